@@ -1,0 +1,2 @@
+// Filled in by the azure work; see docs/ARCHITECTURE.md.
+export {};

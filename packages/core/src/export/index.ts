@@ -1,0 +1,2 @@
+// Filled in by the export work; see docs/ARCHITECTURE.md.
+export {};

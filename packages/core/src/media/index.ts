@@ -1,0 +1,2 @@
+// Filled in by the media work; see docs/ARCHITECTURE.md.
+export {};

@@ -1,0 +1,69 @@
+import { LabelkitError } from '../errors.js';
+
+/** One stored object. `etag` changes on every write; conditional writes compare it. */
+export interface StoredObject {
+  readonly bytes: Uint8Array;
+  readonly etag: string;
+}
+
+export interface StoreEntry {
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+}
+
+export interface PutOptions {
+  /** Write only if the object does not exist yet (create-only). Fails with `E_CONFLICT`. */
+  readonly ifNoneMatch?: '*';
+  /** Write only if the object's current etag is this one. Fails with `E_CONFLICT`. */
+  readonly ifMatch?: string;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The `Store` port: where a project's journal, snapshots, drafts, embeddings and exports live.
+ * A small object store with conditional writes, so the same journal and lease logic runs on
+ * memory, IndexedDB, the file system and Azure Blob. Keys are '/'-separated paths.
+ *
+ * Contract:
+ * - `put` resolves only once the bytes are durable for that store; it rejects with
+ *   `E_CONFLICT` when a precondition fails and with `E_STORE_WRITE` when the write failed.
+ * - `list` yields keys under a prefix in ascending key order (code-unit order).
+ * - Implementations never log or echo credentials.
+ */
+export interface Store {
+  /** A short description for the dashboard, without secrets (e.g. 'IndexedDB labelkit'). */
+  readonly description: string;
+  get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined>;
+  put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<{ etag: string }>;
+  delete(key: string, options?: { ifMatch?: string; signal?: AbortSignal }): Promise<void>;
+  list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<StoreEntry>;
+}
+
+export function conflict(key: string, what: string): LabelkitError {
+  return new LabelkitError('E_CONFLICT', `The object "${key}" ${what}; someone else wrote it first. Reload and try again.`, { key });
+}
+
+/** Collect a listing into an array (small listings only). */
+export async function listAll(store: Store, prefix: string, signal?: AbortSignal): Promise<StoreEntry[]> {
+  const out: StoreEntry[] = [];
+  for await (const entry of store.list(prefix, { signal })) out.push(entry);
+  return out;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+export const utf8 = {
+  encode: (s: string): Uint8Array => encoder.encode(s),
+  decode: (b: Uint8Array): string => decoder.decode(b),
+};
+
+export async function getJson<T>(store: Store, key: string, signal?: AbortSignal): Promise<{ value: T; etag: string } | undefined> {
+  const obj = await store.get(key, { signal });
+  if (!obj) return undefined;
+  return { value: JSON.parse(utf8.decode(obj.bytes)) as T, etag: obj.etag };
+}
+
+export function putJson(store: Store, key: string, value: unknown, options?: PutOptions): Promise<{ etag: string }> {
+  return store.put(key, utf8.encode(JSON.stringify(value)), options);
+}
