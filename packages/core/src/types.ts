@@ -117,3 +117,41 @@ export interface Actor {
 /** The kind of an ML run, as on Azure ML's dashboard. */
 export type RunKind = 'featurization' | 'training' | 'validation' | 'inference' | 'clustering' | 'detection';
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** One item as readers (exports, the dashboard's Data tab, ML assist) see it. */
+export interface ItemView {
+  /** Stable index of the item in its project (0-based, in the order items were added). */
+  readonly index: number;
+  readonly path: string;
+  readonly state: ItemState;
+  readonly lane: Lane;
+  /** Pixel size from the media layer's header probe, when known. */
+  readonly width?: number;
+  readonly height?: number;
+  readonly size?: number;
+  readonly etag?: string;
+  readonly lastModified?: number;
+  /** Submitted labels (labeled and needs-review items); empty otherwise. */
+  readonly annotations: readonly Annotation[];
+  /** Proposed prelabels awaiting confirmation, if any. */
+  readonly prelabels?: readonly Annotation[];
+  /** Why the item could not be read (state 'unreadable'). */
+  readonly unreadable?: { readonly code: string; readonly reason: string };
+  /** Who labeled it, when. */
+  readonly labeledBy?: string;
+  readonly labeledAt?: number;
+}
+
+/**
+ * The read side of a project that exports and other readers stream from. Iteration is in item
+ * index order and does not copy the whole project.
+ */
+export interface ProjectReader {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: ProjectKind;
+  readonly labels: readonly LabelClass[];
+  readonly itemCount: number;
+  items(filter?: { readonly states?: readonly ItemState[] }): Iterable<ItemView>;
+  item(index: number): ItemView;
+}
