@@ -1,1 +1,3 @@
-export {};
+// @labelkit/core/node — Node-only adapters (file system). Never imported by the browser entry.
+export { FsStore } from './store/fs-store.js';
+export { FsSource } from './sources/fs-source.js';

@@ -1,0 +1,65 @@
+import type { Annotation, AssistSettings, LabelClass, Lane, ProjectKind, QueueSettings, Role, RunKind, RunStatus } from '../types.js';
+
+/** The journal's event schema version. Bump it when a payload changes; add an upcaster below. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+/** How existing labels are treated when a label class is added mid-project (Azure ML's choice). */
+export type LabelAddMode = 'continue' | 'start-over-keep' | 'start-over-remove';
+
+/**
+ * Every change to a project is one of these events. Items are referenced by their index in the
+ * project (items are only ever appended). `at` is the writer's clock in ms, `by` the actor's id.
+ */
+export type ProjectEvent =
+  | { type: 'project.created'; id: string; name: string; kind: ProjectKind; labels: LabelClass[]; instructions: string; assist: AssistSettings; queue: QueueSettings; seed: number }
+  | { type: 'items.added'; batch: number; paths: string[]; sizes?: (number | null)[]; etags?: (string | null)[]; lastModified?: (number | null)[]; source?: string }
+  | { type: 'items.changed'; items: number[]; sizes?: (number | null)[]; etags?: (string | null)[]; lastModified?: (number | null)[] }
+  | { type: 'items.measured'; items: number[]; widths: number[]; heights: number[]; frames?: number[] }
+  | { type: 'item.unreadable'; item: number; code: string; reason: string }
+  | { type: 'task.assigned'; task: string; items: number[]; lane: Lane; expiresAt: number }
+  | { type: 'task.renewed'; task: string; expiresAt: number }
+  | { type: 'task.released'; task: string }
+  | { type: 'labels.submitted'; task?: string; items: number[]; annotations: Annotation[][]; needsReview?: boolean }
+  | { type: 'items.skipped'; task?: string; items: number[] }
+  | { type: 'items.reviewed'; items: number[] }
+  | { type: 'items.rejected'; items: number[]; reason?: string }
+  | { type: 'items.requeued'; items: number[] }
+  | { type: 'label.added'; label: LabelClass; mode: LabelAddMode }
+  | { type: 'instructions.edited'; markdown: string }
+  | { type: 'assist.updated'; assist: AssistSettings }
+  | { type: 'queue.updated'; queue: QueueSettings }
+  | { type: 'member.set'; user: string; role: Role | null }
+  | { type: 'run.started'; run: string; kind: RunKind; device?: string; params?: Record<string, unknown> }
+  | { type: 'run.finished'; run: string; status: RunStatus; metrics?: Record<string, unknown>; error?: string }
+  | { type: 'prelabels.proposed'; run: string; items: number[]; annotations: Annotation[][] }
+  | { type: 'clusters.assigned'; run: string; items: number[]; clusters: number[] };
+
+export type EventType = ProjectEvent['type'];
+
+/** An event as written: the payload plus envelope fields. */
+export type JournalEvent = ProjectEvent & {
+  /** Schema version the event was written with. */
+  v: number;
+  /** Writer clock (ms since epoch). */
+  at: number;
+  /** Actor id. */
+  by: string;
+};
+
+/**
+ * Brings an event written by an older schema up to the current one. Version 1 is current; the
+ * switch is where future upcasters go (e.g. `case 1: return upcastV1toV2(e)`).
+ */
+export function upcast(raw: Record<string, unknown>): JournalEvent {
+  const v = typeof raw.v === 'number' ? raw.v : 0;
+  if (v === 0) {
+    // Pre-release journals carried no version and called 'labels.submitted' 'task.submitted'.
+    const e = { ...raw, v: 1 } as Record<string, unknown>;
+    if (e.type === 'task.submitted') e.type = 'labels.submitted';
+    return e as unknown as JournalEvent;
+  }
+  if (v > EVENT_SCHEMA_VERSION) {
+    throw new Error(`event schema v${v} is newer than this Labelkit (v${EVENT_SCHEMA_VERSION}); upgrade @labelkit/core`);
+  }
+  return raw as unknown as JournalEvent;
+}

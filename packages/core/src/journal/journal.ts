@@ -1,0 +1,156 @@
+import { LabelkitError, throwIfAborted } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { decodeSegment, encodeSegment } from './codec.js';
+import type { JournalEvent, ProjectEvent } from './events.js';
+import { EVENT_SCHEMA_VERSION } from './events.js';
+
+/** Per client, the highest segment sequence number read (or covered by a snapshot). */
+export type JournalCursor = Record<string, number>;
+
+export interface JournalDamage {
+  readonly key: string;
+  readonly line: number;
+  readonly reason: string;
+  /** Events of that segment that were still read. */
+  readonly goodEvents: number;
+  /** Where an untouched copy of the damaged segment was kept. */
+  readonly quarantinedAt?: string;
+}
+
+export interface SegmentRead {
+  readonly key: string;
+  readonly client: string;
+  readonly seq: number;
+  readonly events: JournalEvent[];
+}
+
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+}
+
+const SEQ_DIGITS = 10;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function journalPrefix(projectId: string): string {
+  return `projects/${projectId}/journal/`;
+}
+
+/**
+ * The project journal: append-only segments in a `Store`, one folder per client
+ * (`projects/<id>/journal/<client>/<seq>.jsonl`), each written create-only. A segment is
+ * acknowledged only when the store says it is durable; transient failures are retried and a
+ * final failure is surfaced as `E_STORE_WRITE`, leaving the caller's state untouched.
+ */
+export class Journal {
+  #nextSeq = 1;
+  #lastAt = 0;
+
+  constructor(
+    readonly store: Store,
+    readonly projectId: string,
+    readonly clientId: string,
+    readonly retry: RetryPolicy = { attempts: 4, baseDelayMs: 25 },
+  ) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(clientId)) {
+      throw new LabelkitError('E_INVALID_ARGUMENT', `Client id "${clientId}" must be 1–64 letters, digits, '-' or '_'.`);
+    }
+  }
+
+  /**
+   * Reads every segment after `cursor`, in a deterministic order: by the time of a segment's first
+   * event, then client id, then sequence. Damaged records are skipped, reported and the raw
+   * segment copied to `projects/<id>/quarantine/` (nothing is deleted).
+   */
+  async read(cursor: JournalCursor = {}, signal?: AbortSignal): Promise<{ segments: SegmentRead[]; cursor: JournalCursor; damage: JournalDamage[] }> {
+    const prefix = journalPrefix(this.projectId);
+    const found: { key: string; client: string; seq: number }[] = [];
+    for await (const entry of this.store.list(prefix, { signal })) {
+      const rest = entry.key.slice(prefix.length);
+      const m = /^([A-Za-z0-9_-]+)\/(\d+)\.jsonl$/.exec(rest);
+      if (!m) continue;
+      const client = m[1];
+      const seq = Number(m[2]);
+      if (client === this.clientId && seq >= this.#nextSeq) this.#nextSeq = seq + 1;
+      if (seq <= (cursor[client] ?? 0)) continue;
+      found.push({ key: entry.key, client, seq });
+    }
+    const segments: SegmentRead[] = [];
+    const damage: JournalDamage[] = [];
+    const next: JournalCursor = { ...cursor };
+    for (const f of found) {
+      throwIfAborted(signal);
+      const obj = await this.store.get(f.key, { signal });
+      if (!obj) continue;
+      const decoded = decodeSegment(obj.bytes);
+      if (decoded.damage) {
+        const quarantinedAt = `projects/${this.projectId}/quarantine/${f.client}/${String(f.seq).padStart(SEQ_DIGITS, '0')}.jsonl`;
+        let kept: string | undefined;
+        try {
+          await this.store.put(quarantinedAt, obj.bytes);
+          kept = quarantinedAt;
+        } catch {
+          kept = undefined;
+        }
+        damage.push({ key: f.key, ...decoded.damage, quarantinedAt: kept });
+      }
+      segments.push({ ...f, events: decoded.events });
+      next[f.client] = Math.max(next[f.client] ?? 0, f.seq);
+      for (const e of decoded.events) if (f.client === this.clientId && e.at > this.#lastAt) this.#lastAt = e.at;
+    }
+    segments.sort((a, b) => (a.events[0]?.at ?? 0) - (b.events[0]?.at ?? 0) || (a.client < b.client ? -1 : a.client > b.client ? 1 : 0) || a.seq - b.seq);
+    return { segments, cursor: next, damage };
+  }
+
+  /** Stamps events with the envelope (version, monotonic time, actor). */
+  stamp(events: readonly ProjectEvent[], by: string, now = Date.now()): JournalEvent[] {
+    const at = Math.max(now, this.#lastAt);
+    this.#lastAt = at;
+    return events.map((e) => ({ ...e, v: EVENT_SCHEMA_VERSION, at, by }) as JournalEvent);
+  }
+
+  /** Writes one segment holding `events`; resolves once durable. Returns its key and sequence. */
+  async append(events: readonly JournalEvent[], signal?: AbortSignal): Promise<{ key: string; seq: number }> {
+    const bytes = encodeSegment(events);
+    let lastErr: unknown;
+    let taken = 0;
+    for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
+      throwIfAborted(signal);
+      const seq = this.#nextSeq;
+      const key = `${journalPrefix(this.projectId)}${this.clientId}/${String(seq).padStart(SEQ_DIGITS, '0')}.jsonl`;
+      try {
+        await this.store.put(key, bytes, { ifNoneMatch: '*', signal });
+        this.#nextSeq = seq + 1;
+        return { key, seq };
+      } catch (err) {
+        lastErr = err;
+        if (LabelkitError.is(err, 'E_ABORTED')) throw err;
+        if (LabelkitError.is(err, 'E_CONFLICT')) {
+          // Either an earlier attempt of ours did land (a timeout after the write), or the
+          // sequence number is taken. Same bytes: it is ours. Otherwise move on to the next number.
+          const existing = await this.store.get(key, { signal }).catch(() => undefined);
+          if (existing && sameBytes(existing.bytes, bytes)) {
+            this.#nextSeq = seq + 1;
+            return { key, seq };
+          }
+          this.#nextSeq = seq + 1;
+          if (++taken < 64) attempt--; // a taken number is not a failed write
+          continue;
+        }
+        if (attempt + 1 < this.retry.attempts) await sleep(this.retry.baseDelayMs * 2 ** attempt);
+      }
+    }
+    throw new LabelkitError(
+      'E_STORE_WRITE',
+      `Could not save the change to ${this.store.description} after ${this.retry.attempts} attempts. Nothing was applied and nothing is lost; check the storage and retry.`,
+      { projectId: this.projectId },
+      { cause: lastErr },
+    );
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,745 @@
+import { validateAnnotations } from './annotations.js';
+import { LabelkitError, throwIfAborted } from './errors.js';
+import { planIngest, type IngestReport } from './ingest.js';
+import type { JournalEvent, LabelAddMode, ProjectEvent } from './journal/events.js';
+import { Journal, type JournalCursor, type JournalDamage } from './journal/journal.js';
+import type { DataSource } from './sources/source.js';
+import { ProjectState, ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, type RunRecord, type Stats } from './state/project-state.js';
+import { decodeSnapshot, encodeSnapshot } from './state/snapshot.js';
+import { getJson, putJson, type Store } from './store/store.js';
+import {
+  isClassificationKind,
+  TASK_SIZES,
+  type Actor,
+  type Annotation,
+  type AssistSettings,
+  type ItemRef,
+  type ItemState,
+  type ItemView,
+  type LabelClass,
+  type Lane,
+  type ProjectKind,
+  type ProjectReader,
+  type QueueSettings,
+  type Role,
+  type RunKind,
+  type RunStatus,
+  type TaskSize,
+} from './types.js';
+import { fnv1a } from './util/crc32.js';
+import { randomId } from './util/prng.js';
+
+/** A page of work leased to one labeler. */
+export interface Task {
+  readonly id: string;
+  readonly lane: Lane;
+  readonly user: string;
+  readonly items: readonly ItemView[];
+  readonly expiresAt: number;
+}
+
+/** One item's result in a submission. */
+export interface ItemLabels {
+  readonly item: number;
+  readonly annotations: readonly Annotation[];
+}
+
+/** A change notification: `origin` is 'remote' for events another client wrote (so nothing echoes). */
+export interface ProjectChange {
+  readonly events: readonly JournalEvent[];
+  readonly origin: 'local' | 'remote';
+}
+
+export interface ProjectOptions {
+  /** Who is working. Their role is the one the project's members list gives, else this one. */
+  readonly actor: Actor;
+  /** This client's id in a shared store (a folder of its own journal segments). Random by default. */
+  readonly clientId?: string;
+  /** Clock, for tests of lease expiry. */
+  readonly now?: () => number;
+  /** Write a snapshot after this many new events (default 5,000; 0 = never automatically). */
+  readonly snapshotEvery?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** What opening a project found that needs a person's attention. */
+export interface OpenReport {
+  /** Journal records that could not be read; the project was recovered to the last good event. */
+  readonly journalDamage: readonly JournalDamage[];
+  /** Snapshots that were damaged and skipped (the journal was replayed instead). */
+  readonly snapshotDamage: readonly { key: string; reason: string }[];
+  readonly fromSnapshot: boolean;
+  readonly eventsReplayed: number;
+}
+
+const ROLE_RANK: Record<Role, number> = { labeler: 0, reviewer: 1, owner: 2 };
+
+/**
+ * A labeling project: commands in, journal events out. Every command checks the actor's role,
+ * validates, appends its events durably to the journal and only then applies them to the state,
+ * so a failed write changes nothing and loses nothing. Commands run one at a time.
+ */
+export class Project implements ProjectReader {
+  #state: ProjectState;
+  #journal: Journal;
+  #cursor: JournalCursor;
+  #chain: Promise<unknown> = Promise.resolve();
+  #listeners = new Set<(change: ProjectChange) => void>();
+  #sinceSnapshot = 0;
+  #timers = new Set<ReturnType<typeof setInterval>>();
+  readonly store: Store;
+  readonly actor: Actor;
+  readonly openReport: OpenReport;
+  readonly now: () => number;
+  readonly snapshotEvery: number;
+
+  /** @internal Use `ProjectRegistry.create` / `open`. */
+  constructor(store: Store, state: ProjectState, journal: Journal, cursor: JournalCursor, options: ProjectOptions, report: OpenReport) {
+    this.store = store;
+    this.#state = state;
+    this.#journal = journal;
+    this.#cursor = cursor;
+    this.actor = options.actor;
+    this.now = options.now ?? Date.now;
+    this.snapshotEvery = options.snapshotEvery ?? 5000;
+    this.openReport = report;
+  }
+
+  /** Loads a project from its latest good snapshot plus the journal after it. */
+  static async load(store: Store, id: string, options: ProjectOptions): Promise<Project> {
+    const journal = new Journal(store, id, options.clientId ?? randomId('c'));
+    const snapshotDamage: { key: string; reason: string }[] = [];
+    let state: ProjectState | undefined;
+    let cursor: JournalCursor = {};
+    const snaps: string[] = [];
+    for await (const e of store.list(`projects/${id}/snapshots/`, { signal: options.signal })) snaps.push(e.key);
+    for (const key of snaps.reverse()) {
+      const obj = await store.get(key, { signal: options.signal });
+      if (!obj) continue;
+      try {
+        ({ state, cursor } = decodeSnapshot(obj.bytes));
+        break;
+      } catch (err) {
+        snapshotDamage.push({ key, reason: (err as Error).message });
+      }
+    }
+    const fromSnapshot = !!state;
+    state ??= new ProjectState();
+    const read = await journal.read(cursor, options.signal);
+    let replayed = 0;
+    for (const seg of read.segments) {
+      for (const e of seg.events) {
+        if (!state.meta && e.type !== 'project.created') continue;
+        state.apply(e);
+        replayed++;
+      }
+    }
+    if (!state.meta) {
+      throw new LabelkitError('E_NOT_FOUND', `Project ${id} has no readable history in ${store.description}.`, { id });
+    }
+    return new Project(store, state, journal, read.cursor, options, { journalDamage: read.damage, snapshotDamage, fromSnapshot, eventsReplayed: replayed });
+  }
+
+  // ───────────────────────────── reading ─────────────────────────────
+
+  get id(): string {
+    return this.#state.meta.id;
+  }
+  get name(): string {
+    return this.#state.meta.name;
+  }
+  get kind(): ProjectKind {
+    return this.#state.meta.kind;
+  }
+  get labels(): readonly LabelClass[] {
+    return this.#state.meta.labels;
+  }
+  get instructions(): string {
+    return this.#state.meta.instructions;
+  }
+  get assist(): AssistSettings {
+    return this.#state.meta.assist;
+  }
+  get queueSettings(): QueueSettings {
+    return this.#state.meta.queue;
+  }
+  get seed(): number {
+    return this.#state.meta.seed;
+  }
+  get createdAt(): number {
+    return this.#state.meta.createdAt;
+  }
+  get itemCount(): number {
+    return this.#state.itemCount;
+  }
+  get members(): ReadonlyMap<string, Role> {
+    return this.#state.members;
+  }
+  get runs(): readonly RunRecord[] {
+    return [...this.#state.runs.values()].sort((a, b) => a.startedAt - b.startedAt);
+  }
+  /** The role this project gives the actor. */
+  get role(): Role {
+    return this.#state.members.get(this.actor.id) ?? this.actor.role;
+  }
+  /** Events folded so far (snapshot + journal). */
+  get eventCount(): number {
+    return this.#state.eventCount;
+  }
+
+  /** Whether the actor may run a command that needs `role`. */
+  can(role: Role): boolean {
+    return ROLE_RANK[this.role] >= ROLE_RANK[role];
+  }
+
+  item(index: number): ItemView {
+    this.#checkItem(index);
+    return this.#state.view(index, this.now());
+  }
+
+  /** The index of a path, or -1. */
+  indexOf(path: string): number {
+    return this.#state.paths.indexOf(path);
+  }
+
+  *items(filter?: { readonly states?: readonly ItemState[] }): Iterable<ItemView> {
+    const now = this.now();
+    const want = filter?.states ? new Set(filter.states) : undefined;
+    const n = this.#state.itemCount;
+    for (let i = 0; i < n; i++) {
+      if (want && !want.has(this.#state.itemState(i, now))) continue;
+      yield this.#state.view(i, now);
+    }
+  }
+
+  stats(): Stats {
+    return this.#state.stats(this.now());
+  }
+
+  /** The task the actor holds, if its lease is live (e.g. after a reload). */
+  currentTask(): Task | undefined {
+    const t = this.#state.taskOf(this.actor.id, this.now());
+    return t && this.#taskView(t.id);
+  }
+
+  subscribe(listener: (change: ProjectChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // ───────────────────────────── items ─────────────────────────────
+
+  /**
+   * Adds items from a listing: accepted extensions only (case-insensitive), the first 500,000 in
+   * listing order, known paths updated when their etag changed. Everything left out is counted in
+   * the report. Idempotent: the same listing twice adds nothing.
+   */
+  addItems(refs: Iterable<ItemRef> | AsyncIterable<ItemRef>, options: { source?: string; signal?: AbortSignal } = {}): Promise<IngestReport> {
+    return this.#run('owner', async () => {
+      const s = this.#state;
+      const plan = await planIngest(
+        refs,
+        s.itemCount,
+        (path) => {
+          const index = s.paths.indexOf(path);
+          if (index < 0) return undefined;
+          return {
+            index,
+            changed: (ref) =>
+              (ref.etag !== undefined && fnv1a(ref.etag) !== s.etag.array[index]) || (ref.size !== undefined && ref.size !== s.size.array[index]),
+          };
+        },
+        options.signal,
+      );
+      const events: ProjectEvent[] = [];
+      if (plan.newRefs.length) {
+        const r = plan.newRefs;
+        events.push({
+          type: 'items.added',
+          batch: s.batches,
+          paths: r.map((x) => x.path),
+          sizes: r.map((x) => x.size ?? null),
+          etags: r.map((x) => x.etag ?? null),
+          lastModified: r.map((x) => x.lastModified ?? null),
+          ...(options.source ? { source: options.source } : {}),
+        });
+      }
+      if (plan.changed.length) {
+        const c = plan.changed;
+        events.push({
+          type: 'items.changed',
+          items: c.map((x) => x.item),
+          sizes: c.map((x) => x.ref.size ?? null),
+          etags: c.map((x) => x.ref.etag ?? null),
+          lastModified: c.map((x) => x.ref.lastModified ?? null),
+        });
+      }
+      if (events.length) await this.#commit(events, options.signal);
+      return plan.report;
+    });
+  }
+
+  /** Re-lists a source and adds only new or changed items. */
+  refresh(source: DataSource, options: { signal?: AbortSignal } = {}): Promise<IngestReport> {
+    return this.addItems(source.list({ signal: options.signal }), { source: source.description, signal: options.signal });
+  }
+
+  /**
+   * Refreshes from `source` every `intervalMs` (and once now). Returns a function that stops it.
+   * Failures go to `onError` and the next tick tries again.
+   */
+  autoRefresh(source: DataSource, intervalMs: number, handlers: { onReport?: (r: IngestReport) => void; onError?: (e: unknown) => void } = {}): () => void {
+    if (!(intervalMs >= 1000)) throw new LabelkitError('E_INVALID_ARGUMENT', 'Refresh at most once a second (intervalMs ≥ 1000).');
+    let busy = false;
+    const tick = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        handlers.onReport?.(await this.refresh(source));
+      } catch (err) {
+        handlers.onError?.(err);
+      } finally {
+        busy = false;
+      }
+    };
+    void tick();
+    const t = setInterval(tick, intervalMs);
+    this.#timers.add(t);
+    return () => {
+      clearInterval(t);
+      this.#timers.delete(t);
+    };
+  }
+
+  /** Marks an item that failed to decode; the queue moves on. Any member may report it. */
+  markUnreadable(item: number, code: string, reason: string): Promise<void> {
+    return this.#run('labeler', async () => {
+      this.#checkItem(item);
+      await this.#commit([{ type: 'item.unreadable', item, code, reason }]);
+    });
+  }
+
+  /** Records image sizes read from headers (exports and validation need them). */
+  setItemSizes(sizes: readonly { item: number; width: number; height: number; frames?: number }[]): Promise<void> {
+    return this.#run('labeler', async () => {
+      const ok = sizes.filter((x) => x.item >= 0 && x.item < this.itemCount && x.width > 0 && x.height > 0);
+      if (!ok.length) return;
+      await this.#commit([
+        {
+          type: 'items.measured',
+          items: ok.map((x) => x.item),
+          widths: ok.map((x) => x.width),
+          heights: ok.map((x) => x.height),
+          ...(ok.some((x) => x.frames) ? { frames: ok.map((x) => x.frames ?? 1) } : {}),
+        },
+      ]);
+    });
+  }
+
+  // ───────────────────────────── queue ─────────────────────────────
+
+  /**
+   * The actor's next task: the one they already hold (resume), else a new lease of up to `size`
+   * items from the first lane with work (prelabeled, clustered, manual by default). Undefined
+   * when nothing is left.
+   */
+  nextTask(options: { size?: TaskSize; signal?: AbortSignal } = {}): Promise<Task | undefined> {
+    return this.#run('labeler', async () => {
+      const size = options.size ?? 1;
+      if (!TASK_SIZES.includes(size)) throw new LabelkitError('E_INVALID_ARGUMENT', `A task holds 1, 4, 6 or 9 items, not ${size}.`, { size });
+      if (size !== 1 && !isClassificationKind(this.kind)) {
+        throw new LabelkitError('E_INVALID_ARGUMENT', 'Box and polygon projects show one image per task; ask for size 1.', { size });
+      }
+      const now = this.now();
+      const held = this.#state.taskOf(this.actor.id, now);
+      if (held && this.#state.openItemsOf(held).length) return this.#taskView(held.id);
+      const pick = this.#state.pick(size, this.queueSettings.laneOrder, now);
+      if (!pick) return undefined;
+      const id = randomId('t');
+      await this.#commit([{ type: 'task.assigned', task: id, items: pick.items, lane: pick.lane, expiresAt: now + this.queueSettings.leaseMs }], options.signal);
+      return this.#taskView(id);
+    });
+  }
+
+  /** Extends the lease of a task the actor holds. */
+  renewLease(taskId: string): Promise<Task> {
+    return this.#run('labeler', async () => {
+      const t = this.#ownTask(taskId);
+      await this.#commit([{ type: 'task.renewed', task: t.id, expiresAt: this.now() + this.queueSettings.leaseMs }]);
+      return this.#taskView(t.id)!;
+    });
+  }
+
+  /** Gives a task back unlabeled; its items return to the front of the queue. */
+  release(taskId: string): Promise<void> {
+    return this.#run('labeler', async () => {
+      const t = this.#state.taskById(taskId);
+      if (!t) return;
+      if (t.user !== this.actor.id && !this.can('reviewer')) throw forbidden('release another person’s task');
+      await this.#commit([{ type: 'task.released', task: taskId }]);
+      await this.clearDraft(taskId);
+    });
+  }
+
+  /**
+   * Submits labels for items of a task. Each item's annotations are validated for the project kind
+   * (`E_INVALID_ANNOTATION`). An item whose lease ran out is still accepted unless someone else
+   * holds it now (`E_LEASE_EXPIRED`). Items of the task not submitted stay leased.
+   */
+  submit(taskId: string, results: readonly ItemLabels[], options: { needsReview?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    return this.#run('labeler', async () => {
+      if (!results.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Nothing to submit: give labels for at least one item.');
+      const items = this.#checkWorkable(taskId, results.map((r) => r.item));
+      const s = this.#state;
+      results.forEach((r) => {
+        validateAnnotations(this.kind, this.labels, r.annotations, { width: s.width.array[r.item] || undefined, height: s.height.array[r.item] || undefined }, s.paths.get(r.item));
+      });
+      await this.#commit(
+        [{ type: 'labels.submitted', task: taskId, items, annotations: results.map((r) => r.annotations.map(cleanAnnotation)), ...(options.needsReview ? { needsReview: true } : {}) }],
+        options.signal,
+      );
+      if (!s.taskById(taskId)) await this.clearDraft(taskId);
+    });
+  }
+
+  /** Skips items of a task (all of them by default). Skipped items leave the queue until requeued. */
+  skip(taskId: string, items?: readonly number[]): Promise<void> {
+    return this.#run('labeler', async () => {
+      const t = this.#state.taskById(taskId);
+      const chosen = items ?? (t ? this.#state.openItemsOf(t) : []);
+      if (!chosen.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Nothing to skip.');
+      const ok = this.#checkWorkable(taskId, chosen);
+      await this.#commit([{ type: 'items.skipped', task: taskId, items: ok }]);
+      if (!this.#state.taskById(taskId)) await this.clearDraft(taskId);
+    });
+  }
+
+  /** A reviewer approves items marked for review. */
+  approve(items: readonly number[]): Promise<void> {
+    return this.#run('reviewer', async () => {
+      const ok = items.filter((i) => this.#checkItem(i) && this.#state.state.array[i] === ST_REVIEW);
+      if (ok.length) await this.#commit([{ type: 'items.reviewed', items: ok }]);
+    });
+  }
+
+  /**
+   * A reviewer rejects labeled items: their labels are removed (they stay in the journal) and they
+   * go back to the front of the queue.
+   */
+  reject(items: readonly number[], reason?: string): Promise<void> {
+    return this.#run('reviewer', async () => {
+      const ok = items.filter((i) => {
+        this.#checkItem(i);
+        const st = this.#state.state.array[i];
+        return st === ST_LABELED || st === ST_REVIEW;
+      });
+      if (!ok.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Only labeled items (or items marked for review) can be rejected.');
+      await this.#commit([{ type: 'items.rejected', items: ok, ...(reason ? { reason } : {}) }]);
+    });
+  }
+
+  /** Puts skipped items back in the queue. */
+  requeueSkipped(items?: readonly number[]): Promise<number> {
+    return this.#run('reviewer', async () => {
+      const s = this.#state;
+      const chosen = items ?? [...range(s.itemCount)].filter((i) => s.state.array[i] === ST_SKIPPED);
+      const ok = chosen.filter((i) => this.#checkItem(i) && s.state.array[i] === ST_SKIPPED);
+      if (ok.length) await this.#commit([{ type: 'items.requeued', items: ok }]);
+      return ok.length;
+    });
+  }
+
+  // ───────────────────────────── settings ─────────────────────────────
+
+  /**
+   * Adds a label class mid-project, with Azure ML's choice for the labels so far: `continue`
+   * (keep them, label on), `start-over-keep` (every item back in the queue, old labels pre-filled)
+   * or `start-over-remove` (every item back in the queue without labels; history stays in the journal).
+   */
+  addLabelClass(label: { name: string; color?: string }, mode: LabelAddMode): Promise<LabelClass> {
+    return this.#run('owner', async () => {
+      if (!['continue', 'start-over-keep', 'start-over-remove'].includes(mode)) {
+        throw new LabelkitError('E_INVALID_ARGUMENT', `mode must be 'continue', 'start-over-keep' or 'start-over-remove', not '${mode}'.`);
+      }
+      const cls = makeLabelClasses([...this.labels.map((l) => ({ name: l.name, color: l.color, id: l.id })), label])[this.labels.length];
+      await this.#commit([{ type: 'label.added', label: cls, mode }]);
+      return cls;
+    });
+  }
+
+  editInstructions(markdown: string): Promise<void> {
+    return this.#run('owner', async () => {
+      if (typeof markdown !== 'string') throw new LabelkitError('E_INVALID_ARGUMENT', 'Instructions are a markdown string.');
+      await this.#commit([{ type: 'instructions.edited', markdown }]);
+    });
+  }
+
+  updateAssist(patch: Partial<AssistSettings>): Promise<AssistSettings> {
+    return this.#run('owner', async () => {
+      const assist = checkAssist({ ...this.assist, ...patch });
+      await this.#commit([{ type: 'assist.updated', assist }]);
+      return assist;
+    });
+  }
+
+  updateQueue(patch: Partial<QueueSettings>): Promise<QueueSettings> {
+    return this.#run('owner', async () => {
+      const queue = checkQueue({ ...this.queueSettings, ...patch });
+      await this.#commit([{ type: 'queue.updated', queue }]);
+      return queue;
+    });
+  }
+
+  /** Sets (or with `null` removes) a member's role. */
+  setMember(user: string, role: Role | null): Promise<void> {
+    return this.#run('owner', async () => {
+      if (!user) throw new LabelkitError('E_INVALID_ARGUMENT', 'A member needs a user id.');
+      await this.#commit([{ type: 'member.set', user, role }]);
+    });
+  }
+
+  // ───────────────────────────── ML assist ─────────────────────────────
+
+  /** Records the start of an ML run (any member's browser may run assist). Returns the run id. */
+  startRun(kind: RunKind, params: { device?: string; params?: Record<string, unknown> } = {}): Promise<string> {
+    return this.#run('labeler', async () => {
+      const run = randomId('r');
+      await this.#commit([{ type: 'run.started', run, kind, ...(params.device ? { device: params.device } : {}), ...(params.params ? { params: params.params } : {}) }]);
+      return run;
+    });
+  }
+
+  finishRun(run: string, status: RunStatus, result: { metrics?: Record<string, unknown>; error?: string } = {}): Promise<void> {
+    return this.#run('labeler', async () => {
+      if (!this.#state.runs.has(run)) throw new LabelkitError('E_NOT_FOUND', `No run ${run} in this project.`, { run });
+      await this.#commit([{ type: 'run.finished', run, status, ...result }]);
+    });
+  }
+
+  /** Prelabels from a run: todo items move to the prelabeled lane with these shapes pre-filled. */
+  proposePrelabels(run: string, proposals: readonly ItemLabels[]): Promise<number> {
+    return this.#run('labeler', async () => {
+      const ok = proposals.filter((p) => p.item >= 0 && p.item < this.itemCount && this.#state.state.array[p.item] === ST_TODO && p.annotations.length);
+      for (const p of ok) validateAnnotations(this.kind, this.labels, p.annotations, {}, this.#state.paths.get(p.item));
+      if (ok.length) await this.#commit([{ type: 'prelabels.proposed', run, items: ok.map((p) => p.item), annotations: ok.map((p) => p.annotations.map(cleanAnnotation)) }]);
+      return ok.length;
+    });
+  }
+
+  /** Cluster ids from a run: todo items of a classification project move to the clustered lane. */
+  assignClusters(run: string, assignments: readonly { item: number; cluster: number }[]): Promise<number> {
+    return this.#run('labeler', async () => {
+      if (!isClassificationKind(this.kind)) throw new LabelkitError('E_INVALID_ARGUMENT', 'Clustering is for classification projects only.');
+      const ok = assignments.filter((a) => a.item >= 0 && a.item < this.itemCount && Number.isInteger(a.cluster) && a.cluster >= 0);
+      if (ok.length) await this.#commit([{ type: 'clusters.assigned', run, items: ok.map((a) => a.item), clusters: ok.map((a) => a.cluster) }]);
+      return ok.length;
+    });
+  }
+
+  // ───────────────────────────── drafts ─────────────────────────────
+
+  /** Saves work in progress for a task (not a journal event: scratch that survives a reload). */
+  async saveDraft(taskId: string, draft: unknown): Promise<void> {
+    await putJson(this.store, this.#draftKey(taskId), { taskId, savedAt: this.now(), draft });
+  }
+
+  async loadDraft<T = unknown>(taskId: string): Promise<T | undefined> {
+    const got = await getJson<{ draft: T }>(this.store, this.#draftKey(taskId));
+    return got?.value.draft;
+  }
+
+  async clearDraft(taskId: string): Promise<void> {
+    await this.store.delete(this.#draftKey(taskId)).catch(() => undefined);
+  }
+
+  #draftKey(taskId: string): string {
+    return `projects/${this.id}/drafts/${encodeURIComponent(this.actor.id)}/${taskId}.json`;
+  }
+
+  // ───────────────────────────── persistence ─────────────────────────────
+
+  /** Writes a snapshot of the state now; older snapshots beyond the last two are removed. */
+  snapshot(): Promise<string> {
+    return this.#run('labeler', () => this.#writeSnapshot());
+  }
+
+  async #writeSnapshot(): Promise<string> {
+    const key = `projects/${this.id}/snapshots/${String(this.#state.eventCount).padStart(12, '0')}.snap`;
+    await this.store.put(key, encodeSnapshot(this.#state, this.#cursor));
+    this.#sinceSnapshot = 0;
+    const keys: string[] = [];
+    for await (const e of this.store.list(`projects/${this.id}/snapshots/`)) keys.push(e.key);
+    for (const old of keys.slice(0, -2)) await this.store.delete(old).catch(() => undefined);
+    return key;
+  }
+
+  /** Pulls events other clients wrote to a shared store. Returns how many were applied. */
+  sync(signal?: AbortSignal): Promise<number> {
+    return this.#run('labeler', async () => {
+      const read = await this.#journal.read(this.#cursor, signal);
+      this.#cursor = read.cursor;
+      const events = read.segments.flatMap((s) => s.events);
+      for (const e of events) this.#state.apply(e);
+      if (events.length) this.#emit({ events, origin: 'remote' });
+      return events.length;
+    });
+  }
+
+  /** Stops timers. The project stays readable. */
+  close(): void {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers.clear();
+    this.#listeners.clear();
+  }
+
+  // ───────────────────────────── internals ─────────────────────────────
+
+  #run<T>(role: Role, fn: () => Promise<T>): Promise<T> {
+    const next = this.#chain.then(() => {
+      if (!this.can(role)) throw forbidden(`do this (it needs the ${role} role; you are ${this.role})`);
+      return fn();
+    });
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async #commit(events: ProjectEvent[], signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    const stamped = this.#journal.stamp(events, this.actor.id, this.now());
+    const { seq } = await this.#journal.append(stamped, signal);
+    this.#cursor[this.#journal.clientId] = Math.max(this.#cursor[this.#journal.clientId] ?? 0, seq);
+    for (const e of stamped) this.#state.apply(e);
+    this.#emit({ events: stamped, origin: 'local' });
+    this.#sinceSnapshot += stamped.length;
+    if (this.snapshotEvery && this.#sinceSnapshot >= this.snapshotEvery) {
+      // A failed snapshot loses nothing (the journal has every event); try again later.
+      await this.#writeSnapshot().catch(() => undefined);
+    }
+  }
+
+  #emit(change: ProjectChange): void {
+    for (const l of this.#listeners) {
+      try {
+        l(change);
+      } catch {
+        // A listener's bug must not break a command that is already durable.
+      }
+    }
+  }
+
+  #checkItem(i: number): true {
+    if (!Number.isInteger(i) || i < 0 || i >= this.#state.itemCount) {
+      throw new LabelkitError('E_NOT_FOUND', `Item ${i} is not in project "${this.name}" (it has ${this.#state.itemCount} items).`, { item: i });
+    }
+    return true;
+  }
+
+  #ownTask(taskId: string) {
+    const t = this.#state.taskById(taskId);
+    if (!t) throw new LabelkitError('E_NOT_FOUND', `Task ${taskId} is no longer open; ask for the next task.`, { taskId });
+    if (t.user !== this.actor.id) throw forbidden('work on another person’s task');
+    return t;
+  }
+
+  /** Items the actor may label now: todo, and not held by someone else's live lease. */
+  #checkWorkable(taskId: string, items: readonly number[]): number[] {
+    const s = this.#state;
+    const now = this.now();
+    const mine = s.taskSlots.get(taskId);
+    const seen = new Set<number>();
+    for (const i of items) {
+      this.#checkItem(i);
+      if (seen.has(i)) throw new LabelkitError('E_INVALID_ARGUMENT', `Item ${i} is given twice.`, { item: i });
+      seen.add(i);
+      const st = s.state.array[i];
+      if (st !== ST_TODO) {
+        throw new LabelkitError('E_CONFLICT', `${s.paths.get(i)} is already ${s.itemState(i, now)}; it was not changed.`, { item: i, state: s.itemState(i, now) });
+      }
+      const slot = s.task.array[i];
+      if (slot >= 0 && slot !== mine && s.isLeased(i, now)) {
+        throw new LabelkitError('E_LEASE_EXPIRED', `Your lease on ${s.paths.get(i)} ran out and it was given to someone else. Your labels for it were not saved; ask for the next task.`, { item: i });
+      }
+      if (slot < 0 || slot !== mine) {
+        // Not in this task: accepted only if it was this task's (lease ran out, nobody took it).
+        const t = mine === undefined ? undefined : s.tasks[mine];
+        if (t && !t.items.includes(i)) throw new LabelkitError('E_INVALID_ARGUMENT', `Item ${i} is not part of task ${taskId}.`, { item: i, taskId });
+      }
+    }
+    return [...items];
+  }
+
+  #taskView(id: string): Task | undefined {
+    const t = this.#state.taskById(id);
+    if (!t) return undefined;
+    const now = this.now();
+    return { id: t.id, lane: t.lane, user: t.user, expiresAt: t.expiresAt, items: this.#state.openItemsOf(t).map((i) => this.#state.view(i, now)) };
+  }
+}
+
+function forbidden(what: string): LabelkitError {
+  return new LabelkitError('E_FORBIDDEN', `You may not ${what}. Ask a project owner.`);
+}
+
+function* range(n: number): IterableIterator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+/** Keeps only the fields of a shape (drops UI state a component may have attached). */
+function cleanAnnotation(a: Annotation): Annotation {
+  const base = { ...(a.id ? { id: a.id } : {}), ...(a.confidence !== undefined ? { confidence: a.confidence } : {}) };
+  switch (a.kind) {
+    case 'class':
+      return { kind: 'class', label: a.label, ...base };
+    case 'box':
+      return { kind: 'box', label: a.label, x: a.x, y: a.y, w: a.w, h: a.h, ...base };
+    case 'polygon':
+      return { kind: 'polygon', label: a.label, points: [...a.points], ...base };
+  }
+}
+
+/** A palette whose neighbours stay distinguishable (Tableau 10 + extras). */
+export const LABEL_PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#1f77b4', '#d62728'];
+
+/** Turns names (and optional colors/ids) into label classes; the first nine get keys 1–9. */
+export function makeLabelClasses(input: readonly (string | { name: string; color?: string; id?: string })[]): LabelClass[] {
+  const out: LabelClass[] = [];
+  const names = new Set<string>();
+  const ids = new Set<string>();
+  input.forEach((x, k) => {
+    const spec = typeof x === 'string' ? { name: x } : x;
+    const name = typeof spec.name === 'string' ? spec.name.trim() : '';
+    if (!name) throw new LabelkitError('E_INVALID_ARGUMENT', `Label ${k + 1} has no name.`);
+    if (names.has(name.toLowerCase())) throw new LabelkitError('E_INVALID_ARGUMENT', `The label "${name}" is given twice.`, { name });
+    names.add(name.toLowerCase());
+    let id = spec.id ?? slug(name);
+    for (let n = 2; ids.has(id); n++) id = `${slug(name)}-${n}`;
+    ids.add(id);
+    const color = spec.color ?? LABEL_PALETTE[k % LABEL_PALETTE.length];
+    if (!/^#[0-9a-fA-F]{6}$/.test(color)) throw new LabelkitError('E_INVALID_ARGUMENT', `Label "${name}": color must look like #rrggbb.`, { color });
+    out.push({ id, name, color, ...(k < 9 ? { key: String(k + 1) } : {}) });
+  });
+  return out;
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().normalize('NFKD').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '') || 'label';
+}
+
+export function checkAssist(a: AssistSettings): AssistSettings {
+  const bad = (m: string) => new LabelkitError('E_INVALID_ARGUMENT', `Assist settings: ${m}`);
+  if (typeof a.enabled !== 'boolean') throw bad('enabled must be true or false.');
+  if (!(Number.isInteger(a.firstTrainingAt) && a.firstTrainingAt >= 1)) throw bad('firstTrainingAt must be a whole number ≥ 1.');
+  if (!(Number.isInteger(a.retrainEvery) && a.retrainEvery >= 1)) throw bad('retrainEvery must be a whole number ≥ 1.');
+  if (!(a.targetPrecision > 0 && a.targetPrecision <= 1)) throw bad('targetPrecision must be in (0, 1].');
+  return { enabled: a.enabled, firstTrainingAt: a.firstTrainingAt, retrainEvery: a.retrainEvery, targetPrecision: a.targetPrecision, clustering: !!a.clustering };
+}
+
+export function checkQueue(q: QueueSettings): QueueSettings {
+  if (!(q.leaseMs >= 1000)) throw new LabelkitError('E_INVALID_ARGUMENT', 'A lease lasts at least a second (leaseMs ≥ 1000).');
+  const lanes = new Set(q.laneOrder);
+  if (lanes.size !== q.laneOrder.length || ![...lanes].every((l) => l === 'manual' || l === 'clustered' || l === 'prelabeled')) {
+    throw new LabelkitError('E_INVALID_ARGUMENT', "laneOrder lists 'manual', 'clustered' and 'prelabeled', each at most once.");
+  }
+  return { leaseMs: q.leaseMs, laneOrder: [...q.laneOrder] };
+}
+

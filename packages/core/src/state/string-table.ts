@@ -1,0 +1,150 @@
+import { Column } from '../util/growable.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Interned strings in one UTF-8 arena with an open-addressing hash index: 500,000 paths cost
+ * their bytes plus 12 bytes each, instead of a JS string and a Map entry each. Index i is the
+ * i-th distinct string added; strings are never removed.
+ */
+export class StringTable {
+  #bytes: Uint8Array;
+  #used = 0;
+  /** offsets[i]..offsets[i+1] is string i. */
+  #offsets: Column<Uint32Array>;
+  /** hash slot -> string index + 1 (0 = empty). */
+  #slots: Int32Array;
+  #hashes: Column<Uint32Array>;
+
+  constructor(capacity = 1024) {
+    this.#bytes = new Uint8Array(capacity * 32);
+    this.#offsets = new Column(Uint32Array, capacity + 1);
+    this.#offsets.push(0);
+    this.#hashes = new Column(Uint32Array, capacity);
+    this.#slots = new Int32Array(nextPow2(capacity * 2));
+  }
+
+  get size(): number {
+    return this.#offsets.length - 1;
+  }
+
+  get byteLength(): number {
+    return this.#bytes.byteLength + this.#offsets.array.byteLength + this.#slots.byteLength + this.#hashes.array.byteLength;
+  }
+
+  /** The index of `s`, or -1. */
+  indexOf(s: string): number {
+    const enc = encoder.encode(s);
+    return this.#find(enc, hashBytes(enc, 0, enc.length));
+  }
+
+  /** Adds `s` if new. Returns its index and whether it was added. */
+  add(s: string): { index: number; added: boolean } {
+    const enc = encoder.encode(s);
+    const h = hashBytes(enc, 0, enc.length);
+    const found = this.#find(enc, h);
+    if (found >= 0) return { index: found, added: false };
+    return { index: this.#append(enc, h), added: true };
+  }
+
+  get(i: number): string {
+    const o = this.#offsets.array;
+    return decoder.decode(this.#bytes.subarray(o[i], o[i + 1]));
+  }
+
+  #find(enc: Uint8Array, h: number): number {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    const o = this.#offsets.array;
+    const hashes = this.#hashes.array;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const v = slots[p];
+      if (v === 0) return -1;
+      const i = v - 1;
+      if (hashes[i] !== h) continue;
+      const start = o[i];
+      const len = o[i + 1] - start;
+      if (len !== enc.length) continue;
+      let same = true;
+      for (let k = 0; k < len; k++) {
+        if (this.#bytes[start + k] !== enc[k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return i;
+    }
+  }
+
+  #append(enc: Uint8Array, h: number): number {
+    if (this.#used + enc.length > this.#bytes.length) {
+      let cap = this.#bytes.length * 2;
+      while (cap < this.#used + enc.length) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.#bytes.subarray(0, this.#used));
+      this.#bytes = next;
+    }
+    this.#bytes.set(enc, this.#used);
+    this.#used += enc.length;
+    const index = this.size;
+    this.#offsets.push(this.#used);
+    this.#hashes.push(h);
+    if ((this.size) * 2 > this.#slots.length) this.#rehash(this.#slots.length * 2);
+    else this.#insertSlot(index, h);
+    return index;
+  }
+
+  #insertSlot(index: number, h: number): void {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let p = h & mask;
+    while (slots[p] !== 0) p = (p + 1) & mask;
+    slots[p] = index + 1;
+  }
+
+  #rehash(n: number): void {
+    this.#slots = new Int32Array(n);
+    const hashes = this.#hashes.array;
+    for (let i = 0; i < this.size; i++) this.#insertSlot(i, hashes[i]);
+  }
+
+  /** Compact binary form: the UTF-8 arena and the offsets. */
+  serialize(): { bytes: Uint8Array; offsets: Uint32Array } {
+    return { bytes: this.#bytes.subarray(0, this.#used), offsets: this.#offsets.array.subarray(0, this.#offsets.length) };
+  }
+
+  static deserialize(bytes: Uint8Array, offsets: Uint32Array): StringTable {
+    const n = offsets.length - 1;
+    const t = new StringTable(Math.max(16, n));
+    t.#bytes = new Uint8Array(Math.max(bytes.length, 1024));
+    t.#bytes.set(bytes);
+    t.#used = bytes.length;
+    t.#offsets = Column.from(Uint32Array, offsets.slice());
+    const hashes = new Uint32Array(n);
+    for (let i = 0; i < n; i++) hashes[i] = hashBytes(bytes, offsets[i], offsets[i + 1]);
+    t.#hashes = Column.from(Uint32Array, hashes);
+    t.#slots = new Int32Array(nextPow2(Math.max(16, n * 2 + 2)));
+    for (let i = 0; i < n; i++) t.#insertSlot(i, hashes[i]);
+    return t;
+  }
+}
+
+function nextPow2(n: number): number {
+  let p = 16;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** FNV-1a over bytes, then a final avalanche so low bits spread well for the mask. */
+function hashBytes(b: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    h ^= b[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}

@@ -1,0 +1,156 @@
+import type { BigIntStats } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, link, unlink, stat } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import { LabelkitError, throwIfAborted } from '../errors.js';
+import { compareKeys } from './memory-store.js';
+import { conflict, type PutOptions, type Store, type StoreEntry, type StoredObject } from './store.js';
+
+/**
+ * A store in a folder of the local file system (Node). Each key is a file; a put writes a
+ * temporary file, fsyncs it and then renames (or, create-only, hard-links) it into place, so a
+ * crash leaves either the old object or the new one, never half of one.
+ */
+export class FsStore implements Store {
+  readonly description: string;
+  #lock: Promise<unknown> = Promise.resolve();
+  #tmp = 0;
+
+  constructor(readonly root: string) {
+    this.description = `folder ${root}`;
+  }
+
+  #path(key: string): string {
+    const parts = key.split('/');
+    if (!key || parts.some((p) => p === '' || p === '.' || p === '..')) {
+      throw new LabelkitError('E_INVALID_ARGUMENT', `"${key}" is not a valid store key.`, { key });
+    }
+    return join(this.root, ...parts.map(encodePart));
+  }
+
+  async get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined> {
+    throwIfAborted(options?.signal);
+    try {
+      const fh = await open(this.#path(key), 'r');
+      try {
+        const st = await fh.stat({ bigint: true });
+        const bytes = new Uint8Array(await fh.readFile());
+        return { bytes, etag: etagOf(st) };
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (LabelkitError.is(err)) throw err;
+      throw new LabelkitError('E_STORE_READ', `Could not read "${key}" from ${this.root}: ${(err as Error).message}`, { key }, { cause: err });
+    }
+  }
+
+  put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
+    // Conditional writes compare and swap under one in-process lock.
+    return this.#locked(async () => {
+      throwIfAborted(options.signal);
+      const path = this.#path(key);
+      if (options.ifMatch !== undefined) {
+        const cur = await this.get(key);
+        if (cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
+      }
+      const tmp = `${path}.${process.pid}.${++this.#tmp}.tmp`;
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        const fh = await open(tmp, 'w');
+        try {
+          await fh.writeFile(bytes);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        if (options.ifNoneMatch === '*') {
+          try {
+            await link(tmp, path); // atomic: fails if the key exists
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(key, 'already exists');
+            throw err;
+          } finally {
+            await unlink(tmp).catch(() => undefined);
+          }
+        } else {
+          await rename(tmp, path);
+        }
+        await syncDir(dirname(path));
+      } catch (err) {
+        await rm(tmp, { force: true }).catch(() => undefined);
+        if (LabelkitError.is(err)) throw err;
+        throw new LabelkitError('E_STORE_WRITE', `Could not save "${key}" in ${this.root}: ${(err as Error).message}. Check disk space and permissions.`, { key }, { cause: err });
+      }
+      return { etag: etagOf(await stat(path, { bigint: true })) };
+    });
+  }
+
+  delete(key: string, options: { ifMatch?: string; signal?: AbortSignal } = {}): Promise<void> {
+    return this.#locked(async () => {
+      throwIfAborted(options.signal);
+      if (options.ifMatch !== undefined) {
+        const cur = await this.get(key);
+        if (cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
+      }
+      await rm(this.#path(key), { force: true });
+    });
+  }
+
+  async *list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<StoreEntry> {
+    // Walk only the folders the prefix can be in.
+    const slash = prefix.lastIndexOf('/');
+    const dirKey = slash < 0 ? '' : prefix.slice(0, slash);
+    const keys: string[] = [];
+    const walk = async (dir: string, keyPrefix: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const e of entries) {
+        throwIfAborted(options?.signal);
+        if (e.name.endsWith('.tmp')) continue;
+        const key = keyPrefix + decodePart(e.name);
+        if (e.isDirectory()) {
+          if ((key + '/').startsWith(prefix) || prefix.startsWith(key + '/')) await walk(join(dir, e.name), key + '/');
+        } else if (key.startsWith(prefix)) keys.push(key);
+      }
+    };
+    await walk(dirKey ? join(this.root, ...dirKey.split('/').map(encodePart)) : this.root, dirKey ? dirKey + '/' : '');
+    keys.sort(compareKeys);
+    for (const key of keys) {
+      const st = await stat(this.#path(key), { bigint: true }).catch(() => undefined);
+      if (st) yield { key, etag: etagOf(st), size: Number(st.size) };
+    }
+  }
+
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#lock.then(fn);
+    this.#lock = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** A new file (new inode) is written on every put, so inode + mtime + size change with each write. */
+function etagOf(st: BigIntStats): string {
+  return `"${st.ino.toString(36)}-${st.mtimeNs.toString(36)}-${st.size.toString(36)}"`;
+}
+
+function encodePart(p: string): string {
+  return encodeURIComponent(p).replace(/\*/g, '%2A');
+}
+
+function decodePart(p: string): string {
+  return decodeURIComponent(p);
+}
+
+async function syncDir(dir: string): Promise<void> {
+  if (sep !== '/') return;
+  const fh = await open(dir, 'r').catch(() => undefined);
+  if (!fh) return;
+  await fh.sync().catch(() => undefined);
+  await fh.close();
+}

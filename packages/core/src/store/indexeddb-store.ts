@@ -1,0 +1,147 @@
+import { LabelkitError, throwIfAborted } from '../errors.js';
+import { conflict, type PutOptions, type Store, type StoreEntry, type StoredObject } from './store.js';
+
+interface Row {
+  key: string;
+  bytes: Uint8Array;
+  etag: string;
+}
+
+/**
+ * The browser's default store: one IndexedDB object store keyed by path. A put resolves when its
+ * transaction completes (durability 'strict' where the browser supports it), so an acknowledged
+ * journal segment survives a crash or reload. Conditional writes read and write in one
+ * readwrite transaction, so two tabs cannot both create the same key.
+ */
+export class IndexedDBStore implements Store {
+  readonly description: string;
+  #db: Promise<IDBDatabase> | undefined;
+  #etag = 0;
+
+  constructor(readonly dbName = 'labelkit') {
+    this.description = `IndexedDB ${dbName}`;
+  }
+
+  #open(): Promise<IDBDatabase> {
+    if (this.#db) return this.#db;
+    const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    if (!factory) {
+      return Promise.reject(new LabelkitError('E_STORE_READ', 'IndexedDB is not available here (private mode or a non-browser runtime). Use another store.'));
+    }
+    this.#db = new Promise<IDBDatabase>((resolve, reject) => {
+      const req = factory.open(this.dbName, 1);
+      req.onupgradeneeded = () => {
+        // 'objects' holds the bytes; 'entries' the small listing rows, so a listing never reads bytes.
+        req.result.createObjectStore('objects', { keyPath: 'key' });
+        req.result.createObjectStore('entries', { keyPath: 'key' });
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(new LabelkitError('E_STORE_READ', `Could not open IndexedDB "${this.dbName}": ${req.error?.message}.`, {}, { cause: req.error }));
+      req.onblocked = () => reject(new LabelkitError('E_STORE_READ', `IndexedDB "${this.dbName}" is blocked by another tab upgrading it; close other tabs and reload.`));
+    });
+    this.#db.catch(() => (this.#db = undefined));
+    return this.#db;
+  }
+
+  async #tx<T>(mode: IDBTransactionMode, body: (os: IDBObjectStore, entries: IDBObjectStore) => T | Promise<T>, signal?: AbortSignal): Promise<T> {
+    throwIfAborted(signal);
+    const db = await this.#open();
+    const tx = (db.transaction as (n: string[], m: IDBTransactionMode, o?: { durability: string }) => IDBTransaction).call(db, ['objects', 'entries'], mode, { durability: 'strict' });
+    const done = new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+    });
+    let result: T;
+    try {
+      result = await body(tx.objectStore('objects'), tx.objectStore('entries'));
+    } catch (err) {
+      try {
+        tx.abort();
+      } catch {
+        // already finished
+      }
+      await done.catch(() => undefined);
+      throw err;
+    }
+    await done;
+    return result;
+  }
+
+  async get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined> {
+    try {
+      return await this.#tx('readonly', async (os) => {
+        const row = await req<Row | undefined>(os.get(key));
+        return row && { bytes: row.bytes, etag: row.etag };
+      }, options?.signal);
+    } catch (err) {
+      if (LabelkitError.is(err)) throw err;
+      throw new LabelkitError('E_STORE_READ', `Could not read "${key}" from IndexedDB: ${(err as Error)?.message}.`, { key }, { cause: err });
+    }
+  }
+
+  async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
+    const etag = `"i${Date.now().toString(36)}-${(++this.#etag).toString(36)}-${Math.random().toString(36).slice(2, 8)}"`;
+    try {
+      await this.#tx('readwrite', async (os, entries) => {
+        if (options.ifNoneMatch || options.ifMatch !== undefined) {
+          const cur = await req<StoreEntry | undefined>(entries.get(key));
+          if (options.ifNoneMatch === '*' && cur) throw conflict(key, 'already exists');
+          if (options.ifMatch !== undefined && cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
+        }
+        os.put({ key, bytes: bytes.slice(), etag } satisfies Row);
+        await req(entries.put({ key, etag, size: bytes.byteLength } satisfies StoreEntry));
+      }, options.signal);
+      return { etag };
+    } catch (err) {
+      if (LabelkitError.is(err)) throw err;
+      const quota = (err as DOMException | undefined)?.name === 'QuotaExceededError';
+      throw new LabelkitError(
+        'E_STORE_WRITE',
+        quota ? `The browser's storage is full; "${key}" was not saved. Free space (export and remove old projects) and retry.` : `Could not save "${key}" to IndexedDB: ${(err as Error)?.message}.`,
+        { key, quota },
+        { cause: err },
+      );
+    }
+  }
+
+  async delete(key: string, options: { ifMatch?: string; signal?: AbortSignal } = {}): Promise<void> {
+    await this.#tx('readwrite', async (os, entries) => {
+      if (options.ifMatch !== undefined) {
+        const cur = await req<StoreEntry | undefined>(entries.get(key));
+        if (cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
+      }
+      os.delete(key);
+      await req(entries.delete(key));
+    }, options.signal);
+  }
+
+  async *list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<StoreEntry> {
+    // Page through keys so a huge listing never holds one long transaction.
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.#tx('readonly', async (_os, entries) => {
+        const range = after === undefined ? IDBKeyRange.bound(prefix, prefix + '\uffff') : IDBKeyRange.bound(after, prefix + '\uffff', true);
+        const rows = await req<StoreEntry[]>(entries.getAll(range, 500));
+        return rows.map((r) => ({ key: r.key, etag: r.etag, size: r.size }));
+      }, options?.signal);
+      for (const e of page) yield e;
+      if (page.length < 500) return;
+      after = page[page.length - 1].key;
+    }
+  }
+
+  /** Closes the connection (tests, or before deleting the database). */
+  async close(): Promise<void> {
+    const db = await this.#db?.catch(() => undefined);
+    db?.close();
+    this.#db = undefined;
+  }
+}
+
+function req<T>(r: IDBRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result as T);
+    r.onerror = () => reject(r.error);
+  });
+}
