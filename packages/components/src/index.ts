@@ -1,1 +1,22 @@
-export {};
+// Public API of @labelkit/components: named exports only.
+export { LabelCanvas } from './label-canvas/label-canvas.js';
+export type { CanvasMode, CanvasTool } from './label-canvas/label-canvas.component.js';
+export type { CanvasImageInput, DecodedImageLike, ImageBytes, Window as WindowLevelInput } from './label-canvas/image-input.js';
+export {
+  LabelEvents,
+  type AnnotationCreateDetail,
+  type AnnotationDeleteDetail,
+  type AnnotationUpdateDetail,
+  type ChangeSource,
+  type EditAction,
+  type EditRequestDetail,
+  type ErrorDetail,
+  type IdentifiedAnnotation,
+  type ImageLoadDetail,
+  type LabelEvent,
+  type LabelEventDetailMap,
+  type LabelEventName,
+  type PrelabelDetail,
+  type SelectionChangeDetail,
+  type ViewChangeDetail,
+} from './events.js';

@@ -1,0 +1,140 @@
+import { css } from 'lit';
+
+/**
+ * Every `--label-canvas-*` property falls back to a global `--label-*` token, then to a default.
+ * The resolved values live in private `--_*` properties; the theme controller reads those (Konva
+ * does not read CSS) and a probe element's transitions tell it when any of them changes.
+ */
+export const styles = css`
+  :host {
+    --_background: var(--label-canvas-background, var(--label-surface-sunken, #1f2329));
+    --_selection-color: var(--label-canvas-selection-color, var(--label-accent, #3b82f6));
+    --_handle-color: var(--label-canvas-handle-color, var(--label-surface, #ffffff));
+    --_stroke-width: var(--label-canvas-stroke-width, var(--label-stroke-width, 2));
+    --_fill-opacity: var(--label-canvas-fill-opacity, var(--label-fill-opacity, 0.15));
+    --_handle-size: var(--label-canvas-handle-size, var(--label-handle-size, 8));
+    --_text-color: var(--label-canvas-text-color, var(--label-text-on-accent, #ffffff));
+    --_font: var(--label-canvas-font-family, var(--label-font-family, system-ui, sans-serif));
+    --_focus-ring: var(--label-canvas-focus-ring, var(--label-focus-ring, 2px solid var(--_selection-color)));
+    --_chip-background: var(--label-canvas-chip-background, var(--label-surface, #ffffff));
+    --_chip-color: var(--label-canvas-chip-color, var(--label-text, #111827));
+
+    display: block;
+    position: relative;
+    min-height: 200px;
+    height: 480px;
+    contain: strict;
+    overflow: hidden;
+    background: var(--_background);
+    outline: none;
+    font-family: var(--_font);
+    user-select: none;
+    -webkit-user-select: none;
+    touch-action: none;
+  }
+  :host(:focus-visible) {
+    outline: var(--_focus-ring);
+    outline-offset: -2px;
+  }
+  .stage {
+    position: absolute;
+    inset: 0;
+  }
+  .stage.pan {
+    cursor: grab;
+  }
+  .stage.panning {
+    cursor: grabbing;
+  }
+  .stage.draw {
+    cursor: crosshair;
+  }
+  .stage.hover {
+    cursor: move;
+  }
+  .probe {
+    position: absolute;
+    visibility: hidden;
+    pointer-events: none;
+    color: var(--_selection-color);
+    background-color: var(--_handle-color);
+    border-top-color: var(--_text-color);
+    width: calc(var(--_stroke-width) * 1px);
+    height: calc(var(--_fill-opacity) * 1000px);
+    min-width: calc(var(--_handle-size) * 1px);
+    font-family: var(--_font);
+    transition: all 1ms allow-discrete;
+  }
+  .tags {
+    position: absolute;
+    left: 8px;
+    top: 8px;
+    right: 8px;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px;
+    pointer-events: none;
+  }
+  .tag {
+    font-size: 13px;
+    line-height: 1;
+    padding: 5px 8px 5px 6px;
+    border-radius: 999px;
+    background: var(--_chip-background);
+    color: var(--_chip-color);
+    border-left: 6px solid var(--tag-color);
+    box-shadow: 0 1px 3px rgb(0 0 0 / 0.35);
+  }
+  .bar {
+    position: absolute;
+    right: 8px;
+    bottom: 8px;
+    display: flex;
+    gap: 6px;
+    align-items: center;
+    font-size: 13px;
+    padding: 4px 6px 4px 10px;
+    border-radius: 6px;
+    background: var(--_chip-background);
+    color: var(--_chip-color);
+    box-shadow: 0 1px 3px rgb(0 0 0 / 0.35);
+  }
+  .actions {
+    position: absolute;
+    display: flex;
+    gap: 4px;
+    transform: translateY(-100%);
+    padding-bottom: 4px;
+  }
+  button {
+    font: inherit;
+    font-size: 12px;
+    border: 1px solid rgb(0 0 0 / 0.2);
+    border-radius: 4px;
+    padding: 3px 8px;
+    cursor: pointer;
+    background: var(--_chip-background);
+    color: var(--_chip-color);
+  }
+  button:focus-visible {
+    outline: var(--_focus-ring);
+  }
+  .message {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+    color: var(--_chip-background);
+    font-size: 14px;
+    opacity: 0.8;
+    pointer-events: none;
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`;

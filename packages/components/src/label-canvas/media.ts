@@ -1,0 +1,32 @@
+// The bridge to `@labelkit/core/media` (TIFF, DICOM, window/level). It is imported lazily, on the
+// first image that needs it, so pages that show only JPEG/PNG never load the decoders.
+import { LabelkitError } from '@labelkit/core';
+import type { DecodedImageLike, MediaDecoder, Window } from './image-input.js';
+
+interface MediaModule {
+  decodeImage?: (bytes: Uint8Array, opts: { frame?: number; window?: Window; signal?: AbortSignal; hint?: string }) => Promise<DecodedImageLike>;
+  renderWindow?: (raw: never, window: Window) => Uint8ClampedArray;
+}
+
+let loading: Promise<MediaModule> | null = null;
+let loaded: MediaModule | null = null;
+
+function media(): Promise<MediaModule> {
+  loading ??= (import('@labelkit/core/media') as Promise<MediaModule>).then((m) => (loaded = m));
+  return loading;
+}
+
+/** Decodes TIFF/DICOM (and anything else the media layer reads) with `decodeImage`. */
+export const mediaDecoder: MediaDecoder = async (bytes, opts) => {
+  const m = await media();
+  if (!m.decodeImage) {
+    throw new LabelkitError('E_UNSUPPORTED_FORMAT', 'This image needs the media layer (TIFF or DICOM), which this build of @labelkit/core does not have.', { hint: opts.hint });
+  }
+  return m.decodeImage(bytes, opts);
+};
+
+/** RGBA of a decoded grey image under a new window, or null when it cannot be re-windowed. */
+export function rewindow(d: DecodedImageLike, w: Window): Uint8ClampedArray | null {
+  if (!d.raw || !loaded?.renderWindow) return null;
+  return loaded.renderWindow(d.raw as never, w);
+}
