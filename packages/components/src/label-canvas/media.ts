@@ -12,7 +12,13 @@ let loading: Promise<MediaModule> | null = null;
 let loaded: MediaModule | null = null;
 
 function media(): Promise<MediaModule> {
-  loading ??= (import('@labelkit/core/media') as Promise<MediaModule>).then((m) => (loaded = m));
+  loading ??= (import('@labelkit/core/media') as Promise<MediaModule>).then(
+    (m) => (loaded = m),
+    (e) => {
+      loading = null;
+      throw new LabelkitError('E_UNSUPPORTED_FORMAT', `The media layer (@labelkit/core/media) could not be loaded: ${(e as Error)?.message ?? e}.`, {}, { cause: e });
+    },
+  );
   return loading;
 }
 
@@ -22,7 +28,12 @@ export const mediaDecoder: MediaDecoder = async (bytes, opts) => {
   if (!m.decodeImage) {
     throw new LabelkitError('E_UNSUPPORTED_FORMAT', 'This image needs the media layer (TIFF or DICOM), which this build of @labelkit/core does not have.', { hint: opts.hint });
   }
-  return m.decodeImage(bytes, opts);
+  try {
+    return await m.decodeImage(bytes, opts);
+  } catch (e) {
+    if (LabelkitError.is(e) || opts.signal?.aborted) throw e;
+    throw new LabelkitError('E_CORRUPT_IMAGE', `The image could not be decoded: ${(e as Error)?.message ?? e}.`, { hint: opts.hint }, { cause: e });
+  }
 };
 
 /** RGBA of a decoded grey image under a new window, or null when it cannot be re-windowed. */

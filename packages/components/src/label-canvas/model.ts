@@ -12,9 +12,10 @@ export interface Change {
 }
 export type Pair = readonly [IdentifiedAnnotation | null, IdentifiedAnnotation | null];
 
+/** The change that undoes `c`. (A change never touches one id twice, so the order of pairs is kept: a restored list keeps its order.) */
 export const inverse = (c: Change): Change => ({
-  annotations: c.annotations.map(([b, a]) => [a, b] as Pair).reverse(),
-  prelabels: c.prelabels.map(([b, a]) => [a, b] as Pair).reverse(),
+  annotations: c.annotations.map(([b, a]) => [a, b] as Pair),
+  prelabels: c.prelabels.map(([b, a]) => [a, b] as Pair),
 });
 
 let counter = 0;
@@ -138,7 +139,7 @@ export class CanvasModel {
   /** Applies a change without recording it; returns the union of the touched bounding boxes. */
   apply(c: Change): Rect | null {
     let dirty: Rect | null = null;
-    let structural = false;
+    const deleted = new Set<string>();
     for (const [before, after] of c.annotations) {
       dirty = union(dirty, before && bounds(before));
       dirty = union(dirty, after && bounds(after));
@@ -152,14 +153,14 @@ export class CanvasModel {
         this.byId.set(after.id, this.items.length);
         this.index.insert(this.items.length, after);
         this.items.push(after);
-      } else if (before) {
-        const i = this.byId.get(before.id);
-        if (i === undefined) continue;
-        this.items.splice(i, 1);
-        structural = true;
+      } else if (before && this.byId.has(before.id)) {
+        deleted.add(before.id);
       }
     }
-    if (structural) this.reindex();
+    if (deleted.size) {
+      this.items = this.items.filter((a) => !deleted.has(a.id));
+      this.reindex();
+    }
     this.items = this.items.slice(); // a new array each change: the element's `annotations` is immutable
     if (c.prelabels.length) {
       const next = this.prelabels.slice();

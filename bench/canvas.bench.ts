@@ -1,0 +1,124 @@
+// `npm run bench -- canvas [--quick]`: <label-canvas> against @annotorious/annotorious 3 on the peer
+// scene of shared/bench/PEERS.md, in the same run and the same page setup (headless Debian Chromium).
+//
+// For 1k, 5k and 10k boxes on a 4000 × 3000 image in a 1280 × 800 viewport:
+// - frame time (rAF deltas) over the 3 s zoom/pan path: p50, p95, fps;
+// - pointer-to-paint latency while dragging one box: p50, p95;
+// - time to first render.
+// Each page is fresh (one scene per page), and the two overlays alternate so drift hits both.
+import { build } from 'esbuild';
+import { chromium, type Page } from 'playwright';
+import { createServer } from 'node:http';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+const quick = process.argv.includes('--quick');
+const sizes = quick ? [1000, 5000] : [1000, 5000, 10000];
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = join(root, '.bench-out', 'canvas');
+mkdirSync(out, { recursive: true });
+
+await build({
+  entryPoints: [join(root, 'bench/canvas/page.ts')],
+  bundle: true,
+  format: 'esm',
+  outdir: out,
+  conditions: ['source'],
+  tsconfig: join(root, 'tsconfig.base.json'),
+  minify: true,
+  logLevel: 'warning',
+});
+writeFileSync(join(out, 'index.html'), '<!doctype html><html><head><link rel="stylesheet" href="page.css"></head><body><script type="module" src="page.js"></script></body></html>');
+
+const server = createServer((req, res) => {
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const file = path === '/' ? 'index.html' : path.slice(1);
+  try {
+    const body = readFileSync(join(out, file));
+    res.setHeader('content-type', file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html');
+    res.end(body);
+  } catch {
+    res.statusCode = 404;
+    res.end();
+  }
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+};
+
+interface Result {
+  firstRenderMs: number;
+  p50: number;
+  p95: number;
+  fps: number;
+  dragP50: number;
+  dragP95: number;
+}
+
+async function measure(lib: 'labelkit' | 'annotorious', n: number): Promise<Result> {
+  const page: Page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (e) => console.error(`[${lib} ${n}] page error: ${e.message}`));
+  await page.goto(`${base}?lib=${lib}&n=${n}`);
+  const { firstRenderMs } = await page.evaluate(async () => (await (window as any).bench).ready);
+  const deltas: number[] = await page.evaluate(async () => (await (window as any).bench).path());
+  await page.waitForTimeout(400); // the view settles (crisp redraw)
+  // Drag one box: click to select it, then press and move in 40 small steps, one per frame or so.
+  const [x, y] = await page.evaluate(async () => (await (window as any).bench).boxCentre(0));
+  await page.mouse.click(x, y);
+  await page.waitForTimeout(300);
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.evaluate(async () => (await (window as any).bench).recordLatency());
+  for (let i = 1; i <= 40; i++) {
+    await page.mouse.move(x + i * 3, y + i * 2);
+    await page.waitForTimeout(20);
+  }
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  const lat: number[] = await page.evaluate(async () => (await (window as any).bench).latencies());
+  const updates: number = await page.evaluate(async () => (await (window as any).bench).updates());
+  if (!updates) console.error(`[${lib} ${n}] the drag moved nothing: its latency is not a drag latency`);
+  await page.close();
+  const mean = deltas.reduce((a, b) => a + b, 0) / deltas.length;
+  return { firstRenderMs, p50: pct(deltas, 50), p95: pct(deltas, 95), fps: 1000 / mean, dragP50: pct(lat.slice(3), 50), dragP95: pct(lat.slice(3), 95) };
+}
+
+const rows: { n: number; ours: Result; peer: Result }[] = [];
+for (const n of sizes) {
+  const peer = await measure('annotorious', n);
+  const ours = await measure('labelkit', n);
+  rows.push({ n, ours, peer });
+}
+await browser.close();
+server.close();
+
+const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+console.log('\n<label-canvas> vs @annotorious/annotorious 3 — peer scene (4000×3000 image, 1280×800 viewport, 3 s zoom/pan path)');
+console.log('| boxes | overlay | frame p50 ms | frame p95 ms | fps | drag p50 ms | drag p95 ms | first render ms |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const { n, ours, peer } of rows) {
+  for (const [name, r] of [['labelkit', ours], ['annotorious', peer]] as const) {
+    console.log(`| ${n} | ${name} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.fps)} | ${f(r.dragP50)} | ${f(r.dragP95)} | ${f(r.firstRenderMs, 0)} |`);
+  }
+}
+console.log('\nRatios (labelkit ÷ annotorious, same run):');
+for (const { n, ours, peer } of rows) {
+  console.log(`  ${n} boxes: fps ×${f(ours.fps / peer.fps, 2)}, frame p95 ×${f(ours.p95 / peer.p95, 2)}, drag p95 ×${f(ours.dragP95 / peer.dragP95, 2)}`);
+}
+const at = (n: number) => rows.find((r) => r.n === n);
+const goals = [
+  ['p95 frame ≤ 16.7 ms at 10k boxes', at(10000) ? at(10000)!.ours.p95 <= 16.7 : undefined],
+  ['drag latency p95 ≤ 25 ms (every N)', rows.every((r) => r.ours.dragP95 <= 25)],
+  ['drag latency flat in N (max/min p95 ≤ 1.5)', Math.max(...rows.map((r) => r.ours.dragP95)) / Math.min(...rows.map((r) => r.ours.dragP95)) <= 1.5],
+  ['≥ 2× Annotorious fps at 5k boxes', at(5000) ? at(5000)!.ours.fps >= 2 * at(5000)!.peer.fps : undefined],
+] as const;
+console.log('\nGoals:');
+for (const [name, ok] of goals) console.log(`  ${ok === undefined ? 'n/a ' : ok ? 'met ' : 'MISSED'} ${name}`);

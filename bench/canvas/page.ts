@@ -1,0 +1,141 @@
+// The benchmark page: `?lib=labelkit|annotorious&n=5000`. It builds the peer scene, then waits for
+// the driver (bench/canvas.bench.ts) to call window.bench.*.
+import '@labelkit/components/label-canvas';
+import { createImageAnnotator } from '@annotorious/annotorious';
+import '@annotorious/annotorious/annotorious.css';
+import type { LabelCanvas } from '@labelkit/components';
+import { FIT_SCALE, IMAGE_H, IMAGE_W, PERIOD_MS, VIEW_H, VIEW_W, drawSceneImage, sceneBoxes, viewAtTime } from './scene.js';
+
+const params = new URLSearchParams(location.search);
+const lib = params.get('lib') ?? 'labelkit';
+const n = Number(params.get('n') ?? 1000);
+const boxes = sceneBoxes(n);
+
+interface Driver {
+  ready: Promise<{ firstRenderMs: number }>;
+  /** Runs the 3 s path; returns rAF deltas (ms). */
+  path(): Promise<number[]>;
+  /** Client point of the centre of box `i` at the current view. */
+  boxCentre(i: number): [number, number];
+  /** Starts recording pointer-to-paint latency of pointermove events. */
+  recordLatency(): void;
+  latencies(): number[];
+  /** How many shapes the overlay reported as updated (proves the drag moved a box). */
+  updates(): number;
+}
+
+const viewport = document.createElement('div');
+viewport.style.cssText = `position:absolute;left:0;top:0;width:${VIEW_W}px;height:${VIEW_H}px;overflow:hidden;background:#1f2329`;
+document.body.style.margin = '0';
+document.body.append(viewport);
+
+function rafPath(apply: (t: number) => void): Promise<number[]> {
+  return new Promise((resolve) => {
+    const stamps: number[] = [];
+    let t0 = -1;
+    const tick = (ts: number) => {
+      if (t0 < 0) t0 = ts;
+      stamps.push(ts);
+      if (ts - t0 >= PERIOD_MS) {
+        resolve(stamps.slice(1).map((s, i) => s - stamps[i]));
+        return;
+      }
+      apply(ts - t0);
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+let lat: number[] = [];
+function recordLatency(): void {
+  lat = [];
+  window.addEventListener(
+    'pointermove',
+    (e) => {
+      const t = e.timeStamp;
+      // The update paints in the next frame; the task after that frame's rAF callbacks runs after it.
+      requestAnimationFrame(() => setTimeout(() => lat.push(performance.now() - t), 0));
+    },
+    { capture: true },
+  );
+}
+
+const nextFrames = (k = 2) => new Promise<void>((r) => { const f = () => (--k <= 0 ? r() : requestAnimationFrame(f)); requestAnimationFrame(f); });
+
+async function setupLabelkit(): Promise<Driver> {
+  const img = drawSceneImage();
+  const el = document.createElement('label-canvas') as LabelCanvas;
+  el.style.cssText = `width:${VIEW_W}px;height:${VIEW_H}px;--label-canvas-stroke-width:4;--label-canvas-fill-opacity:0.15`;
+  el.labels = [{ id: 'box', name: 'Box', color: '#3b82f6' }];
+  el.tool = 'edit';
+  viewport.append(el);
+  let updates = 0;
+  el.addEventListener('label-annotation-update', () => updates++);
+  const t0 = performance.now();
+  const loaded = new Promise((r) => el.addEventListener('label-image-load', r, { once: true }));
+  el.annotations = boxes.map((b) => ({ kind: 'box', label: 'box', ...b }));
+  el.image = img;
+  await loaded;
+  await nextFrames(1);
+  const firstRenderMs = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 1200)); // idle: the motion raster is built
+  return {
+    ready: Promise.resolve({ firstRenderMs }),
+    path: () => rafPath((t) => el.setView(viewAtTime(t))),
+    boxCentre: (i) => el.imageToClient(boxes[i].x + boxes[i].w / 2, boxes[i].y + boxes[i].h / 2),
+    recordLatency,
+    latencies: () => lat,
+    updates: () => updates,
+  };
+}
+
+async function setupAnnotorious(): Promise<Driver> {
+  const src = drawSceneImage();
+  const blob = await new Promise<Blob>((r) => src.toBlob((b) => r(b!), 'image/jpeg', 0.9));
+  const wrap = document.createElement('div');
+  wrap.style.cssText = `position:absolute;left:0;top:0;width:${IMAGE_W}px;height:${IMAGE_H}px;transform-origin:0 0`;
+  const img = document.createElement('img');
+  img.width = IMAGE_W;
+  img.height = IMAGE_H;
+  img.style.display = 'block';
+  img.src = URL.createObjectURL(blob);
+  await img.decode();
+  wrap.append(img);
+  viewport.append(wrap);
+  let view = { scale: FIT_SCALE, x: (VIEW_W - IMAGE_W * FIT_SCALE) / 2, y: (VIEW_H - IMAGE_H * FIT_SCALE) / 2 };
+  const setView = (v: { scale: number; cx: number; cy: number }) => {
+    view = { scale: v.scale, x: VIEW_W / 2 - v.cx * v.scale, y: VIEW_H / 2 - v.cy * v.scale };
+    wrap.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+  };
+  setView({ scale: FIT_SCALE, cx: IMAGE_W / 2, cy: IMAGE_H / 2 });
+  const t0 = performance.now();
+  const anno = createImageAnnotator(img, {
+    style: { stroke: '#3b82f6', strokeWidth: 4, fill: '#3b82f6', fillOpacity: 0.15 },
+  });
+  anno.setAnnotations(
+    boxes.map((b, i) => ({
+      id: `b${i}`,
+      bodies: [],
+      target: {
+        annotation: `b${i}`,
+        selector: { type: 'RECTANGLE', geometry: { x: b.x, y: b.y, w: b.w, h: b.h, bounds: { minX: b.x, minY: b.y, maxX: b.x + b.w, maxY: b.y + b.h } } },
+      },
+    })) as never,
+  );
+  await nextFrames(1);
+  const firstRenderMs = performance.now() - t0;
+  let updates = 0;
+  anno.on('updateAnnotation', () => updates++);
+  await new Promise((r) => setTimeout(r, 500));
+  return {
+    ready: Promise.resolve({ firstRenderMs }),
+    path: () => rafPath((t) => setView(viewAtTime(t))),
+    boxCentre: (i) => [view.x + (boxes[i].x + boxes[i].w / 2) * view.scale, view.y + (boxes[i].y + boxes[i].h / 2) * view.scale],
+    recordLatency,
+    latencies: () => lat,
+    updates: () => updates,
+  };
+}
+
+(window as unknown as { bench: Promise<Driver> }).bench = lib === 'annotorious' ? setupAnnotorious() : setupLabelkit();
