@@ -10,7 +10,7 @@
  * `LabelEventDetailMap`, and re-export the names from `index.ts`. `HTMLElementEventMap` picks them up,
  * so `el.addEventListener('label-…', e => e.detail)` is typed everywhere.
  */
-import type { Annotation } from '@labelkit/core';
+import type { Annotation, Task } from '@labelkit/core';
 
 /** Where a change came from: the user's own gesture, undo/redo, or a program call (API). */
 export type ChangeSource = 'user' | 'undo' | 'redo' | 'api';
@@ -86,6 +86,46 @@ export interface ViewChangeDetail {
   readonly cy: number;
 }
 
+// ——— <label-queue> and <label-dashboard> ———
+
+/** A task was shown (new, resumed after a reload, or with its draft restored). */
+export interface TaskLoadDetail {
+  readonly task: Task;
+  /** True when a saved draft was restored into it. */
+  readonly restored: boolean;
+}
+
+/** Labels were submitted (after the project recorded them). */
+export interface TaskSubmitDetail {
+  readonly taskId: string;
+  readonly items: readonly number[];
+  readonly needsReview: boolean;
+}
+
+/** Items were skipped (after the project recorded it). */
+export interface TaskSkipDetail {
+  readonly taskId: string;
+  readonly items: readonly number[];
+}
+
+/** A work-in-progress draft was saved. */
+export interface DraftSaveDetail {
+  readonly taskId: string;
+}
+
+/** Items were rejected or requeued from the dashboard (after the project recorded it). */
+export interface ItemsChangeDetail {
+  readonly action: 'reject' | 'approve' | 'requeue';
+  readonly items: readonly number[];
+}
+
+/** An export finished; `file` is what was offered for download. */
+export interface ExportDetail {
+  readonly format: string;
+  readonly file: Blob;
+  readonly fileName: string;
+}
+
 /** Event name → `detail` type, for every Labelkit event. One line per event. */
 export interface LabelEventDetailMap {
   'label-annotation-create': AnnotationCreateDetail;
@@ -98,6 +138,12 @@ export interface LabelEventDetailMap {
   'label-image-load': ImageLoadDetail;
   'label-view-change': ViewChangeDetail;
   'label-error': ErrorDetail;
+  'label-task-load': TaskLoadDetail;
+  'label-task-submit': TaskSubmitDetail;
+  'label-task-skip': TaskSkipDetail;
+  'label-draft-save': DraftSaveDetail;
+  'label-items-change': ItemsChangeDetail;
+  'label-export': ExportDetail;
 }
 
 export type LabelEventName = keyof LabelEventDetailMap;
@@ -115,6 +161,12 @@ export const LabelEvents = {
   imageLoad: 'label-image-load',
   viewChange: 'label-view-change',
   error: 'label-error',
+  taskLoad: 'label-task-load',
+  taskSubmit: 'label-task-submit',
+  taskSkip: 'label-task-skip',
+  draftSave: 'label-draft-save',
+  itemsChange: 'label-items-change',
+  export: 'label-export',
 } as const satisfies Record<string, LabelEventName>;
 
 /** Events that are cancelable (a vetoable action follows only when none cancelled it). */

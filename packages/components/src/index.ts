@@ -20,3 +20,10 @@ export {
   type SelectionChangeDetail,
   type ViewChangeDetail,
 } from './events.js';
+export { LabelQueue } from './label-queue/label-queue.js';
+export type { QueueDraft } from './label-queue/label-queue.component.js';
+export { LabelDashboard } from './label-dashboard/label-dashboard.js';
+export { STATE_COLORS, type DashboardTab } from './label-dashboard/label-dashboard.component.js';
+export { ProjectController } from './controllers/project-controller.js';
+export { renderMarkdown } from './controllers/markdown.js';
+export type { TaskLoadDetail, TaskSubmitDetail, TaskSkipDetail, DraftSaveDetail, ItemsChangeDetail, ExportDetail } from './events.js';

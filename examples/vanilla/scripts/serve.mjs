@@ -1,0 +1,43 @@
+// Serves the built demo (dist/) on 127.0.0.1. PORT=0 picks a free port. Prints the URL.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.json': 'application/json', '.png': 'image/png', '.map': 'application/json', '.css': 'text/css', '.wasm': 'application/wasm' };
+
+/** Starts the server; resolves with its URL and a close function. */
+export async function serve({ port = Number(process.env.PORT ?? 5173), host = '127.0.0.1' } = {}) {
+  try {
+    await stat(join(dist, 'index.html'));
+  } catch {
+    throw new Error(`The demo is not built (no ${dist}index.html). Run: npm run -w examples/vanilla build`);
+  }
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(dist)) return void res.writeHead(403).end();
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-cache',
+        // Cross-origin isolation, so ML assist may use WASM threads.
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+  const url = `http://${host}:${server.address().port}/`;
+  return { url, close: () => new Promise((r) => server.close(r)) };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { url } = await serve();
+  console.log(`Labelkit demo: ${url}`);
+}

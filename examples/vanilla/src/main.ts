@@ -1,0 +1,180 @@
+// The Labelkit demo: a host page with <label-queue>, <label-dashboard> (and the <label-canvas> inside
+// the queue), a project list and a "new project" form. Projects live in IndexedDB; images are the
+// bundled MNIST PNGs; nothing touches the network.
+import {
+  IndexedDBStore,
+  LabelkitError,
+  PROJECT_KINDS,
+  ProjectRegistry,
+  type Actor,
+  type DataSource,
+  type ItemRef,
+  type Project,
+  type ProjectKind,
+} from '@labelkit/core';
+import { LabelDashboard, LabelQueue } from '@labelkit/components';
+// Naming the classes keeps their registration modules in the bundle.
+console.debug('labelkit elements', LabelQueue.name, LabelDashboard.name);
+
+interface Manifest {
+  files: { name: string; size: number }[];
+}
+
+/**
+ * The bundled digits as a `DataSource`. Paths are `mnist/<n>.png`; `n` beyond the number of files
+ * wraps around, so a benchmark can make a 100,000-item project from 200 images.
+ */
+export class SampleSource implements DataSource {
+  readonly description: string;
+  constructor(
+    readonly manifest: Manifest,
+    readonly count = manifest.files.length,
+  ) {
+    this.description = `Bundled MNIST digits (${count.toLocaleString()} items from ${manifest.files.length} images)`;
+  }
+  async *list(): AsyncIterable<ItemRef> {
+    for (let n = 0; n < this.count; n++) yield this.ref(n);
+  }
+  ref(n: number): ItemRef {
+    const f = this.manifest.files[n % this.manifest.files.length];
+    return { path: `mnist/${String(n).padStart(6, '0')}.png`, size: f.size, etag: f.name };
+  }
+  url(path: string): string {
+    const n = Number(/(\d+)\.png$/.exec(path)?.[1] ?? 0);
+    return `samples/${this.manifest.files[n % this.manifest.files.length].name}`;
+  }
+  async read(path: string): Promise<Uint8Array> {
+    const res = await fetch(this.url(path));
+    if (!res.ok) throw new LabelkitError('E_NOT_FOUND', `No sample image for ${path}.`, { path });
+    return new Uint8Array(await res.arrayBuffer());
+  }
+}
+
+const DEFAULT_LABELS: Record<ProjectKind, string> = {
+  'image-classification-multiclass': '1, 2, 3, 4, 5, 6, 7, 8, 9, 0',
+  'image-classification-multilabel': 'loop, straight stroke, curve, crossing',
+  'image-object-detection': 'digit, smudge',
+  'image-instance-segmentation': 'digit, smudge',
+};
+const INSTRUCTIONS = `Label **each image** with the digit it shows.
+
+- Use the number keys: key *1* is the label "1", … key *9* is "9".
+- Unsure? Tick **Needs review**, or skip the image.`;
+
+const ACTORS: Record<string, Actor> = { owner: { id: 'ana', role: 'owner' }, labeler: { id: 'lee', role: 'labeler' } };
+const app = document.getElementById('app')!;
+const roleSelect = document.getElementById('role') as HTMLSelectElement;
+const store = new IndexedDBStore('labelkit-demo');
+const registry = new ProjectRegistry(store);
+const manifest: Manifest = await (await fetch('samples/index.json')).json();
+
+let current: Project | undefined;
+
+function actor(): Actor {
+  return ACTORS[new URLSearchParams(location.search).get('role') ?? 'owner'] ?? ACTORS.owner;
+}
+roleSelect.value = actor().role;
+roleSelect.addEventListener('change', () => {
+  const q = new URLSearchParams(location.search);
+  q.set('role', roleSelect.value);
+  location.search = q.toString();
+});
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k.startsWith('data-') || k === 'for' || k === 'aria-selected' || k === 'role') el.setAttribute(k, String(v));
+    else (el as unknown as Record<string, unknown>)[k] = v;
+  }
+  el.append(...children);
+  return el;
+}
+
+/** Creates a project of `count` sample items (the e2e tests and the benchmark call this too). */
+async function createProject(spec: { name: string; kind: ProjectKind; labels: string[]; instructions?: string; count?: number; assist?: boolean }): Promise<string> {
+  const project = await registry.create(
+    { name: spec.name, kind: spec.kind, labels: spec.labels, instructions: spec.instructions ?? INSTRUCTIONS, assist: { enabled: !!spec.assist } },
+    { actor: ACTORS.owner },
+  );
+  const source = new SampleSource(manifest, spec.count ?? manifest.files.length);
+  await project.refresh(source);
+  if ((spec.count ?? 0) > 20_000) await project.snapshot();
+  project.close();
+  return project.id;
+}
+
+async function showList(): Promise<void> {
+  current?.close();
+  current = undefined;
+  const projects = await registry.list();
+  const kind = h('select', { name: 'kind' }, ...PROJECT_KINDS.map((k) => h('option', { value: k }, k)));
+  const labels = h('input', { name: 'labels', value: DEFAULT_LABELS[PROJECT_KINDS[0]] });
+  kind.addEventListener('change', () => (labels.value = DEFAULT_LABELS[kind.value as ProjectKind]));
+  const name = h('input', { name: 'name', value: `Digits ${projects.length + 1}`, required: true });
+  const count = h('input', { name: 'count', type: 'number', value: String(manifest.files.length), min: '1', max: '500000' });
+  const error = h('p', { className: 'error', role: 'alert' });
+  const form = h(
+    'form',
+    { className: 'new' },
+    h('label', { for: 'n' }, 'Name'), Object.assign(name, { id: 'n' }),
+    h('label', { for: 'k' }, 'Kind'), Object.assign(kind, { id: 'k' }),
+    h('label', { for: 'l' }, 'Labels'), Object.assign(labels, { id: 'l' }),
+    h('label', { for: 'c' }, 'Items'), Object.assign(count, { id: 'c' }),
+    h('span'), h('button', { type: 'submit' }, 'Create project'),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const id = await createProject({ name: name.value, kind: kind.value as ProjectKind, labels: labels.value.split(',').map((s) => s.trim()).filter(Boolean), count: Number(count.value) });
+      location.hash = `#/p/${id}`;
+    } catch (err) {
+      error.textContent = (err as Error).message;
+    }
+  });
+  const list = h('ul', { className: 'projects' }, ...projects.map((p) => h('li', {}, h('a', { href: `#/p/${p.id}` }, p.name), ` — ${p.kind}`)));
+  const canCreate = actor().role === 'owner';
+  app.replaceChildren(
+    h('section', { className: 'panel' }, h('h2', {}, 'Projects'), projects.length ? list : h('p', {}, 'No projects yet.')),
+    ...(canCreate ? [h('section', { className: 'panel' }, h('h2', {}, 'New project'), form, error)] : []),
+  );
+}
+
+async function showProject(id: string, tab: string): Promise<void> {
+  if (current?.id !== id) {
+    current?.close();
+    current = await registry.open(id, { actor: actor() });
+  }
+  const project = current;
+  const source = new SampleSource(manifest, project.itemCount);
+  const tabs = h('div', { className: 'tabs', role: 'tablist' });
+  const queue = document.createElement('label-queue') as LabelQueue;
+  const dash = document.createElement('label-dashboard') as LabelDashboard;
+  for (const [el, name] of [[queue, 'label'], [dash, 'manage']] as const) {
+    el.project = project;
+    el.source = source;
+    el.hidden = name !== tab;
+    const b = h('button', { role: 'tab', 'aria-selected': String(name === tab), 'data-tab': name }, name === 'label' ? 'Label' : 'Manage');
+    b.addEventListener('click', () => (location.hash = `#/p/${id}/${name}`));
+    tabs.append(b);
+  }
+  queue.gridSize = Number(new URLSearchParams(location.search).get('grid') ?? 4) as 1 | 4 | 6 | 9;
+  // When the dashboard rejects items, the labeler's queue has new work: look again.
+  dash.addEventListener('label-items-change', () => void queue.reload());
+  app.replaceChildren(h('section', { className: 'panel' }, tabs, queue, dash));
+}
+
+async function route(): Promise<void> {
+  const m = /^#\/p\/([^/]+)(?:\/(label|manage))?/.exec(location.hash);
+  try {
+    if (m) await showProject(decodeURIComponent(m[1]), m[2] ?? 'label');
+    else await showList();
+  } catch (err) {
+    app.replaceChildren(h('p', { role: 'alert' }, (err as Error).message), h('a', { href: '#' }, 'Back to projects'));
+  }
+}
+
+window.addEventListener('hashchange', () => void route());
+// A hook for the end-to-end tests and the benchmark (not needed by the demo itself).
+Object.assign(window, { labelkitDemo: { registry, createProject, manifest, get project() { return current; } } });
+await route();
+document.body.dataset.ready = 'true';

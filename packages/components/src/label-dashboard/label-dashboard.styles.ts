@@ -1,0 +1,93 @@
+import { css } from 'lit';
+
+/** `--label-dashboard-*` properties fall back to global `--label-*` tokens, then to defaults. */
+export const styles = css`
+  :host {
+    --_accent: var(--label-dashboard-accent, var(--label-accent, #2563eb));
+    --_surface: var(--label-dashboard-surface, var(--label-surface, #ffffff));
+    --_sunken: var(--label-surface-sunken, #eef1f5);
+    --_text: var(--label-dashboard-text, var(--label-text, #111827));
+    --_muted: var(--label-text-muted, #5b6472);
+    --_border: var(--label-border, #d6dae1);
+    display: block;
+    font-family: var(--label-font-family, system-ui, sans-serif);
+    font-size: 14px;
+    color: var(--_text);
+    background: var(--_surface);
+  }
+  .tabs { display: flex; align-items: center; gap: 4px; border-bottom: 1px solid var(--_border); padding: 4px 0; }
+  .tabs .title { margin-right: 12px; font-size: 15px; }
+  .tabs [role='tab'] { border: none; border-bottom: 3px solid transparent; border-radius: 0; background: none; padding: 6px 12px; }
+  .tabs [role='tab'][aria-selected='true'] { border-bottom-color: var(--_accent); font-weight: 600; }
+  .spacer { flex: 1; }
+  button {
+    font: inherit;
+    border: 1px solid var(--_border);
+    background: var(--_surface);
+    color: var(--_text);
+    border-radius: 6px;
+    padding: 5px 10px;
+    cursor: pointer;
+  }
+  button:disabled { opacity: 0.5; cursor: default; }
+  button.primary { background: var(--_accent); border-color: var(--_accent); color: #fff; }
+  button:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  section { padding: 12px 0; }
+  .message { padding: 8px 10px; border-radius: 6px; margin: 8px 0 0; }
+  .message.error { color: #b42318; background: #fef3f2; }
+  .message.notice { color: #05603a; background: #ecfdf3; }
+  .muted { color: var(--_muted); font-weight: normal; }
+  .small { font-size: 12px; }
+  .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 12px; }
+  .card { border: 1px solid var(--_border); border-radius: 8px; padding: 10px 14px; min-width: 0; }
+  .card.wide { grid-column: 1 / -1; }
+  .card h3 { margin: 0 0 8px; font-size: 14px; }
+  .card h3 .muted { font-size: 12px; margin-left: 6px; }
+  .stacked { margin: 0; }
+  .stacked svg { width: 100%; height: 28px; display: block; border-radius: 4px; overflow: hidden; }
+  .stacked .seg:hover { opacity: 0.8; }
+  .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; margin-top: 8px; font-size: 13px; }
+  .legend i, .label-list i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
+  .bars { display: grid; gap: 4px; }
+  .bar-row { display: grid; grid-template-columns: minmax(60px, 30%) 1fr auto; gap: 8px; align-items: center; font-size: 13px; }
+  .bar-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .bar-track { background: var(--_sunken); height: 12px; border-radius: 3px; overflow: hidden; }
+  .bar-fill { display: block; height: 100%; }
+  .bar-value { font-variant-numeric: tabular-nums; min-width: 3ch; text-align: right; }
+  .progress { background: var(--_sunken); height: 8px; border-radius: 4px; overflow: hidden; }
+  .progress span { display: block; height: 100%; background: var(--_accent); }
+  table.runs { width: 100%; border-collapse: collapse; font-size: 13px; }
+  .runs th, .runs td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--_border); vertical-align: top; }
+  .cap { text-transform: capitalize; }
+  .status { padding: 1px 6px; border-radius: 4px; background: var(--_sunken); }
+  .status.completed { background: #d3f9d8; }
+  .status.failed { background: #ffe3e3; }
+  .status.running { background: #dbe4ff; }
+  .error-text { color: #b42318; }
+  .metric { white-space: nowrap; margin-right: 8px; }
+  .toolbar { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin-bottom: 10px; }
+  .toolbar label { display: inline-flex; gap: 6px; align-items: center; }
+  select, input, textarea { font: inherit; }
+  .items { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; }
+  .item { border: 1px solid var(--_border); border-radius: 8px; overflow: hidden; }
+  .item.picked { border-color: var(--_accent); box-shadow: 0 0 0 2px var(--_accent); }
+  .item label { position: relative; display: block; background: var(--_sunken); aspect-ratio: 4 / 3; cursor: pointer; }
+  .item label input { position: absolute; top: 6px; left: 6px; }
+  .item img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; display: block; }
+  .item .meta { padding: 4px 6px 6px; font-size: 12px; }
+  .item .path { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .state { display: inline-block; border-left: 4px solid var(--c); padding-left: 4px; color: var(--_muted); }
+  .chips { display: flex; flex-wrap: wrap; gap: 3px; margin-top: 3px; }
+  .chip { background: var(--c); color: #fff; border-radius: 999px; padding: 0 6px; font-weight: 600; text-shadow: 0 1px 1px rgba(0, 0, 0, 0.4); }
+  .pager { display: flex; gap: 10px; align-items: center; justify-content: center; margin-top: 10px; }
+  dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; margin: 0; font-size: 13px; }
+  dt { color: var(--_muted); }
+  dd { margin: 0; overflow-wrap: anywhere; }
+  .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }
+  .label-list { list-style: none; padding: 0; margin: 0 0 8px; display: flex; flex-wrap: wrap; gap: 4px 12px; }
+  .add-label { display: grid; gap: 6px; }
+  fieldset { border: 1px solid var(--_border); border-radius: 6px; display: grid; gap: 2px; font-size: 13px; }
+  textarea { width: 100%; box-sizing: border-box; }
+  .md { border-top: 1px dashed var(--_border); margin-top: 6px; }
+  kbd { font: 11px ui-monospace, monospace; border: 1px solid var(--_border); border-radius: 3px; padding: 0 3px; }
+`;

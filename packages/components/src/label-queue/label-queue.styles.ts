@@ -1,0 +1,107 @@
+import { css } from 'lit';
+
+/** `--label-queue-*` properties fall back to global `--label-*` tokens, then to defaults. */
+export const styles = css`
+  :host {
+    --_accent: var(--label-queue-accent, var(--label-accent, #2563eb));
+    --_surface: var(--label-queue-surface, var(--label-surface, #ffffff));
+    --_sunken: var(--label-surface-sunken, #f1f3f6);
+    --_text: var(--label-queue-text, var(--label-text, #111827));
+    --_muted: var(--label-text-muted, #5b6472);
+    --_border: var(--label-border, #d6dae1);
+    --_tile: var(--label-queue-tile-size, 220px);
+    display: block;
+    font-family: var(--label-font-family, system-ui, sans-serif);
+    font-size: 14px;
+    color: var(--_text);
+    background: var(--_surface);
+  }
+  header {
+    display: flex;
+    align-items: center;
+    gap: 10px;
+    padding: 8px 4px;
+    flex-wrap: wrap;
+  }
+  .name { font-size: 15px; }
+  .lane {
+    text-transform: capitalize;
+    font-size: 12px;
+    padding: 2px 8px;
+    border-radius: 999px;
+    background: var(--_sunken);
+    border: 1px solid var(--_border);
+  }
+  .lane-prelabeled { background: #fff4d6; border-color: #e0b84c; }
+  .lane-clustered { background: #e6f2ff; border-color: #78a9e0; }
+  .counts, .hint, .draft { color: var(--_muted); font-size: 12px; }
+  .draft.saved::before { content: '✓ '; }
+  .spacer { flex: 1; }
+  button {
+    font: inherit;
+    border: 1px solid var(--_border);
+    background: var(--_surface);
+    color: var(--_text);
+    border-radius: 6px;
+    padding: 5px 10px;
+    cursor: pointer;
+  }
+  button:disabled { opacity: 0.5; cursor: default; }
+  button[aria-pressed='true'] { border-color: var(--_accent); box-shadow: inset 0 0 0 1px var(--_accent); }
+  button.primary { background: var(--_accent); border-color: var(--_accent); color: #fff; }
+  button:focus-visible, .tile:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  kbd {
+    font: 11px ui-monospace, monospace;
+    border: 1px solid var(--_border);
+    border-bottom-width: 2px;
+    border-radius: 4px;
+    padding: 0 4px;
+    margin: 0 4px;
+    color: var(--_muted);
+    background: var(--_surface);
+  }
+  .primary kbd { color: #fff; background: transparent; border-color: rgba(255, 255, 255, 0.6); }
+  .grid-pick { display: inline-flex; gap: 2px; }
+  .grid-pick .size { padding: 2px 8px; }
+  .instructions { margin: 4px 0 8px; border: 1px solid var(--_border); border-radius: 6px; padding: 6px 10px; }
+  .instructions summary { cursor: pointer; font-weight: 600; }
+  .md :first-child { margin-top: 4px; }
+  .md :last-child { margin-bottom: 0; }
+  .palette { display: flex; gap: 6px; flex-wrap: wrap; margin: 6px 0 10px; }
+  .label { border-left: 6px solid var(--c); }
+  .message { padding: 24px; text-align: center; color: var(--_muted); }
+  .message.error { color: #b42318; background: #fef3f2; padding: 8px; border-radius: 6px; text-align: left; }
+  .grid { display: grid; gap: 8px; justify-content: start; }
+  .grid.cols-1 { grid-template-columns: minmax(0, calc(var(--_tile) * 2)); }
+  .grid.cols-2 { grid-template-columns: repeat(2, minmax(0, var(--_tile))); }
+  .grid.cols-3 { grid-template-columns: repeat(3, minmax(0, var(--_tile))); }
+  .tile {
+    position: relative;
+    aspect-ratio: 1;
+    background: var(--_sunken);
+    border: 2px solid var(--_border);
+    border-radius: 8px;
+    overflow: hidden;
+    cursor: pointer;
+    outline: none;
+  }
+  .tile.focused { border-color: var(--_muted); }
+  .tile.selected { border-color: var(--_accent); box-shadow: 0 0 0 3px color-mix(in srgb, var(--_accent) 35%, transparent); }
+  .tile img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; display: block; }
+  .tile .loading { position: absolute; inset: 0; display: grid; place-items: center; }
+  .tile .check { position: absolute; top: 6px; left: 6px; margin: 0; }
+  .tags { position: absolute; left: 4px; right: 4px; bottom: 4px; display: flex; flex-wrap: wrap; gap: 4px; }
+  .tag {
+    background: var(--c);
+    color: #fff;
+    font-size: 12px;
+    font-weight: 600;
+    padding: 2px 8px;
+    border-radius: 999px;
+    text-shadow: 0 1px 1px rgba(0, 0, 0, 0.4);
+  }
+  .tag.suggested { background: transparent; color: var(--_text); border: 2px dashed var(--c); text-shadow: none; }
+  label-canvas { height: var(--label-queue-canvas-height, 460px); border-radius: 8px; }
+  .actions { display: flex; align-items: center; gap: 8px; padding: 10px 0 4px; flex-wrap: wrap; }
+  .review { display: inline-flex; align-items: center; gap: 4px; color: var(--_muted); }
+`;

@@ -1,0 +1,38 @@
+// Shared by the end-to-end tests and the UI benchmark: serve the built demo and drive Debian's
+// Chromium with Playwright.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+export const demoDir = `${root}examples/vanilla/`;
+
+/** Builds the demo when it is not built yet (or when `force`). */
+export function ensureDemoBuilt(force = false): void {
+  if (!force && existsSync(`${demoDir}dist/index.html`)) return;
+  const r = spawnSync(process.execPath, [`${demoDir}scripts/build.mjs`], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('Building the demo failed.');
+}
+
+export async function startDemo(): Promise<{ url: string; close: () => Promise<void> }> {
+  const { serve } = (await import(`${demoDir}scripts/serve.mjs`)) as { serve: (o: { port: number }) => Promise<{ url: string; close: () => Promise<void> }> };
+  return serve({ port: 0 });
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Collects page errors so a test can assert there were none. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return errors;
+}
