@@ -13,7 +13,7 @@ import { CanvasModel, newId, type Change, type Pair } from './model.js';
 import { Scene, type SceneInput } from './scene.js';
 import { ThemeController } from './theme.js';
 import { fromDecoded, loadImage, type CanvasImageInput, type LoadedImage, type Window, type WindowPresetLike } from './image-input.js';
-import { mediaDecoder, rewindow } from './media.js';
+import { draggedWindow, mediaDecoder, rewindow } from './media.js';
 
 export type CanvasMode = 'classify' | 'box' | 'polygon' | 'view';
 /** `draw` creates shapes of the mode's kind; `edit` selects, moves and reshapes (Azure ML's M). */
@@ -430,8 +430,13 @@ export class LabelCanvas extends LitElement {
       const sizeChanged = !this.loaded || this.loaded.width !== img.width || this.loaded.height !== img.height;
       this.loaded = img;
       this.windowPresets = img.decoded?.windowPresets ?? [];
-      if (img.decoded?.raw && img.decoded.window && !this.window) this.window = img.decoded.window;
-      else if (img.decoded?.raw && this.window && img.decoded.window !== this.window) this.applyWindow(this.window);
+      if (img.decoded?.raw) {
+        // The decoded RGBA shows the file's own window; keep a window the user set across frames.
+        this.shownWindow = img.decoded.window;
+        this.shownDecoded = img.decoded;
+        if (!this.window && img.decoded.window) this.window = img.decoded.window;
+        else if (this.window) this.applyWindow(this.window);
+      } else this.window = undefined;
       this.loadState = 'ready';
       if (newImage) {
         this.model.clearHistory();
@@ -449,19 +454,31 @@ export class LabelCanvas extends LitElement {
     }
   }
 
+  /** Re-renders a DICOM / high-bit-depth image under window `w` (one LUT pass, into a re-used buffer). */
   private applyWindow(w: Window): void {
     const d = this.loaded?.decoded;
     if (!d?.raw || !this.loaded) return;
-    const rgba = rewindow(d, w);
+    const shown = this.shownWindow;
+    if (shown && shown.center === w.center && shown.width === w.width && this.shownDecoded === d) return;
+    this.windowBuffer = this.windowBuffer?.length === d.width * d.height * 4 ? this.windowBuffer : undefined;
+    const rgba = rewindow(d, w, this.windowBuffer);
     if (!rgba) return;
-    const src = this.loaded.source as HTMLCanvasElement;
+    this.windowBuffer = rgba;
+    const src = this.loaded.source;
     const target = src instanceof HTMLCanvasElement ? src : document.createElement('canvas');
-    target.width = d.width;
-    target.height = d.height;
+    if (target.width !== d.width || target.height !== d.height) {
+      target.width = d.width;
+      target.height = d.height;
+    }
     target.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, d.width, d.height), 0, 0);
     this.loaded = { ...this.loaded, source: target };
+    this.shownWindow = w;
+    this.shownDecoded = d;
     this.redrawAll();
   }
+  private shownWindow: Window | undefined;
+  private shownDecoded: unknown;
+  private windowBuffer: Uint8ClampedArray | undefined;
 
   /** Takes the host's annotations/prelabels; invalid entries are left out and reported as `label-error`. */
   private resetModel(prelabelsOnly = false): void {
@@ -1070,16 +1087,12 @@ export class LabelCanvas extends LitElement {
       this.editDirty = true;
       this.requestFrame();
     } else if (g.kind === 'window') {
-      const raw = this.loaded?.decoded?.raw as { min: number; max: number; slope?: number } | undefined;
-      const range = raw ? Math.max(1, (raw.max - raw.min) * (raw.slope ?? 1)) : 1000;
-      const k = range / Math.max(200, this.vw);
-      const next = { center: g.start.center + (sy - g.sy) * k, width: Math.max(1, g.start.width + (sx - g.sx) * k) };
-      if (!this.windowFrame) {
-        this.windowFrame = requestAnimationFrame(() => {
-          this.windowFrame = 0;
-          this.window = next;
-        });
-      } else this.pendingWindow = next;
+      // Window/level follows the drag, at most once a frame.
+      this.pendingWindow = draggedWindow(this.loaded!.decoded!, g.start, sx - g.sx, sy - g.sy);
+      this.windowFrame ||= requestAnimationFrame(() => {
+        this.windowFrame = 0;
+        if (this.pendingWindow) this.window = this.pendingWindow;
+      });
     }
   };
   private pendingWindow: Window | null = null;

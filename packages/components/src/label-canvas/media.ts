@@ -5,7 +5,8 @@ import type { DecodedImageLike, MediaDecoder, Window } from './image-input.js';
 
 interface MediaModule {
   decodeImage?: (bytes: Uint8Array, opts: { frame?: number; window?: Window; signal?: AbortSignal; hint?: string }) => Promise<DecodedImageLike>;
-  renderWindow?: (raw: never, window: Window) => Uint8ClampedArray;
+  renderWindow?: (raw: never, window: Window, out?: Uint8ClampedArray) => Uint8ClampedArray;
+  dragWindow?: (window: Window, dx: number, dy: number, raw?: never) => Window;
 }
 
 let loading: Promise<MediaModule> | null = null;
@@ -36,8 +37,14 @@ export const mediaDecoder: MediaDecoder = async (bytes, opts) => {
   }
 };
 
-/** RGBA of a decoded grey image under a new window, or null when it cannot be re-windowed. */
-export function rewindow(d: DecodedImageLike, w: Window): Uint8ClampedArray | null {
+/** RGBA of a decoded grey image under a new window (into `out` when given), or null when it cannot be re-windowed. */
+export function rewindow(d: DecodedImageLike, w: Window, out?: Uint8ClampedArray): Uint8ClampedArray | null {
   if (!d.raw || !loaded?.renderWindow) return null;
-  return loaded.renderWindow(d.raw as never, w);
+  return loaded.renderWindow(d.raw as never, w, out);
+}
+
+/** The window after a drag of (dx, dy) screen px from `start`: right widens, down raises the centre. */
+export function draggedWindow(d: DecodedImageLike, start: Window, dx: number, dy: number): Window {
+  if (loaded?.dragWindow) return loaded.dragWindow(start, dx, dy, d.raw as never);
+  return { center: start.center + dy, width: Math.max(1, start.width + dx) };
 }
