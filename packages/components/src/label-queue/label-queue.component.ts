@@ -290,6 +290,8 @@ export class LabelQueue extends LitElement {
       this.draftState = 'saved';
     }
     this.work = work;
+    // Resume where the work stops: the first image without a tag.
+    this.focusIndex = Math.max(0, task.items.findIndex((it) => !work.get(it.index)?.length));
     this.task = task;
     this.status = 'ready';
     this.images.clear(task.items.map((i) => i.path));

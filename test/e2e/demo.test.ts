@@ -1,0 +1,312 @@
+// End-to-end: Playwright drives Debian's Chromium through the built demo (examples/vanilla), one whole
+// labeling session per project kind: create a project from the form, label 20 items (classification
+// by keyboard only, boxes by dragging, polygons by clicking), skip 2, reload mid-task and find the
+// draft restored, reject 1 from the Data tab and see it come back, export COCO and check the file.
+// Screenshots land in test-results/e2e/.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright';
+import type { ProjectKind } from '@labelkit/core';
+import { ensureDemoBuilt, launch, startDemo, watchErrors } from './harness.js';
+
+const SHOTS = new URL('../../test-results/e2e/', import.meta.url).pathname;
+let browser: Browser;
+let server: { url: string; close: () => Promise<void> };
+
+beforeAll(async () => {
+  ensureDemoBuilt(!!process.env.LABELKIT_E2E_REBUILD);
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startDemo();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+interface QueueInfo {
+  taskId?: string;
+  items: { index: number; path: string }[];
+  labeled: number;
+  skipped: number;
+  draft: string;
+}
+
+/** What the queue shows now (read through the element's public API). */
+function queueInfo(page: Page): Promise<QueueInfo> {
+  return page.evaluate(() => {
+    const q = document.querySelector('label-queue')!;
+    const t = q.currentTask;
+    const s = q.project!.stats();
+    return {
+      taskId: t?.id,
+      items: (t?.items ?? []).map((i) => ({ index: i.index, path: i.path })),
+      labeled: s.counts.labeled + s.counts['needs-review'],
+      skipped: s.counts.skipped,
+      draft: q.shadowRoot!.querySelector('[part~="draft-status"]')?.textContent ?? '',
+    };
+  });
+}
+
+/** Waits until the queue shows a task other than `previous` (or any task). */
+async function nextTask(page: Page, previous?: string): Promise<QueueInfo> {
+  await page.waitForFunction((prev) => {
+    const q = document.querySelector('label-queue');
+    const t = q?.currentTask;
+    return !!t && t.id !== prev && q!.shadowRoot!.querySelector('[part~="tile"] img, label-canvas') !== null;
+  }, previous);
+  return queueInfo(page);
+}
+
+async function waitLabeled(page: Page, n: number): Promise<void> {
+  await page.waitForFunction((want) => {
+    const s = document.querySelector('label-queue')!.project!.stats();
+    return s.counts.labeled + s.counts['needs-review'] >= want;
+  }, n);
+}
+
+/** Page coordinates of an image point on the queue's canvas (waits for the image). */
+async function canvasPoint(page: Page, x: number, y: number): Promise<[number, number]> {
+  await page.waitForFunction(() => !!document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')?.imageSize);
+  return page.evaluate(
+    ([x, y]) => {
+      const c = document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')!;
+      const [cx, cy] = c.imageToClient(x, y);
+      return [Math.round(cx), Math.round(cy)] as [number, number];
+    },
+    [x, y],
+  );
+}
+
+async function drawBox(page: Page, x0: number, y0: number, x1: number, y1: number): Promise<void> {
+  const a = await canvasPoint(page, x0, y0);
+  const b = await canvasPoint(page, x1, y1);
+  await page.mouse.move(...a);
+  await page.mouse.down();
+  for (let i = 1; i <= 4; i++) await page.mouse.move(a[0] + ((b[0] - a[0]) * i) / 4, a[1] + ((b[1] - a[1]) * i) / 4);
+  await page.mouse.up();
+}
+
+async function drawPolygon(page: Page, pts: [number, number][]): Promise<void> {
+  for (const [x, y] of pts) {
+    const p = await canvasPoint(page, x, y);
+    await page.mouse.click(...p);
+  }
+  await page.keyboard.press('Enter'); // finishes the polygon (the canvas keeps this Enter)
+}
+
+async function canvasShapes(page: Page): Promise<number> {
+  return page.evaluate(() => document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')!.annotations.length);
+}
+
+async function waitDraftSaved(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector('label-queue')!.shadowRoot!.querySelector('[part~="draft-status"]')?.textContent === 'Draft saved');
+}
+
+async function createProject(page: Page, kind: ProjectKind, name: string): Promise<string> {
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-ready]');
+  await page.fill('#n', name);
+  await page.selectOption('#k', kind);
+  await page.click('form.new button[type=submit]');
+  await page.waitForURL(/#\/p\/[^/]+/);
+  return decodeURIComponent(/#\/p\/([^/]+)/.exec(page.url())![1]);
+}
+
+const KINDS: ProjectKind[] = ['image-classification-multiclass', 'image-classification-multilabel', 'image-object-detection', 'image-instance-segmentation'];
+
+describe('the demo, a whole labeling session per project kind', () => {
+  for (const kind of KINDS) {
+    it(`${kind}: create, label 20, skip 2, reload mid-task, reject 1 and see it back, export COCO`, { timeout: 240_000 }, async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      try {
+        await session(page, kind);
+      } finally {
+        await page.screenshot({ path: `${SHOTS}${kind}-last.png`, fullPage: true }).catch(() => undefined);
+        await context.close();
+      }
+      // The only console errors allowed: none (favicon 404s are not errors of ours).
+      expect(errors.filter((e) => !/favicon|Failed to load resource/.test(e))).toEqual([]);
+    });
+  }
+});
+
+async function session(page: Page, kind: ProjectKind): Promise<void> {
+  const classification = kind.startsWith('image-classification');
+  const multi = kind === 'image-classification-multilabel';
+  const id = await createProject(page, kind, `E2E ${kind}`);
+  expect(id).toMatch(/^p/);
+  let info = await nextTask(page);
+  expect(info.items.length).toBe(classification ? 4 : 1);
+
+  // ── label 20 items; in the middle, reload and find the draft restored ──
+  let labeled = 0;
+  let reloaded = false;
+  while (labeled < 20) {
+    if (classification) {
+      if (!reloaded && labeled === 8) {
+        // Tag two images by keyboard, wait for the draft, reload: the tags are back.
+        await page.keyboard.press('1');
+        await page.keyboard.press('2');
+        await waitDraftSaved(page);
+        const before = info.taskId;
+        await page.reload();
+        await page.waitForSelector('body[data-ready]');
+        info = await nextTask(page);
+        expect(info.taskId).toBe(before);
+        const tags = await page.locator('label-queue [part~="tile"] .tag').allTextContents();
+        const names: string[] = await page.evaluate(() => document.querySelector('label-queue')!.project!.labels.map((l) => l.name));
+        // Multi-class: keys 1 and 2 tagged the first two images; multi-label: both tags on the first.
+        expect(tags.slice(0, 2)).toEqual(names.slice(0, 2));
+        expect(info.draft).toBe('Draft saved');
+        await page.screenshot({ path: `${SHOTS}${kind}-draft-restored.png` });
+        reloaded = true;
+        // The restored task goes on from the keyboard: the next untagged image has the focus.
+        if (multi) {
+          await page.keyboard.press('a');
+          await page.keyboard.press('3');
+          await page.keyboard.press('Escape');
+        } else {
+          await page.keyboard.press('3');
+          await page.keyboard.press('4');
+        }
+      } else if (multi) {
+        // Select all (A), tag all with 1; clear the selection (Esc); move to the 2nd image and add tag 2.
+        await page.keyboard.press('a');
+        await page.keyboard.press('1');
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('Space');
+        await page.keyboard.press('2');
+        await page.keyboard.press('Escape');
+      } else {
+        for (let k = 0; k < 4; k++) await page.keyboard.press(String(((labeled + k) % 9) + 1));
+      }
+      if (labeled === 0) await page.screenshot({ path: `${SHOTS}${kind}-tagged.png` });
+      await page.keyboard.press('Enter');
+      labeled += 4;
+    } else {
+      const box = kind === 'image-object-detection';
+      if (box) await drawBox(page, 20, 20, 80, 90);
+      else await drawPolygon(page, [[20, 20], [90, 25], [60, 95]]);
+      await page.waitForFunction(() => document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')!.annotations.length === 1);
+      if (!reloaded && labeled === 5) {
+        await waitDraftSaved(page);
+        const before = info.taskId;
+        await page.reload();
+        await page.waitForSelector('body[data-ready]');
+        info = await nextTask(page);
+        expect(info.taskId).toBe(before);
+        await page.waitForFunction(() => !!document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')?.imageSize);
+        expect(await canvasShapes(page)).toBe(1);
+        const ann = await page.evaluate((i) => document.querySelector('label-queue')!.annotationsOf(i), info.items[0].index);
+        expect(ann[0].kind).toBe(box ? 'box' : 'polygon');
+        await page.screenshot({ path: `${SHOTS}${kind}-draft-restored.png` });
+        reloaded = true;
+      }
+      if (labeled === 0) await page.screenshot({ path: `${SHOTS}${kind}-drawn.png` });
+      // Enter reaches the queue (the canvas has nothing to finish) and submits.
+      await page.keyboard.press('Enter');
+      labeled += 1;
+    }
+    await waitLabeled(page, labeled);
+    info = await nextTask(page, info.taskId);
+  }
+  expect(reloaded).toBe(true);
+  expect((await queueInfo(page)).labeled).toBe(20);
+
+  // ── skip 2 ──
+  if (classification) {
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('s');
+  } else {
+    await page.keyboard.press('s');
+    info = await nextTask(page, info.taskId);
+    await page.keyboard.press('s');
+  }
+  await page.waitForFunction(() => document.querySelector('label-queue')!.project!.stats().counts.skipped === 2);
+  info = await queueInfo(page);
+  expect(info.skipped).toBe(2);
+
+  // ── reject 1 from the Data tab ──
+  await page.click('button[data-tab=manage]');
+  await page.click('label-dashboard [role=tab]#tab-data');
+  await page.waitForSelector('label-dashboard [part~="item"]');
+  expect(await page.locator('label-dashboard [part~="item"]').count()).toBe(20);
+  const first = page.locator('label-dashboard [part~="item"]').first();
+  const rejectedPath = await first.getAttribute('data-path');
+  const chips = await first.locator('.chip').allTextContents();
+  expect(chips.length).toBeGreaterThan(0);
+  await first.locator('input[type=checkbox]').check();
+  await page.screenshot({ path: `${SHOTS}${kind}-data-tab.png`, fullPage: true });
+  await page.click('label-dashboard button.reject');
+  await page.waitForFunction(() => document.querySelector('label-dashboard')!.project!.stats().counts.labeled === 19);
+  expect(await page.locator('label-dashboard [part~="item"]').count()).toBe(19);
+  expect(await page.locator(`label-dashboard [part~="item"][data-path="${rejectedPath}"]`).count()).toBe(0);
+
+  // It comes back: finish the task in hand, and the next one holds the rejected item.
+  await page.click('button[data-tab=label]');
+  info = await queueInfo(page);
+  let seen = info.items.some((i) => i.path === rejectedPath);
+  for (let round = 0; round < 3 && !seen; round++) {
+    if (classification) {
+      await page.locator('label-queue [part~="tile"]').first().focus();
+      for (let k = 0; k < info.items.length; k++) await page.keyboard.press('5');
+      if (multi) {
+        await page.keyboard.press('a');
+        await page.keyboard.press('1');
+      }
+    } else {
+      await page.locator('label-queue label-canvas').focus();
+      if (kind === 'image-instance-segmentation') await drawPolygon(page, [[10, 10], [60, 10], [30, 60]]);
+      else await drawBox(page, 10, 10, 60, 60);
+      await page.waitForFunction(() => document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')!.annotations.length > 0);
+    }
+    await page.keyboard.press('Enter');
+    info = await nextTask(page, info.taskId);
+    seen = info.items.some((i) => i.path === rejectedPath);
+  }
+  expect(seen, `the rejected item ${rejectedPath} is back in the queue`).toBe(true);
+  await page.screenshot({ path: `${SHOTS}${kind}-rejected-back.png` });
+  const labeledNow = (await queueInfo(page)).labeled;
+
+  // ── export COCO from the dashboard and check the file ──
+  await page.click('button[data-tab=manage]');
+  await page.click('label-dashboard [role=tab]#tab-dashboard');
+  await page.screenshot({ path: `${SHOTS}${kind}-dashboard.png`, fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('label-dashboard button.export')]);
+  expect(download.suggestedFilename()).toMatch(/\.json$/);
+  const coco = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+  const labels: string[] = await page.evaluate(() => document.querySelector('label-dashboard')!.project!.labels.map((l) => l.name));
+  expect(coco.categories.map((c: { name: string }) => c.name)).toEqual(labels);
+  expect(coco.images.length).toBe(labeledNow);
+  expect(coco.images.some((i: { file_name: string }) => i.file_name === rejectedPath)).toBe(false);
+  const imageIds = new Set(coco.images.map((i: { id: number }) => i.id));
+  expect(coco.annotations.every((a: { image_id: number }) => imageIds.has(a.image_id))).toBe(true);
+  const shapes: number = await page.evaluate(() => {
+    let n = 0;
+    for (const it of document.querySelector('label-dashboard')!.project!.items({ states: ['labeled'] })) n += it.annotations.length;
+    return n;
+  });
+  expect(coco.annotations.length).toBe(shapes);
+  if (classification) {
+    // Multi-class: one tag per image. Multi-label: some images carry two or three tags.
+    if (multi) expect(shapes).toBeGreaterThan(labeledNow);
+    else expect(shapes).toBe(labeledNow);
+    expect(coco.annotations.every((a: Record<string, unknown>) => !('bbox' in a))).toBe(true);
+  } else {
+    expect(coco.annotations.length).toBe(labeledNow);
+    for (const a of coco.annotations) {
+      expect(a.bbox).toHaveLength(4);
+      expect(a.bbox[2]).toBeGreaterThan(10);
+      expect(a.area).toBeGreaterThan(50);
+      if (kind === 'image-instance-segmentation') expect(a.segmentation[0].length).toBeGreaterThanOrEqual(6);
+    }
+    expect(coco.images.every((i: { width: number; height: number }) => i.width === 112 && i.height === 112)).toBe(true);
+  }
+}
