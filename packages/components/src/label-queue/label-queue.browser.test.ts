@@ -110,7 +110,7 @@ describe('<label-queue>', () => {
     el.remove();
     // A "reload": the project reopened from the same store, a fresh element.
     const again = await demo!.openAs(project.id, 'owner');
-    const loaded = new Promise<{ restored: boolean }>((r) => document.addEventListener('label-task-load', (e) => r(e.detail), { once: true }));
+    const loaded = new Promise<{ restored: boolean }>((r) => document.addEventListener('label-task-load', (e) => r((e as CustomEvent<{ restored: boolean }>).detail), { once: true }));
     const { h: h2, el: el2 } = await mount({}, { project: again, source: demo!.source });
     expect((await loaded).restored).to.equal(true);
     expect(el2.currentTask!.id).to.equal(taskId);
