@@ -56,3 +56,31 @@ export { UrlListSource, stripQuery } from './sources/url-source.js';
 export { FileListSource, DirectoryHandleSource, type FileLike, type DirectoryHandleLike, type FileHandleLike } from './sources/file-source.js';
 export { mulberry32, shuffleInPlace, deriveSeed, randomId } from './util/prng.js';
 export { crc32 } from './util/crc32.js';
+
+// ── ML assist port (packages/core/src/assistant.ts; implemented by @labelkit/ml) ──
+export {
+  ASSIST_DEVICES,
+  type Assistant,
+  type AssistCallOptions,
+  type AssistCompute,
+  type AssistDetection,
+  type AssistDevice,
+  type AssistDeviceRequest,
+  type AssistEncodedImage,
+  type AssistFailure,
+  type AssistHead,
+  type AssistImage,
+  type AssistPixels,
+  type AssistProgress,
+  type AssistRun,
+  type ClusterOptions,
+  type ClusterResult,
+  type DetectOptions,
+  type DetectResult,
+  type FeaturizeResult,
+  type HeadKind,
+  type Matrix,
+  type PredictResult,
+  type TrainRequest,
+  type TrainResult,
+} from './assistant.js';

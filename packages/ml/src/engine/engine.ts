@@ -1,0 +1,433 @@
+// The engine: onnxruntime-web sessions and the numerics, in whatever thread loads it (the
+// assistant's Web Worker in browsers; the same thread in Node). Every call gets an id, so the
+// main thread can abort it; work stops at the next batch or iteration.
+import {
+  type AssistCompute,
+  type AssistDevice,
+  type AssistFailure,
+  type AssistHead,
+  type AssistImage,
+  type AssistProgress,
+  type AssistRun,
+  ASSIST_DEVICES,
+  type ClusterResult,
+  type DetectResult,
+  type FeaturizeResult,
+  LabelkitError,
+  type Matrix,
+  type PredictResult,
+  type RunKind,
+  type TrainRequest,
+  type TrainResult,
+  throwIfAborted,
+} from '@labelkit/core';
+import type * as Ort from 'onnxruntime-web';
+import { type AssignKernel, jsAssignKernel } from '../numerics/assign.js';
+import { decodeYolox, nms } from '../numerics/detect.js';
+import { fitHead } from '../numerics/fit.js';
+import { predictHead } from '../numerics/head.js';
+import { kmeans } from '../numerics/kmeans.js';
+import { createOrtAssignKernel } from '../numerics/ort-assign.js';
+import { cutModel } from '../onnx/model.js';
+import { type Placement, inputChannels, inputSize, preprocessInto } from '../preprocess.js';
+import { decodeImage } from './decode.js';
+import type { DetectorSpec, EngineConfig, FeaturizerSpec, ModelSpec } from './specs.js';
+
+type OrtModule = typeof Ort;
+type ModelRole = 'featurizer' | 'detector';
+
+export interface EngineInfo {
+  readonly device: AssistDevice;
+  /** WASM threads onnxruntime-web runs with. */
+  readonly threads: number;
+  /** Why 'auto' chose as it did, or which adapter WebGPU uses. */
+  readonly note: string;
+  readonly crossOriginIsolated: boolean;
+}
+
+interface LoadedModel {
+  readonly session: Ort.InferenceSession;
+  readonly device: AssistDevice;
+  readonly input: string;
+  readonly output: string;
+  readonly batch: number;
+  readonly fixedBatch: boolean;
+  /** Session creation time, reported by the first run that uses the model. */
+  createMs: number;
+}
+
+export interface ClusterRequest {
+  readonly k: number;
+  readonly seed?: number;
+  readonly maxIterations?: number;
+}
+
+export interface DetectRequest {
+  readonly minScore?: number;
+  readonly iou?: number;
+}
+
+type Progress = ((p: AssistProgress) => void) | undefined;
+
+function run(kind: RunKind, device: AssistCompute, startedAt: number, timings: Record<string, number>, metrics: AssistRun['metrics']): AssistRun {
+  const rounded: Record<string, number> = {};
+  for (const [k, v] of Object.entries(timings)) rounded[k] = Math.round(v * 10) / 10;
+  return { kind, status: 'completed', device, startedAt, finishedAt: Date.now(), timings: rounded, metrics };
+}
+
+function failure(index: number, err: unknown): AssistFailure {
+  const code = LabelkitError.is(err) ? err.code : 'E_CORRUPT_IMAGE';
+  return { index, code, reason: err instanceof Error ? err.message : String(err) };
+}
+
+async function loadBytes(source: ModelSpec['source'], signal: AbortSignal): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (typeof source !== 'string') throw new LabelkitError('E_MODEL', 'A model source is bytes (Uint8Array/ArrayBuffer) or a URL string.');
+  let res: Response;
+  try {
+    res = await fetch(source, { signal });
+  } catch (err) {
+    throwIfAborted(signal);
+    throw new LabelkitError('E_MODEL', `The model could not be fetched from ${source} (${(err as Error).message}).`, { url: source }, { cause: err });
+  }
+  if (!res.ok) throw new LabelkitError('E_MODEL', `The model could not be fetched from ${source} (HTTP ${res.status}).`, { url: source, status: res.status });
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+function isolated(): boolean {
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+}
+
+export class Engine {
+  #config?: EngineConfig;
+  #info?: EngineInfo;
+  #ort?: OrtModule;
+  #softwareAdapter = false;
+  #models = new Map<ModelRole, Promise<LoadedModel>>();
+  #kernels = new Map<string, Promise<AssignKernel>>();
+  #calls = new Map<number, AbortController>();
+  #disposed = false;
+
+  /** Chooses the device, loads onnxruntime-web for it and configures its WASM backend. */
+  async init(config: EngineConfig): Promise<EngineInfo> {
+    if (this.#info) return this.#info;
+    if (!ASSIST_DEVICES.includes(config.device)) {
+      throw new LabelkitError('E_UNSUPPORTED_DEVICE', `Unknown device "${String(config.device)}". Supported devices: ${ASSIST_DEVICES.join(', ')}.`, { device: config.device, supported: [...ASSIST_DEVICES] });
+    }
+    this.#config = config;
+    let device: AssistDevice = 'wasm';
+    let note = 'WASM requested';
+    if (config.device !== 'wasm') {
+      const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<GPUAdapterLike | null> } } | undefined)?.gpu;
+      const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+      if (adapter) {
+        device = 'webgpu';
+        const info = adapter.info ?? {};
+        const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+        this.#softwareAdapter = info.isFallbackAdapter === true || /swiftshader/i.test(name);
+        note = `WebGPU adapter: ${name}${this.#softwareAdapter ? ' (software)' : ''}`;
+      } else if (config.device === 'webgpu') {
+        throw new LabelkitError('E_UNSUPPORTED_DEVICE', `WebGPU was requested but ${gpu ? 'no adapter is available' : 'this runtime has no navigator.gpu'}. Use device 'wasm' or 'auto'. Supported devices: ${ASSIST_DEVICES.join(', ')}.`, { device: 'webgpu' });
+      } else {
+        note = gpu ? 'auto: no WebGPU adapter, using WASM' : 'auto: no WebGPU in this runtime, using WASM';
+      }
+    }
+    // The WebGPU build carries the WASM (CPU) backend too; the WASM-only build is smaller.
+    const ort: OrtModule = device === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
+    const threads = config.threads ?? (isolated() ? Math.min(4, globalThis.navigator?.hardwareConcurrency || 2) : 1);
+    ort.env.wasm.numThreads = threads;
+    ort.env.wasm.proxy = false;
+    if (config.wasmPaths) ort.env.wasm.wasmPaths = config.wasmPaths;
+    ort.env.logLevel = 'error';
+    this.#ort = ort;
+    this.#info = { device, threads, note, crossOriginIsolated: isolated() };
+    return this.#info;
+  }
+
+  /** Aborts a call in flight (the main thread's AbortSignal fired). */
+  abort(callId: number): void {
+    this.#calls.get(callId)?.abort();
+  }
+
+  async featurize(callId: number, images: readonly AssistImage[], onProgress?: Progress): Promise<FeaturizeResult> {
+    return this.#call(callId, async (signal) => {
+      const startedAt = Date.now();
+      const spec = this.#spec('featurizer') as FeaturizerSpec;
+      const model = await this.#model('featurizer', signal);
+      const timings = { session: model.createMs, decode: 0, preprocess: 0, inference: 0 };
+      model.createMs = 0;
+      const n = images.length;
+      const failed: AssistFailure[] = [];
+      let dim = 0;
+      let data = new Float32Array(0);
+      await this.#forBatches(model, spec, images, signal, timings, failed, onProgress, (out, rows, b) => {
+        const per = out.length / b;
+        if (!dim) {
+          dim = per;
+          data = new Float32Array(n * dim).fill(NaN);
+        }
+        for (const r of rows) data.set(out.subarray(r.slot * per, r.slot * per + per), r.index * dim);
+      });
+      if (spec.l2Normalize && dim) {
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let p = 0; p < dim; p++) s += data[i * dim + p] * data[i * dim + p];
+          if (s > 0) {
+            const inv = 1 / Math.sqrt(s);
+            for (let p = 0; p < dim; p++) data[i * dim + p] *= inv;
+          }
+        }
+      }
+      return {
+        embeddings: { rows: n, cols: dim, data },
+        failed,
+        run: run('featurization', model.device, startedAt, timings, {
+          images: n,
+          failed: failed.length,
+          dim,
+          batch: model.batch,
+          threads: this.#info!.threads,
+          perImageMs: n - failed.length ? Math.round((timings.inference / (n - failed.length)) * 1000) / 1000 : null,
+        }),
+      };
+    });
+  }
+
+  async detect(callId: number, images: readonly AssistImage[], request: DetectRequest = {}, onProgress?: Progress): Promise<DetectResult> {
+    return this.#call(callId, async (signal) => {
+      const startedAt = Date.now();
+      const spec = this.#spec('detector') as DetectorSpec;
+      const model = await this.#model('detector', signal);
+      const timings = { session: model.createMs, decode: 0, preprocess: 0, inference: 0, postprocess: 0 };
+      model.createMs = 0;
+      const failed: AssistFailure[] = [];
+      const detections: AssistDetectionList[] = images.map(() => []);
+      let boxes = 0;
+      await this.#forBatches(model, spec, images, signal, timings, failed, onProgress, (out, rows, b) => {
+        const t = performance.now();
+        const per = out.length / b;
+        for (const r of rows) {
+          const decoded = decodeYolox(out.subarray(r.slot * per, r.slot * per + per), {
+            inputWidth: spec.preprocess.width,
+            inputHeight: spec.preprocess.height,
+            strides: spec.strides,
+            minScore: request.minScore,
+            placement: r.placement,
+          });
+          detections[r.index] = nms(decoded, request.iou ?? 0.45);
+          boxes += detections[r.index].length;
+        }
+        timings.postprocess += performance.now() - t;
+      });
+      return { detections, failed, run: run('detection', model.device, startedAt, timings, { images: images.length, failed: failed.length, boxes, threads: this.#info!.threads }) };
+    });
+  }
+
+  async cluster(callId: number, embeddings: Matrix, request: ClusterRequest): Promise<ClusterResult> {
+    return this.#call(callId, async (signal) => {
+      const startedAt = Date.now();
+      const kernel = await this.#kernel(embeddings.rows, embeddings.cols, request.k);
+      const r = await kmeans(embeddings.data, embeddings.rows, embeddings.cols, { k: request.k, seed: request.seed, maxIterations: request.maxIterations, kernel, signal });
+      const device: AssistCompute = kernel === jsAssignKernel ? 'cpu' : (kernel.name as AssistDevice);
+      return {
+        assignments: r.assignments,
+        centers: { rows: request.k, cols: embeddings.cols, data: r.centers },
+        inertia: r.inertia,
+        iterations: r.iterations,
+        run: run('clustering', device, startedAt, { seed: r.seedMs, iterate: r.iterateMs }, { rows: embeddings.rows, dim: embeddings.cols, k: request.k, iterations: r.iterations, converged: r.converged, inertia: r.inertia, kernel: r.kernel }),
+      };
+    });
+  }
+
+  async train(callId: number, embeddings: Matrix, request: TrainRequest): Promise<TrainResult> {
+    return this.#call(callId, async (signal) => {
+      const startedAt = Date.now();
+      const fit = await fitHead(embeddings.data, embeddings.rows, embeddings.cols, request.targets, request.classes, request.kind, {
+        holdout: request.holdout,
+        targetPrecision: request.targetPrecision,
+        minSupport: request.minSupport,
+        seed: request.seed,
+        epochs: request.epochs,
+        signal,
+      });
+      const m = fit.metrics;
+      const training = run('training', 'cpu', startedAt, { train: m.trainMs }, { kind: request.kind, classes: request.classes, trainRows: m.trainRows, loss: m.loss, epochs: m.epochs });
+      const th = fit.threshold;
+      const validation = run('validation', 'cpu', training.finishedAt, {}, {
+        holdoutRows: m.holdoutRows,
+        holdoutAccuracy: m.holdoutAccuracy,
+        targetPrecision: request.targetPrecision ?? 0.95,
+        threshold: th.threshold,
+        precision: th.precision,
+        support: th.support,
+        coverage: th.coverage,
+      });
+      return { head: fit.head, threshold: th.threshold, training, validation };
+    });
+  }
+
+  async predict(callId: number, head: AssistHead, embeddings: Matrix): Promise<PredictResult> {
+    return this.#call(callId, async () => {
+      const startedAt = Date.now();
+      const t = performance.now();
+      if (embeddings.cols !== head.dim) throw new LabelkitError('E_INVALID_ARGUMENT', `The head expects ${head.dim}-wide embeddings, not ${embeddings.cols}.`);
+      const probs = predictHead(head, embeddings.data, embeddings.rows);
+      return { probabilities: { rows: embeddings.rows, cols: head.classes, data: probs }, run: run('inference', 'cpu', startedAt, { predict: performance.now() - t }, { rows: embeddings.rows, classes: head.classes }) };
+    });
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    for (const c of this.#calls.values()) c.abort();
+    for (const m of this.#models.values()) await m.then((x) => x.session.release()).catch(() => undefined);
+    for (const k of this.#kernels.values()) await k.then((x) => x.dispose?.()).catch(() => undefined);
+    this.#models.clear();
+    this.#kernels.clear();
+  }
+
+  // ─────────────────────────────── internals ───────────────────────────────
+
+  async #call<T>(callId: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.#disposed) throw new LabelkitError('E_ABORTED', 'The assistant was disposed; create a new one.');
+    if (!this.#info) throw new LabelkitError('E_INVALID_ARGUMENT', 'The engine was not initialised (call init first).');
+    const controller = new AbortController();
+    this.#calls.set(callId, controller);
+    try {
+      return await fn(controller.signal);
+    } finally {
+      this.#calls.delete(callId);
+    }
+  }
+
+  #spec(role: ModelRole): ModelSpec {
+    const spec = this.#config!.models[role];
+    if (!spec) throw new LabelkitError('E_MODEL', `No ${role} model was given to createAssistant({ models: { ${role}: … } }).`, { role });
+    return spec;
+  }
+
+  #model(role: ModelRole, signal: AbortSignal): Promise<LoadedModel> {
+    let p = this.#models.get(role);
+    if (!p) {
+      p = this.#createModel(role, signal);
+      this.#models.set(role, p);
+      p.catch(() => this.#models.delete(role));
+    }
+    return p;
+  }
+
+  async #createModel(role: ModelRole, signal: AbortSignal): Promise<LoadedModel> {
+    const ort = this.#ort!;
+    const spec = this.#spec(role);
+    const t0 = performance.now();
+    let bytes = await loadBytes(spec.source, signal);
+    let output: string | undefined;
+    if (role === 'featurizer') {
+      const emb = (spec as FeaturizerSpec).embedding;
+      if (emb) {
+        const cut = cutModel(bytes, { outputs: [{ tensor: emb.tensor, pool: emb.pool }] });
+        bytes = cut.bytes;
+        output = cut.exposed[0];
+      }
+    } else {
+      output = (spec as DetectorSpec).output;
+    }
+    let device = this.#info!.device;
+    let session: Ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, { executionProviders: [device], graphOptimizationLevel: 'all' });
+    } catch (err) {
+      if (device !== 'webgpu' || this.#config!.device !== 'auto') {
+        throw new LabelkitError('E_MODEL', `The ${role} model could not be loaded on ${device}: ${(err as Error).message}`, { role, device }, { cause: err });
+      }
+      // 'auto' on a WebGPU that cannot run this model: fall back to the WASM backend.
+      device = 'wasm';
+      session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    }
+    const input = spec.input ?? session.inputNames[0];
+    if (!session.inputNames.includes(input)) throw new LabelkitError('E_MODEL', `The ${role} model has no input "${input}" (it has ${session.inputNames.join(', ')}).`);
+    output ??= session.outputNames[0];
+    if (!session.outputNames.includes(output)) throw new LabelkitError('E_MODEL', `The ${role} model has no output "${output}" (it has ${session.outputNames.join(', ')}).`);
+    const meta = (session.inputMetadata as readonly { name: string; isTensor: boolean; shape?: readonly (number | string)[] }[] | undefined)?.find((m) => m.name === input);
+    const dim0 = meta?.isTensor ? meta.shape?.[0] : undefined;
+    const fixedBatch = typeof dim0 === 'number' && dim0 > 0;
+    const batch = fixedBatch ? (dim0 as number) : Math.max(1, spec.batch ?? 8);
+    return { session, device, input, output, batch, fixedBatch, createMs: performance.now() - t0 };
+  }
+
+  /** Decodes, preprocesses and runs images batch by batch; `take` reads each batch's output. */
+  async #forBatches(
+    model: LoadedModel,
+    spec: ModelSpec,
+    images: readonly AssistImage[],
+    signal: AbortSignal,
+    timings: { decode: number; preprocess: number; inference: number },
+    failed: AssistFailure[],
+    onProgress: Progress,
+    take: (out: Float32Array, rows: { index: number; slot: number; placement: Placement }[], batch: number) => void,
+  ): Promise<void> {
+    const ort = this.#ort!;
+    const p = spec.preprocess;
+    const per = inputSize(p);
+    const dims = p.layout === 'NHWC' ? [p.height, p.width, inputChannels(p)] : [inputChannels(p), p.height, p.width];
+    const n = images.length;
+    for (let start = 0; start < n; start += model.batch) {
+      throwIfAborted(signal);
+      const count = Math.min(model.batch, n - start);
+      const b = model.fixedBatch ? model.batch : count;
+      const buf = new Float32Array(b * per);
+      const rows: { index: number; slot: number; placement: Placement }[] = [];
+      for (let s = 0; s < count; s++) {
+        const index = start + s;
+        try {
+          let t = performance.now();
+          const px = await decodeImage(images[index]);
+          timings.decode += performance.now() - t;
+          t = performance.now();
+          const placement = preprocessInto(px, p, buf, s * per);
+          timings.preprocess += performance.now() - t;
+          rows.push({ index, slot: s, placement });
+        } catch (err) {
+          failed.push(failure(index, err));
+        }
+      }
+      if (rows.length) {
+        const t = performance.now();
+        const result = await model.session.run({ [model.input]: new ort.Tensor('float32', buf, [b, ...dims]) }, [model.output]);
+        const out = result[model.output];
+        timings.inference += performance.now() - t;
+        take(out.data as Float32Array, rows, b);
+        out.dispose();
+      }
+      onProgress?.({ done: start + count, total: n });
+    }
+  }
+
+  #kernel(rows: number, cols: number, k: number): Promise<AssignKernel> {
+    const pref = this.#config!.kmeansKernel ?? 'auto';
+    let choice = pref;
+    if (pref === 'auto') {
+      const work = rows * cols * k;
+      if (this.#info!.device === 'webgpu' && !this.#softwareAdapter && work >= 5e8) choice = 'webgpu';
+      else if (work >= 2e7) choice = 'wasm';
+      else choice = 'js';
+    }
+    if (choice === 'js') return Promise.resolve(jsAssignKernel);
+    if (choice === 'webgpu' && this.#info!.device !== 'webgpu') {
+      return Promise.reject(new LabelkitError('E_UNSUPPORTED_DEVICE', 'The WebGPU k-means kernel needs the WebGPU device.', { kernel: choice }));
+    }
+    let p = this.#kernels.get(choice);
+    if (!p) {
+      p = createOrtAssignKernel(this.#ort!, choice as 'wasm' | 'webgpu');
+      this.#kernels.set(choice, p);
+      p.catch(() => this.#kernels.delete(choice));
+    }
+    return p;
+  }
+}
+
+type AssistDetectionList = DetectResult['detections'][number];
+
+interface GPUAdapterLike {
+  readonly info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+}

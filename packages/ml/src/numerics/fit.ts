@@ -1,0 +1,138 @@
+// Training with validation: hold out part of the labeled rows, train the head on the rest, and
+// choose the prelabel threshold on the held-out rows.
+import { LabelkitError } from '@labelkit/core';
+import { type Head, type HeadKind, type HeadTargets, type HeadTrainOptions, predictHead, trainHead } from './head.js';
+import { mulberry32 } from './random.js';
+import { type ThresholdChoice, type ThresholdOptions, chooseThreshold } from './threshold.js';
+
+export interface FitOptions extends HeadTrainOptions, ThresholdOptions {
+  /** Share of labeled rows held out for validation (default 0.2). */
+  readonly holdout?: number;
+  readonly seed?: number;
+}
+
+export interface FitMetrics {
+  readonly trainRows: number;
+  readonly holdoutRows: number;
+  /** Multi-class: top-1 accuracy on the held-out rows; multi-label: accuracy of the 0.5 cut per (row, class). */
+  readonly holdoutAccuracy: number;
+  readonly loss: number;
+  readonly epochs: number;
+  readonly trainMs: number;
+}
+
+export interface FitResult {
+  readonly head: Head;
+  readonly threshold: ThresholdChoice;
+  readonly metrics: FitMetrics;
+}
+
+/** Splits rows into train and held-out, per class for multi-class so every class is in both where it can be. */
+export function splitHoldout(kind: HeadKind, targets: HeadTargets, n: number, classes: number, share: number, seed: number): { train: Int32Array; holdout: Int32Array } {
+  const rand = mulberry32(seed);
+  const groups: number[][] = kind === 'multiclass' ? Array.from({ length: classes }, () => []) : [[]];
+  for (let i = 0; i < n; i++) groups[kind === 'multiclass' ? targets[i] : 0].push(i);
+  const train: number[] = [];
+  const holdout: number[] = [];
+  for (const g of groups) {
+    for (let i = g.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [g[i], g[j]] = [g[j], g[i]];
+    }
+    // A class with a single row trains; otherwise at least one row of it is held out.
+    const h = g.length < 2 ? 0 : Math.max(1, Math.round(g.length * share));
+    holdout.push(...g.slice(0, h));
+    train.push(...g.slice(h));
+  }
+  train.sort((a, b) => a - b);
+  holdout.sort((a, b) => a - b);
+  return { train: Int32Array.from(train), holdout: Int32Array.from(holdout) };
+}
+
+function gather(x: Float32Array, d: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  for (let r = 0; r < rows.length; r++) out.set(x.subarray(rows[r] * d, rows[r] * d + d), r * d);
+  return out;
+}
+
+function gatherTargets(kind: HeadKind, targets: HeadTargets, classes: number, rows: Int32Array): HeadTargets {
+  if (kind === 'multiclass') return Int32Array.from(rows, (r) => targets[r]);
+  const out = new Uint8Array(rows.length * classes);
+  for (let r = 0; r < rows.length; r++) out.set(targets.subarray(rows[r] * classes, rows[r] * classes + classes), r * classes);
+  return out;
+}
+
+/** Per-prediction confidence and correctness on held-out rows, as the threshold choice reads them. */
+export function validationPairs(kind: HeadKind, probs: Float32Array, targets: HeadTargets, n: number, classes: number): { confidence: Float32Array; correct: Uint8Array } {
+  if (kind === 'multiclass') {
+    const confidence = new Float32Array(n);
+    const correct = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (probs[i * classes + c] > probs[i * classes + best]) best = c;
+      confidence[i] = probs[i * classes + best];
+      correct[i] = best === targets[i] ? 1 : 0;
+    }
+    return { confidence, correct };
+  }
+  // Multi-label: every (row, class) pair is a prediction "row has class".
+  return { confidence: probs.slice(0, n * classes), correct: Uint8Array.from(targets.subarray(0, n * classes), (t) => (t ? 1 : 0)) };
+}
+
+export async function fitHead(x: Float32Array, n: number, d: number, targets: HeadTargets, classes: number, kind: HeadKind, options: FitOptions = {}): Promise<FitResult> {
+  const share = options.holdout ?? 0.2;
+  if (!(share > 0 && share < 1)) throw new LabelkitError('E_INVALID_ARGUMENT', `holdout must be between 0 and 1 (got ${share}).`);
+  const { train, holdout } = splitHoldout(kind, targets, n, classes, share, options.seed ?? 1);
+  if (!train.length || !holdout.length) throw new LabelkitError('E_INVALID_ARGUMENT', `Training needs labeled rows both to train on and to hold out (got ${n}).`, { rows: n });
+  const trained = await trainHead(gather(x, d, train), train.length, d, gatherTargets(kind, targets, classes, train), classes, kind, options);
+  const holdoutTargets = gatherTargets(kind, targets, classes, holdout);
+  const probs = predictHead(trained.head, gather(x, d, holdout), holdout.length);
+  const { confidence, correct } = validationPairs(kind, probs, holdoutTargets, holdout.length, classes);
+  let hits = 0;
+  if (kind === 'multiclass') for (let i = 0; i < correct.length; i++) hits += correct[i];
+  else for (let i = 0; i < confidence.length; i++) hits += (confidence[i] >= 0.5 ? 1 : 0) === correct[i] ? 1 : 0;
+  const threshold = chooseThreshold(confidence, correct, options);
+  return {
+    head: trained.head,
+    threshold,
+    metrics: {
+      trainRows: train.length,
+      holdoutRows: holdout.length,
+      holdoutAccuracy: hits / correct.length,
+      loss: trained.loss,
+      epochs: trained.epochs,
+      trainMs: trained.ms,
+    },
+  };
+}
+
+/** One prelabel: the row and its classes (one for multi-class) with their confidences. */
+export interface ScoredPrelabel {
+  readonly row: number;
+  readonly classes: readonly number[];
+  readonly confidences: readonly number[];
+}
+
+/** Rows whose predictions reach the threshold, with the classes to prelabel. */
+export function prelabelsFromProbs(kind: HeadKind, probs: Float32Array, n: number, classes: number, threshold: number): ScoredPrelabel[] {
+  const out: ScoredPrelabel[] = [];
+  for (let i = 0; i < n; i++) {
+    const o = i * classes;
+    if (kind === 'multiclass') {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (probs[o + c] > probs[o + best]) best = c;
+      if (probs[o + best] >= threshold) out.push({ row: i, classes: [best], confidences: [probs[o + best]] });
+    } else {
+      const cls: number[] = [];
+      const conf: number[] = [];
+      for (let c = 0; c < classes; c++) {
+        if (probs[o + c] >= threshold) {
+          cls.push(c);
+          conf.push(probs[o + c]);
+        }
+      }
+      if (cls.length) out.push({ row: i, classes: cls, confidences: conf });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+import { LabelkitError } from '@labelkit/core';
+import { describe, expect, it } from 'vitest';
+import { ort } from '../../test/ort-node.js';
+import { jsAssignKernel, rowNorms } from './assign.js';
+import { kmeans, kmeansPlusPlus } from './kmeans.js';
+import { createOrtAssignKernel } from './ort-assign.js';
+import { blobs } from '../../test/blobs.js';
+
+/** Share of points whose cluster's majority truth label equals their own. */
+function purity(assign: Int32Array, truth: Int32Array, k: number): number {
+  const counts = new Map<number, Map<number, number>>();
+  assign.forEach((a, i) => {
+    const m = counts.get(a) ?? new Map<number, number>();
+    m.set(truth[i], (m.get(truth[i]) ?? 0) + 1);
+    counts.set(a, m);
+  });
+  let hit = 0;
+  for (const m of counts.values()) hit += Math.max(...m.values());
+  return hit / assign.length;
+}
+
+function bruteAssign(x: Float32Array, n: number, d: number, c: Float32Array, k: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = Infinity;
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let p = 0; p < d; p++) s += (x[i * d + p] - c[j * d + p]) ** 2;
+      if (s < best) {
+        best = s;
+        out[i] = j;
+      }
+    }
+  }
+  return out;
+}
+
+describe('assign kernels (distance step as ‖c‖² − 2x·c)', () => {
+  it('the blocked typed-array kernel agrees with brute force, for row and center counts not multiple of 4', () => {
+    const { x } = blobs(103, 37, 5, 1, 2);
+    const c = x.slice(0, 7 * 37);
+    const idx = new Int32Array(103);
+    const score = new Float32Array(103);
+    jsAssignKernel.assign(x, 103, 37, c, 7, rowNorms(c, 7, 37), idx, score);
+    expect([...idx]).toEqual([...bruteAssign(x, 103, 37, c, 7)]);
+    const xn = rowNorms(x, 103, 37);
+    // score + ‖x‖² is the squared distance to the chosen center.
+    let d0 = 0;
+    for (let p = 0; p < 37; p++) d0 += (x[p] - c[idx[0] * 37 + p]) ** 2;
+    expect(score[0] + xn[0]).toBeCloseTo(d0, 2);
+  });
+
+  it('the onnxruntime-web (WASM) kernel gives the same assignments as the typed-array one', async () => {
+    const { x } = blobs(500, 64, 10, 2, 1);
+    const c = x.slice(0, 12 * 64);
+    const cn = rowNorms(c, 12, 64);
+    const a = new Int32Array(500);
+    const b = new Int32Array(500);
+    const sa = new Float32Array(500);
+    const sb = new Float32Array(500);
+    jsAssignKernel.assign(x, 500, 64, c, 12, cn, a, sa);
+    const kernel = await createOrtAssignKernel(ort, 'wasm');
+    await kernel.assign(x, 500, 64, c, 12, cn, b, sb);
+    await kernel.dispose?.();
+    expect([...b]).toEqual([...a]);
+    for (let i = 0; i < 500; i += 50) expect(sb[i]).toBeCloseTo(sa[i], 1);
+  });
+});
+
+describe('kmeans', () => {
+  it('recovers well-separated blobs (purity 1) and converges', async () => {
+    const { x, truth } = blobs(2000, 16, 8, 3);
+    const r = await kmeans(x, 2000, 16, { k: 8, seed: 5 });
+    expect(r.converged).toBe(true);
+    expect(purity(r.assignments, truth, 8)).toBeGreaterThanOrEqual(0.99);
+    expect(new Set(r.assignments).size).toBe(8);
+  });
+
+  it('is deterministic for a seed, and the WASM kernel reaches the same clustering', async () => {
+    const { x } = blobs(3000, 32, 12, 4, 0.8);
+    const a = await kmeans(x, 3000, 32, { k: 12, seed: 9 });
+    const b = await kmeans(x, 3000, 32, { k: 12, seed: 9 });
+    expect([...a.assignments]).toEqual([...b.assignments]);
+    const kernel = await createOrtAssignKernel(ort, 'wasm');
+    const c = await kmeans(x, 3000, 32, { k: 12, seed: 9, kernel, blockRows: 700 });
+    await kernel.dispose?.();
+    expect(c.kernel).toBe('wasm');
+    expect([...c.assignments]).toEqual([...a.assignments]);
+    expect(c.inertia).toBeCloseTo(a.inertia, -1);
+  });
+
+  it('k-means++ spreads the seeds over the blobs', () => {
+    const { x, truth } = blobs(1000, 8, 6, 6);
+    const centers = kmeansPlusPlus(x, 1000, 8, 6, 1);
+    const nearest = bruteAssign(centers, 6, 8, x, 1000); // nearest data row to each seed
+    expect(new Set(Array.from(nearest, (i) => truth[i])).size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('refills an empty cluster from the farthest point', async () => {
+    // Two tight groups; three initial centers, one placed far from everything.
+    const d = 2;
+    const x = new Float32Array([0, 0, 0.1, 0, 0, 0.1, 10, 10, 10.1, 10, 10, 10.1]);
+    const r = await kmeans(x, 6, d, { k: 3, initialCenters: new Float32Array([0, 0, 10, 10, 1000, 1000]) });
+    expect(new Set(r.assignments).size).toBe(3);
+    expect(r.inertia).toBeLessThan(0.1);
+  });
+
+  it('stops with E_ABORTED when its signal fires, and rejects bad arguments', async () => {
+    const { x } = blobs(5000, 32, 20, 7, 2);
+    const ac = new AbortController();
+    const run = kmeans(x, 5000, 32, { k: 20, seed: 1, signal: ac.signal, tolerance: 0, onIteration: ({ iteration }) => iteration === 2 && ac.abort() });
+    await expect(run).rejects.toSatisfy((e) => LabelkitError.is(e, 'E_ABORTED'));
+    await expect(kmeans(x, 5, 32, { k: 10 })).rejects.toSatisfy((e) => LabelkitError.is(e, 'E_INVALID_ARGUMENT'));
+    await expect(kmeans(x, 100, 32, { k: 0 })).rejects.toSatisfy((e) => LabelkitError.is(e, 'E_INVALID_ARGUMENT'));
+  });
+});

@@ -1,0 +1,198 @@
+// k-means: k-means++ seeding, then Lloyd iterations whose distance step is a blocked matrix
+// product (see assign.ts), all over flat Float32Arrays.
+import { LabelkitError, throwIfAborted } from '@labelkit/core';
+import { type AssignKernel, jsAssignKernel, rowNorms } from './assign.js';
+import { mulberry32, sampleIndices } from './random.js';
+
+export interface KMeansOptions {
+  readonly k: number;
+  /** Most Lloyd iterations (default 100). */
+  readonly maxIterations?: number;
+  /**
+   * Stop when the largest squared center move, relative to the mean squared norm of the data,
+   * falls below this (default 1e-6), or when no assignment changes.
+   */
+  readonly tolerance?: number;
+  readonly seed?: number;
+  /** Initial centers (k×d); k-means++ when left out. */
+  readonly initialCenters?: Float32Array;
+  /** k-means++ seeds from a random sample of at most this many rows (default 20,000). */
+  readonly seedSample?: number;
+  /** Rows per call of the kernel (default 8,192). */
+  readonly blockRows?: number;
+  /** The distance step (default: the typed-array kernel). */
+  readonly kernel?: AssignKernel;
+  readonly signal?: AbortSignal;
+  readonly onIteration?: (info: { iteration: number; changed: number; inertia: number }) => void;
+}
+
+export interface KMeansResult {
+  /** Cluster of each row. */
+  readonly assignments: Int32Array;
+  /** k×d centers. */
+  readonly centers: Float32Array;
+  /** Sum of squared distances of the rows to their centers. */
+  readonly inertia: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** Milliseconds spent seeding and iterating. */
+  readonly seedMs: number;
+  readonly iterateMs: number;
+  readonly kernel: string;
+}
+
+/** k-means++ on a sample: each next center is drawn with probability ∝ squared distance. */
+export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number, seed: number, sampleSize = 20_000): Float32Array {
+  const rand = mulberry32(seed);
+  const rows = n > sampleSize ? sampleIndices(n, sampleSize, rand) : Int32Array.from({ length: n }, (_, i) => i);
+  const m = rows.length;
+  const centers = new Float32Array(k * d);
+  const best = new Float64Array(m).fill(Infinity);
+  let pick = rows[Math.floor(rand() * m)];
+  for (let c = 0; c < k; c++) {
+    centers.set(x.subarray(pick * d, pick * d + d), c * d);
+    const co = c * d;
+    let total = 0;
+    for (let s = 0; s < m; s++) {
+      const xo = rows[s] * d;
+      let dist = 0;
+      for (let p = 0; p < d; p++) {
+        const diff = x[xo + p] - centers[co + p];
+        dist += diff * diff;
+      }
+      if (dist < best[s]) best[s] = dist;
+      total += best[s];
+    }
+    if (c + 1 === k) break;
+    if (!(total > 0)) {
+      // Fewer distinct rows than k: repeat a random row.
+      pick = rows[Math.floor(rand() * m)];
+      continue;
+    }
+    let target = rand() * total;
+    let s = 0;
+    for (; s < m - 1; s++) {
+      target -= best[s];
+      if (target <= 0) break;
+    }
+    pick = rows[s];
+  }
+  return centers;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Clusters the n×d rows of `x` into k groups. */
+export async function kmeans(x: Float32Array, n: number, d: number, options: KMeansOptions): Promise<KMeansResult> {
+  const k = options.k;
+  if (!(Number.isInteger(k) && k >= 1)) throw new LabelkitError('E_INVALID_ARGUMENT', `k must be a positive integer (got ${k}).`, { k });
+  if (x.length < n * d) throw new LabelkitError('E_INVALID_ARGUMENT', `The data holds ${x.length} values, fewer than ${n}×${d}.`, { n, d });
+  if (n < k) throw new LabelkitError('E_INVALID_ARGUMENT', `k-means needs at least k rows (k = ${k}, rows = ${n}).`, { k, n });
+  const kernel = options.kernel ?? jsAssignKernel;
+  const maxIterations = options.maxIterations ?? 100;
+  const tolerance = options.tolerance ?? 1e-6;
+  const blockRows = options.blockRows ?? 8192;
+  const signal = options.signal;
+
+  const t0 = performance.now();
+  const centers = options.initialCenters ? Float32Array.from(options.initialCenters) : kmeansPlusPlus(x, n, d, k, options.seed ?? 1, options.seedSample);
+  if (centers.length !== k * d) throw new LabelkitError('E_INVALID_ARGUMENT', `initialCenters must hold k×d = ${k * d} values (got ${centers.length}).`);
+  const seedMs = performance.now() - t0;
+
+  const xNorms = rowNorms(x, n, d);
+  let meanNorm = 0;
+  for (let i = 0; i < n; i++) meanNorm += xNorms[i];
+  meanNorm = meanNorm / n || 1;
+  const assignments = new Int32Array(n).fill(-1);
+  const blockIndex = new Int32Array(Math.min(n, blockRows));
+  const score = new Float32Array(n);
+  const centerNorms = new Float32Array(k);
+  // Running per-cluster sums and counts of the current assignments.
+  const sums = new Float64Array(k * d);
+  const counts = new Int32Array(k);
+  let inertia = 0;
+  let iterations = 0;
+  let converged = false;
+
+  const t1 = performance.now();
+  while (iterations < maxIterations) {
+    throwIfAborted(signal);
+    rowNorms(centers, k, d, centerNorms);
+    let changed = 0;
+    for (let start = 0; start < n; start += blockRows) {
+      const rows = Math.min(blockRows, n - start);
+      await kernel.assign(x.subarray(start * d, (start + rows) * d), rows, d, centers, k, centerNorms, blockIndex, score.subarray(start, start + rows));
+      // Keep per-cluster sums up to date by moving only the rows that changed cluster.
+      for (let r = 0; r < rows; r++) {
+        const i = start + r;
+        const j = blockIndex[r];
+        const old = assignments[i];
+        if (old === j) continue;
+        assignments[i] = j;
+        changed++;
+        const xo = i * d;
+        const so = j * d;
+        counts[j]++;
+        if (old >= 0) {
+          const oo = old * d;
+          counts[old]--;
+          for (let p = 0; p < d; p++) {
+            const v = x[xo + p];
+            sums[so + p] += v;
+            sums[oo + p] -= v;
+          }
+        } else {
+          for (let p = 0; p < d; p++) sums[so + p] += x[xo + p];
+        }
+      }
+      throwIfAborted(signal);
+    }
+    iterations++;
+    inertia = 0;
+    for (let i = 0; i < n; i++) inertia += Math.max(0, xNorms[i] + score[i]);
+    options.onIteration?.({ iteration: iterations, changed, inertia });
+    if (changed === 0) {
+      converged = true;
+      break;
+    }
+    // Update step: each center moves to the mean of its rows.
+    let maxMove = 0;
+    let reseeded = 0;
+    for (let j = 0; j < k; j++) {
+      const so = j * d;
+      if (counts[j] === 0) {
+        // An empty cluster restarts at the row farthest from its center (sums follow on the next pass).
+        let far = -1;
+        let farDist = -1;
+        for (let i = 0; i < n; i++) {
+          const dist = xNorms[i] + score[i];
+          if (dist > farDist && counts[assignments[i]] > 1) {
+            farDist = dist;
+            far = i;
+          }
+        }
+        if (far < 0) continue;
+        score[far] = -xNorms[far];
+        centers.set(x.subarray(far * d, far * d + d), so);
+        reseeded++;
+        continue;
+      }
+      const inv = 1 / counts[j];
+      let move = 0;
+      for (let p = 0; p < d; p++) {
+        const v = sums[so + p] * inv;
+        const diff = v - centers[so + p];
+        move += diff * diff;
+        centers[so + p] = v;
+      }
+      if (move > maxMove) maxMove = move;
+    }
+    if (!reseeded && maxMove / meanNorm < tolerance) {
+      converged = true;
+      break;
+    }
+    // Let an abort message reach a worker between iterations.
+    if (signal) await yieldToEventLoop();
+  }
+  return { assignments, centers, inertia, iterations, converged, seedMs, iterateMs: performance.now() - t1, kernel: kernel.name };
+}
