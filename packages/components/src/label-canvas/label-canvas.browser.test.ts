@@ -402,3 +402,67 @@ describe('<label-canvas>', () => {
     document.documentElement.style.removeProperty('--label-accent');
   });
 });
+
+// shared/fixtures sits beside the repository; the test server serves it from outside its root.
+const FIXTURES = '/__wds-outside-root__/1/shared/fixtures';
+async function fixture(path: string): Promise<{ bytes: Uint8Array; path: string }> {
+  const res = await fetch(`${FIXTURES}/${path}`);
+  if (!res.ok) throw new Error(`fixture ${path}: ${res.status} (is shared/fixtures beside the repository?)`);
+  return { bytes: new Uint8Array(await res.arrayBuffer()), path };
+}
+
+describe('<label-canvas> with TIFF and DICOM (through @labelkit/core/media)', () => {
+  afterEach(async () => {
+    document.querySelectorAll('label-canvas').forEach((e) => e.remove());
+    await resetMouse();
+  });
+
+  it('shows a 16-bit grey TIFF and changes window/level by right-drag', async () => {
+    const h = await mount({ image: await fixture('tiff/ladoga.tif') });
+    expect(h.el.imageSize).to.deep.equal({ width: 158, height: 118, frames: 1 });
+    expect(h.el.presets.length).to.be.greaterThan(0);
+    const start = h.el.window!;
+    expect(start).to.have.keys('center', 'width');
+    const before = h.pixelAt(79, 59);
+    await h.drag([40, 40], [100, 40], 4, 'right'); // right widens the window
+    await h.frames(3);
+    expect(h.el.window!.width).to.be.greaterThan(start.width);
+    expect(h.pixelAt(79, 59)).to.not.deep.equal(before);
+    // presets apply by id and are undone by nothing: window/level is a view setting, not an edit
+    h.el.applyPreset(h.el.presets[0].id);
+    await h.frames(2);
+    expect(h.el.window).to.deep.equal(h.el.presets[0].window);
+    expect(h.events('label-annotation-update')).to.have.length(0);
+  });
+
+  it('switches the pages of a multi-page TIFF with PageDown / PageUp and keeps the annotations', async () => {
+    const h = await mount({ image: await fixture('tiff/seq-1c-8b-multipage-adeefdcc.tiff'), annotations: [{ id: 'x', kind: 'box', label: 'cat', x: 2, y: 2, w: 5, h: 5 }] });
+    expect(h.el.imageSize!.frames).to.equal(3);
+    const loads = h.events('label-image-load').length;
+    await h.press('PageDown');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.el.frame).to.equal(1);
+    const shown = h.events('label-image-load');
+    expect(shown.length).to.be.greaterThan(loads);
+    expect(shown.at(-1)!.frame).to.equal(1);
+    await h.press('PageUp');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.events('label-image-load').at(-1)!.frame).to.equal(0);
+    expect(h.el.annotations.map((a) => a.id)).to.deep.equal(['x']);
+  });
+
+  it('shows a DICOM (MONOCHROME1 CR with its own window) and offers its window as a preset', async () => {
+    const h = await mount({ image: await fixture('dicom/CR_monochrome1_small.dcm') });
+    expect(h.el.imageSize).to.deep.equal({ width: 16, height: 16, frames: 1 });
+    expect(h.el.window).to.deep.equal({ center: 1600, width: 2800 });
+    expect(h.el.presets.map((p) => p.window)).to.deep.include({ center: 1600, width: 2800 });
+  });
+
+  it('switches the frames of a multi-frame DICOM', async () => {
+    const h = await mount({ image: await fixture('dicom/examples_ybr_color.dcm') });
+    expect(h.el.imageSize).to.deep.equal({ width: 320, height: 240, frames: 30 });
+    h.el.frame = 29;
+    await new Promise<void>((r) => h.el.addEventListener('label-image-load', () => r(), { once: true }));
+    expect(h.events('label-image-load').at(-1)).to.deep.include({ frame: 29, frames: 30 });
+  });
+});

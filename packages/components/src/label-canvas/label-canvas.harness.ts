@@ -30,9 +30,14 @@ export class LabelCanvasHarness {
     for (const name of names) el.addEventListener(name, (e) => this.recorded.push({ name, detail: (e as CustomEvent).detail }));
   }
 
-  /** Waits until the image is shown and two frames have painted. */
+  /** Waits until the image is shown and two frames have painted; rejects with the error of a failed load. */
   async ready(): Promise<void> {
-    if (!this.el.imageSize) await new Promise((r) => this.el.addEventListener('label-image-load', r, { once: true }));
+    if (!this.el.imageSize) {
+      await new Promise((resolve, reject) => {
+        this.el.addEventListener('label-image-load', resolve, { once: true });
+        this.el.addEventListener('label-error', (e) => reject((e as CustomEvent).detail.error), { once: true });
+      });
+    }
     await this.frames(2);
   }
 
