@@ -150,8 +150,9 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
   s.order = Column.from(Uint32Array, get<Uint32Array>('order').slice());
   s.task = new Column(Int32Array, Math.max(1024, n), -1);
   s.task.resize(n);
-  s.labels = TextColumn.fromSerialized(get<Uint8Array>('labels.bytes'), get<Uint32Array>('labels.offsets'));
-  s.prelabels = TextColumn.fromSerialized(get<Uint8Array>('prelabels.bytes'), get<Uint32Array>('prelabels.offsets'));
+  // Copies, so the snapshot's bytes can be collected once it is decoded.
+  s.labels = TextColumn.fromSerialized(get<Uint8Array>('labels.bytes').slice(), get<Uint32Array>('labels.offsets').slice());
+  s.prelabels = TextColumn.fromSerialized(get<Uint8Array>('prelabels.bytes').slice(), get<Uint32Array>('prelabels.offsets').slice());
   for (const u of meta.users) s.users.add(u);
   s.unreadable = new Map(meta.unreadable);
   s.runs = new Map(meta.runs.map((r) => [r.id, r]));

@@ -121,10 +121,8 @@ export class FsStore implements Store {
     };
     await walk(dirKey ? join(this.root, ...dirKey.split('/').map(encodePart)) : this.root, dirKey ? dirKey + '/' : '');
     keys.sort(compareKeys);
-    for (const key of keys) {
-      const st = await stat(this.#path(key), { bigint: true }).catch(() => undefined);
-      if (st) yield { key, etag: etagOf(st), size: Number(st.size) };
-    }
+    // Names only: a stat per file would make listing a long journal slow; `get` gives the etag.
+    for (const key of keys) yield { key };
   }
 
   #locked<T>(fn: () => Promise<T>): Promise<T> {

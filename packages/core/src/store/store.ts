@@ -8,8 +8,9 @@ export interface StoredObject {
 
 export interface StoreEntry {
   readonly key: string;
-  readonly etag: string;
-  readonly size: number;
+  /** Present where listing gives it for free (memory, IndexedDB, Azure); the file system omits it. */
+  readonly etag?: string;
+  readonly size?: number;
 }
 
 export interface PutOptions {
