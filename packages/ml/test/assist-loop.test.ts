@@ -86,7 +86,7 @@ describe('assist loop with a simulated labeler on MNIST', () => {
     for await (const e of store.list(`projects/${project.id}/assist/embeddings/`)) keys.push(e.key);
     expect(keys).toHaveLength(Math.ceil(N / 512));
     await assistant.dispose();
-  });
+  }, 240_000);
 
   it("clustering off (items in the queue's shuffled order): most items arrive prelabeled after the first minimum", async () => {
     const { assistant, report } = await simulate(false);
@@ -96,5 +96,5 @@ describe('assist loop with a simulated labeler on MNIST', () => {
     expect(report.sharePrelabeled).toBeGreaterThan(0.6);
     expect(report.humanLabels).toBeLessThan(N / 3);
     await assistant.dispose();
-  });
+  }, 240_000);
 });

@@ -95,6 +95,18 @@ async function loadBytes(source: ModelSpec['source'], signal: AbortSignal): Prom
   return new Uint8Array(await res.arrayBuffer());
 }
 
+const isNode = !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+
+/**
+ * A folder prefix becomes the path of the one .wasm file the chosen build loads, so the module's
+ * own (bundled) glue code is used and no second .mjs is fetched. In Node the folder is passed as
+ * it is: onnxruntime-web reads files from it and starts its threads from there.
+ */
+function wasmPathsFor(paths: NonNullable<EngineConfig['wasmPaths']>, device: AssistDevice): NonNullable<EngineConfig['wasmPaths']> {
+  if (typeof paths !== 'string' || isNode) return paths;
+  return { wasm: `${paths}${device === 'webgpu' ? 'ort-wasm-simd-threaded.asyncify.wasm' : 'ort-wasm-simd-threaded.wasm'}` };
+}
+
 function isolated(): boolean {
   return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 }
@@ -138,7 +150,7 @@ export class Engine {
     const threads = config.threads ?? (isolated() ? Math.min(4, globalThis.navigator?.hardwareConcurrency || 2) : 1);
     ort.env.wasm.numThreads = threads;
     ort.env.wasm.proxy = false;
-    if (config.wasmPaths) ort.env.wasm.wasmPaths = config.wasmPaths;
+    if (config.wasmPaths) ort.env.wasm.wasmPaths = wasmPathsFor(config.wasmPaths, device);
     ort.env.logLevel = 'error';
     this.#ort = ort;
     this.#info = { device, threads, note, crossOriginIsolated: isolated() };

@@ -43,11 +43,13 @@ export interface EngineConfig {
   readonly device: AssistDeviceRequest;
   readonly models: { readonly featurizer?: FeaturizerSpec; readonly detector?: DetectorSpec };
   /**
-   * Where onnxruntime-web finds its .wasm/.mjs files (`ort.env.wasm.wasmPaths`): a URL prefix
-   * ending in '/', e.g. '/node_modules/onnxruntime-web/dist/' or a CDN folder you host. Default:
-   * next to the onnxruntime-web module the bundler resolved.
+   * Where onnxruntime-web finds its .wasm file (`ort.env.wasm.wasmPaths`): a folder URL ending in
+   * '/' that holds `ort-wasm-simd-threaded.wasm` (WASM) and `ort-wasm-simd-threaded.asyncify.wasm`
+   * (WebGPU), e.g. '/node_modules/onnxruntime-web/dist/' or a folder you host; or ORT's own
+   * `{ mjs, wasm }` form. Default: next to the onnxruntime-web module your bundler resolved. In
+   * Node, give the folder as a file-system path.
    */
-  readonly wasmPaths?: string;
+  readonly wasmPaths?: string | { readonly mjs?: string; readonly wasm?: string };
   /**
    * WASM threads. Default: up to 4 when the page is cross-origin isolated (SharedArrayBuffer
    * available), else 1.
