@@ -5,7 +5,9 @@
 // - frame time (rAF deltas) over the 3 s zoom/pan path: p50, p95, fps;
 // - pointer-to-paint latency while dragging one box: p50, p95;
 // - time to first render.
-// Each page is fresh (one scene per page), and the two overlays alternate so drift hits both.
+// Each page is fresh (one scene per page), and the two overlays alternate so drift hits both. The
+// path runs RUNS times per page and the run with the median p95 is reported (the machine is shared
+// and noisy: see the load average printed with the table).
 import { build } from 'esbuild';
 import { chromium, type Page } from 'playwright';
 import { createServer } from 'node:http';
@@ -13,8 +15,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 
 const quick = process.argv.includes('--quick');
+const RUNS = quick ? 1 : 3;
 const sizes = quick ? [1000, 5000] : [1000, 5000, 10000];
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, '.bench-out', 'canvas');
@@ -68,8 +72,13 @@ async function measure(lib: 'labelkit' | 'annotorious', n: number): Promise<Resu
   page.on('pageerror', (e) => console.error(`[${lib} ${n}] page error: ${e.message}`));
   await page.goto(`${base}?lib=${lib}&n=${n}`);
   const { firstRenderMs } = await page.evaluate(async () => (await (window as any).bench).ready);
-  const deltas: number[] = await page.evaluate(async () => (await (window as any).bench).path());
-  await page.waitForTimeout(400); // the view settles (crisp redraw)
+  const runs: number[][] = [];
+  for (let i = 0; i < RUNS; i++) {
+    runs.push(await page.evaluate(async () => (await (window as any).bench).path()));
+    await page.waitForTimeout(400); // the view settles (crisp redraw)
+  }
+  runs.sort((a, b) => pct(a, 95) - pct(b, 95) || pct(a, 50) - pct(b, 50));
+  const deltas = runs[Math.floor(runs.length / 2)];
   // Drag one box: click to select it, then press and move in 40 small steps, one per frame or so.
   const [x, y] = await page.evaluate(async () => (await (window as any).bench).boxCentre(0));
   await page.mouse.click(x, y);
@@ -77,8 +86,8 @@ async function measure(lib: 'labelkit' | 'annotorious', n: number): Promise<Resu
   await page.mouse.move(x, y);
   await page.mouse.down();
   await page.evaluate(async () => (await (window as any).bench).recordLatency());
-  for (let i = 1; i <= 40; i++) {
-    await page.mouse.move(x + i * 3, y + i * 2);
+  for (let i = 1; i <= 60; i++) {
+    await page.mouse.move(x + i * 2, y + i);
     await page.waitForTimeout(20);
   }
   await page.mouse.up();
@@ -102,6 +111,7 @@ server.close();
 
 const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 console.log('\n<label-canvas> vs @annotorious/annotorious 3 — peer scene (4000×3000 image, 1280×800 viewport, 3 s zoom/pan path)');
+console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end; path runs per page: ${RUNS} (median-p95 run shown)`);
 console.log('| boxes | overlay | frame p50 ms | frame p95 ms | fps | drag p50 ms | drag p95 ms | first render ms |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const { n, ours, peer } of rows) {

@@ -125,8 +125,13 @@ async function setupAnnotorious(): Promise<Driver> {
   );
   await nextFrames(1);
   const firstRenderMs = performance.now() - t0;
-  let updates = 0;
-  anno.on('updateAnnotation', () => updates++);
+  // Moved boxes, counted from the geometry (Annotorious reports updates only when the selection ends).
+  const updates = () =>
+    anno.getAnnotations().filter((a) => {
+      const g = (a.target.selector as unknown as { geometry: { x: number; y: number } }).geometry;
+      const b = boxes[Number(a.id.slice(1))];
+      return g.x !== b.x || g.y !== b.y;
+    }).length;
   await new Promise((r) => setTimeout(r, 500));
   return {
     ready: Promise.resolve({ firstRenderMs }),
@@ -134,7 +139,7 @@ async function setupAnnotorious(): Promise<Driver> {
     boxCentre: (i) => [view.x + (boxes[i].x + boxes[i].w / 2) * view.scale, view.y + (boxes[i].y + boxes[i].h / 2) * view.scale],
     recordLatency,
     latencies: () => lat,
-    updates: () => updates,
+    updates,
   };
 }
 

@@ -573,12 +573,19 @@ export class LabelCanvas extends LitElement {
     }
     if (this.selectionDirty) this.syncSelectionNodes();
     if (this.editDirty || this.selectionDirty) {
-      this.syncEditLayer();
-      this.editLayer!.draw();
+      // An empty edit layer that is already clear is not drawn again: while the view moves, that
+      // spares a clear and a compositor upload of a viewport-sized canvas every frame.
+      const empty = !this.selection.length && !this.polygonDraft && !this.hoverId && this.gesture?.kind !== 'box' && this.gesture?.kind !== 'marquee';
+      if (!(empty && this.editClear)) {
+        this.syncEditLayer();
+        this.editLayer!.draw();
+      }
+      this.editClear = empty;
       this.editDirty = false;
       this.selectionDirty = false;
     }
   }
+  private editClear = false;
 
   private applyView(v: View): void {
     if (!Number.isFinite(v.scale) || v.scale <= 0) return;
