@@ -1,0 +1,260 @@
+// Pure-JS decoders for the browser-native formats, used where no browser decoder exists (Node,
+// tests, server-side exports): PNG (fflate + unfiltering), BMP, and JPEG through jpeg-js. Pages and
+// workers use createImageBitmap instead.
+import { unzlibSync } from 'fflate';
+import { LabelkitError } from '../errors.js';
+import type { Rgba8 } from './codecs/jpeg.js';
+
+function bad(format: string, message: string, cause?: unknown): LabelkitError {
+  return new LabelkitError('E_CORRUPT_IMAGE', `Corrupt ${format}: ${message}.`, {}, cause === undefined ? undefined : { cause });
+}
+
+/** Decodes a PNG (every colour type and bit depth, Adam7 interlacing, tRNS) to 8-bit RGBA. */
+export function decodePngJs(b: Uint8Array): Rgba8 {
+  const u32 = (o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  const width = u32(16);
+  const height = u32(20);
+  const depth = b[24];
+  const colorType = b[25];
+  const interlace = b[28];
+  let palette: Uint8Array | undefined;
+  let trns: Uint8Array | undefined;
+  const idat: Uint8Array[] = [];
+  let idatLength = 0;
+  let p = 8;
+  let ended = false;
+  while (p + 8 <= b.length) {
+    const len = u32(p);
+    const type = String.fromCharCode(b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
+    const body = p + 8;
+    if (body + len > b.length) throw bad('PNG', `chunk ${type} runs past the end of the file; the file is probably truncated`);
+    const data = b.subarray(body, body + len);
+    if (type === 'PLTE') palette = data;
+    else if (type === 'tRNS') trns = data;
+    else if (type === 'IDAT') {
+      idat.push(data);
+      idatLength += len;
+    } else if (type === 'IEND') {
+      ended = true;
+      break;
+    }
+    p = body + len + 4;
+  }
+  if (!idat.length) throw bad('PNG', 'no image data (IDAT); the file is probably truncated');
+  const zipped = new Uint8Array(idatLength);
+  let o = 0;
+  for (const part of idat) {
+    zipped.set(part, o);
+    o += part.length;
+  }
+  let raw: Uint8Array;
+  try {
+    raw = unzlibSync(zipped);
+  } catch (err) {
+    throw bad('PNG', `the image data does not inflate (${(err as Error).message})${ended ? '' : '; the file is probably truncated'}`, err);
+  }
+  const channels = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[colorType];
+  const bpp = Math.max(1, (channels * depth) >> 3);
+  const out = new Uint8ClampedArray(width * height * 4);
+  const passes = interlace
+    ? [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]]
+    : [[0, 0, 1, 1]];
+  let pos = 0;
+  const maxV = (1 << depth) - 1;
+  for (const [x0, y0, dx, dy] of passes) {
+    const pw = Math.ceil((width - x0) / dx);
+    const ph = Math.ceil((height - y0) / dy);
+    if (pw <= 0 || ph <= 0) continue;
+    const stride = Math.ceil((pw * channels * depth) / 8);
+    let prev = new Uint8Array(stride);
+    for (let r = 0; r < ph; r++) {
+      if (pos + 1 + stride > raw.length) throw bad('PNG', 'the image data is shorter than the image; the file is probably truncated');
+      const filter = raw[pos];
+      const line = raw.slice(pos + 1, pos + 1 + stride);
+      pos += 1 + stride;
+      for (let i = 0; i < stride; i++) {
+        const a = i >= bpp ? line[i - bpp] : 0;
+        const up = prev[i];
+        const c = i >= bpp ? prev[i - bpp] : 0;
+        let v = line[i];
+        if (filter === 1) v += a;
+        else if (filter === 2) v += up;
+        else if (filter === 3) v += (a + up) >> 1;
+        else if (filter === 4) {
+          const q = a + up - c;
+          const pa = Math.abs(q - a), pb = Math.abs(q - up), pc = Math.abs(q - c);
+          v += pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
+        } else if (filter !== 0) throw bad('PNG', `unknown filter type ${filter}`);
+        line[i] = v;
+      }
+      prev = line;
+      const y = y0 + r * dy;
+      for (let col = 0; col < pw; col++) {
+        const sample = (ch: number): number => {
+          const idx = col * channels + ch;
+          if (depth === 8) return line[idx];
+          if (depth === 16) return Math.round(((line[idx * 2] << 8) | line[idx * 2 + 1]) / 257);
+          const bit = idx * depth;
+          return (line[bit >> 3] >> (8 - depth - (bit & 7))) & maxV;
+        };
+        const raw16 = (ch: number): number => (line[(col * channels + ch) * 2] << 8) | line[(col * channels + ch) * 2 + 1];
+        const q = ((y * width) + x0 + col * dx) * 4;
+        if (colorType === 3) {
+          const k = sample(0);
+          if (!palette || k * 3 + 2 >= palette.length) throw bad('PNG', 'a palette index is outside the palette');
+          out[q] = palette[k * 3];
+          out[q + 1] = palette[k * 3 + 1];
+          out[q + 2] = palette[k * 3 + 2];
+          out[q + 3] = trns && k < trns.length ? trns[k] : 255;
+        } else if (colorType === 0 || colorType === 4) {
+          const g = sample(0);
+          const v = depth < 8 ? Math.round((g * 255) / maxV) : g;
+          out[q] = out[q + 1] = out[q + 2] = v;
+          let alpha = colorType === 4 ? sample(1) : 255;
+          if (colorType === 0 && trns && trns.length >= 2) {
+            const key = (trns[0] << 8) | trns[1];
+            if ((depth === 16 ? raw16(0) : g) === key) alpha = 0;
+          }
+          out[q + 3] = alpha;
+        } else {
+          out[q] = sample(0);
+          out[q + 1] = sample(1);
+          out[q + 2] = sample(2);
+          let alpha = colorType === 6 ? sample(3) : 255;
+          if (colorType === 2 && trns && trns.length >= 6) {
+            const k16 = (i: number) => (trns![i] << 8) | trns![i + 1];
+            const match = depth === 16 ? raw16(0) === k16(0) && raw16(1) === k16(2) && raw16(2) === k16(4) : sample(0) === k16(0) && sample(1) === k16(2) && sample(2) === k16(4);
+            if (match) alpha = 0;
+          }
+          out[q + 3] = alpha;
+        }
+      }
+    }
+  }
+  return { width, height, rgba: out };
+}
+
+/** Decodes a BMP (1/4/8-bit palette, 16/24/32-bit, BI_BITFIELDS, RLE4/RLE8) to 8-bit RGBA. */
+export function decodeBmpJs(b: Uint8Array): Rgba8 {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const pixelOffset = dv.getUint32(10, true);
+  const dib = dv.getUint32(14, true);
+  const core = dib === 12;
+  const width = core ? dv.getUint16(18, true) : dv.getInt32(18, true);
+  const rawHeight = core ? dv.getInt16(20, true) : dv.getInt32(22, true);
+  const bits = core ? dv.getUint16(24, true) : dv.getUint16(28, true);
+  const compression = core ? 0 : dv.getUint32(30, true);
+  const height = Math.abs(rawHeight);
+  const topDown = rawHeight < 0;
+  const out = new Uint8ClampedArray(width * height * 4);
+  const paletteStart = 14 + dib + (compression === 3 && dib === 40 ? 12 : compression === 6 && dib === 40 ? 16 : 0);
+  const entry = core ? 3 : 4;
+  let colours = core ? 1 << bits : dv.getUint32(46, true) || (bits <= 8 ? 1 << bits : 0);
+  if (bits <= 8) colours = Math.min(colours, 1 << bits);
+  const pal = (k: number, q: number) => {
+    const at = paletteStart + k * entry;
+    if (k >= colours || at + 3 > b.length) throw bad('BMP', 'a palette index is outside the palette');
+    out[q] = b[at + 2];
+    out[q + 1] = b[at + 1];
+    out[q + 2] = b[at];
+    out[q + 3] = 255;
+  };
+  const rowOf = (r: number) => (topDown ? r : height - 1 - r);
+  if (compression === 1 || compression === 2) {
+    // RLE8 / RLE4, bottom-up; untouched pixels stay transparent black.
+    let p = pixelOffset;
+    let x = 0;
+    let r = 0;
+    while (p + 1 < b.length && r < height) {
+      const n = b[p++];
+      const c = b[p++];
+      if (n > 0) {
+        for (let k = 0; k < n && x < width; k++, x++) pal(compression === 1 ? c : k % 2 === 0 ? c >> 4 : c & 15, (rowOf(r) * width + x) * 4);
+      } else if (c === 0) {
+        x = 0;
+        r++;
+      } else if (c === 1) break;
+      else if (c === 2) {
+        x += b[p++] ?? 0;
+        r += b[p++] ?? 0;
+      } else {
+        const bytes = compression === 1 ? c : Math.ceil(c / 2);
+        if (p + bytes > b.length) throw bad('BMP', 'the RLE data is truncated');
+        for (let k = 0; k < c && x < width; k++, x++) {
+          const v = compression === 1 ? b[p + k] : k % 2 === 0 ? b[p + (k >> 1)] >> 4 : b[p + (k >> 1)] & 15;
+          pal(v, (rowOf(r) * width + x) * 4);
+        }
+        p += bytes + (bytes & 1);
+      }
+    }
+    return { width, height, rgba: out };
+  }
+  if (compression !== 0 && compression !== 3 && compression !== 6) throw new LabelkitError('E_UNSUPPORTED_FORMAT', `BMP compression ${compression} is not supported outside a browser.`);
+  const stride = Math.ceil((width * bits) / 32) * 4;
+  if (pixelOffset + stride * height > b.length) throw bad('BMP', `the pixel data (${stride * height} bytes at offset ${pixelOffset}) runs past the end of the file; the file is probably truncated`);
+  let masks = bits === 16 ? [0x7c00, 0x03e0, 0x001f, 0] : [0xff0000, 0xff00, 0xff, 0];
+  if (compression === 3 || compression === 6) {
+    const at = dib >= 52 ? 54 : 14 + dib;
+    masks = [dv.getUint32(at, true), dv.getUint32(at + 4, true), dv.getUint32(at + 8, true), compression === 6 || dib >= 56 ? dv.getUint32(at + 12, true) : 0];
+  } else if (bits === 32) masks = [0xff0000, 0xff00, 0xff, 0];
+  const fromMask = (v: number, m: number) => {
+    if (!m) return -1;
+    let shift = 0;
+    while (((m >>> shift) & 1) === 0) shift++;
+    const max = m >>> shift;
+    return Math.round((((v & m) >>> shift) * 255) / max);
+  };
+  for (let r = 0; r < height; r++) {
+    const row = pixelOffset + r * stride;
+    const y = rowOf(r);
+    for (let x = 0; x < width; x++) {
+      const q = (y * width + x) * 4;
+      if (bits <= 8) {
+        const bit = x * bits;
+        pal((b[row + (bit >> 3)] >> (8 - bits - (bit & 7))) & ((1 << bits) - 1), q);
+      } else if (bits === 24) {
+        out[q] = b[row + x * 3 + 2];
+        out[q + 1] = b[row + x * 3 + 1];
+        out[q + 2] = b[row + x * 3];
+        out[q + 3] = 255;
+      } else {
+        const v = bits === 16 ? dv.getUint16(row + x * 2, true) : dv.getUint32(row + x * 4, true);
+        out[q] = fromMask(v, masks[0]);
+        out[q + 1] = fromMask(v, masks[1]);
+        out[q + 2] = fromMask(v, masks[2]);
+        const a = fromMask(v, masks[3]);
+        out[q + 3] = a < 0 ? 255 : a;
+      }
+    }
+  }
+  return { width, height, rgba: out };
+}
+
+/** Applies an EXIF orientation (2–8) to RGBA pixels, as browsers do when they draw a JPEG. */
+export function applyOrientation(img: Rgba8, orientation: number | undefined): Rgba8 {
+  if (!orientation || orientation === 1) return img;
+  const { width: w, height: h, rgba } = img;
+  const swap = orientation >= 5;
+  const W = swap ? h : w;
+  const H = swap ? w : h;
+  const out = new Uint8ClampedArray(rgba.length);
+  const src = new Uint32Array(rgba.buffer, rgba.byteOffset, w * h);
+  const dst = new Uint32Array(out.buffer, out.byteOffset, w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let X: number;
+      let Y: number;
+      switch (orientation) {
+        case 2: X = w - 1 - x; Y = y; break;
+        case 3: X = w - 1 - x; Y = h - 1 - y; break;
+        case 4: X = x; Y = h - 1 - y; break;
+        case 5: X = y; Y = x; break;
+        case 6: X = h - 1 - y; Y = x; break;
+        case 7: X = h - 1 - y; Y = w - 1 - x; break;
+        default: X = y; Y = w - 1 - x; break; // 8
+      }
+      dst[Y * W + X] = src[y * w + x];
+    }
+  }
+  return { width: W, height: H, rgba: out };
+}
