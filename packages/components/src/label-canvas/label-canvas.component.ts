@@ -1,6 +1,11 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
-import Konva from 'konva';
+// Konva's core and only the shapes used (not the whole library): each shape module registers itself.
+import Konva from 'konva/lib/Core.js';
+import { Rect as KRect } from 'konva/lib/shapes/Rect.js';
+import { Line as KLine } from 'konva/lib/shapes/Line.js';
+import { Circle as KCircle } from 'konva/lib/shapes/Circle.js';
+import { Transformer as KTransformer } from 'konva/lib/shapes/Transformer.js';
 import type { Annotation, LabelClass } from '@labelkit/core';
 import { LabelkitError } from '@labelkit/core';
 import { emit, type ChangeSource, type EditAction, type IdentifiedAnnotation } from '../events.js';
@@ -121,11 +126,11 @@ export class LabelCanvas extends LitElement {
   private editLayer?: Konva.Layer;
   private world?: Konva.Group;
   private selGroup?: Konva.Group;
-  private transformer?: Konva.Transformer;
-  private draftNode?: Konva.Line;
-  private draftMarker?: Konva.Circle;
-  private hoverNode?: Konva.Line;
-  private marqueeNode?: Konva.Rect;
+  private transformer?: KTransformer;
+  private draftNode?: KLine;
+  private draftMarker?: KCircle;
+  private hoverNode?: KLine;
+  private marqueeNode?: KRect;
   private resizeObserver?: ResizeObserver;
 
   private vw = 0;
@@ -352,12 +357,12 @@ export class LabelCanvas extends LitElement {
     this.editLayer = new Konva.Layer();
     this.world = new Konva.Group();
     this.selGroup = new Konva.Group();
-    this.hoverNode = new Konva.Line({ visible: false, closed: true, listening: false, strokeScaleEnabled: false });
-    this.draftNode = new Konva.Line({ visible: false, listening: false, strokeScaleEnabled: false });
-    this.draftMarker = new Konva.Circle({ visible: false, listening: false, strokeScaleEnabled: false });
-    this.marqueeNode = new Konva.Rect({ visible: false, listening: false, strokeScaleEnabled: false, dash: [4, 4] });
+    this.hoverNode = new KLine({ visible: false, closed: true, listening: false, strokeScaleEnabled: false });
+    this.draftNode = new KLine({ visible: false, listening: false, strokeScaleEnabled: false });
+    this.draftMarker = new KCircle({ visible: false, listening: false, strokeScaleEnabled: false });
+    this.marqueeNode = new KRect({ visible: false, listening: false, strokeScaleEnabled: false, dash: [4, 4] });
     this.world.add(this.hoverNode, this.selGroup, this.draftNode, this.draftMarker, this.marqueeNode);
-    this.transformer = new Konva.Transformer({
+    this.transformer = new KTransformer({
       rotateEnabled: false,
       flipEnabled: false,
       keepRatio: false,
@@ -641,7 +646,7 @@ export class LabelCanvas extends LitElement {
     const shapes = this.selection.map((id) => this.model.get(id)).filter((a): a is IdentifiedAnnotation => !!a && a.kind !== 'class');
     const onlyPrelabels = shapes.every((a) => this.model.isPrelabel(a.id));
     g.draggable(editable && shapes.length > 0 && !onlyPrelabels);
-    const boxes: Konva.Rect[] = [];
+    const boxes: KRect[] = [];
     for (const a of shapes) {
       const color = this.colorOf(a.label);
       const pre = this.model.isPrelabel(a.id);
@@ -655,12 +660,12 @@ export class LabelCanvas extends LitElement {
         dash: pre ? [6, 4] : undefined,
       };
       if (a.kind === 'box') {
-        const r = new Konva.Rect({ ...common, x: a.x, y: a.y, width: a.w, height: a.h, name: 'shape' });
+        const r = new KRect({ ...common, x: a.x, y: a.y, width: a.w, height: a.h, name: 'shape' });
         r.fill(withAlpha(color, Math.max(0.25, th.fillOpacity)));
         g.add(r);
         boxes.push(r);
       } else if (a.kind === 'polygon') {
-        const line = new Konva.Line({ ...common, points: [...a.points], closed: true, name: 'shape' });
+        const line = new KLine({ ...common, points: [...a.points], closed: true, name: 'shape' });
         line.fill(withAlpha(color, Math.max(0.25, th.fillOpacity)));
         g.add(line);
         if (shapes.length === 1 && editable && !pre) this.addVertexHandles(g, line, a);
@@ -680,11 +685,11 @@ export class LabelCanvas extends LitElement {
     this.updateActions();
   }
 
-  private addVertexHandles(g: Konva.Group, line: Konva.Line, a: IdentifiedAnnotation & { kind: 'polygon' }): void {
+  private addVertexHandles(g: Konva.Group, line: KLine, a: IdentifiedAnnotation & { kind: 'polygon' }): void {
     const th = this.theme.value;
     const pts = a.points;
     for (let i = 0; i < pts.length; i += 2) {
-      const c = new Konva.Circle({
+      const c = new KCircle({
         x: pts[i],
         y: pts[i + 1],
         radius: th.handleSize / 2 / this.viewState.scale,
@@ -729,7 +734,7 @@ export class LabelCanvas extends LitElement {
     const v = this.viewState;
     this.world!.setAttrs({ x: v.x, y: v.y, scaleX: v.scale, scaleY: v.scale });
     const th = this.theme.value;
-    for (const c of this.selGroup!.find('.vertex')) (c as Konva.Circle).radius(th.handleSize / 2 / v.scale);
+    for (const c of this.selGroup!.find('.vertex')) (c as KCircle).radius(th.handleSize / 2 / v.scale);
     this.transformer!.forceUpdate();
     // hover outline
     const h = this.hoverId ? this.model.get(this.hoverId) : undefined;
@@ -873,7 +878,7 @@ export class LabelCanvas extends LitElement {
   }
 
   private commitTransform(): void {
-    const node = this.transformer!.nodes()[0] as Konva.Rect | undefined;
+    const node = this.transformer!.nodes()[0] as KRect | undefined;
     if (!node) return;
     const a = this.model.get(node.id());
     if (!a || a.kind !== 'box') return;
