@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { DirectoryHandleSource, FileListSource, LabelkitError, MemoryStore, ProjectRegistry, UrlListSource, type DirectoryHandleLike } from '@labelkit/core';
 
 const owner = { actor: { id: 'o', role: 'owner' as const } };
-const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const png: Uint8Array<ArrayBuffer> = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 async function project() {
   return new ProjectRegistry(new MemoryStore()).create({ name: `S${Math.random()}`, kind: 'image-classification-multiclass', labels: ['a', 'b'] }, owner);
@@ -27,7 +27,7 @@ describe('sources in Chromium', () => {
   it('DirectoryHandleSource: a real directory handle (origin-private file system), walked recursively; refresh sees new files', async () => {
     const root = await navigator.storage.getDirectory();
     const top = await root.getDirectoryHandle(`lk-${Math.random().toString(36).slice(2)}`, { create: true });
-    const write = async (dir: FileSystemDirectoryHandle, name: string, bytes: Uint8Array) => {
+    const write = async (dir: FileSystemDirectoryHandle, name: string, bytes: Uint8Array<ArrayBuffer>) => {
       const w = await (await dir.getFileHandle(name, { create: true })).createWritable();
       await w.write(bytes);
       await w.close();
