@@ -120,10 +120,23 @@ describe('the demo, a whole labeling session per project kind', () => {
   for (const kind of KINDS) {
     it(`${kind}: create, label 20, skip 2, reload mid-task, reject 1 and see it back, export COCO`, { timeout: 240_000 }, async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+      // A log of the queue's commit points, printed when a session fails.
+      await context.addInitScript(() => {
+        const log: string[] = ((window as unknown as { __log: string[] }).__log = []);
+        for (const name of ['label-task-load', 'label-task-submit', 'label-task-skip', 'label-items-change', 'label-error']) {
+          document.addEventListener(name, (e) => {
+            const d = (e as CustomEvent).detail;
+            log.push(`${Math.round(performance.now())} ${name} ${JSON.stringify(d.task ? { id: d.task.id, items: d.task.items.map((i: { index: number }) => i.index), restored: d.restored } : d.error ? String(d.error) : d)}`);
+          });
+        }
+      });
       const page = await context.newPage();
       const errors = watchErrors(page);
       try {
         await session(page, kind);
+      } catch (err) {
+        console.log((await page.evaluate(() => (window as unknown as { __log: string[] }).__log).catch(() => [])).slice(-30).join('\n'));
+        throw err;
       } finally {
         await page.screenshot({ path: `${SHOTS}${kind}-last.png`, fullPage: true }).catch(() => undefined);
         await context.close();

@@ -13,8 +13,9 @@ import {
   type ProjectKind,
 } from '@labelkit/core';
 import { LabelDashboard, LabelQueue } from '@labelkit/components';
-// Naming the classes keeps their registration modules in the bundle.
-console.debug('labelkit elements', LabelQueue.name, LabelDashboard.name);
+// Exporting the classes keeps their registration modules in the bundle (the package marks only
+// those modules as having side effects).
+export const elements = { LabelQueue, LabelDashboard };
 
 interface Manifest {
   files: { name: string; size: number }[];
@@ -66,6 +67,7 @@ const app = document.getElementById('app')!;
 const roleSelect = document.getElementById('role') as HTMLSelectElement;
 const store = new IndexedDBStore('labelkit-demo');
 const registry = new ProjectRegistry(store);
+performance.mark('labelkit:main');
 const manifest: Manifest = await (await fetch('samples/index.json')).json();
 
 let current: Project | undefined;
@@ -142,7 +144,9 @@ async function showList(): Promise<void> {
 async function showProject(id: string, tab: string): Promise<void> {
   if (current?.id !== id) {
     current?.close();
+    performance.mark('labelkit:open-start');
     current = await registry.open(id, { actor: actor() });
+    performance.measure('labelkit:open', 'labelkit:open-start');
   }
   const project = current;
   const source = new SampleSource(manifest, project.itemCount);

@@ -148,13 +148,15 @@ export class LabelQueue extends LitElement {
   /** Submits the task (every image needs a tag in classification). */
   async submit(): Promise<void> {
     const task = this.task;
-    if (!task || this.busy || !this.canSubmit || !this.project) return;
+    if (!task || this.busy || !this.canSubmit || !this.project || this.status !== 'ready') return;
     if (!this.classification && this.canvas) {
       // Prelabels still shown are confirmed by submitting them.
       if (this.canvas.prelabels.length && !this.decided.has(task.items[0].index)) this.canvas.acceptPrelabels();
       this.work = new Map(this.work).set(task.items[0].index, this.canvas.annotations);
     }
     const results = task.items.map((it) => ({ item: it.index, annotations: this.work.get(it.index) ?? [] }));
+    clearTimeout(this.saveTimer);
+    this.draftState = 'none';
     await this.command('submit', async () => {
       await this.lastSaved;
       await this.project!.submit(task.id, results, { needsReview: this.needsReview });
@@ -248,9 +250,11 @@ export class LabelQueue extends LitElement {
     const seq = ++this.loadSeq;
     this.status = 'loading';
     try {
-      const task = project.currentTask() ?? (await project.nextTask({ size: this.classification ? this.gridSize : 1 }));
+      // A task already held (after a reload) may have a draft; a new lease cannot.
+      const held = project.currentTask();
+      const task = held ?? (await project.nextTask({ size: this.classification ? this.gridSize : 1 }));
       if (seq !== this.loadSeq) return;
-      await this.show(task);
+      await this.show(task, !!held, seq);
     } catch (err) {
       if (seq !== this.loadSeq) return;
       this.fail(err, 'task-load');
@@ -262,7 +266,7 @@ export class LabelQueue extends LitElement {
     await this.load();
   }
 
-  private async show(task: Task | undefined): Promise<void> {
+  private async show(task: Task | undefined, resumed = true, seq = this.loadSeq): Promise<void> {
     clearTimeout(this.saveTimer);
     this.selected = new Set();
     this.focusIndex = 0;
@@ -276,7 +280,9 @@ export class LabelQueue extends LitElement {
       this.status = 'empty';
       return;
     }
-    const draft = await this.project!.loadDraft<QueueDraft>(task.id).catch(() => undefined);
+    const draft = resumed ? await this.project!.loadDraft<QueueDraft>(task.id).catch(() => undefined) : undefined;
+    // A newer load (a submit, a reload) started meanwhile: it shows its own task.
+    if (seq !== this.loadSeq) return;
     const work = new Map<number, readonly Annotation[]>();
     const open = new Set(task.items.map((i) => i.index));
     for (const it of task.items) {
@@ -446,7 +452,8 @@ export class LabelQueue extends LitElement {
   private onCanvasChange = (): void => {
     const c = this.canvas;
     const it = this.task?.items[0];
-    if (!c || !it) return;
+    // Only edits of the image shown count (never a late event from the previous task's image).
+    if (!c || !it || this.busy || c.image !== this.urls.get(it.path)) return;
     this.work = new Map(this.work).set(it.index, c.annotations);
     this.scheduleSave();
   };

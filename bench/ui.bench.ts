@@ -1,0 +1,211 @@
+// UI benchmark: the built demo in headless Chromium with a 100,000-item project on IndexedDB.
+//
+//   1. page load → first task shown (navigation start → `label-task-load`, images decoded)
+//   2. per-submit latency (Enter pressed → the next task shown), median and p95 over a run of submits
+//   3. <label-dashboard> render time at 100k (Dashboard tab, and the Data tab's first page)
+//
+// Baseline, measured in the same run and the same browser: the "naive" way such an app is often
+// written — the whole project as one JSON document in IndexedDB, parsed on load, scanned for the
+// first todo items, rewritten whole on every submit, and stats computed over the array of objects.
+//
+// npx tsx bench/ui.bench.ts [--quick]   (--quick: 20,000 items, fewer repetitions)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Page } from 'playwright';
+import { ensureDemoBuilt, launch, startDemo } from '../test/e2e/harness.js';
+
+const quick = process.argv.includes('--quick');
+const N = quick ? 20_000 : 100_000;
+const SUBMITS = quick ? 10 : 30;
+const LOADS = quick ? 3 : 5;
+const WAIT = 30_000;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+
+// ───────────── the naive baseline page (served at /naive.html by route interception) ─────────────
+const NAIVE_HTML = `<!doctype html><meta charset="utf-8"><body><div id="grid"></div><script type="module">
+const db = await new Promise((res, rej) => { const r = indexedDB.open('naive', 1); r.onupgradeneeded = () => r.result.createObjectStore('kv'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+const get = (k) => new Promise((res) => { const r = db.transaction('kv').objectStore('kv').get(k); r.onsuccess = () => res(r.result); });
+const put = (k, v) => new Promise((res, rej) => { const tx = db.transaction('kv', 'readwrite'); tx.objectStore('kv').put(v, k); tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+let doc;
+function show() {
+  const todo = [];
+  for (const it of doc.items) { if (it.state === 'todo') { todo.push(it); if (todo.length === 4) break; } }
+  const grid = document.getElementById('grid');
+  grid.replaceChildren(...todo.map((it) => { const img = new Image(); img.src = 'samples/' + String(Number(it.path.match(/(\\d+)\\.png/)[1]) % 200).padStart(5, '0') + '.png'; img.dataset.item = it.i; return img; }));
+  return Promise.all([...grid.querySelectorAll('img')].map((i) => i.decode().catch(() => {}))).then(() => todo);
+}
+window.naive = {
+  async create(n) { doc = { name: 'naive', items: Array.from({ length: n }, (_, i) => ({ i, path: 'mnist/' + String(i).padStart(6, '0') + '.png', state: 'todo', annotations: [] })) }; await put('project', JSON.stringify(doc)); },
+  async submit(label) { const todo = await show(); for (const it of todo) { it.state = 'labeled'; it.annotations = [{ kind: 'class', label }]; } await put('project', JSON.stringify(doc)); await show(); },
+  stats() {
+    const counts = {}; const dist = {};
+    for (const it of doc.items) { counts[it.state] = (counts[it.state] ?? 0) + 1; for (const a of it.annotations) dist[a.label] = (dist[a.label] ?? 0) + 1; }
+    const el = document.createElement('div');
+    el.innerHTML = '<svg viewBox="0 0 100 10">' + Object.entries(counts).map(([k, v], j) => '<rect x="' + j * 10 + '" width="' + (100 * v / doc.items.length) + '" height="10"><title>' + k + ': ' + v + '</title></rect>').join('') + '</svg>' + Object.entries(dist).map(([k, v]) => '<div>' + k + ' ' + v + '</div>').join('');
+    document.body.append(el); el.getBoundingClientRect(); el.remove();
+  },
+};
+const raw = await get('project');
+if (raw) { doc = JSON.parse(raw); await show(); window.__firstTask = performance.now(); }
+document.body.dataset.ready = 'true';
+</script>`;
+
+async function firstTaskLabelkit(page: Page, url: string): Promise<number> {
+  await page.goto(url);
+  try {
+    await page.waitForFunction(() => (window as unknown as { __firstTask?: number }).__firstTask !== undefined, undefined, { timeout: WAIT });
+  } catch (err) {
+    await page.screenshot({ path: 'test-results/ui-bench-timeout.png' });
+    console.error(await page.evaluate(() => document.body.innerText.slice(0, 500)));
+    throw err;
+  }
+  return page.evaluate(() => (window as unknown as { __firstTask: number }).__firstTask);
+}
+
+/** Where a Labelkit page load went (the demo's performance marks). */
+function phases(page: Page): Promise<{ script: number; open: number; task: number }> {
+  return page.evaluate(`(() => {
+    const main = performance.getEntriesByName('labelkit:main')[0];
+    const open = performance.getEntriesByName('labelkit:open')[0];
+    return { script: main ? main.startTime : NaN, open: open ? open.duration : NaN, task: window.__firstTask - (open ? open.startTime + open.duration : 0) };
+  })()`);
+}
+
+async function main(): Promise<void> {
+  ensureDemoBuilt(true);
+  const server = await startDemo();
+  const browser = await launch();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Records when the first task is on screen: its event, then its images decoded, then a frame.
+  await context.addInitScript(() => {
+    const w = window as unknown as { __firstTask?: number; __enterAt?: number; __loads: number[] };
+    w.__loads = [];
+    document.addEventListener('keydown', (e) => { if (e.key === 'Enter') w.__enterAt = performance.now(); }, true);
+    document.addEventListener('label-task-load', async (e) => {
+      const q = e.target as HTMLElement;
+      await Promise.all([...(q.shadowRoot?.querySelectorAll('img') ?? [])].map((i) => (i as HTMLImageElement).decode().catch(() => undefined)));
+      await new Promise((r) => requestAnimationFrame(r));
+      const t = performance.now();
+      if (w.__firstTask === undefined) w.__firstTask = t;
+      w.__loads.push(t);
+    });
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  page.on('console', (m) => m.type() === 'error' && console.error('console:', m.text()));
+  await page.route((u) => u.pathname.endsWith('/naive.html'), (route) => route.fulfill({ contentType: 'text/html', body: NAIVE_HTML }));
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-ready]', { state: 'attached' });
+
+  // ── setup: a 100k project (and the naive document) ──
+  let t = performance.now();
+  const id = await page.evaluate((n) => (window as unknown as { labelkitDemo: { createProject(s: object): Promise<string> } }).labelkitDemo.createProject({ name: `Bench ${n} ${Date.now()}`, kind: 'image-classification-multiclass', labels: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'], count: n }), N);
+  const createMs = performance.now() - t;
+  await page.goto(`${server.url}naive.html`);
+  await page.waitForSelector('body[data-ready]', { state: 'attached' });
+  t = performance.now();
+  await page.evaluate((n) => (window as unknown as { naive: { create(n: number): Promise<void> } }).naive.create(n), N);
+  const naiveCreateMs = performance.now() - t;
+
+  // ── 1. page load → first task ──
+  const lk: number[] = [];
+  const nv: number[] = [];
+  const split: { script: number; open: number; task: number }[] = [];
+  for (let i = 0; i < LOADS; i++) {
+    lk.push(await firstTaskLabelkit(page, `${server.url}?r=${i}#/p/${id}/label`));
+    split.push(await phases(page));
+    nv.push(await firstTaskLabelkit(page, `${server.url}naive.html?r=${i}`));
+  }
+
+  // ── 2. per-submit latency ──
+  await page.goto(`${server.url}#/p/${id}/label`);
+  await page.waitForFunction(() => (window as unknown as { __firstTask?: number }).__firstTask !== undefined);
+  const lkSubmit: number[] = [];
+  for (let i = 0; i < SUBMITS; i++) {
+    await page.keyboard.press('1');
+    await page.keyboard.press('2');
+    await page.keyboard.press('3');
+    await page.keyboard.press('4');
+    const before = await page.evaluate(() => (window as unknown as { __loads: number[] }).__loads.length);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((b) => (window as unknown as { __loads: number[] }).__loads.length > b, before);
+    lkSubmit.push(await page.evaluate(() => { const w = window as unknown as { __loads: number[]; __enterAt: number }; return w.__loads[w.__loads.length - 1] - w.__enterAt; }));
+  }
+  await page.goto(`${server.url}naive.html`);
+  await page.waitForSelector('body[data-ready]', { state: 'attached' });
+  const nvSubmit: number[] = await page.evaluate(async (k) => {
+    const out: number[] = [];
+    for (let i = 0; i < k; i++) {
+      const t0 = performance.now();
+      await (window as unknown as { naive: { submit(l: string): Promise<void> } }).naive.submit('1');
+      await new Promise((r) => requestAnimationFrame(r));
+      out.push(performance.now() - t0);
+    }
+    return out;
+  }, SUBMITS);
+
+  // ── 3. dashboard render at 100k ──
+  await page.goto(`${server.url}#/p/${id}/manage`);
+  await page.waitForSelector('body[data-ready]', { state: 'attached' });
+  await page.waitForSelector('label-dashboard');
+  // A string, not a function: tsx's keepNames helpers do not exist in the page.
+  const dash = (await page.evaluate(`(async (reps) => {
+    const project = window.labelkitDemo.project;
+    const host = document.querySelector('label-dashboard');
+    const out = { dashboard: [], data: [] };
+    for (const tab of ['dashboard', 'data']) {
+      for (let i = 0; i < reps; i++) {
+        const el = document.createElement('label-dashboard');
+        const t0 = performance.now();
+        el.project = project;
+        el.source = host.source;
+        el.tab = tab;
+        document.body.append(el);
+        await el.updateComplete;
+        el.getBoundingClientRect();
+        await new Promise((r) => requestAnimationFrame(r));
+        out[tab].push(performance.now() - t0);
+        el.remove();
+      }
+    }
+    return out;
+  })(${LOADS})`)) as { dashboard: number[]; data: number[] };
+  await page.goto(`${server.url}naive.html`);
+  await page.waitForSelector('body[data-ready]', { state: 'attached' });
+  const nvDash: number[] = await page.evaluate(async (reps) => {
+    const out: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      (window as unknown as { naive: { stats(): void } }).naive.stats();
+      await new Promise((r) => requestAnimationFrame(r));
+      out.push(performance.now() - t0);
+    }
+    return out;
+  }, LOADS);
+
+  await browser.close();
+  await server.close();
+
+  const rows: [string, number, number][] = [
+    ['page load → first task (median ms)', median(lk), median(nv)],
+    ['per-submit latency (median ms)', median(lkSubmit), median(nvSubmit)],
+    ['per-submit latency (p95 ms)', p95(lkSubmit), p95(nvSubmit)],
+    ['dashboard render, Dashboard tab (median ms)', median(dash.dashboard), median(nvDash)],
+    ['dashboard render, Data tab first page (median ms)', median(dash.data), median(nvDash)],
+  ];
+  console.log(`\nUI benchmark — ${N.toLocaleString()} items, headless Chromium, IndexedDB (create: Labelkit ${createMs.toFixed(0)} ms, naive ${naiveCreateMs.toFixed(0)} ms)\n`);
+  console.log('| measure | Labelkit | naive JSON document | naive / Labelkit |');
+  console.log('|---|---:|---:|---:|');
+  for (const [name, a, b] of rows) console.log(`| ${name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(b / a).toFixed(2)}× |`);
+  console.log(`\nLabelkit first-task loads: ${lk.map((x) => x.toFixed(0)).join(', ')} ms; naive: ${nv.map((x) => x.toFixed(0)).join(', ')} ms`);
+  const m = (k: 'script' | 'open' | 'task') => median(split.map((x) => x[k])).toFixed(0);
+  console.log(`Labelkit load, median split: bundle fetched + evaluated ${m('script')} ms · project opened (snapshot + journal) ${m('open')} ms · lease, render, images ${m('task')} ms`);
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(
+    new URL('./results/ui.json', import.meta.url),
+    JSON.stringify({ items: N, quick, createMs, naiveCreateMs, firstTask: { labelkit: lk, naive: nv, labelkitSplit: split }, submit: { labelkit: lkSubmit, naive: nvSubmit }, dashboard: { labelkit: dash, naive: nvDash }, rows }, null, 2),
+  );
+}
+
+await main();
