@@ -8,6 +8,7 @@ import {
   type Assistant,
   type AssistImage,
   type AssistRun,
+  type BoxAnnotation,
   type ItemView,
   LabelkitError,
   type Project,
@@ -285,8 +286,8 @@ export class AssistLoop {
     const mapping = this.#options.detectorLabels;
     if (!mapping || !Object.keys(mapping).length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Detection assist needs detectorLabels: { modelClassIndex: projectLabelId }.');
     const failed: { item: number; code: string; reason: string }[] = [];
-    const labeled = [...p.items({ states: ['labeled', 'needs-review'] })].filter(assistable);
-    const detectItems = async (items: ItemView[]): Promise<{ item: ItemView; boxes: LabeledBox[] }[]> => {
+    /** Runs the detector on items; returns each readable item's boxes mapped to project labels, and the run. */
+    const detectItems = async (items: readonly ItemView[]): Promise<{ found: { item: ItemView; boxes: LabeledBox[] }[]; run: RunOutcome }> => {
       const images: AssistImage[] = [];
       const ok: ItemView[] = [];
       for (const it of items) {
@@ -298,37 +299,35 @@ export class AssistLoop {
           failed.push({ item: it.index, code: LabelkitError.is(err) ? err.code : 'E_CORRUPT_IMAGE', reason: (err as Error).message });
         }
       }
-      if (!ok.length) return [];
+      if (!ok.length) return { found: [], run: { device: 'cpu', timings: {}, metrics: {} } };
       const res = await this.assistant.detect(images, { signal });
       for (const f of res.failed) failed.push({ item: ok[f.index].index, code: f.code, reason: f.reason });
-      lastRun = res.run;
       const bad = new Set(res.failed.map((f) => f.index));
-      return ok.map((item, k) => ({ item, boxes: mapDetections(res.detections[k], mapping) })).filter((_, k) => !bad.has(k));
+      return { found: ok.map((item, k) => ({ item, boxes: mapDetections(res.detections[k], mapping) })).filter((_, k) => !bad.has(k)), run: res.run };
     };
-    let lastRun: AssistRun | undefined;
+    const labeled = [...p.items({ states: ['labeled', 'needs-review'] })].filter(assistable);
     let threshold: number | null = null;
     await this.#record('training', { labeled: labeled.length, method: 'box-threshold calibration' }, signal, async () => {
-      const found = await detectItems(labeled);
+      const { found, run } = await detectItems(labeled);
       const cal = calibrateBoxThreshold(
-        found.map((f) => ({ predictions: f.boxes, truth: f.item.annotations.filter((a) => a.kind === 'box') as { label: string; x: number; y: number; w: number; h: number }[] })),
+        found.map((f) => ({ predictions: f.boxes, truth: f.item.annotations.filter((a): a is BoxAnnotation => a.kind === 'box') })),
         { targetPrecision: p.assist.targetPrecision, minSupport: this.#options.minSupport },
       );
       threshold = cal.threshold;
-      const base = lastRun ?? ({ device: 'cpu', timings: {}, metrics: {} } as unknown as AssistRun);
-      return { ...base, kind: 'training', metrics: { images: found.length, threshold: cal.threshold, precision: cal.precision, support: cal.support, recall: cal.recall, predictions: cal.predictions, truthBoxes: cal.truthBoxes } };
+      return { ...run, metrics: { images: found.length, threshold: cal.threshold, precision: cal.precision, support: cal.support, recall: cal.recall, predictions: cal.predictions, truthBoxes: cal.truthBoxes } };
     });
     if (threshold === null) return { threshold, prelabeled: 0, failed };
-    const t = threshold;
+    const t: number = threshold;
     const todo = [...p.items({ states: ['todo'] })].filter(assistable);
     let prelabeled = 0;
     if (todo.length) {
       await this.#record('inference', { items: todo.length, threshold: t }, signal, async (runId) => {
-        const found = await detectItems(todo);
+        const { found, run } = await detectItems(todo);
         const proposals = found
           .map((f) => ({ item: f.item.index, annotations: f.boxes.filter((b) => b.score >= t).map((b): Annotation => ({ kind: 'box', label: b.label, x: b.x, y: b.y, w: b.w, h: b.h, confidence: b.score })) }))
           .filter((x) => x.annotations.length);
         prelabeled = await p.proposePrelabels(runId, proposals);
-        return { ...(lastRun as AssistRun), kind: 'inference', metrics: { ...(lastRun?.metrics ?? {}), threshold: t, prelabeled } };
+        return { ...run, metrics: { ...run.metrics, threshold: t, prelabeled } };
       });
     }
     return { threshold, prelabeled, failed };

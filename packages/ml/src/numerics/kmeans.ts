@@ -16,7 +16,7 @@ export interface KMeansOptions {
   readonly seed?: number;
   /** Initial centers (k×d); k-means++ when left out. */
   readonly initialCenters?: Float32Array;
-  /** k-means++ seeds from a random sample of at most this many rows (default 20,000). */
+  /** k-means++ seeds from a random sample of at most this many rows (default 10,000). */
   readonly seedSample?: number;
   /** Rows per call of the kernel (default 8,192). */
   readonly blockRows?: number;
@@ -42,31 +42,43 @@ export interface KMeansResult {
 }
 
 /** k-means++ on a sample: each next center is drawn with probability ∝ squared distance. */
-export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number, seed: number, sampleSize = 20_000): Float32Array {
+export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number, seed: number, sampleSize = 10_000): Float32Array {
   const rand = mulberry32(seed);
   const rows = n > sampleSize ? sampleIndices(n, sampleSize, rand) : Int32Array.from({ length: n }, (_, i) => i);
   const m = rows.length;
+  // The sample as one contiguous block, with its squared norms: ‖x − c‖² = ‖x‖² + ‖c‖² − 2·x·c.
+  const xs = new Float32Array(m * d);
+  for (let s = 0; s < m; s++) xs.set(x.subarray(rows[s] * d, rows[s] * d + d), s * d);
+  const xn = rowNorms(xs, m, d);
   const centers = new Float32Array(k * d);
   const best = new Float64Array(m).fill(Infinity);
-  let pick = rows[Math.floor(rand() * m)];
+  let pick = Math.floor(rand() * m);
   for (let c = 0; c < k; c++) {
-    centers.set(x.subarray(pick * d, pick * d + d), c * d);
     const co = c * d;
+    centers.set(xs.subarray(pick * d, pick * d + d), co);
+    let cn = 0;
+    for (let p = 0; p < d; p++) cn += centers[co + p] * centers[co + p];
     let total = 0;
+    const d4 = d & ~3;
     for (let s = 0; s < m; s++) {
-      const xo = rows[s] * d;
-      let dist = 0;
-      for (let p = 0; p < d; p++) {
-        const diff = x[xo + p] - centers[co + p];
-        dist += diff * diff;
+      const xo = s * d;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      let p = 0;
+      for (; p < d4; p += 4) {
+        a0 += xs[xo + p] * centers[co + p];
+        a1 += xs[xo + p + 1] * centers[co + p + 1];
+        a2 += xs[xo + p + 2] * centers[co + p + 2];
+        a3 += xs[xo + p + 3] * centers[co + p + 3];
       }
+      for (; p < d; p++) a0 += xs[xo + p] * centers[co + p];
+      const dist = Math.max(0, xn[s] + cn - 2 * (a0 + a1 + a2 + a3));
       if (dist < best[s]) best[s] = dist;
       total += best[s];
     }
     if (c + 1 === k) break;
     if (!(total > 0)) {
       // Fewer distinct rows than k: repeat a random row.
-      pick = rows[Math.floor(rand() * m)];
+      pick = Math.floor(rand() * m);
       continue;
     }
     let target = rand() * total;
@@ -75,7 +87,7 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
       target -= best[s];
       if (target <= 0) break;
     }
-    pick = rows[s];
+    pick = s;
   }
   return centers;
 }
