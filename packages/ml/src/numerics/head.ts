@@ -1,6 +1,7 @@
 // A linear head on embeddings: softmax for multi-class, a sigmoid per class for multi-label.
 // Features are standardized with the training rows' mean and spread; full-batch Adam with L2.
 import { LabelkitError, throwIfAborted } from '@labelkit/core';
+import { yieldToEventLoop } from './random.js';
 
 export type HeadKind = 'multiclass' | 'multilabel';
 
@@ -107,8 +108,6 @@ function forward(kind: HeadKind, z: Float32Array, n: number, d: number, classes:
     }
   }
 }
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Trains a head on n×d embeddings. */
 export async function trainHead(x: Float32Array, n: number, d: number, targets: HeadTargets, classes: number, kind: HeadKind, options: HeadTrainOptions = {}): Promise<HeadTrainResult> {

@@ -2,7 +2,7 @@
 // product (see assign.ts), all over flat Float32Arrays.
 import { LabelkitError, throwIfAborted } from '@labelkit/core';
 import { type AssignKernel, jsAssignKernel, rowNorms } from './assign.js';
-import { mulberry32, sampleIndices } from './random.js';
+import { mulberry32, sampleIndices, yieldToEventLoop } from './random.js';
 
 export interface KMeansOptions {
   readonly k: number;
@@ -91,8 +91,6 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
   }
   return centers;
 }
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Clusters the n×d rows of `x` into k groups. */
 export async function kmeans(x: Float32Array, n: number, d: number, options: KMeansOptions): Promise<KMeansResult> {

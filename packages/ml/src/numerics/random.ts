@@ -1,14 +1,6 @@
-/** mulberry32: a small seeded PRNG giving floats in [0, 1). Same sequence in every runtime. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@labelkit/core';
+
+export { mulberry32 };
 
 /** `count` distinct indices in [0, n), in random order (partial Fisher–Yates). */
 export function sampleIndices(n: number, count: number, rand: () => number): Int32Array {
@@ -23,3 +15,6 @@ export function sampleIndices(n: number, count: number, rand: () => number): Int
   }
   return pool.slice(0, m);
 }
+
+/** Lets messages (an abort from the main thread) reach a worker between chunks of work. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
