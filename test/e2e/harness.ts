@@ -15,9 +15,10 @@ export function ensureDemoBuilt(force = false): void {
   if (r.status !== 0) throw new Error('Building the demo failed.');
 }
 
-export async function startDemo(): Promise<{ url: string; close: () => Promise<void> }> {
-  const { serve } = (await import(`${demoDir}scripts/serve.mjs`)) as { serve: (o: { port: number }) => Promise<{ url: string; close: () => Promise<void> }> };
-  return serve({ port: 0 });
+/** Serves the built demo (or another built example's `dir`) on a free port. */
+export async function startDemo(dir?: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const { serve } = (await import(`${demoDir}scripts/serve.mjs`)) as { serve: (o: { port: number; dir?: string }) => Promise<{ url: string; close: () => Promise<void> }> };
+  return serve({ port: 0, ...(dir ? { dir } : {}) });
 }
 
 export async function launch(): Promise<Browser> {

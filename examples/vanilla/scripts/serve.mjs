@@ -1,18 +1,20 @@
-// Serves the built demo (dist/) on 127.0.0.1. PORT=0 picks a free port. Prints the URL.
+// Serves the built demo (dist/, or the folder given with --dist) on 127.0.0.1. PORT=0 picks a free
+// port. Prints the URL.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const defaultDist = fileURLToPath(new URL('../dist/', import.meta.url));
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.json': 'application/json', '.png': 'image/png', '.map': 'application/json', '.css': 'text/css', '.wasm': 'application/wasm' };
 
 /** Starts the server; resolves with its URL and a close function. */
-export async function serve({ port = Number(process.env.PORT ?? 5173), host = '127.0.0.1' } = {}) {
+export async function serve({ port = Number(process.env.PORT ?? 5173), host = '127.0.0.1', dir = defaultDist } = {}) {
+  const dist = resolve(dir) + sep;
   try {
     await stat(join(dist, 'index.html'));
   } catch {
-    throw new Error(`The demo is not built (no ${dist}index.html). Run: npm run -w examples/vanilla build`);
+    throw new Error(`The demo is not built (no ${dist}index.html). Run: npm run build (or npm run -w examples/<name> build)`);
   }
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
@@ -38,6 +40,7 @@ export async function serve({ port = Number(process.env.PORT ?? 5173), host = '1
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { url } = await serve();
+  const at = process.argv.indexOf('--dist');
+  const { url } = await serve(at > 0 ? { dir: resolve(process.argv[at + 1]) } : {});
   console.log(`Labelkit demo: ${url}`);
 }

@@ -43,11 +43,15 @@ export function barList(rows: readonly Segment[], options: { empty?: string; not
   if (!rows.length) return html`<p class="muted">${options.empty ?? 'Nothing yet.'}</p>`;
   return html`<div class="bars">
       ${rows.map(
-        (r) => html`<div class="bar-row" data-key=${r.key} title="${r.name}: ${r.value.toLocaleString()}">
-          <span class="bar-name">${r.name}</span>
-          <span class="bar-track"><span class="bar-fill" style="width:${(100 * r.value) / max}%;background:${r.color}"></span></span>
-          <span class="bar-value">${r.value.toLocaleString()}</span>
-        </div>`,
+        (r) => {
+          const tip = `${r.name}: ${r.value.toLocaleString()}`;
+          // The row is display: contents (one grid aligns every row), so each cell carries the tooltip.
+          return html`<div class="bar-row" data-key=${r.key}>
+            <span class="bar-name" title=${tip}>${r.name}</span>
+            <span class="bar-track" title=${tip}><span class="bar-fill" style="width:${(100 * r.value) / max}%;background:${r.color}"></span></span>
+            <span class="bar-value" title=${tip}>${r.value.toLocaleString()}</span>
+          </div>`;
+        },
       )}
     </div>
     ${options.note ? html`<p class="muted small">${options.note}</p>` : nothing}`;

@@ -38,7 +38,7 @@ export const styles = css`
   .message.notice { color: #05603a; background: #ecfdf3; }
   .muted { color: var(--_muted); font-weight: normal; }
   .small { font-size: 12px; }
-  .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 12px; }
+  .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 12px; }
   .card { border: 1px solid var(--_border); border-radius: 8px; padding: 10px 14px; min-width: 0; }
   .card.wide { grid-column: 1 / -1; }
   .card h3 { margin: 0 0 8px; font-size: 14px; }
@@ -48,9 +48,9 @@ export const styles = css`
   .stacked .seg:hover { opacity: 0.8; }
   .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; margin-top: 8px; font-size: 13px; }
   .legend i, .label-list i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
-  .bars { display: grid; gap: 4px; }
-  .bar-row { display: grid; grid-template-columns: minmax(60px, 30%) 1fr auto; gap: 8px; align-items: center; font-size: 13px; }
-  .bar-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  .bars { display: grid; grid-template-columns: minmax(4ch, max-content) 1fr auto; gap: 4px 10px; align-items: center; font-size: 13px; }
+  .bar-row { display: contents; }
+  .bar-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 24ch; }
   .bar-track { background: var(--_sunken); height: 12px; border-radius: 3px; overflow: hidden; }
   .bar-fill { display: block; height: 100%; }
   .bar-value { font-variant-numeric: tabular-nums; min-width: 3ch; text-align: right; }

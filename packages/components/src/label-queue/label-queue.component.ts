@@ -577,7 +577,8 @@ export class LabelQueue extends LitElement {
           <div class="tags">
             ${tags.map((a) => {
               const l = byId.get(a.label);
-              return html`<span class="tag ${pre && !this.decidedTile(it) ? 'suggested' : ''}" style="--c:${l?.color ?? '#888'}">${l?.name ?? a.label}</span>`;
+              const suggested = pre && !this.decidedTile(it);
+              return html`<span class="tag ${suggested ? 'suggested' : ''}" style="--c:${l?.color ?? '#888'}" title=${suggested ? 'Suggested by ML assist: submit to confirm, or press another key to correct' : ''}>${l?.name ?? a.label}</span>`;
             })}
           </div>
         </div>`;

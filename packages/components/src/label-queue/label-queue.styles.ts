@@ -100,7 +100,8 @@ export const styles = css`
     border-radius: 999px;
     text-shadow: 0 1px 1px rgba(0, 0, 0, 0.4);
   }
-  .tag.suggested { background: transparent; color: var(--_text); border: 2px dashed var(--c); text-shadow: none; }
+  .tag.suggested { background: rgba(17, 24, 39, 0.72); border: 2px dashed var(--c); padding: 0 7px; }
+  .tag.suggested::after { content: ' ?'; opacity: 0.8; }
   label-canvas { height: var(--label-queue-canvas-height, 460px); border-radius: 8px; }
   .actions { display: flex; align-items: center; gap: 8px; padding: 10px 0 4px; flex-wrap: wrap; }
   .review { display: inline-flex; align-items: center; gap: 4px; color: var(--_muted); }
