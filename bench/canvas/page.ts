@@ -22,7 +22,31 @@ interface Driver {
   latencies(): number[];
   /** How many shapes the overlay reported as updated (proves the drag moved a box). */
   updates(): number;
+  /** Resolves once the overlay shows a selection (after the click that starts the drag test). */
+  selected(): Promise<boolean>;
+  /** Milliseconds of script in each rAF frame (all callbacks of one frame summed). */
+  frameWork(): number[];
 }
+
+// Script time per frame: every rAF callback of one frame (same timestamp), summed. For <label-canvas>
+// that is its whole render (it draws in rAF); for Annotorious most work is style/layout/paint, which
+// this does not see, so it is reported for labelkit only.
+const work = new Map<number, number>();
+const nativeRaf = window.requestAnimationFrame.bind(window);
+window.requestAnimationFrame = (cb) =>
+  nativeRaf((ts) => {
+    const t0 = performance.now();
+    try {
+      cb(ts);
+    } finally {
+      work.set(ts, (work.get(ts) ?? 0) + performance.now() - t0);
+    }
+  });
+const until = async (f: () => boolean, ms = 10_000) => {
+  const end = performance.now() + ms;
+  while (!f() && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return f();
+};
 
 const viewport = document.createElement('div');
 viewport.style.cssText = `position:absolute;left:0;top:0;width:${VIEW_W}px;height:${VIEW_H}px;overflow:hidden;background:#1f2329`;
@@ -82,7 +106,9 @@ async function setupLabelkit(): Promise<Driver> {
   await new Promise((r) => setTimeout(r, 1200)); // idle: the motion raster is built
   return {
     ready: Promise.resolve({ firstRenderMs }),
-    path: () => rafPath((t) => el.setView(viewAtTime(t))),
+    path: () => (work.clear(), rafPath((t) => el.setView(viewAtTime(t)))),
+    frameWork: () => [...work.values()],
+    selected: () => until(() => el.selectedIds.length > 0),
     boxCentre: (i) => el.imageToClient(boxes[i].x + boxes[i].w / 2, boxes[i].y + boxes[i].h / 2),
     recordLatency,
     latencies: () => lat,
@@ -135,7 +161,9 @@ async function setupAnnotorious(): Promise<Driver> {
   await new Promise((r) => setTimeout(r, 500));
   return {
     ready: Promise.resolve({ firstRenderMs }),
-    path: () => rafPath((t) => setView(viewAtTime(t))),
+    path: () => (work.clear(), rafPath((t) => setView(viewAtTime(t)))),
+    frameWork: () => [...work.values()],
+    selected: () => until(() => anno.getSelected().length > 0),
     boxCentre: (i) => [view.x + (boxes[i].x + boxes[i].w / 2) * view.scale, view.y + (boxes[i].y + boxes[i].h / 2) * view.scale],
     recordLatency,
     latencies: () => lat,

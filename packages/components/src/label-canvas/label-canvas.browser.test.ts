@@ -282,6 +282,21 @@ describe('<label-canvas>', () => {
     expect(h.el.shadowRoot!.querySelector('[part="prelabel-bar"]')).to.equal(null);
   });
 
+  it('view mode is look only: a drag on a shape pans, a click selects, keys edit nothing', async () => {
+    const box: Annotation = { id: 'b1', kind: 'box', label: 'cat', x: 200, y: 200, w: 200, h: 100 };
+    const h = await mount({ mode: 'view', annotations: [box] });
+    const before = h.el.view;
+    await h.drag([300, 250], [500, 450]);
+    expect(h.el.view.cx).to.be.closeTo(before.cx - 200, 3);
+    expect(h.el.annotations).to.deep.equal([box]);
+    h.el.fit();
+    await h.click([300, 250]);
+    expect(h.el.selectedIds).to.deep.equal(['b1']);
+    for (const key of ['Delete', 'ArrowLeft', '2', 't']) await h.press(key);
+    expect(h.el.annotations).to.deep.equal([box]);
+    expect(h.events('label-edit-request')).to.have.length(0);
+  });
+
   it('lets a host veto an edit with label-edit-request', async () => {
     const h = await mount();
     h.el.addEventListener('label-edit-request', (e) => {

@@ -36,7 +36,6 @@ type Gesture =
   | { kind: 'pan'; id: number; sx: number; sy: number; view: View }
   | { kind: 'box'; id: number; x0: number; y0: number; x1: number; y1: number; sx: number; sy: number }
   | { kind: 'marquee'; id: number; x0: number; y0: number; x1: number; y1: number }
-  | { kind: 'click'; id: number; sx: number; sy: number; add: boolean }
   | { kind: 'window'; id: number; sx: number; sy: number; start: Window }
   | { kind: 'pinch'; ids: [number, number]; d0: number; m0: [number, number]; view: View };
 
@@ -115,6 +114,11 @@ export class LabelCanvas extends LitElement {
 
   @query('.stage') private stageEl!: HTMLDivElement;
   @query('.probe') private probeEl!: HTMLDivElement;
+
+  /** No edits: `readonly`, or `view` mode (look only). */
+  private get frozen(): boolean {
+    return this.readonly || this.mode === 'view';
+  }
 
   private readonly model = new CanvasModel();
   private readonly scene = new Scene();
@@ -237,13 +241,13 @@ export class LabelCanvas extends LitElement {
     return this.model.canRedo;
   }
   undo(): void {
-    if (this.readonly) return;
+    if (this.frozen) return;
     this.cancelDraft();
     const c = this.model.undo();
     if (c) this.afterChange(c, 'undo');
   }
   redo(): void {
-    if (this.readonly) return;
+    if (this.frozen) return;
     this.cancelDraft();
     const c = this.model.redo();
     if (c) this.afterChange(c, 'redo');
@@ -284,7 +288,7 @@ export class LabelCanvas extends LitElement {
     if (!this.labels.some((l) => l.id === labelId)) return;
     if (this.mode === 'classify') return this.toggleTag(labelId);
     const sel = this.selection.map((id) => this.model.get(id)!).filter((a) => a && !this.model.isPrelabel(a.id) && a.label !== labelId);
-    if (sel.length && !this.readonly) {
+    if (sel.length && !this.frozen) {
       this.edit('update', sel.map((a) => [a, { ...a, label: labelId }] as Pair), [], 'user');
     } else if (!this.selection.length) {
       this.activeLabel = labelId;
@@ -322,13 +326,13 @@ export class LabelCanvas extends LitElement {
             )}
           </div>`
         : nothing}
-      ${this.actionsAt && !this.readonly
+      ${this.actionsAt && !this.frozen
         ? html`<div part="prelabel-actions" class="actions" style="left:${this.actionsAt[0]}px;top:${this.actionsAt[1]}px">
             <button part="button" @click=${() => this.acceptPrelabels(this.selection)} title="Accept (Enter)">✓ Accept</button>
             <button part="button" @click=${() => this.rejectPrelabels(this.selection)} title="Reject (Delete)">✗ Reject</button>
           </div>`
         : nothing}
-      ${pre && !this.readonly
+      ${pre && !this.frozen
         ? html`<div part="prelabel-bar" class="bar">
             <span>${pre} prelabel${pre === 1 ? '' : 's'}</span>
             <button part="button" @click=${() => this.acceptPrelabels()}>Accept all</button>
@@ -399,7 +403,7 @@ export class LabelCanvas extends LitElement {
     }
     if (changed.has('window') && this.window && this.loaded?.decoded?.raw) this.applyWindow(this.window);
     if (changed.has('readonly') || changed.has('locked') || changed.has('mode') || changed.has('tool')) {
-      if (changed.has('mode') || changed.has('tool') || this.readonly) this.cancelDraft();
+      if (changed.has('mode') || changed.has('tool') || this.frozen) this.cancelDraft();
       if (this.locked && this.selection.length) this.setSelection([]);
       this.selectionDirty = true;
       this.requestFrame();
@@ -642,7 +646,7 @@ export class LabelCanvas extends LitElement {
     g.destroyChildren();
     g.position({ x: 0, y: 0 });
     const th = this.theme.value;
-    const editable = !this.readonly;
+    const editable = !this.frozen;
     const shapes = this.selection.map((id) => this.model.get(id)).filter((a): a is IdentifiedAnnotation => !!a && a.kind !== 'class');
     const onlyPrelabels = shapes.every((a) => this.model.isPrelabel(a.id));
     g.draggable(editable && shapes.length > 0 && !onlyPrelabels);
@@ -799,7 +803,7 @@ export class LabelCanvas extends LitElement {
    * then the commit events. Returns false when vetoed or readonly.
    */
   private edit(action: EditAction, annotations: readonly Pair[], prelabels: readonly Pair[], source: ChangeSource): boolean {
-    if (this.readonly) return false;
+    if (this.frozen) return false;
     const after = [...annotations, ...prelabels].map(([, a]) => a).filter((a): a is IdentifiedAnnotation => !!a);
     const previous = [...annotations, ...prelabels].map(([b]) => b).filter((a): a is IdentifiedAnnotation => !!a);
     if (!emit(this, 'label-edit-request', { action, annotations: after, previous, source })) {
@@ -1013,7 +1017,8 @@ export class LabelCanvas extends LitElement {
     }
     if (this.gesture) return;
     const capture = () => this.stageEl.setPointerCapture(e.pointerId);
-    if (e.button === 1 || (e.button === 0 && (this.spaceDown || this.mode === 'view' || this.mode === 'classify') && !this.hitsEditLayer(sx, sy) && (this.spaceDown || !this.hitTest(sx, sy)))) {
+    // Pan: middle button, space+drag, or any left drag in view and classify modes (a click there still selects).
+    if (e.button === 1 || (e.button === 0 && (this.spaceDown || this.mode === 'view' || this.mode === 'classify'))) {
       e.preventDefault();
       this.gesture = { kind: 'pan', id: e.pointerId, sx, sy, view: this.viewState };
       capture();
@@ -1030,7 +1035,7 @@ export class LabelCanvas extends LitElement {
     if (e.button !== 0) return;
     if (this.hitsEditLayer(sx, sy) && !this.polygonDraft) return; // Konva drags the selection / handles
     const [ix, iy] = toImage(this.viewState, sx, sy);
-    const drawing = !this.readonly && this.tool === 'draw' && (this.mode === 'box' || this.mode === 'polygon');
+    const drawing = !this.frozen && this.tool === 'draw' && (this.mode === 'box' || this.mode === 'polygon');
     if (drawing && this.mode === 'polygon') {
       if (!this.polygonDraft) {
         this.polygonDraft = [clampX(ix, this.loaded), clampY(iy, this.loaded)];
@@ -1053,7 +1058,7 @@ export class LabelCanvas extends LitElement {
     if (hit) {
       const ids = e.shiftKey || e.ctrlKey || e.metaKey ? toggle(this.selection, hit.id) : this.selection.includes(hit.id) ? this.selection : [hit.id];
       this.setSelection(ids);
-      if (!this.readonly && !this.model.isPrelabel(hit.id) && ids.includes(hit.id)) {
+      if (!this.frozen && !this.model.isPrelabel(hit.id) && ids.includes(hit.id)) {
         // Start moving at once: the nodes exist after the synchronous sync below.
         this.renderFrame();
         this.selGroup!.startDrag();
@@ -1074,7 +1079,7 @@ export class LabelCanvas extends LitElement {
       if (this.polygonDraft) {
         this.editDirty = true;
         this.requestFrame();
-      } else if (e.buttons === 0 && !(this.tool === 'draw' && this.mode !== 'view' && this.mode !== 'classify' && !this.readonly)) {
+      } else if (e.buttons === 0 && !(this.tool === 'draw' && this.mode !== 'view' && this.mode !== 'classify' && !this.frozen)) {
         this.setHover(this.hitTest(sx, sy)?.id ?? null);
       }
       return;
@@ -1126,7 +1131,14 @@ export class LabelCanvas extends LitElement {
       this.requestFrame();
       return;
     }
-    if (g.kind === 'pan') this.updateCursor();
+    if (g.kind === 'pan') {
+      this.updateCursor();
+      const [sx, sy] = this.localPoint(e);
+      if (e.button === 0 && !this.spaceDown && Math.hypot(sx - g.sx, sy - g.sy) < MIN_SCREEN_SIZE) {
+        const hit = this.hitTest(sx, sy);
+        this.setSelection(hit ? (e.shiftKey ? toggle(this.selection, hit.id) : [hit.id]) : []);
+      }
+    }
     if (g.kind === 'window' && this.pendingWindow) {
       this.window = this.pendingWindow;
       this.pendingWindow = null;
@@ -1166,7 +1178,7 @@ export class LabelCanvas extends LitElement {
     }
     // Double-click on a selected polygon's edge inserts a vertex there.
     const sel = this.selection.length === 1 ? this.model.get(this.selection[0]) : undefined;
-    if (sel?.kind === 'polygon' && !this.readonly && !this.model.isPrelabel(sel.id)) {
+    if (sel?.kind === 'polygon' && !this.frozen && !this.model.isPrelabel(sel.id)) {
       const [sx, sy] = this.localPoint(e);
       const [x, y] = toImage(this.viewState, sx, sy);
       if (hitShape(sel, x, y, HIT_TOLERANCE / this.viewState.scale)) this.insertVertex(sel, x, y);
@@ -1187,7 +1199,7 @@ export class LabelCanvas extends LitElement {
     if (id === this.hoverId) return;
     this.hoverId = id;
     this.editDirty = true;
-    this.stageEl?.classList.toggle('hover', !!id && !this.readonly);
+    this.stageEl?.classList.toggle('hover', !!id && !this.frozen);
     this.requestFrame();
   }
 
@@ -1197,7 +1209,7 @@ export class LabelCanvas extends LitElement {
     const panning = this.gesture?.kind === 'pan';
     el.classList.toggle('panning', panning);
     el.classList.toggle('pan', !panning && (this.spaceDown || this.mode === 'view' || this.mode === 'classify'));
-    el.classList.toggle('draw', !this.spaceDown && !this.readonly && this.tool === 'draw' && (this.mode === 'box' || this.mode === 'polygon'));
+    el.classList.toggle('draw', !this.spaceDown && !this.frozen && this.tool === 'draw' && (this.mode === 'box' || this.mode === 'polygon'));
   }
 
   // ——— keyboard ———
@@ -1249,7 +1261,7 @@ export class LabelCanvas extends LitElement {
       this.tool = 'draw';
     } else if (key === 'm') this.tool = 'edit';
     else if (key === 'l') this.locked = !this.locked;
-    else if (key === 't' && !this.readonly && this.mode !== 'classify') this.templateBox();
+    else if (key === 't' && !this.frozen && this.mode !== 'classify') this.templateBox();
     else if (key === 'u') this.vertexTool = !this.vertexTool;
     else if (key === '+' || key === '=') this.zoomBy(1.25);
     else if (key === '-' || key === '_') this.zoomBy(0.8);
@@ -1267,7 +1279,7 @@ export class LabelCanvas extends LitElement {
 
   private nudge(key: string, step: number): void {
     const sel = this.selection.map((id) => this.model.get(id)!).filter((a) => a && !this.model.isPrelabel(a.id) && a.kind !== 'class');
-    if (!sel.length || this.readonly || !this.loaded) {
+    if (!sel.length || this.frozen || !this.loaded) {
       const d = 60;
       const v = this.viewState;
       const [dx, dy] = key === 'ArrowLeft' ? [d, 0] : key === 'ArrowRight' ? [-d, 0] : key === 'ArrowUp' ? [0, d] : [0, -d];
