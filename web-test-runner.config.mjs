@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const rootDir = fileURLToPath(new URL('.', import.meta.url));
 
-// The media layer's decoders ship as CommonJS/UMD (dicom-parser, utif2 + pako, jpeg-js). Browsers
+// The media layer's decoders ship as CommonJS/UMD (dicom-parser, utif2 + pako, jpeg-js, OpenJPEG). Browsers
 // load ES modules only, so the test server pre-bundles each into one ES module with esbuild, as
 // Vite does for its dependencies. dicom-parser's UMD wrapper requires Node's zlib, which the media
 // layer never uses (it inflates with fflate): an empty stand-in.
-const CJS_PACKAGES = /\/node_modules\/(dicom-parser|utif2|jpeg-js)\/[^?]*\.js$/;
+const CJS_PACKAGES = /\/node_modules\/(dicom-parser|utif2|jpeg-js|@cornerstonejs\/codec-openjpeg)\/[^?]*\.js$/;
 function prebundleCommonJs() {
   const cache = new Map();
   const stubNodeBuiltins = {

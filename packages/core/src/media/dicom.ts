@@ -25,7 +25,7 @@ export const TRANSFER_SYNTAXES: Readonly<Record<string, string>> = {
   '1.2.840.10008.1.2.5': 'rle',
 };
 const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2']);
-const DECODABLE = new Set([...NATIVE, '1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70', '1.2.840.10008.1.2.5']);
+const DECODABLE = new Set([...NATIVE, '1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70', '1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.5']);
 
 export interface DicomWindow {
   readonly center: number;
@@ -271,6 +271,20 @@ export async function decodeDicomFrame(img: DicomImage, frame: number, maxPixels
     if (!out || out.length < pixels * spp) throw bad(`the JPEG lossless frame decodes to ${out?.length ?? 0} samples, not ${pixels * spp}`);
     const bytes = new Uint8Array(out.buffer, out.byteOffset, pixels * spp * bytesPerSample);
     // The lossless decoder gives RGB for colour, whatever the photometric says.
+    return samplesToFrame(img, bytes, 0, spp === 3 ? 'RGB' : img.photometric);
+  }
+  if (ts === '1.2.840.10008.1.2.4.90' || ts === '1.2.840.10008.1.2.4.91') {
+    const { decodeJ2k } = await import('./codecs/j2k.js');
+    const j = await decodeJ2k(compressed);
+    if (j.width !== img.columns || j.height !== img.rows || j.components !== spp) throw bad(`the JPEG 2000 frame is ${j.width}×${j.height}×${j.components}, not ${img.columns}×${img.rows}×${spp}`);
+    const bytesPer = j.bitsPerSample > 8 ? 2 : 1;
+    if (bytesPer !== bytesPerSample && !(bytesPer === 1 && bytesPerSample === 2)) throw bad(`the JPEG 2000 frame has ${j.bitsPerSample}-bit samples for BitsAllocated ${img.bitsAllocated}`);
+    let bytes = j.bytes;
+    if (bytesPer === 1 && bytesPerSample === 2) {
+      bytes = new Uint8Array(j.bytes.length * 2);
+      for (let i = 0; i < j.bytes.length; i++) bytes[i * 2] = j.bytes[i];
+    }
+    // The codec undoes the colour transform (YBR_RCT / YBR_ICT): colour comes out as RGB.
     return samplesToFrame(img, bytes, 0, spp === 3 ? 'RGB' : img.photometric);
   }
   // JPEG baseline / extended (8-bit only here).

@@ -17,6 +17,7 @@ export {
   WindowLeveler,
 } from './window.js';
 export { toImageBitmap, toImageData } from './drawable.js';
+export { configureJpeg2000 } from './codecs/j2k.js';
 export {
   DEFAULT_MAX_PIXELS,
   type ImageFormat,

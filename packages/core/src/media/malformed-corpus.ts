@@ -26,6 +26,7 @@ export const CORPUS_SOURCES = {
   png: 'gen/rgba.png',
   bmp: 'gen/rgb24.bmp',
   ctll: 'gen/ct_jpeg_lossless_sv1.dcm',
+  j2k: 'gen/mr16_j2k_lossless.dcm',
 } as const;
 export type Sources = Record<keyof typeof CORPUS_SOURCES, Uint8Array>;
 
@@ -162,6 +163,10 @@ export function makeMalformedCorpus(s: Sources): MalformedCase[] {
     add('JPEG DICOM frame 0 with garbage after SOI', 'ybr.dcm', patch(s.ybr, soi + 2, new Array(600).fill(0x5a)), 'E_CORRUPT_IMAGE');
     const llSoi = find(s.ctll, [0xff, 0xd8, 0xff]);
     add('JPEG-lossless DICOM frame with garbage after SOI', 'll.dcm', patch(s.ctll, llSoi + 2, new Array(400).fill(0x33)), 'E_CORRUPT_IMAGE');
+    const j2kSoc = find(s.j2k, [0xff, 0x4f, 0xff, 0x51]);
+    add('JPEG 2000 DICOM frame with garbage after the main header', 'j2k.dcm', patch(s.j2k, j2kSoc + 120, new Array(1500).fill(0xa7)), 'E_CORRUPT_IMAGE');
+    add('JPEG 2000 DICOM truncated at 70%', 'j2k.dcm', cut(s.j2k, s.j2k.length * 0.7), 'E_CORRUPT_IMAGE');
+    add('JPEG 2000 DICOM with its SIZ marker zeroed', 'j2k.dcm', patch(s.j2k, j2kSoc + 2, new Array(40).fill(0)), 'E_CORRUPT_IMAGE');
     const photometric = find(s.ct, [...enc('MONOCHROME2')]);
     add('CT with photometric MONOCHROME3', 'ct.dcm', patch(s.ct, photometric, [...enc('MONOCHROME3')]), 'E_UNSUPPORTED_FORMAT');
   }

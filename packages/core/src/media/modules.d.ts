@@ -5,3 +5,13 @@ declare module 'jpeg-lossless-decoder-js' {
     decode(buffer: ArrayBuffer, offset?: number, length?: number, numBytes?: number): Uint8Array | Uint16Array;
   }
 }
+
+// @cornerstonejs/codec-openjpeg: Emscripten module factories (CommonJS), no declarations.
+declare module '@cornerstonejs/codec-openjpeg/decode' {
+  const factory: (options?: Record<string, unknown>) => Promise<unknown>;
+  export default factory;
+}
+declare module '@cornerstonejs/codec-openjpeg/decodewasmjs' {
+  const factory: (options?: Record<string, unknown>) => Promise<unknown>;
+  export default factory;
+}

@@ -1,0 +1,86 @@
+// JPEG 2000 (DICOM 1.2.840.10008.1.2.4.90 / .91) through @cornerstonejs/codec-openjpeg (OpenJPEG
+// 2.5 built with Emscripten). In Node the WebAssembly build loads its .wasm next to itself; in
+// pages and workers the pure-JS build needs no asset (slower — about 4× — but it works with any
+// bundler); a host that serves the .wasm can point at it with configureJpeg2000({ wasmUrl }).
+import { LabelkitError } from '../../errors.js';
+
+interface J2KDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  decode(): void;
+  getDecodedBuffer(): Uint8Array;
+  getFrameInfo(): { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean };
+  delete(): void;
+}
+interface OpenJpegModule {
+  J2KDecoder: new () => J2KDecoder;
+}
+type Factory = (options: Record<string, unknown>) => Promise<OpenJpegModule>;
+
+let wasmUrl: string | undefined;
+let loading: Promise<OpenJpegModule> | undefined;
+
+/** Where the media layer finds openjpegwasm_decode.wasm in pages and workers (default: use the pure-JS build). */
+export function configureJpeg2000(options: { wasmUrl?: string | URL }): void {
+  wasmUrl = options.wasmUrl === undefined ? undefined : String(options.wasmUrl);
+  loading = undefined;
+}
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return !!p?.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined' && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'undefined';
+}
+
+function factoryOf(mod: unknown): Factory {
+  const m = mod as { default?: unknown };
+  const f = typeof m === 'function' ? m : typeof m.default === 'function' ? m.default : (m.default as { default?: unknown })?.default;
+  if (typeof f !== 'function') throw new LabelkitError('E_UNSUPPORTED_FORMAT', 'The JPEG 2000 codec could not be loaded.');
+  return f as Factory;
+}
+
+function load(): Promise<OpenJpegModule> {
+  const quiet = { print: () => {}, printErr: () => {} };
+  loading ??= (async () => {
+    if (isNode() || wasmUrl) {
+      const f = factoryOf(await import('@cornerstonejs/codec-openjpeg/decodewasmjs'));
+      return f(wasmUrl ? { ...quiet, locateFile: () => wasmUrl } : quiet);
+    }
+    return factoryOf(await import('@cornerstonejs/codec-openjpeg/decode'))(quiet);
+  })();
+  loading.catch(() => (loading = undefined));
+  return loading;
+}
+
+export interface J2KFrame {
+  readonly width: number;
+  readonly height: number;
+  readonly bitsPerSample: number;
+  readonly components: number;
+  /** Decoded samples, little-endian, pixel-interleaved (1 or 2 bytes a sample). */
+  readonly bytes: Uint8Array;
+}
+
+/** Decodes one JPEG 2000 codestream (or JP2 file). */
+export async function decodeJ2k(data: Uint8Array): Promise<J2KFrame> {
+  const lib = await load();
+  const decoder = new lib.J2KDecoder();
+  try {
+    decoder.getEncodedBuffer(data.length).set(data);
+    decoder.decode();
+    const info = decoder.getFrameInfo();
+    // The decoded buffer is a view into the codec's memory: copy it before the decoder goes.
+    const bytes = new Uint8Array(decoder.getDecodedBuffer()).slice();
+    return { width: info.width, height: info.height, bitsPerSample: info.bitsPerSample, components: info.componentCount, bytes };
+  } catch (err) {
+    // An Emscripten abort leaves the module unusable: load a fresh one next time.
+    loading = undefined;
+    if (LabelkitError.is(err)) throw err;
+    const text = typeof err === 'number' ? `OpenJPEG error ${err}` : (err as Error)?.message ?? String(err);
+    throw new LabelkitError('E_CORRUPT_IMAGE', `Corrupt DICOM: the JPEG 2000 frame does not decode (${text}).`, {}, { cause: err });
+  } finally {
+    try {
+      decoder.delete();
+    } catch {
+      // the module aborted; it is dropped above
+    }
+  }
+}
