@@ -14,7 +14,8 @@ let browser: Browser;
 let server: { url: string; close: () => Promise<void> };
 
 beforeAll(async () => {
-  ensureDemoBuilt(!!process.env.LABELKIT_E2E_REBUILD);
+  // The demo takes ~2 s to build; always build it so the tests never run a stale bundle.
+  ensureDemoBuilt(!process.env.LABELKIT_E2E_REUSE);
   mkdirSync(SHOTS, { recursive: true });
   server = await startDemo();
   browser = await launch();

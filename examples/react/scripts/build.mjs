@@ -26,6 +26,9 @@ await build({
   minify: true,
   sourcemap: true,
   tsconfig: `${root}../../tsconfig.base.json`,
+  // Emscripten-built codecs (in the media layer) reach for Node built-ins only when running in Node;
+  // leave those requires unresolved in the browser bundle.
+  external: ['fs', 'path', 'module', 'url', 'crypto', 'worker_threads', 'node:*'],
   logLevel: 'warning',
 });
 console.log(`React example built → ${dist}`);

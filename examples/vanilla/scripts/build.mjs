@@ -28,6 +28,9 @@ await build({
   sourcemap: true,
   minify: !process.env.LABELKIT_DEMO_DEBUG,
   tsconfig: `${root}../../tsconfig.base.json`,
+  // Emscripten-built codecs (in the media layer) reach for Node built-ins only when running in Node;
+  // leave those requires unresolved in the browser bundle.
+  external: ['fs', 'path', 'module', 'url', 'crypto', 'worker_threads', 'node:*'],
   logLevel: 'warning',
 });
 console.log(`demo built in ${Date.now() - t0} ms: ${samples.length} sample images → ${dist}`);

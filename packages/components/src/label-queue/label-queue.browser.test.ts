@@ -169,6 +169,21 @@ describe('<label-queue>', () => {
     expect(saved.width).to.equal(64);
   });
 
+  it('an image the browser cannot decode is set aside as unreadable; the task goes on without it', async () => {
+    const demo = await demoProject({ items: 8 });
+    const first = (await demo.project.nextTask({ size: 4 }))!;
+    await demo.project.release(first.id);
+    const bad = first.items[1];
+    demo.source.set(bad.path, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])); // a PNG signature, then garbage
+    const { h, el, project } = await mount({}, demo);
+    for (let i = 0; i < 300 && project.item(bad.index).state !== 'unreadable'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(project.item(bad.index).state).to.equal('unreadable');
+    expect(project.item(bad.index).unreadable!.code).to.equal('E_CORRUPT_IMAGE');
+    await el.updateComplete;
+    expect(el.currentTask!.items.map((i) => i.index)).to.not.include(bad.index);
+    expect(h.tiles().length).to.equal(3);
+  });
+
   it('role-aware: a labeler is not offered to requeue skipped items; an owner is', async () => {
     const opts = { items: 4, skipped: 4 } as const;
     const { h } = await mount({ ...opts, role: 'labeler' });

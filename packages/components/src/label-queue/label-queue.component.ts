@@ -92,6 +92,7 @@ export class LabelQueue extends LitElement {
   private decided = new Set<number>();
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private loadSeq = 0;
+  private renewTimer: ReturnType<typeof setInterval> | undefined;
   private lastSaved: Promise<void> = Promise.resolve();
 
   constructor() {
@@ -206,11 +207,27 @@ export class LabelQueue extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.project && this.status === 'idle') void this.load();
+    // Keeps the lease of the task on screen alive while the labeler works on it.
+    this.renewTimer = setInterval(() => this.renewIfDue(), 30_000);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    clearInterval(this.renewTimer);
     this.flushSave();
+  }
+
+  private renewIfDue(): void {
+    const t = this.task;
+    const p = this.project;
+    if (!t || !p || this.busy || document.visibilityState === 'hidden') return;
+    if (t.expiresAt - p.now() > p.queueSettings.leaseMs / 3) return;
+    p.renewLease(t.id).then(
+      (renewed) => {
+        if (this.task?.id === renewed.id) this.task = renewed;
+      },
+      (err) => this.fail(err, 'lease-renew'),
+    );
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -499,7 +516,7 @@ export class LabelQueue extends LitElement {
         <span part="draft-status" class="draft ${this.draftState}">${this.draftState === 'saved' ? 'Draft saved' : this.draftState === 'saving' ? 'Saving…' : ''}</span>
       </header>
       ${p.instructions
-        ? html`<details part="instructions" class="instructions" ?open=${!this.task || this.status !== 'ready' ? false : undefined}>
+        ? html`<details part="instructions" class="instructions">
             <summary>Instructions</summary>
             <div class="md">${unsafeHTML(renderMarkdown(p.instructions))}</div>
           </details>`
@@ -572,7 +589,13 @@ export class LabelQueue extends LitElement {
             this.toggleSelect(it.index, !(e.ctrlKey || e.metaKey || e.shiftKey));
           }}
         >
-          ${this.urls.get(it.path) ? html`<img alt=${it.path} src=${this.urls.get(it.path)!} draggable="false" @load=${(e: Event) => this.onTileImageLoad(it, e)} />` : html`<span class="loading">…</span>`}
+          ${this.urls.get(it.path) ? html`<img
+                alt=${it.path}
+                src=${this.urls.get(it.path)!}
+                draggable="false"
+                @load=${(e: Event) => this.onTileImageLoad(it, e)}
+                @error=${() => this.unreadable(it, new LabelkitError('E_CORRUPT_IMAGE', `The browser could not decode ${it.path}; it was set aside as unreadable.`))}
+              />` : html`<span class="loading">…</span>`}
           <input class="check" type="checkbox" tabindex="-1" aria-label="Select" .checked=${sel} @click=${(e: Event) => { e.stopPropagation(); this.toggleSelect(it.index); }} />
           <div class="tags">
             ${tags.map((a) => {
