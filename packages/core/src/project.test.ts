@@ -249,6 +249,12 @@ describe('queue', () => {
     const clusters = new Set(t2!.items.map((x) => x.index % 3));
     expect(clusters.size).toBe(1);
     expect(t2!.items).toHaveLength(4);
+    // The next page comes from the next cluster (round-robin), not the same one.
+    await project.skip(t2!.id);
+    const t3 = await project.nextTask({ size: 4 });
+    const c3 = new Set(t3!.items.map((x) => x.index % 3));
+    expect(c3.size).toBe(1);
+    expect([...c3][0]).not.toBe([...clusters][0]);
     expect(project.runs.map((r) => [r.kind, r.status])).toEqual([
       ['clustering', 'completed'],
       ['inference', 'running'],

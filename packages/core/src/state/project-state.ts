@@ -132,6 +132,7 @@ export class ProjectState {
   #cursor = 0;
   #returns = [new IndexQueue(), new IndexQueue(), new IndexQueue()];
   #laneQueues: (IndexQueue | undefined)[] = [undefined, undefined, undefined];
+  #clusters: { ids: number[]; queues: Map<number, IndexQueue>; next: number } | undefined;
   #heap: { at: number; slot: number; id: string }[] = [];
 
   get itemCount(): number {
@@ -301,7 +302,7 @@ export class ProjectState {
           this.cluster.array[i] = e.clusters[k];
           this.lane.array[i] = LANE_CLUSTERED;
         });
-        this.#laneQueues[LANE_CLUSTERED] = undefined;
+        this.#clusters = undefined;
         return;
       default: {
         // Unknown event types from a newer writer are kept in the journal and ignored here.
@@ -385,6 +386,8 @@ export class ProjectState {
       this.#setState(i, ST_TODO);
     }
     this.#cursor = 0;
+    this.#laneQueues = [undefined, undefined, undefined];
+    this.#clusters = undefined;
   }
 
   // ───────────────────────────── leases ─────────────────────────────
@@ -529,21 +532,39 @@ export class ProjectState {
     let q = this.#laneQueues[lane];
     if (q) return q;
     q = new IndexQueue();
-    const members: number[] = [];
     const order = this.order.array;
     for (let p = 0; p < this.order.length; p++) {
       const i = order[p];
-      if (this.lane.array[i] === lane && this.state.array[i] === ST_TODO) members.push(i);
+      if (this.lane.array[i] === lane && this.state.array[i] === ST_TODO) q.push(i);
     }
-    if (lane === LANE_CLUSTERED) {
-      // Similar images on one page: group by cluster, keeping the shuffled order inside a cluster.
-      const rank = new Map<number, number>();
-      members.forEach((i, p) => rank.set(i, p));
-      members.sort((a, b) => this.cluster.array[a] - this.cluster.array[b] || rank.get(a)! - rank.get(b)!);
-    }
-    for (const i of members) q.push(i);
     this.#laneQueues[lane] = q;
     return q;
+  }
+
+  /** The clustered lane: one queue per cluster (shuffled order inside), served round-robin. */
+  #clusterQueues(): { ids: number[]; queues: Map<number, IndexQueue>; next: number } {
+    if (this.#clusters) return this.#clusters;
+    const queues = new Map<number, IndexQueue>();
+    const order = this.order.array;
+    for (let p = 0; p < this.order.length; p++) {
+      const i = order[p];
+      if (this.lane.array[i] !== LANE_CLUSTERED || this.state.array[i] !== ST_TODO) continue;
+      const c = this.cluster.array[i];
+      let q = queues.get(c);
+      if (!q) queues.set(c, (q = new IndexQueue()));
+      q.push(i);
+    }
+    this.#clusters = { ids: [...queues.keys()].sort((a, b) => a - b), queues, next: 0 };
+    return this.#clusters;
+  }
+
+  /**
+   * Puts items back at the front of their lane (a cache step; no event, the fold's meaning is
+   * unchanged): items a shared store's lease board reported held by another client, once that
+   * lease may have run out.
+   */
+  requeueFront(items: readonly number[]): void {
+    for (const i of items) if (i < this.itemCount && this.state.array[i] === ST_TODO) this.#returns[this.lane.array[i]].unshift(i);
   }
 
   /**
@@ -563,18 +584,22 @@ export class ProjectState {
       if (lane === LANE_MANUAL) {
         const order = this.order.array;
         while (items.length < size && this.#cursor < this.order.length) take(order[this.#cursor++]);
+      } else if (lane === LANE_CLUSTERED) {
+        // Similar images on one page, one cluster per page, and the next page from the next
+        // cluster: early labels then cover every cluster (so every class) instead of one cluster
+        // after another, which is what the first training run needs.
+        const cq = this.#clusterQueues();
+        while (items.length < size && cq.ids.length) {
+          cq.next %= cq.ids.length;
+          const q = cq.queues.get(cq.ids[cq.next])!;
+          while (items.length < size && q.size) take(q.shift());
+          if (q.size === 0) cq.ids.splice(cq.next, 1);
+          else cq.next++;
+          if (items.length) break;
+        }
       } else {
         const q = this.#laneQueue(lane);
-        let cluster = -2;
-        while (items.length < size && q.size) {
-          const i = q.peek();
-          // Keep a page to one cluster when the cluster can fill it.
-          if (lane === LANE_CLUSTERED && items.length && this.cluster.array[i] !== cluster) break;
-          q.shift();
-          const before = items.length;
-          take(i);
-          if (items.length > before) cluster = this.cluster.array[i];
-        }
+        while (items.length < size && q.size) take(q.shift());
       }
       if (items.length) return { lane: laneName, items };
     }
