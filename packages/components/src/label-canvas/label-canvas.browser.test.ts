@@ -229,6 +229,28 @@ describe('<label-canvas>', () => {
     near(still[0], under[0], 0.01), near(still[1], under[1], 0.01);
   });
 
+  it('while the view moves, shows a CSS-transformed raster of the shapes; once settled, the crisp pass again', async () => {
+    const h = await mount({ annotations: [{ id: 'a', kind: 'box', label: 'dog', x: 200, y: 200, w: 200, h: 200 }] });
+    await new Promise((r) => setTimeout(r, 400)); // the raster is built when idle
+    const raster = () => h.el.shadowRoot!.querySelector<HTMLCanvasElement>('canvas.raster');
+    const inside = () => h.pixelAt(300, 300);
+    const outside = () => h.pixelAt(600, 600);
+    for (let i = 0; i < 6; i++) {
+      h.el.setView({ scale: 0.5 + i * 0.1, cx: 300 + i * 10, cy: 300 });
+      await h.frames(1);
+    }
+    expect(raster()?.style.visibility).to.equal('visible');
+    const [r, , b] = inside();
+    expect(b, 'box tint on the raster').to.be.greaterThan(r + 10);
+    expect(outside().slice(0, 3)).to.deep.equal([128, 128, 128]);
+    await new Promise((res) => setTimeout(res, 300));
+    await h.frames(2);
+    expect(raster()!.style.visibility).to.equal('hidden');
+    const [r2, , b2] = inside();
+    expect(b2, 'box tint after settling').to.be.greaterThan(r2 + 10);
+    expect(h.events('label-annotation-update')).to.have.length(0);
+  });
+
   it('accepts and rejects prelabels one by one (Enter / Delete) and all at once', async () => {
     const pre: Annotation[] = [
       { id: 'p1', kind: 'box', label: 'cat', x: 100, y: 100, w: 200, h: 200, confidence: 0.91 },

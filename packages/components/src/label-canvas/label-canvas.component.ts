@@ -113,6 +113,7 @@ export class LabelCanvas extends LitElement {
   @state() private actionsAt: [number, number] | null = null;
 
   @query('.stage') private stageEl!: HTMLDivElement;
+  @query('.raster-host') private rasterHost!: HTMLDivElement;
   @query('.probe') private probeEl!: HTMLDivElement;
 
   /** No edits: `readonly`, or `view` mode (look only). */
@@ -313,6 +314,7 @@ export class LabelCanvas extends LitElement {
     const message =
       this.loadState === 'loading' ? 'Loading image…' : this.loadState === 'error' ? this.loadError : this.loadState === 'empty' ? 'No image' : '';
     return html`<div part="base" class="base">
+      <div class="raster-host"></div>
       <div part="stage" class="stage"></div>
       <div class="probe"></div>
       ${tags.length || preTags.length
@@ -534,9 +536,15 @@ export class LabelCanvas extends LitElement {
       ctx.restore();
       return;
     }
-    const input = this.sceneInput();
-    if (this.moving && !this.scene.rasterReady) this.scene.updateRaster(input, this.fitScale);
-    this.scene.draw(ctx, input, this.viewState, this.vw, this.vh, pr, this.moving, region);
+    if (this.rasterShown) {
+      // While the view moves the raster element shows image and shapes; this canvas stays clear.
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+      ctx.restore();
+      return;
+    }
+    this.scene.draw(ctx, this.sceneInput(), this.viewState, this.vw, this.vh, pr, region);
   }
 
   /** Everything needs drawing again (theme, labels, image, new data). */
@@ -573,10 +581,22 @@ export class LabelCanvas extends LitElement {
     });
   }
 
-  /** One frame: the scene layer if dirty, the edit layer if dirty. */
+  /**
+   * One frame. Moving: the raster element gets a new CSS transform (the compositor scales and moves
+   * it; no pixels are drawn). Settled: the crisp scene pass where dirty. Then the edit layer if dirty.
+   */
   private renderFrame(): void {
     if (!this.stage) return;
-    if (this.sceneDirty) {
+    const raster = this.moving && this.loaded ? this.showRaster() : null;
+    if (!raster && this.rasterShown) {
+      // Settling: draw the crisp scene, then hide the raster, in the same frame (no flash).
+      this.rasterShown = false;
+      this.sceneDirty = 'all';
+      this.sceneLayer!.draw();
+      this.sceneDirty = null;
+      this.scene.raster!.style.visibility = 'hidden';
+    }
+    if (this.sceneDirty && !raster) {
       this.sceneLayer!.draw();
       this.sceneDirty = null;
     }
@@ -595,6 +615,24 @@ export class LabelCanvas extends LitElement {
     }
   }
   private editClear = false;
+
+  private rasterShown = false;
+
+  /** Shows the motion raster under the stage at the current view; returns it. */
+  private showRaster(): HTMLCanvasElement {
+    if (!this.scene.rasterCurrent) this.scene.updateRaster(this.sceneInput(), this.fitScale);
+    const c = this.scene.raster!;
+    if (c.parentNode !== this.rasterHost) this.rasterHost.append(c);
+    const v = this.viewState;
+    c.style.transform = `translate(${v.x}px, ${v.y}px) scale(${v.scale / this.scene.rasterScale})`;
+    if (!this.rasterShown) {
+      c.style.visibility = 'visible';
+      this.rasterShown = true;
+      this.sceneLayer!.draw(); // clears the crisp scene
+    }
+    this.sceneDirty = null;
+    return c;
+  }
 
   private applyView(v: View): void {
     if (!Number.isFinite(v.scale) || v.scale <= 0) return;

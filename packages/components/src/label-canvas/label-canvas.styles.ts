@@ -36,9 +36,22 @@ export const styles = css`
     outline: var(--_focus-ring);
     outline-offset: -2px;
   }
-  .stage {
+  .stage,
+  .raster-host {
     position: absolute;
     inset: 0;
+  }
+  .raster-host {
+    overflow: hidden;
+    pointer-events: none;
+  }
+  .raster {
+    position: absolute;
+    left: 0;
+    top: 0;
+    transform-origin: 0 0;
+    will-change: transform;
+    visibility: hidden;
   }
   .stage.pan {
     cursor: grab;

@@ -3,9 +3,10 @@
 // Two paths, as the benchmark's peer figures ask:
 // - settled: a crisp pass, clipped to the viewport (or to a dirty region): the shapes the grid index
 //   finds there, batched into one path per colour, so 10,000 boxes cost a few fill/stroke calls;
-// - moving (zoom/pan in progress): one `drawImage` of a prerendered raster of image + shapes, so a
-//   frame's cost does not depend on the number of shapes. The raster is updated region by region
-//   when shapes change, and the crisp pass runs again once the view settles.
+// - moving (zoom/pan in progress): a prerendered raster of image + shapes, shown as its own canvas
+//   element and moved by a CSS transform, so a frame is a compositor-only transform whatever the
+//   number of shapes. The raster is updated region by region when shapes change, and the crisp pass
+//   runs again once the view settles.
 import type { Annotation } from '@labelkit/core';
 import type { IdentifiedAnnotation } from '../events.js';
 import { intersects, type Rect, type View } from './geometry.js';
@@ -137,8 +138,8 @@ function intersectsShape(a: Annotation, r: Rect): boolean {
 
 /** The scene: the crisp pass, the motion raster and its dirty regions. */
 export class Scene {
-  private raster: HTMLCanvasElement | null = null;
-  private rasterScale = 1;
+  private raster_: HTMLCanvasElement | null = null;
+  private rasterScale_ = 1;
   private rasterDirty: Rect[] | 'all' = 'all';
 
   /** Marks the raster (all, or a region in image pixels) as needing a redraw. */
@@ -147,23 +148,22 @@ export class Scene {
     else this.rasterDirty.push(r);
   }
 
-  get rasterReady(): boolean {
-    return this.raster !== null && this.rasterDirty !== 'all';
-  }
-
   /** Brings the raster up to date (full build or dirty regions). Returns ms spent. */
   updateRaster(s: SceneInput, fitScale: number): number {
     const t0 = performance.now();
     const r = Math.min(RASTER_MAX_SIDE / Math.max(s.iw, s.ih), Math.max(fitScale * RASTER_ZOOM, 1e-6), 1);
     const w = Math.max(1, Math.round(s.iw * r)), h = Math.max(1, Math.round(s.ih * r));
-    if (!this.raster || this.raster.width !== w || this.raster.height !== h || this.rasterScale !== r) {
-      this.raster ??= document.createElement('canvas');
-      this.raster.width = w;
-      this.raster.height = h;
-      this.rasterScale = r;
+    if (!this.raster_ || this.raster_.width !== w || this.raster_.height !== h || this.rasterScale_ !== r) {
+      if (!this.raster_) {
+        this.raster_ = document.createElement('canvas');
+        this.raster_.className = 'raster';
+      }
+      this.raster_.width = w;
+      this.raster_.height = h;
+      this.rasterScale_ = r;
       this.rasterDirty = 'all';
     }
-    const ctx = this.raster.getContext('2d')!;
+    const ctx = this.raster_.getContext('2d')!;
     const regions = this.rasterDirty === 'all' ? [{ x: 0, y: 0, w: s.iw, h: s.ih }] : this.rasterDirty;
     // The raster is seen at up to RASTER_ZOOM× the fitted scale while moving; a stroke of the
     // theme's width at the geometric middle of that range looks right at both ends.
@@ -187,31 +187,22 @@ export class Scene {
     return performance.now() - t0;
   }
 
-  /**
-   * Draws one frame into `ctx` (device pixels = CSS px · `pr`). Moving: one drawImage of the raster.
-   * Settled: the crisp pass, limited to `region` (image px) when given.
-   */
-  draw(ctx: CanvasRenderingContext2D, s: SceneInput, v: View, vw: number, vh: number, pr: number, moving: boolean, region: Rect | null): void {
+  /** The motion raster (image + static shapes at `rasterScale` px per image px), once built. */
+  get raster(): HTMLCanvasElement | null {
+    return this.raster_;
+  }
+  get rasterScale(): number {
+    return this.rasterScale_;
+  }
+  /** True when the raster shows every change (no dirty region left). */
+  get rasterCurrent(): boolean {
+    return this.raster_ !== null && this.rasterDirty !== 'all' && this.rasterDirty.length === 0;
+  }
+
+  /** The crisp pass into `ctx` (device pixels = CSS px · `pr`), limited to `region` (image px) when given. */
+  draw(ctx: CanvasRenderingContext2D, s: SceneInput, v: View, vw: number, vh: number, pr: number, region: Rect | null): void {
     ctx.save();
     ctx.setTransform(pr, 0, 0, pr, 0, 0);
-    if (moving && this.raster && this.rasterDirty !== 'all') {
-      ctx.clearRect(0, 0, vw, vh);
-      // Source rectangle: the part of the raster inside the viewport.
-      const r = this.rasterScale;
-      const ix0 = Math.max(0, -v.x / v.scale), iy0 = Math.max(0, -v.y / v.scale);
-      const ix1 = Math.min(s.iw, (vw - v.x) / v.scale), iy1 = Math.min(s.ih, (vh - v.y) / v.scale);
-      if (ix1 > ix0 && iy1 > iy0) {
-        ctx.imageSmoothingEnabled = true;
-        ctx.imageSmoothingQuality = 'low';
-        ctx.drawImage(
-          this.raster,
-          ix0 * r, iy0 * r, (ix1 - ix0) * r, (iy1 - iy0) * r,
-          ix0 * v.scale + v.x, iy0 * v.scale + v.y, (ix1 - ix0) * v.scale, (iy1 - iy0) * v.scale,
-        );
-      }
-      ctx.restore();
-      return;
-    }
     const vis = { x: -v.x / v.scale, y: -v.y / v.scale, w: vw / v.scale, h: vh / v.scale };
     let r = vis;
     if (region) {
