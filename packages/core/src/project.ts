@@ -6,6 +6,8 @@ import { Journal, type JournalCursor, type JournalDamage } from './journal/journ
 import type { DataSource } from './sources/source.js';
 import { ProjectState, ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, type RunRecord, type Stats } from './state/project-state.js';
 import { decodeSnapshot, encodeSnapshot } from './state/snapshot.js';
+import { SharedCoordinator, type SharedCoordinatorOptions } from './shared/coordinator.js';
+import { loadSnapshot } from './shared/snapshot-slot.js';
 import { getJson, putJson, type Store } from './store/store.js';
 import {
   isClassificationKind,
@@ -59,6 +61,12 @@ export interface ProjectOptions {
   readonly now?: () => number;
   /** Write a snapshot after this many new events (default 5,000; 0 = never automatically). */
   readonly snapshotEvery?: number;
+  /**
+   * The store is shared by several clients at once (a team on Azure Blob): items are won on a lease
+   * board with conditional writes before a task is handed out, `sync` pulls other clients' segments
+   * without listing the journal, snapshots are published `If-Match`. See `SharedCoordinator`.
+   */
+  readonly shared?: true | SharedCoordinatorOptions;
   readonly signal?: AbortSignal;
 }
 
@@ -87,6 +95,9 @@ export class Project implements ProjectReader {
   #listeners = new Set<(change: ProjectChange) => void>();
   #sinceSnapshot = 0;
   #timers = new Set<ReturnType<typeof setInterval>>();
+  /** Shared-store coordination (ProjectOptions.shared); undefined for a store of one's own. */
+  readonly #shared: SharedCoordinator | undefined;
+  #sharedOpen: Promise<void> | undefined;
   readonly store: Store;
   readonly actor: Actor;
   readonly openReport: OpenReport;
@@ -103,6 +114,22 @@ export class Project implements ProjectReader {
     this.now = options.now ?? Date.now;
     this.snapshotEvery = options.snapshotEvery ?? 5000;
     this.openReport = report;
+    this.#shared = options.shared
+      ? new SharedCoordinator(store, state.meta.id, journal.clientId, { leaseMs: state.meta.queue.leaseMs, now: this.now, ...(options.shared === true ? {} : options.shared) })
+      : undefined;
+  }
+
+  /** The shared-store coordinator, once registered (first use). */
+  async #sharedReady(signal?: AbortSignal): Promise<SharedCoordinator | undefined> {
+    if (!this.#shared) return undefined;
+    this.#sharedOpen ??= this.#shared.open(this.#cursor, [], signal);
+    try {
+      await this.#sharedOpen;
+    } catch (err) {
+      this.#sharedOpen = undefined;
+      throw err;
+    }
+    return this.#shared;
   }
 
   /** Loads a project from its latest good snapshot plus the journal after it. */
@@ -112,7 +139,18 @@ export class Project implements ProjectReader {
     let state: ProjectState | undefined;
     let cursor: JournalCursor = {};
     const snaps: string[] = [];
-    for await (const e of store.list(`projects/${id}/snapshots/`, { signal: options.signal })) snaps.push(e.key);
+    if (options.shared) {
+      // The head a team publishes If-Match names the newest snapshot without a listing.
+      const head = await loadSnapshot(store, id, options.signal).catch(() => undefined);
+      if (head) {
+        try {
+          ({ state, cursor } = decodeSnapshot(head.body));
+        } catch (err) {
+          snapshotDamage.push({ key: head.head.body, reason: (err as Error).message });
+        }
+      }
+    }
+    if (!state) for await (const e of store.list(`projects/${id}/snapshots/`, { signal: options.signal })) snaps.push(e.key);
     for (const key of snaps.reverse()) {
       const obj = await store.get(key, { signal: options.signal });
       if (!obj) continue;
@@ -353,9 +391,11 @@ export class Project implements ProjectReader {
       const now = this.now();
       const held = this.#state.taskOf(this.actor.id, now);
       if (held && this.#state.openItemsOf(held).length) return this.#taskView(held.id);
-      const pick = this.#state.pick(size, this.queueSettings.laneOrder, now);
-      if (!pick) return undefined;
+      if (this.#parked.size) this.#unpark(now);
       const id = randomId('t');
+      // On a shared store, items are won on the lease board before they are handed out.
+      const pick = this.#shared ? await this.#claimShared(id, size, options.signal) : this.#state.pick(size, this.queueSettings.laneOrder, now);
+      if (!pick) return undefined;
       await this.#commit([{ type: 'task.assigned', task: id, items: pick.items, lane: pick.lane, expiresAt: now + this.queueSettings.leaseMs }], options.signal);
       return this.#taskView(id);
     });
@@ -365,7 +405,9 @@ export class Project implements ProjectReader {
   renewLease(taskId: string): Promise<Task> {
     return this.#run('labeler', async () => {
       const t = this.#ownTask(taskId);
-      await this.#commit([{ type: 'task.renewed', task: t.id, expiresAt: this.now() + this.queueSettings.leaseMs }]);
+      const expiresAt = this.now() + this.queueSettings.leaseMs;
+      await (await this.#sharedReady())?.renew(t.id, expiresAt);
+      await this.#commit([{ type: 'task.renewed', task: t.id, expiresAt }]);
       return this.#taskView(t.id)!;
     });
   }
@@ -377,6 +419,7 @@ export class Project implements ProjectReader {
       if (!t) return;
       if (t.user !== this.actor.id && !this.can('reviewer')) throw forbidden('release another person’s task');
       await this.#commit([{ type: 'task.released', task: taskId }]);
+      await (await this.#sharedReady())?.release(taskId);
       await this.clearDraft(taskId);
     });
   }
@@ -394,10 +437,14 @@ export class Project implements ProjectReader {
       results.forEach((r) => {
         validateAnnotations(this.kind, this.labels, r.annotations, { width: s.width.array[r.item] || undefined, height: s.height.array[r.item] || undefined }, s.paths.get(r.item));
       });
+      // Shared store: the lease must still be ours (renewed when close to expiry) before the write.
+      const shared = await this.#sharedReady(options.signal);
+      await shared?.ensureLive(taskId, items, options.signal);
       await this.#commit(
         [{ type: 'labels.submitted', task: taskId, items, annotations: results.map((r) => r.annotations.map(cleanAnnotation)), ...(options.needsReview ? { needsReview: true } : {}) }],
         options.signal,
       );
+      await shared?.finish(taskId, items, 'done').catch(() => undefined); // durable already; the lease runs out anyway
       if (!s.taskById(taskId)) await this.clearDraft(taskId);
     });
   }
@@ -409,7 +456,10 @@ export class Project implements ProjectReader {
       const chosen = items ?? (t ? this.#state.openItemsOf(t) : []);
       if (!chosen.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Nothing to skip.');
       const ok = this.#checkWorkable(taskId, chosen);
+      const shared = await this.#sharedReady();
+      await shared?.ensureLive(taskId, ok);
       await this.#commit([{ type: 'items.skipped', task: taskId, items: ok }]);
+      await shared?.finish(taskId, ok, 'done').catch(() => undefined);
       if (!this.#state.taskById(taskId)) await this.clearDraft(taskId);
     });
   }
@@ -435,6 +485,7 @@ export class Project implements ProjectReader {
       });
       if (!ok.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Only labeled items (or items marked for review) can be rejected.');
       await this.#commit([{ type: 'items.rejected', items: ok, ...(reason ? { reason } : {}) }]);
+      await (await this.#sharedReady())?.reopen(ok);
     });
   }
 
@@ -444,7 +495,10 @@ export class Project implements ProjectReader {
       const s = this.#state;
       const chosen = items ?? [...range(s.itemCount)].filter((i) => s.state.array[i] === ST_SKIPPED);
       const ok = chosen.filter((i) => this.#checkItem(i) && s.state.array[i] === ST_SKIPPED);
-      if (ok.length) await this.#commit([{ type: 'items.requeued', items: ok }]);
+      if (ok.length) {
+        await this.#commit([{ type: 'items.requeued', items: ok }]);
+        await (await this.#sharedReady())?.reopen(ok);
+      }
       return ok.length;
     });
   }
@@ -564,6 +618,13 @@ export class Project implements ProjectReader {
   }
 
   async #writeSnapshot(): Promise<string> {
+    const shared = await this.#sharedReady();
+    if (shared) {
+      // Never last-writer-wins: a body of our own, create-only; the head moves If-Match.
+      const { head } = await shared.publishSnapshot(encodeSnapshot(this.#state, this.#cursor), { ...this.#cursor });
+      this.#sinceSnapshot = 0;
+      return head.body;
+    }
     const key = `projects/${this.id}/snapshots/${String(this.#state.eventCount).padStart(12, '0')}.snap`;
     await this.store.put(key, encodeSnapshot(this.#state, this.#cursor));
     this.#sinceSnapshot = 0;
@@ -576,13 +637,69 @@ export class Project implements ProjectReader {
   /** Pulls events other clients wrote to a shared store. Returns how many were applied. */
   sync(signal?: AbortSignal): Promise<number> {
     return this.#run('labeler', async () => {
+      const events = await this.#pull(signal, true);
+      if (events.length) this.#emit({ events, origin: 'remote' });
+      return events.length;
+    });
+  }
+
+  /** Reads and applies other clients' new events (inside a command). */
+  async #pull(signal?: AbortSignal, all = false): Promise<JournalEvent[]> {
+    this.#lastPullAt = Date.now();
+    const shared = await this.#sharedReady(signal);
+    if (shared) {
+      const read = await shared.pull(signal, { all });
+      for (const [client, seq] of Object.entries(read.cursor)) this.#cursor[client] = Math.max(this.#cursor[client] ?? 0, seq);
+      const events = read.segments.flatMap((s) => s.events);
+      for (const e of events) this.#state.apply(e);
+      return events;
+    }
+    {
       const read = await this.#journal.read(this.#cursor, signal);
       this.#cursor = read.cursor;
       const events = read.segments.flatMap((s) => s.events);
       for (const e of events) this.#state.apply(e);
-      if (events.length) this.#emit({ events, origin: 'remote' });
-      return events.length;
-    });
+      return events;
+    }
+  }
+
+  /**
+   * Shared store: claims the picked items on the lease board; items other clients hold (or have
+   * finished) are passed over and the next ones tried, pulling others' events now and then so the
+   * local queue learns what they hold.
+   */
+  async #claimShared(id: string, size: number, signal?: AbortSignal): Promise<{ lane: Lane; items: number[] } | undefined> {
+    const shared = (await this.#sharedReady(signal))!;
+    for (let round = 1; ; round++) {
+      // A window of the queue's head; each client starts at a random place in it, so clients
+      // working one queue rarely race for the same items.
+      const window = this.#state.pick(size * shared.spread, this.queueSettings.laneOrder, this.now());
+      if (!window) return undefined;
+      const start = Math.floor(Math.random() * window.items.length);
+      const want = [...window.items.slice(start), ...window.items.slice(0, start)].slice(0, size);
+      const { granted, busy } = await shared.claim(id, want, this.now() + this.queueSettings.leaseMs, signal);
+      // Items another client holds come back to this queue once that lease can have run out.
+      for (const b of busy) if (b.state === 'held') this.#parked.set(b.item, b.retryAt);
+      const taken = new Set([...granted, ...busy.map((b) => b.item)]);
+      this.#state.requeueFront(window.items.filter((i) => !taken.has(i)).reverse());
+      if (granted.length) return { lane: window.lane, items: granted };
+      if (round % 4 === 0 && Date.now() - this.#lastPullAt >= 500) {
+        const events = await this.#pull(signal);
+        if (events.length) this.#emit({ events, origin: 'remote' });
+      }
+    }
+  }
+
+  #lastPullAt = 0;
+
+  /** Items the lease board said another client holds, with when to try them again. */
+  readonly #parked = new Map<number, number>();
+
+  #unpark(now: number): void {
+    const due: number[] = [];
+    for (const [item, at] of this.#parked) if (at <= now) due.push(item);
+    for (const i of due) this.#parked.delete(i);
+    this.#state.requeueFront(due);
   }
 
   /** Stops timers. The project stays readable. */
@@ -606,8 +723,9 @@ export class Project implements ProjectReader {
   async #commit(events: ProjectEvent[], signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
     const stamped = this.#journal.stamp(events, this.actor.id, this.now());
-    const { seq } = await this.#journal.append(stamped, signal);
+    const { key, seq } = await this.#journal.append(stamped, signal);
     this.#cursor[this.#journal.clientId] = Math.max(this.#cursor[this.#journal.clientId] ?? 0, seq);
+    this.#shared?.recordLocal({ key, client: this.#journal.clientId, seq, events: stamped });
     for (const e of stamped) this.#state.apply(e);
     this.#emit({ events: stamped, origin: 'local' });
     this.#sinceSnapshot += stamped.length;

@@ -1,0 +1,160 @@
+import { LabelkitError } from '../errors.js';
+import type { JournalCursor, SegmentRead } from '../journal/journal.js';
+import type { Store } from '../store/store.js';
+import { JournalFollower } from './journal-follower.js';
+import { LeaseBoard, type Lease, type LeaseBoardOptions } from './lease-board.js';
+import { MergedJournal } from './merged-journal.js';
+import { loadSnapshot, publishSnapshot } from './snapshot-slot.js';
+
+export interface SharedCoordinatorOptions extends LeaseBoardOptions {
+  /** How often the small client registry is re-listed to find new clients (default 2 s). */
+  readonly discoverEveryMs?: number;
+  /**
+   * A task is chosen from a window of `spread` × task size items at the queue's head, at a random
+   * place in it, so clients working one queue rarely race for the same items (default 16).
+   */
+  readonly spread?: number;
+}
+
+/**
+ * What a `Project` on a shared store (Azure Blob, several labelers at once) does on top of its own
+ * journal. Item leases live on a `LeaseBoard` (conditional writes), so an item is handed out only
+ * after this client won it; other clients' journal segments are pulled by a `JournalFollower` and
+ * kept in one deterministic order (`merged`); snapshots go through a head written `If-Match`.
+ *
+ * A project uses it through a handful of calls (see `ProjectOptions.shared`): `claim` before
+ * `task.assigned` is written, `ensureLive` / `finish` around `labels.submitted` and
+ * `items.skipped`, `release` after `task.released`, `reopen` after items return to the queue,
+ * `pull` for `sync`, `recordLocal` after each own append, `publishSnapshot` / `loadSnapshot`.
+ */
+export class SharedCoordinator {
+  readonly board: LeaseBoard;
+  readonly follower: JournalFollower;
+  readonly merged = new MergedJournal();
+  readonly #leases = new Map<string, Lease>();
+  readonly spread: number;
+
+  constructor(
+    readonly store: Store,
+    readonly projectId: string,
+    readonly clientId: string,
+    options: SharedCoordinatorOptions = {},
+  ) {
+    this.board = new LeaseBoard(store, projectId, clientId, options);
+    this.spread = Math.max(1, Math.floor(options.spread ?? 16));
+    this.follower = new JournalFollower(store, projectId, { discoverEveryMs: options.discoverEveryMs });
+  }
+
+  /** Registers this client (so others find its segments without listing the journal). */
+  async open(cursor: JournalCursor, segments: readonly SegmentRead[], signal?: AbortSignal): Promise<void> {
+    this.follower.seed(cursor);
+    this.merged.add(segments);
+    await this.follower.register(this.clientId, signal);
+  }
+
+  /**
+   * Claims items for a task about to be handed out. Returns the items this client won (possibly
+   * fewer than asked: the others are held by live leases of other clients, or done).
+   */
+  async claim(
+    task: string,
+    items: readonly number[],
+    expiresAt: number,
+    signal?: AbortSignal,
+  ): Promise<{ granted: number[]; busy: { item: number; state: 'held' | 'done'; retryAt: number }[] }> {
+    const r = await this.board.claim(items.map(String), { task, expiresAt, partial: true, signal });
+    const busy = r.busy.map((b) => ({ item: Number(b.unit), state: b.state, retryAt: b.expiresAt + this.board.skewMs + 1 }));
+    if (!r.granted) return { granted: [], busy };
+    this.#leases.set(task, r.lease);
+    return { granted: r.lease.units.map((h) => Number(h.unit)), busy };
+  }
+
+  /** Extends a task's lease on the board; `E_LEASE_EXPIRED` when it was taken over. */
+  async renew(task: string, expiresAt: number, signal?: AbortSignal): Promise<void> {
+    await this.board.renew(await this.#lease(task, signal), signal, expiresAt);
+  }
+
+  /**
+   * Before a submission or skip is written: the lease on these items must still be ours, renewed if
+   * it is close to expiry. Throws `E_LEASE_EXPIRED` (and nothing is written) when it is not.
+   */
+  async ensureLive(task: string, items: readonly number[], signal?: AbortSignal): Promise<void> {
+    const lease = await this.#lease(task, signal);
+    const units = new Set(lease.units.map((h) => h.unit));
+    const missing = items.filter((i) => !units.has(String(i)));
+    if (missing.length) {
+      // Items the board does not show as ours for this task: win them now or refuse.
+      const r = await this.board.claim(missing.map(String), { task, signal });
+      if (!r.granted) {
+        throw new LabelkitError('E_LEASE_EXPIRED', 'Your lease on this task ran out and another labeler took it over. Your work on it was not submitted; take the next task.', {
+          items: missing,
+        });
+      }
+      lease.expiresAt = lease.units.length ? Math.min(lease.expiresAt, r.lease.expiresAt) : r.lease.expiresAt;
+      lease.units.push(...r.lease.units);
+    }
+    await this.board.ensureLive(lease, { signal });
+  }
+
+  /** After the submission or skip is durable: the items are done on the board. */
+  async finish(task: string, items: readonly number[], state: 'done' | 'released' = 'done', signal?: AbortSignal): Promise<string[]> {
+    const lease = this.#leases.get(task);
+    if (!lease) return [];
+    const lost = await this.board.finish(lease, state, { units: items.map(String), signal });
+    if (!lease.units.length) this.#leases.delete(task);
+    return lost;
+  }
+
+  /** After `task.released`: the task's remaining items go back to the queue for everyone. */
+  async release(task: string, signal?: AbortSignal): Promise<void> {
+    const lease = this.#leases.get(task) ?? (await this.board.resume(task, [], signal));
+    if (!lease) return;
+    await this.board.release(lease, signal);
+    this.#leases.delete(task);
+  }
+
+  /** After items went back to the queue (rejected, requeued, start-over): open on the board again. */
+  async reopen(items: readonly number[], signal?: AbortSignal): Promise<void> {
+    await this.board.reopen(items.map(String), signal);
+  }
+
+  /** Remembers a task's items after a reload (`currentTask`), so its lease can be used again. */
+  async adopt(task: string, items: readonly number[], signal?: AbortSignal): Promise<void> {
+    if (this.#leases.has(task)) return;
+    const lease = await this.board.resume(task, items.map(String), signal);
+    if (lease) this.#leases.set(task, lease);
+  }
+
+  /** Other clients' new segments, in the deterministic order, and the cursor after them. */
+  async pull(signal?: AbortSignal, options: { all?: boolean } = {}): Promise<{ segments: SegmentRead[]; cursor: JournalCursor; reordered: boolean }> {
+    const before = this.merged.eventCount;
+    const segments = await this.follower.read(signal, options);
+    const from = this.merged.add(segments);
+    return { segments, cursor: this.follower.cursor, reordered: from < before };
+  }
+
+  /** Call after each own append, so the merged order and the follower's cursor include it. */
+  recordLocal(segment: SegmentRead): void {
+    this.follower.advance(segment.client, segment.seq);
+    this.merged.add([segment]);
+  }
+
+  /** Writes a snapshot body create-only and moves the head to it `If-Match` (never last-writer-wins). */
+  publishSnapshot(body: Uint8Array, cursor: JournalCursor, signal?: AbortSignal) {
+    return publishSnapshot(this.store, this.projectId, this.clientId, cursor, body, { signal });
+  }
+
+  loadSnapshot(signal?: AbortSignal) {
+    return loadSnapshot(this.store, this.projectId, signal);
+  }
+
+  async #lease(task: string, signal?: AbortSignal): Promise<Lease> {
+    const lease = this.#leases.get(task);
+    if (lease) return lease;
+    const resumed = await this.board.resume(task, [], signal);
+    if (resumed) return resumed;
+    const empty: Lease = { task, holder: this.clientId, units: [], expiresAt: 0 };
+    this.#leases.set(task, empty);
+    return empty;
+  }
+}
