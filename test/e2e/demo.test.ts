@@ -265,7 +265,8 @@ async function session(page: Page, kind: ProjectKind): Promise<void> {
 
   // It comes back: finish the task in hand, and the next one holds the rejected item.
   await page.click('button[data-tab=label]');
-  info = await queueInfo(page);
+  // The tab switch re-renders the page's elements: wait for the queue to show its task.
+  info = await nextTask(page);
   let seen = info.items.some((i) => i.path === rejectedPath);
   for (let round = 0; round < 3 && !seen; round++) {
     if (classification) {

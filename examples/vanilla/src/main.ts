@@ -108,6 +108,7 @@ async function createProject(spec: { name: string; kind: ProjectKind; labels: st
 async function showList(): Promise<void> {
   current?.close();
   current = undefined;
+  shown = undefined;
   const projects = await registry.list();
   const kind = h('select', { name: 'kind' }, ...PROJECT_KINDS.map((k) => h('option', { value: k }, k)));
   const labels = h('input', { name: 'labels', value: DEFAULT_LABELS[PROJECT_KINDS[0]] });
@@ -141,30 +142,39 @@ async function showList(): Promise<void> {
   );
 }
 
+let shown: { id: string; queue: LabelQueue; dash: LabelDashboard; tabs: HTMLElement } | undefined;
+
 async function showProject(id: string, tab: string): Promise<void> {
   if (current?.id !== id) {
     current?.close();
+    shown = undefined;
     performance.mark('labelkit:open-start');
     current = await registry.open(id, { actor: actor() });
     performance.measure('labelkit:open', 'labelkit:open-start');
   }
   const project = current;
-  const source = new SampleSource(manifest, project.itemCount);
-  const tabs = h('div', { className: 'tabs', role: 'tablist' });
-  const queue = document.createElement('label-queue') as LabelQueue;
-  const dash = document.createElement('label-dashboard') as LabelDashboard;
-  for (const [el, name] of [[queue, 'label'], [dash, 'manage']] as const) {
-    el.project = project;
-    el.source = source;
-    el.hidden = name !== tab;
-    const b = h('button', { role: 'tab', 'aria-selected': String(name === tab), 'data-tab': name }, name === 'label' ? 'Label' : 'Manage');
-    b.addEventListener('click', () => (location.hash = `#/p/${id}/${name}`));
-    tabs.append(b);
+  if (!shown || shown.id !== id || !shown.queue.isConnected) {
+    const source = new SampleSource(manifest, project.itemCount);
+    const tabs = h('div', { className: 'tabs', role: 'tablist' });
+    const queue = document.createElement('label-queue') as LabelQueue;
+    const dash = document.createElement('label-dashboard') as LabelDashboard;
+    for (const [el, name] of [[queue, 'label'], [dash, 'manage']] as const) {
+      el.project = project;
+      el.source = source;
+      const b = h('button', { role: 'tab', 'data-tab': name }, name === 'label' ? 'Label' : 'Manage');
+      b.addEventListener('click', () => (location.hash = `#/p/${id}/${name}`));
+      tabs.append(b);
+    }
+    queue.gridSize = Number(new URLSearchParams(location.search).get('grid') ?? 4) as 1 | 4 | 6 | 9;
+    // When the dashboard rejects or requeues items, the labeler's queue has new work: look again.
+    dash.addEventListener('label-items-change', () => void queue.reload());
+    app.replaceChildren(h('section', { className: 'panel' }, tabs, queue, dash));
+    shown = { id, queue, dash, tabs };
   }
-  queue.gridSize = Number(new URLSearchParams(location.search).get('grid') ?? 4) as 1 | 4 | 6 | 9;
-  // When the dashboard rejects items, the labeler's queue has new work: look again.
-  dash.addEventListener('label-items-change', () => void queue.reload());
-  app.replaceChildren(h('section', { className: 'panel' }, tabs, queue, dash));
+  // Switching tabs keeps both elements (and the task in hand); only visibility changes.
+  shown.queue.hidden = tab !== 'label';
+  shown.dash.hidden = tab !== 'manage';
+  for (const b of shown.tabs.querySelectorAll('button')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
 }
 
 async function route(): Promise<void> {

@@ -152,6 +152,20 @@ describe('<label-dashboard>', () => {
     expect(coco.annotations[0].bbox).to.deep.equal([8 + (coco.images[0].file_name.match(/(\d+)\.png/)[1] % 8), 6, 40, 50]);
   });
 
+  it('Data: region items show their shapes over the thumbnail', async () => {
+    const { project, $$ } = await mount({ kind: 'image-object-detection', items: 10, labeled: 3 }, 'data');
+    const items = $$('[part~="item"]');
+    expect(items.length).to.equal(3);
+    for (const el of items) {
+      const it = project.item(Number(el.dataset.item));
+      const rect = el.querySelector('svg.shapes rect')!;
+      expect(el.querySelector('svg.shapes')!.getAttribute('viewBox')).to.equal('0 0 64 64');
+      const box = it.annotations[0] as { x: number; w: number };
+      expect(Number(rect.getAttribute('x'))).to.equal(box.x);
+      expect(Number(rect.getAttribute('width'))).to.equal(box.w);
+    }
+  });
+
   it('role-aware: a labeler sees progress but is offered no reject, export, label or instruction edits', async () => {
     const { el, $, $$ } = await mount({ items: 12, labeled: 4, role: 'labeler' }, 'data');
     expect($$('[part~="item"]').length).to.equal(4);

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import {
@@ -347,6 +347,7 @@ export class LabelDashboard extends LitElement {
                 <label>
                   ${canReview ? html`<input type="checkbox" .checked=${on} aria-label="Select ${it.path}" @change=${(e: Event) => this.pick(it.index, (e.target as HTMLInputElement).checked)} />` : nothing}
                   ${url ? html`<img src=${url} alt="" loading="lazy" />` : html`<span class="noimg"></span>`}
+                  ${shapesOverlay(it, byId)}
                 </label>
                 <div class="meta">
                   <div class="path" title=${it.path}>${it.path.split('/').pop()}</div>
@@ -479,6 +480,23 @@ export class LabelDashboard extends LitElement {
       });
     }
   }
+}
+
+/** Boxes and polygons drawn over a thumbnail (in image pixels, scaled with the image by the viewBox). */
+function shapesOverlay(it: ItemView, byId: Map<string, { color: string }>) {
+  const shapes = it.annotations.filter((a) => a.kind !== 'class');
+  if (!shapes.length || !it.width || !it.height) return nothing;
+  const sw = Math.max(it.width, it.height) / 80;
+  return html`<svg class="shapes" viewBox="0 0 ${it.width} ${it.height}" preserveAspectRatio="xMidYMid meet" aria-hidden="true">
+    ${shapes.map((a) => {
+      const c = byId.get(a.label)?.color ?? '#888';
+      return a.kind === 'box'
+        ? svg`<rect x=${a.x} y=${a.y} width=${a.w} height=${a.h} fill=${c} fill-opacity="0.2" stroke=${c} stroke-width=${sw}></rect>`
+        : a.kind === 'polygon'
+          ? svg`<polygon points=${a.points.join(' ')} fill=${c} fill-opacity="0.2" stroke=${c} stroke-width=${sw}></polygon>`
+          : nothing;
+    })}
+  </svg>`;
 }
 
 function summarize(it: ItemView): [string, number][] {

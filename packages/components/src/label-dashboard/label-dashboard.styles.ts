@@ -74,6 +74,7 @@ export const styles = css`
   .item label { position: relative; display: block; background: var(--_sunken); aspect-ratio: 4 / 3; cursor: pointer; }
   .item label input { position: absolute; top: 6px; left: 6px; }
   .item img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; display: block; }
+  .item .shapes { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
   .item .meta { padding: 4px 6px 6px; font-size: 12px; }
   .item .path { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .state { display: inline-block; border-left: 4px solid var(--c); padding-left: 4px; color: var(--_muted); }

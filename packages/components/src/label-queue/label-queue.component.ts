@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import { isClassificationKind, LabelkitError, type Annotation, type DataSource, type ItemView, type LabelClass, type Project, type Task, type TaskSize } from '@labelkit/core';
+import { isClassificationKind, LabelkitError, type Actor, type Annotation, type DataSource, type ItemView, type LabelClass, type Project, type Task, type TaskSize } from '@labelkit/core';
 import { emit } from '../events.js';
 import { ProjectController } from '../controllers/project-controller.js';
 import { ImageUrls } from '../controllers/image-url.js';
@@ -101,6 +101,11 @@ export class LabelQueue extends LitElement {
   }
 
   // ——— public API ———
+
+  /** The user labeling: the project's actor (open the project as that user to switch users). */
+  get user(): Actor | undefined {
+    return this.project?.actor;
+  }
 
   /** The task shown, if any. */
   get currentTask(): Task | undefined {
