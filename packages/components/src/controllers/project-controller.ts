@@ -13,6 +13,8 @@ export class ProjectController implements ReactiveController {
   #stats: Stats | undefined;
   #frame = 0;
   #connected = false;
+  #stale = false;
+  #resize: ResizeObserver | undefined;
   /** Changes since the element last rendered (the host may look at origins or event types). */
   pending: ProjectChange[] = [];
   /** Bumped on every change the controller saw; handy as a cache key in `willUpdate`. */
@@ -50,10 +52,22 @@ export class ProjectController implements ReactiveController {
   hostConnected(): void {
     this.#connected = true;
     this.#subscribe();
+    // A hidden host (display: none, e.g. an inactive tab) skips re-renders; it catches up when shown.
+    if (this.host instanceof HTMLElement && typeof ResizeObserver !== 'undefined') {
+      this.#resize = new ResizeObserver(() => {
+        if (this.#stale && !this.#hidden()) {
+          this.#stale = false;
+          this.host.requestUpdate();
+        }
+      });
+      this.#resize.observe(this.host);
+    }
   }
 
   hostDisconnected(): void {
     this.#connected = false;
+    this.#resize?.disconnect();
+    this.#resize = undefined;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     if (this.#frame) cancelAnimationFrame(this.#frame);
@@ -67,6 +81,10 @@ export class ProjectController implements ReactiveController {
       this.version++;
       this.pending.push(change);
       this.onChange?.(change);
+      if (this.#hidden()) {
+        this.#stale = true;
+        return;
+      }
       if (!this.#frame) {
         this.#frame = requestAnimationFrame(() => {
           this.#frame = 0;
@@ -74,6 +92,11 @@ export class ProjectController implements ReactiveController {
         });
       }
     });
+  }
+
+  #hidden(): boolean {
+    const h = this.host;
+    return h instanceof HTMLElement && !!this.#resize && h.getClientRects().length === 0;
   }
 
   /** Takes (and clears) the changes seen since the last call. */

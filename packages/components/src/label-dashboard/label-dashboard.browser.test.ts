@@ -166,6 +166,25 @@ describe('<label-dashboard>', () => {
     }
   });
 
+  it('while hidden it skips re-renders, and catches up when shown', async () => {
+    const { el, project, $, settle } = await mount({ items: 12 });
+    const labeled = () => $('.legend [data-key=labeled] b')!.textContent;
+    expect(labeled()).to.equal('0');
+    let renders = 0;
+    const orig = el.requestUpdate.bind(el);
+    el.requestUpdate = (...a: Parameters<typeof orig>) => (renders++, orig(...a));
+    el.style.display = 'none'; // an inactive tab
+    await settle();
+    renders = 0;
+    const t = (await project.nextTask({ size: 4 }))!;
+    await project.submit(t.id, t.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class', label: project.labels[0].id }] })));
+    await settle();
+    expect(renders, 'no re-render while hidden').to.equal(0);
+    expect(labeled()).to.equal('0');
+    el.style.display = 'block';
+    await until(() => labeled() === '4', 'the catch-up render');
+  });
+
   it('role-aware: a labeler sees progress but is offered no reject, export, label or instruction edits', async () => {
     const { el, $, $$ } = await mount({ items: 12, labeled: 4, role: 'labeler' }, 'data');
     expect($$('[part~="item"]').length).to.equal(4);

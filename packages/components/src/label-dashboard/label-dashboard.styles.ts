@@ -15,6 +15,10 @@ export const styles = css`
     color: var(--_text);
     background: var(--_surface);
   }
+  :host([hidden]) {
+    display: none;
+  }
+
   .tabs { display: flex; align-items: center; gap: 4px; border-bottom: 1px solid var(--_border); padding: 4px 0; }
   .tabs .title { margin-right: 12px; font-size: 15px; }
   .tabs [role='tab'] { border: none; border-bottom: 3px solid transparent; border-radius: 0; background: none; padding: 6px 12px; }

@@ -16,6 +16,10 @@ export const styles = css`
     color: var(--_text);
     background: var(--_surface);
   }
+  :host([hidden]) {
+    display: none;
+  }
+
   header {
     display: flex;
     align-items: center;
