@@ -536,14 +536,6 @@ export class LabelCanvas extends LitElement {
       ctx.restore();
       return;
     }
-    if (this.rasterShown) {
-      // While the view moves the raster element shows image and shapes; this canvas stays clear.
-      ctx.save();
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-      ctx.restore();
-      return;
-    }
     this.scene.draw(ctx, this.sceneInput(), this.viewState, this.vw, this.vh, pr, region);
   }
 
@@ -594,6 +586,7 @@ export class LabelCanvas extends LitElement {
       this.sceneDirty = 'all';
       this.sceneLayer!.draw();
       this.sceneDirty = null;
+      this.sceneLayer!.getNativeCanvasElement().style.visibility = '';
       this.scene.raster!.style.visibility = 'hidden';
     }
     if (this.sceneDirty && !raster) {
@@ -609,6 +602,8 @@ export class LabelCanvas extends LitElement {
         this.syncEditLayer();
         this.editLayer!.draw();
       }
+      // An empty edit layer is hidden too, so the compositor does not blend a transparent canvas.
+      if (empty !== this.editClear) this.editLayer!.getNativeCanvasElement().style.visibility = empty ? 'hidden' : '';
       this.editClear = empty;
       this.editDirty = false;
       this.selectionDirty = false;
@@ -628,7 +623,8 @@ export class LabelCanvas extends LitElement {
     if (!this.rasterShown) {
       c.style.visibility = 'visible';
       this.rasterShown = true;
-      this.sceneLayer!.draw(); // clears the crisp scene
+      // Hidden, the scene canvas costs the compositor nothing (a transparent canvas is still blended).
+      this.sceneLayer!.getNativeCanvasElement().style.visibility = 'hidden';
     }
     this.sceneDirty = null;
     return c;

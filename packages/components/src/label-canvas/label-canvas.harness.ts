@@ -120,10 +120,12 @@ export class LabelCanvasHarness {
     return this.el.shadowRoot?.querySelector('[role="status"]')?.textContent?.trim() ?? '';
   }
 
-  /** RGBA of the composited canvases at a page point (the top-most non-transparent layer wins). */
+  /** RGBA of the visible canvases at a page point (the top-most non-transparent one wins). */
   pixelAtPage(px: number, py: number): [number, number, number, number] {
     const canvases = [...(this.el.shadowRoot?.querySelectorAll('canvas') ?? [])].reverse();
     for (const c of canvases) {
+      const cs = getComputedStyle(c);
+      if (cs.visibility === 'hidden' || cs.display === 'none') continue;
       const r = c.getBoundingClientRect();
       const k = c.width / r.width;
       const d = c.getContext('2d')!.getImageData(Math.floor((px - r.left) * k), Math.floor((py - r.top) * k), 1, 1).data;
