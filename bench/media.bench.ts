@@ -147,7 +147,8 @@ async function gz(entry: string, external: string[] = []): Promise<number> {
   return gzipSync(r.outputFiles.map((f) => f.contents).reduce((a, b) => Buffer.concat([a, Buffer.from(b)]), Buffer.alloc(0)), { level: 9 }).length / 1024;
 }
 const sizes = {
-  'media entry (probe, decodeImage client, window/level, dicom-parser, fflate)': await gz(join(root, 'packages/core/src/media/index.ts'), ['utif2', 'jpeg-js', 'jpeg-lossless-decoder-js']),
+  // Lazily imported codecs (utif2, jpeg-js, jpeg-lossless, OpenJPEG) are separate chunks: left out.
+  'media entry (probe, decodeImage client, window/level, dicom-parser, fflate)': await gz(join(root, 'packages/core/src/media/index.ts'), ['utif2', 'jpeg-js', 'jpeg-lossless-decoder-js', '@cornerstonejs/codec-openjpeg/decode', '@cornerstonejs/codec-openjpeg/decodewasmjs']),
   'media worker (all codecs but JPEG 2000)': await gz(join(root, 'packages/core/src/media/worker.ts'), ['@cornerstonejs/codec-openjpeg/decode', '@cornerstonejs/codec-openjpeg/decodewasmjs']),
   'JPEG 2000 codec, pure-JS build (loaded on the first J2K frame)': await gz(join(root, 'node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegjs_decode.js')),
   'utif2 (+ pako)': await gz(join(root, 'node_modules/utif2/UTIF.js')),

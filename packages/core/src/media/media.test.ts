@@ -91,6 +91,8 @@ describe('sniffing and probing', () => {
     expect(probe.format).toBe('jpeg');
     expect(probe.extensionMismatch).toEqual({ extension: '.png', actual: 'jpeg', expected: 'png' });
     expect(probeImage(bytes, { hint: 'x.JFIF' }).extensionMismatch).toBeUndefined();
+    expect(probeImage(bytes, { hint: 'blob:no-extension' }).extensionMismatch).toBeUndefined();
+    expect(probeImage(bytes, { hint: 'notes.txt' }).extensionMismatch).toEqual({ extension: '.txt', actual: 'jpeg', expected: null });
     const d = await decodeImage(load('shared/dicom/CT_small.dcm'), { hint: 'ct.tif' });
     expect(d.extensionMismatch).toEqual({ extension: '.tif', actual: 'dicom', expected: 'tiff' });
     expect(d.width).toBe(128);

@@ -52,8 +52,9 @@ export function inspectImage(input: Uint8Array | ArrayBuffer, options: ProbeOpti
             width: swap ? h.codedHeight : h.codedWidth,
             height: swap ? h.codedWidth : h.codedHeight,
             frames: 1,
-            bitsStored: format === 'bmp' ? h.bits / (h.bits > 8 ? h.samplesPerPixel : 1) : h.bits,
-            bitsAllocated: format === 'bmp' ? h.bits / (h.bits > 8 ? h.samplesPerPixel : 1) : h.bits,
+            // BMP: bits per channel (24- and 32-bit → 8, 16-bit 5-5-5 → 5, palettes → the index size).
+            bitsStored: format === 'bmp' ? Math.floor(h.bits / (h.bits > 8 ? h.samplesPerPixel : 1)) : h.bits,
+            bitsAllocated: format === 'bmp' ? Math.floor(h.bits / (h.bits > 8 ? h.samplesPerPixel : 1)) : h.bits,
             samplesPerPixel: h.samplesPerPixel,
             photometric: h.photometric,
             compression: h.compression,

@@ -81,5 +81,6 @@ export function extensionMismatch(format: ImageFormat, hint: string | undefined)
   if (expected === format) return undefined;
   let extension = extensionOf(hint);
   if (!extension && /^[a-z0-9]+$/i.test(hint)) extension = '.' + hint.toLowerCase();
+  if (!extension) return undefined; // no extension to disagree with (a blob URL, an extension-less key)
   return { extension, actual: format, expected };
 }
