@@ -69,12 +69,12 @@ describe('concurrent labelers on a shared Azure Blob project', () => {
     expect(fresh.openReport.fromSnapshot).toBe(true);
     expect(itemsDigest(fresh)).toBe(r.finalStates[0]);
     console.log(`2 clients: ${r.ms.toFixed(0)} ms, ${proxy.faults} faults injected, ${r.leaseExpiredRefusals} late submissions refused`);
-  }, 600_000);
+  }, 900_000);
 
   it('8 clients × 1,000 tasks', async () => {
     const c = await env.container('team8');
     const r = await runLabelers({
-      target: () => ({ containerUrl: c.url, sasToken: c.sas }),
+      target: () => ({ containerUrl: c.url, sasToken: c.sas, retry: { tryTimeoutMs: 5_000, maxAttempts: 10 } }),
       clients: 8,
       items: 1000,
       leaseMs: 3_000,
@@ -88,5 +88,5 @@ describe('concurrent labelers on a shared Azure Blob project', () => {
     });
     expect(itemsDigest(fresh)).toBe(r.finalStates[0]);
     console.log(`8 clients: ${r.ms.toFixed(0)} ms, ${(1000 / (r.ms / 1000)).toFixed(0)} submissions/s`);
-  }, 600_000);
+  }, 900_000);
 });

@@ -406,7 +406,7 @@ export class Project implements ProjectReader {
     return this.#run('labeler', async () => {
       const t = this.#ownTask(taskId);
       const expiresAt = this.now() + this.queueSettings.leaseMs;
-      await (await this.#sharedReady())?.renew(t.id, expiresAt);
+      await (await this.#sharedReady())?.renew(t.id, expiresAt, this.#state.openItemsOf(t));
       await this.#commit([{ type: 'task.renewed', task: t.id, expiresAt }]);
       return this.#taskView(t.id)!;
     });
@@ -418,8 +418,9 @@ export class Project implements ProjectReader {
       const t = this.#state.taskById(taskId);
       if (!t) return;
       if (t.user !== this.actor.id && !this.can('reviewer')) throw forbidden('release another person’s task');
+      const open = this.#state.openItemsOf(t);
       await this.#commit([{ type: 'task.released', task: taskId }]);
-      await (await this.#sharedReady())?.release(taskId);
+      await (await this.#sharedReady())?.release(taskId, open);
       await this.clearDraft(taskId);
     });
   }

@@ -70,8 +70,8 @@ export class SharedCoordinator {
   }
 
   /** Extends a task's lease on the board; `E_LEASE_EXPIRED` when it was taken over. */
-  async renew(task: string, expiresAt: number, signal?: AbortSignal): Promise<void> {
-    await this.board.renew(await this.#lease(task, signal), signal, expiresAt);
+  async renew(task: string, expiresAt: number, items: readonly number[] = [], signal?: AbortSignal): Promise<void> {
+    await this.board.renew(await this.#lease(task, items, signal), signal, expiresAt);
   }
 
   /**
@@ -79,7 +79,7 @@ export class SharedCoordinator {
    * it is close to expiry. Throws `E_LEASE_EXPIRED` (and nothing is written) when it is not.
    */
   async ensureLive(task: string, items: readonly number[], signal?: AbortSignal): Promise<void> {
-    const lease = await this.#lease(task, signal);
+    const lease = await this.#lease(task, items, signal);
     const units = new Set(lease.units.map((h) => h.unit));
     const missing = items.filter((i) => !units.has(String(i)));
     if (missing.length) {
@@ -106,8 +106,8 @@ export class SharedCoordinator {
   }
 
   /** After `task.released`: the task's remaining items go back to the queue for everyone. */
-  async release(task: string, signal?: AbortSignal): Promise<void> {
-    const lease = this.#leases.get(task) ?? (await this.board.resume(task, [], signal));
+  async release(task: string, items: readonly number[] = [], signal?: AbortSignal): Promise<void> {
+    const lease = this.#leases.get(task) ?? (await this.board.resume(task, items.map(String), signal));
     if (!lease) return;
     await this.board.release(lease, signal);
     this.#leases.delete(task);
@@ -148,11 +148,15 @@ export class SharedCoordinator {
     return loadSnapshot(this.store, this.projectId, signal);
   }
 
-  async #lease(task: string, signal?: AbortSignal): Promise<Lease> {
+  async #lease(task: string, items: readonly number[], signal?: AbortSignal): Promise<Lease> {
     const lease = this.#leases.get(task);
     if (lease) return lease;
-    const resumed = await this.board.resume(task, [], signal);
-    if (resumed) return resumed;
+    // After a reload the etags are gone: re-adopt what the board still shows held for this task.
+    const resumed = await this.board.resume(task, items.map(String), signal);
+    if (resumed) {
+      this.#leases.set(task, resumed);
+      return resumed;
+    }
     const empty: Lease = { task, holder: this.clientId, units: [], expiresAt: 0 };
     this.#leases.set(task, empty);
     return empty;

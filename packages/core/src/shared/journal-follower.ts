@@ -32,13 +32,16 @@ export class JournalFollower {
 
   /** Longest pause before an idle client is asked again (without `all`), ms. */
   readonly maxIdleMs: number;
+  /** Clients asked at once (default 4): a team of many clients does not flood the store. */
+  readonly concurrency: number;
 
   constructor(
     readonly store: Store,
     readonly projectId: string,
-    options: { cursor?: JournalCursor; discoverEveryMs?: number; maxIdleMs?: number } = {},
+    options: { cursor?: JournalCursor; discoverEveryMs?: number; maxIdleMs?: number; concurrency?: number } = {},
   ) {
     this.maxIdleMs = options.maxIdleMs ?? 1_000;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.#cursor = { ...options.cursor };
     for (const c of Object.keys(this.#cursor)) this.#clients.add(c);
     this.discoverEveryMs = options.discoverEveryMs ?? 2_000;
@@ -108,8 +111,10 @@ export class JournalFollower {
       this.#lastDiscovery = Date.now();
     }
     const now = Date.now();
-    await Promise.all(
-      [...this.#clients].map(async (client) => {
+    await inPool(
+      [...this.#clients],
+      this.concurrency,
+      async (client) => {
         // A client that had nothing new is asked again after a growing pause (up to maxIdleMs),
         // unless the caller wants everything now (`all`).
         const idle = this.#idle.get(client);
@@ -134,7 +139,7 @@ export class JournalFollower {
           const wait = Math.min(this.maxIdleMs, idle ? idle.wait * 2 : 50);
           this.#idle.set(client, { wait, nextAt: now + wait });
         }
-      }),
+      },
     );
     return sortSegments(found);
   }
@@ -163,4 +168,13 @@ export function compareSegments(a: Pick<SegmentRead, 'client' | 'seq' | 'events'
 
 export function sortSegments<T extends Pick<SegmentRead, 'client' | 'seq' | 'events'>>(segments: T[]): T[] {
   return segments.sort(compareSegments);
+}
+
+async function inPool<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
