@@ -49,6 +49,26 @@ describe('<label-queue>', () => {
     expect(h.button('submit').disabled).to.equal(true);
   });
 
+  it('asks for one task once when mounted', async () => {
+    const demo = await demoProject({ items: 8 });
+    let leases = 0;
+    const next = demo.project.nextTask.bind(demo.project);
+    demo.project.nextTask = (o) => (leases++, next(o));
+    let loads = 0;
+    const count = () => loads++;
+    document.addEventListener('label-task-load', count);
+    try {
+      const { el } = await mount({}, demo);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(loads).to.equal(1);
+      expect(leases, 'one nextTask call').to.equal(1);
+      expect(demo.project.stats().counts.assigned).to.equal(4);
+      expect(el.user).to.deep.equal({ id: 'ana', role: 'owner' });
+    } finally {
+      document.removeEventListener('label-task-load', count);
+    }
+  });
+
   it('labels a classification task from the keyboard alone: 1–9 tag and move on, Enter submits', async () => {
     const { h, el, project } = await mount();
     await h.focus();

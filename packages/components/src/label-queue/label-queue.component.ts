@@ -211,7 +211,8 @@ export class LabelQueue extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.project && this.status === 'idle') void this.load();
+    // The first load happens in willUpdate (when `project` is first set); this is for a re-attach.
+    if (this.hasUpdated && this.project && this.status === 'idle') void this.load();
     // Keeps the lease of the task on screen alive while the labeler works on it.
     this.renewTimer = setInterval(() => this.renewIfDue(), 30_000);
   }
