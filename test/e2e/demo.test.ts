@@ -324,4 +324,23 @@ async function session(page: Page, kind: ProjectKind): Promise<void> {
     }
     expect(coco.images.every((i: { width: number; height: number }) => i.width === 112 && i.height === 112)).toBe(true);
   }
+
+  // ── the same project as Lee, a labeler: a task of his own; nothing a labeler may not do is offered ──
+  if (kind === 'image-classification-multiclass') {
+    const anasTask = (await queueInfo(page)).taskId;
+    await page.goto(`${server.url}?role=labeler#/p/${id}/label`);
+    const lee = await nextTask(page);
+    expect(lee.taskId).not.toBe(anasTask);
+    expect(await page.evaluate(() => document.querySelector('label-queue')!.user)).toEqual({ id: 'lee', role: 'labeler' });
+    await page.click('button[data-tab=manage]');
+    await page.waitForSelector('label-dashboard [part~="progress-chart"]');
+    expect(await page.locator('label-dashboard button.export').count()).toBe(0);
+    await page.click('label-dashboard [role=tab]#tab-data');
+    await page.waitForSelector('label-dashboard [part~="item"]');
+    expect(await page.locator('label-dashboard button.reject').count()).toBe(0);
+    expect(await page.locator('label-dashboard [part~="item"] input[type=checkbox]').count()).toBe(0);
+    await page.click('label-dashboard [role=tab]#tab-details');
+    expect(await page.locator('label-dashboard form.add-label').count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}${kind}-labeler-details.png`, fullPage: true });
+  }
 }
