@@ -8,7 +8,11 @@ import type { LabelCanvas } from './label-canvas.component.js';
 import { LabelCanvasHarness, type InputDriver } from './label-canvas.harness.js';
 
 const input: InputDriver = {
-  mouse: (a) => sendMouse(a.type === 'move' ? { type: 'move', position: a.position } : { type: a.type, position: a.position, button: a.button ?? 'left' }),
+  // sendMouse presses where the pointer is: move there first, then press or release.
+  mouse: async (a) => {
+    await sendMouse({ type: 'move', position: a.position });
+    if (a.type !== 'move') await sendMouse({ type: a.type, button: a.button ?? 'left' });
+  },
   press: (key) => sendKeys({ press: key }),
   down: (key) => sendKeys({ down: key }),
   up: (key) => sendKeys({ up: key }),

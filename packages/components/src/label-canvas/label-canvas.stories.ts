@@ -3,6 +3,7 @@ import { html } from 'lit';
 import type { Annotation, LabelClass } from '@labelkit/core';
 import './label-canvas.js';
 import type { LabelCanvas } from './label-canvas.component.js';
+import type { ImageBytes } from './image-input.js';
 import { drawSceneImage, sceneBoxes } from '../../../../bench/canvas/scene.js';
 
 // Real data from shared/fixtures (served at /fixtures by .storybook/main.ts): COCO val2017 photos
@@ -134,19 +135,19 @@ export const Classify: Story = {
 export const Dicom: Story = {
   args: { mode: 'polygon' },
   loaders: [async () => bytes('/fixtures/dicom/CT_small.dcm')],
-  render: (args, { loaded }) => canvas(args, { image: loaded }),
+  render: (args, { loaded }) => canvas(args, { image: loaded as ImageBytes }),
 };
 
 /** A 30-frame ultrasound (JPEG baseline, YBR): PageUp / PageDown switch frames. */
 export const DicomMultiFrame: Story = {
   loaders: [async () => bytes('/fixtures/dicom/examples_ybr_color.dcm')],
-  render: (args, { loaded }) => canvas(args, { image: loaded }),
+  render: (args, { loaded }) => canvas(args, { image: loaded as ImageBytes }),
 };
 
 /** A 16-bit grey Deflate TIFF: windowed from its own range; right-drag adjusts. */
 export const Tiff16Bit: Story = {
   loaders: [async () => bytes('/fixtures/tiff/ladoga.tif')],
-  render: (args, { loaded }) => canvas(args, { image: loaded }),
+  render: (args, { loaded }) => canvas(args, { image: loaded as ImageBytes }),
 };
 
 /** Readonly: view, zoom and select only; no edits. */
@@ -167,7 +168,10 @@ export const Themed: Story = {
       <div class="themed-host" style="--label-accent: #ff2d55; --label-surface: #fff7e6; --label-text: #3a2500;">
         ${canvas(
           args,
-          { image: loaded.url, annotations: loaded.boxes.map(({ confidence: _c, ...b }) => b), prelabels: loaded.polygons.slice(0, 1) },
+          { image: loaded.url, annotations: (loaded.boxes as Annotation[]).map((a) => {
+            const { confidence: _c, ...b } = a;
+            return b as Annotation;
+          }), prelabels: loaded.polygons.slice(0, 1) },
           '--label-canvas-stroke-width: 3; --label-canvas-fill-opacity: 0.3; --label-canvas-background: #fdf6e3',
         )}
       </div>`,
