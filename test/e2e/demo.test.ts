@@ -344,3 +344,110 @@ async function session(page: Page, kind: ProjectKind): Promise<void> {
     await page.screenshot({ path: `${SHOTS}${kind}-labeler-details.png`, fullPage: true });
   }
 }
+
+// ── ML assist in the demo: the loop runs in the page (module worker, onnxruntime-web on WASM) ──
+
+/** The true digit of a demo item: paths are mnist/<n>.png, file n mod 200, digits interleaved 0…9. */
+function digitOf(path: string, files: number): number {
+  return (Number(/(\d+)\.png$/.exec(path)![1]) % files) % 10;
+}
+
+describe('the demo with ML assist on (multi-class digits, WASM)', () => {
+  it('featurizes, clusters, trains after enough labels, and serves prelabeled tasks with the tags pre-filled', { timeout: 300_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const assistErrors: string[] = [];
+    await context.exposeFunction('__assistError', (m: string) => assistErrors.push(m));
+    await context.addInitScript(() => {
+      document.addEventListener('label-error', (e) => {
+        const d = (e as CustomEvent).detail;
+        (window as unknown as { __assistError: (m: string) => void }).__assistError(`${d.during}: ${String(d.error)}`);
+      });
+    });
+    // Small thresholds for a small project (URL parameters of the demo); WASM, not WebGPU on SwiftShader.
+    const base = `${server.url}?device=wasm&minSupport=3&minPerClass=2&debounce=200`;
+    try {
+      await page.goto(base);
+      await page.waitForSelector('body[data-ready]');
+      const files: number = await page.evaluate(() => (window as unknown as { labelkitDemo: { manifest: { files: unknown[] } } }).labelkitDemo.manifest.files.length);
+      const id: string = await page.evaluate(() =>
+        (window as unknown as { labelkitDemo: { createProject: (s: unknown) => Promise<string> } }).labelkitDemo.createProject({
+          name: 'E2E assist',
+          kind: 'image-classification-multiclass',
+          labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+          count: 100,
+          assist: { firstTrainingAt: 40, retrainEvery: 8, clustering: true },
+        }),
+      );
+      await page.goto(`${base}#/p/${id}/label`);
+      await page.waitForSelector('body[data-ready]');
+
+      // Opening the project with assist on featurizes every digit and clusters the todo items.
+      await page.waitForFunction(() => {
+        const runs = document.querySelector('label-queue')!.project!.runs;
+        return runs.some((r) => r.kind === 'featurization' && r.status === 'completed') && runs.some((r) => r.kind === 'clustering' && r.status === 'completed');
+      }, undefined, { timeout: 120_000 });
+      const feat = await page.evaluate(() => document.querySelector('label-queue')!.project!.runs.find((r) => r.kind === 'featurization')!);
+      expect(feat.device).toBe('wasm');
+      expect(feat.metrics).toMatchObject({ items: 100, dim: 833 });
+
+      const lanes: string[] = [];
+      const pages: number[][] = [];
+      let prelabeled: { path: string; pre: string; truth: string }[] = [];
+      let info = await nextTask(page);
+      for (let round = 0; round < 25 && !prelabeled.length; round++) {
+        const task = await page.evaluate(() => {
+          const q = document.querySelector('label-queue')!;
+          const t = q.currentTask!;
+          return { id: t.id, lane: t.lane, items: t.items.map((i) => ({ index: i.index, path: i.path, prelabel: i.prelabels?.[0]?.label, shown: q.annotationsOf(i.index)[0]?.label })) };
+        });
+        lanes.push(task.lane);
+        const names: Record<string, string> = await page.evaluate(() => Object.fromEntries(document.querySelector('label-queue')!.project!.labels.map((l) => [l.id, l.name])));
+        if (task.lane === 'clustered') pages.push(task.items.map((i) => digitOf(i.path, files)));
+        if (task.lane === 'prelabeled') {
+          // The prelabels arrive pre-filled: each tile already shows its suggested tag.
+          for (const it of task.items) expect(it.shown, `item ${it.path} arrives pre-filled`).toBe(it.prelabel);
+          prelabeled = task.items.filter((i) => i.prelabel).map((i) => ({ path: i.path, pre: names[i.prelabel!], truth: String(digitOf(i.path, files)) }));
+          await page.screenshot({ path: `${SHOTS}assist-prelabeled.png`, fullPage: true });
+        }
+        // The labeler tags every image with its true digit (correcting any wrong suggestion).
+        const tiles = page.locator('label-queue [part~="tile"]');
+        for (let k = 0; k < task.items.length; k++) {
+          await tiles.nth(k).click();
+          await page.locator('label-queue [part~="palette"] button.label').nth(digitOf(task.items[k].path, files)).click();
+        }
+        await page.keyboard.press('Escape');
+        await tiles.first().focus();
+        await page.keyboard.press('Enter');
+        await waitLabeled(page, info.labeled + task.items.length);
+        info = await nextTask(page, info.taskId);
+        if (info.labeled >= 40 && round < 25) {
+          // The first training run is due at 40 labels: it runs in the background; wait for it once.
+          await page.waitForFunction(() => document.querySelector('label-queue')!.project!.runs.some((r) => r.kind === 'training' && r.status !== 'running'), undefined, { timeout: 120_000 });
+        }
+      }
+      console.log(`[e2e assist] lanes served: ${lanes.join(' ')}; clustered pages: ${JSON.stringify(pages)}; prelabeled: ${JSON.stringify(prelabeled)}`);
+
+      // Runs: featurization, clustering, training, validation, inference, all completed, on WASM.
+      const runs = await page.evaluate(() => document.querySelector('label-queue')!.project!.runs.map((r) => ({ kind: r.kind, status: r.status, device: r.device, error: r.error })));
+      expect(runs.filter((r) => r.status === 'failed')).toEqual([]);
+      for (const k of ['featurization', 'clustering', 'training', 'validation', 'inference']) expect(runs.some((r) => r.kind === k && r.status === 'completed'), `a completed ${k} run`).toBe(true);
+      expect(lanes).toContain('clustered');
+      expect(prelabeled.length).toBeGreaterThan(0);
+
+      // The dashboard lists the runs (newest first) and the labels to the next run.
+      await page.click('button[data-tab=manage]');
+      await page.waitForSelector('label-dashboard table.runs');
+      const rows = await page.locator('label-dashboard table.runs tbody tr').allTextContents();
+      expect(rows.some((r) => /training/i.test(r) && /completed/.test(r))).toBe(true);
+      expect(rows.some((r) => /featurization/i.test(r) && /completed/.test(r) && /wasm/.test(r))).toBe(true);
+      expect(await page.locator('label-dashboard').getByText(/until the next training run|a training run is due/).count()).toBe(1);
+      await page.screenshot({ path: `${SHOTS}assist-dashboard.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+    expect(assistErrors).toEqual([]);
+    expect(errors.filter((e) => !/favicon|Failed to load resource/.test(e))).toEqual([]);
+  });
+});

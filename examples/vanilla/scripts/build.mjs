@@ -1,5 +1,7 @@
 // Builds the demo into dist/: MNIST sample PNGs, the page, and one ES module bundle (esbuild).
-import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { mnistPngs } from './samples.mjs';
@@ -16,8 +18,42 @@ for (const s of samples) writeFileSync(`${dist}samples/${s.name}`, s.png);
 writeFileSync(`${dist}samples/index.json`, JSON.stringify({ files: samples.map((s) => ({ name: s.name, size: s.png.length })), width: 112, height: 112, licence: 'MNIST (Yann LeCun, Corinna Cortes), CC BY-SA 3.0' }));
 
 copyFileSync(`${root}src/index.html`, `${dist}index.html`);
+
+// ── ML assist: the featurizer model, onnxruntime-web's .wasm files ──
+mkdirSync(`${dist}models`, { recursive: true });
+const mnistOnnx = fileURLToPath(new URL('../../../../shared/fixtures/models/mnist.onnx', import.meta.url));
+const which = process.env.LABELKIT_DEMO_FEATURIZER ?? 'builtin';
+let featurizer;
+if (which === 'mnist' && existsSync(mnistOnnx)) {
+  // Optional: the shared fixtures' mnist.onnx, cut by the engine at its 256-wide layer.
+  copyFileSync(mnistOnnx, `${dist}models/mnist.onnx`);
+  featurizer = { key: 'mnist-256', source: 'models/mnist.onnx', preprocess: { width: 28, height: 28, fit: 'resize', channels: 'gray' }, embedding: { tensor: 'Pooling160_Output_0_reshape0' } };
+} else {
+  if (which === 'mnist') console.warn(`LABELKIT_DEMO_FEATURIZER=mnist but ${mnistOnnx} does not exist: using the built-in featurizer.`);
+  // Default: the demo's own featurizer, written here with @labelkit/ml's ONNX writer (src/featurizer.ts).
+  const out = await build({
+    entryPoints: [`${root}src/featurizer.ts`],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    conditions: ['source'],
+    tsconfig: `${root}../../tsconfig.base.json`,
+    logLevel: 'warning',
+  });
+  const { buildFeaturizerModel, BUILTIN_FEATURIZER } = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString('base64')}`);
+  writeFileSync(`${dist}models/featurizer.onnx`, buildFeaturizerModel());
+  featurizer = { key: 'builtin-rf-v1', source: 'models/featurizer.onnx', preprocess: BUILTIN_FEATURIZER.preprocess };
+}
+writeFileSync(`${dist}models/featurizer.json`, JSON.stringify(featurizer));
+// onnxruntime-web fetches its .wasm at run time: WASM-only build, and the WebGPU (asyncify) build.
+const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
+mkdirSync(`${dist}ort`, { recursive: true });
+for (const f of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.wasm']) copyFileSync(`${ortDist}/${f}`, `${dist}ort/${f}`);
+
 await build({
-  entryPoints: [`${root}src/main.ts`],
+  // The page, and the ML assist worker (a module worker the page starts as ml-worker.js).
+  entryPoints: [`${root}src/main.ts`, { in: `${root}../../packages/ml/src/worker.ts`, out: 'ml-worker' }],
   outdir: dist,
   bundle: true,
   splitting: true,

@@ -2,10 +2,13 @@
 // the queue), a project list and a "new project" form. Projects live in IndexedDB; images are the
 // bundled MNIST PNGs; nothing touches the network.
 import {
+  type AssistDeviceRequest,
+  type AssistSettings,
   IndexedDBStore,
   LabelkitError,
   PROJECT_KINDS,
   ProjectRegistry,
+  isClassificationKind,
   type Actor,
   type DataSource,
   type ItemRef,
@@ -13,6 +16,7 @@ import {
   type ProjectKind,
 } from '@labelkit/core';
 import { LabelDashboard, LabelQueue } from '@labelkit/components';
+import { DemoAssist, type DemoAssistOptions, type FeaturizerManifest } from './assist.js';
 // Exporting the classes keeps their registration modules in the bundle (the package marks only
 // those modules as having side effects).
 export const elements = { LabelQueue, LabelDashboard };
@@ -69,8 +73,35 @@ const store = new IndexedDBStore('labelkit-demo');
 const registry = new ProjectRegistry(store);
 performance.mark('labelkit:main');
 const manifest: Manifest = await (await fetch('samples/index.json')).json();
+const featurizer: FeaturizerManifest = await (await fetch('models/featurizer.json')).json();
 
 let current: Project | undefined;
+/** ML assist for the open project (runs only while its assist switch is on). */
+let assist: DemoAssist | undefined;
+
+/**
+ * ML assist settings of this page; URL parameters override them (the e2e tests use small values):
+ * `device` (auto | webgpu | wasm), `minSupport`, `minPerClass`, `debounce` (ms).
+ */
+function assistOptions(): DemoAssistOptions {
+  const q = new URLSearchParams(location.search);
+  const num = (name: string, fallback: number) => (q.has(name) && Number.isFinite(Number(q.get(name))) ? Number(q.get(name)) : fallback);
+  return {
+    device: (q.get('device') ?? 'auto') as AssistDeviceRequest,
+    featurizer,
+    // A demo project is small (200 digits): 20 % of the first 50 labels are only 10 held-out items.
+    minSupport: num('minSupport', 5),
+    minLabelsPerClass: num('minPerClass', 3),
+    debounceMs: num('debounce', 1500),
+  };
+}
+
+function closeProject(): void {
+  assist?.close();
+  assist = undefined;
+  current?.close();
+  current = undefined;
+}
 
 function actor(): Actor {
   return ACTORS[new URLSearchParams(location.search).get('role') ?? 'owner'] ?? ACTORS.owner;
@@ -93,9 +124,10 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEle
 }
 
 /** Creates a project of `count` sample items (the e2e tests and the benchmark call this too). */
-async function createProject(spec: { name: string; kind: ProjectKind; labels: string[]; instructions?: string; count?: number; assist?: boolean }): Promise<string> {
+async function createProject(spec: { name: string; kind: ProjectKind; labels: string[]; instructions?: string; count?: number; assist?: boolean | Partial<AssistSettings> }): Promise<string> {
+  const assistSettings = typeof spec.assist === 'object' ? { enabled: true, ...spec.assist } : { enabled: !!spec.assist };
   const project = await registry.create(
-    { name: spec.name, kind: spec.kind, labels: spec.labels, instructions: spec.instructions ?? INSTRUCTIONS, assist: { enabled: !!spec.assist } },
+    { name: spec.name, kind: spec.kind, labels: spec.labels, instructions: spec.instructions ?? INSTRUCTIONS, assist: assistSettings },
     { actor: ACTORS.owner },
   );
   const source = new SampleSource(manifest, spec.count ?? manifest.files.length);
@@ -106,8 +138,7 @@ async function createProject(spec: { name: string; kind: ProjectKind; labels: st
 }
 
 async function showList(): Promise<void> {
-  current?.close();
-  current = undefined;
+  closeProject();
   shown = undefined;
   const projects = await registry.list();
   const kind = h('select', { name: 'kind' }, ...PROJECT_KINDS.map((k) => h('option', { value: k }, k)));
@@ -146,7 +177,7 @@ let shown: { id: string; queue: LabelQueue; dash: LabelDashboard; tabs: HTMLElem
 
 async function showProject(id: string, tab: string): Promise<void> {
   if (current?.id !== id) {
-    current?.close();
+    closeProject();
     shown = undefined;
     performance.mark('labelkit:open-start');
     current = await registry.open(id, { actor: actor() });
@@ -168,7 +199,22 @@ async function showProject(id: string, tab: string): Promise<void> {
     queue.gridSize = Number(new URLSearchParams(location.search).get('grid') ?? 4) as 1 | 4 | 6 | 9;
     // When the dashboard rejects or requeues items, the labeler's queue has new work: look again.
     dash.addEventListener('label-items-change', () => void queue.reload());
-    app.replaceChildren(h('section', { className: 'panel' }, tabs, queue, dash));
+    // ML assist: runs in this browser in the background; its status and errors show above the tabs.
+    const assistStatus = h('p', { className: 'assist-status', role: 'status' });
+    const assistError = h('p', { className: 'error assist-error', role: 'alert', hidden: true });
+    if (isClassificationKind(project.kind)) {
+      assist?.close();
+      assist = new DemoAssist(project, source, assistOptions(), {
+        onStatus: (text) => (assistStatus.textContent = text),
+        onError: (error) => {
+          assistError.textContent = `ML assist failed: ${error instanceof Error ? error.message : String(error)}`;
+          assistError.hidden = false;
+          // The same event the elements fire for their own failures (it bubbles to the page).
+          dash.dispatchEvent(new CustomEvent('label-error', { detail: { error, during: 'ml-assist' }, bubbles: true, composed: true }));
+        },
+      });
+    }
+    app.replaceChildren(h('section', { className: 'panel' }, tabs, assistStatus, assistError, queue, dash));
     shown = { id, queue, dash, tabs };
   }
   // Switching tabs keeps both elements (and the task in hand); only visibility changes.
@@ -189,6 +235,6 @@ async function route(): Promise<void> {
 
 window.addEventListener('hashchange', () => void route());
 // A hook for the end-to-end tests and the benchmark (not needed by the demo itself).
-Object.assign(window, { labelkitDemo: { registry, createProject, manifest, get project() { return current; } } });
+Object.assign(window, { labelkitDemo: { registry, createProject, manifest, featurizer, get project() { return current; }, get assist() { return assist; } } });
 await route();
 document.body.dataset.ready = 'true';
