@@ -9,7 +9,7 @@
 //   runs again once the view settles.
 import type { Annotation } from '@labelkit/core';
 import type { IdentifiedAnnotation } from '../events.js';
-import { intersects, type Rect, type View } from './geometry.js';
+import { bounds, intersects, type Rect, type View } from './geometry.js';
 import type { CanvasModel } from './model.js';
 import type { CanvasTheme } from './theme.js';
 
@@ -123,17 +123,8 @@ function drawRegion(ctx: CanvasRenderingContext2D, s: SceneInput, r: Rect, scale
 }
 
 function intersectsShape(a: Annotation, r: Rect): boolean {
-  if (a.kind === 'box') return intersects({ x: a.x, y: a.y, w: a.w, h: a.h }, r);
-  if (a.kind === 'polygon') {
-    const p = a.points;
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (let i = 0; i + 1 < p.length; i += 2) {
-      x0 = Math.min(x0, p[i]); x1 = Math.max(x1, p[i]);
-      y0 = Math.min(y0, p[i + 1]); y1 = Math.max(y1, p[i + 1]);
-    }
-    return intersects({ x: x0, y: y0, w: x1 - x0, h: y1 - y0 }, r);
-  }
-  return false;
+  const b = bounds(a);
+  return b !== null && intersects(b, r);
 }
 
 /** The scene: the crisp pass, the motion raster and its dirty regions. */
