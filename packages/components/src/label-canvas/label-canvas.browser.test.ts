@@ -143,6 +143,12 @@ describe('<label-canvas>', () => {
     const afterInsert = h.el.annotations[0];
     if (afterInsert.kind !== 'polygon') throw new Error('not a polygon');
     expect(afterInsert.points).to.have.length(10);
+    // U: click on a vertex removes it (a polygon keeps at least 3 points)
+    await h.click([400, 200]);
+    const afterRemove = h.el.annotations[0];
+    if (afterRemove.kind !== 'polygon') throw new Error('not a polygon');
+    expect(afterRemove.points).to.have.length(8);
+    await h.press('Control+z');
     await h.press('Control+z');
     await h.press('Control+z');
     expect(h.el.annotations[0]).to.deep.equal(square);
@@ -489,6 +495,14 @@ describe('<label-canvas> with TIFF and DICOM (through @labelkit/core/media)', ()
     await h.press('PageUp');
     await new Promise((r) => setTimeout(r, 300));
     expect(h.events('label-image-load').at(-1)!.frame).to.equal(0);
+    // the media bar's buttons do the same
+    const bar = h.el.shadowRoot!.querySelector('[part="media-bar"]')!;
+    expect(bar.textContent).to.contain('1 / 3');
+    bar.querySelector<HTMLButtonElement>('[aria-label^="Next frame"]')!.click();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.events('label-image-load').at(-1)!.frame).to.equal(1);
+    await h.el.updateComplete;
+    expect(h.el.shadowRoot!.querySelector('[part="media-bar"]')!.textContent).to.contain('2 / 3');
     expect(h.el.annotations.map((a) => a.id)).to.deep.equal(['x']);
   });
 
@@ -497,6 +511,12 @@ describe('<label-canvas> with TIFF and DICOM (through @labelkit/core/media)', ()
     expect(h.el.imageSize).to.deep.equal({ width: 16, height: 16, frames: 1 });
     expect(h.el.window).to.deep.equal({ center: 1600, width: 2800 });
     expect(h.el.presets.map((p) => p.window)).to.deep.include({ center: 1600, width: 2800 });
+    // choosing another preset in the media bar applies its window
+    const select = h.el.shadowRoot!.querySelector<HTMLSelectElement>('select[part="presets"]')!;
+    const other = h.el.presets.find((p) => p.window.center !== 1600)!;
+    select.value = other.id;
+    select.dispatchEvent(new Event('change'));
+    expect(h.el.window).to.deep.equal(other.window);
   });
 
   it('switches the frames of a multi-frame DICOM', async () => {

@@ -64,6 +64,8 @@ type Gesture =
  * @csspart prelabel-actions - The accept/reject buttons beside a selected prelabel.
  * @csspart button - Every button.
  * @csspart message - The text shown while loading, on error, or with no image.
+ * @csspart media-bar - Window presets and frame switching, shown for DICOM, high-bit-depth and multi-page images.
+ * @csspart presets - The window preset `<select>`.
  * @csspart status - The ARIA live region announcing the selection (visually hidden).
  *
  * @cssprop --label-canvas-background - Behind the image (falls back to --label-surface-sunken).
@@ -341,8 +343,30 @@ export class LabelCanvas extends LitElement {
             <button part="button" @click=${() => this.rejectPrelabels()}>Reject all</button>
           </div>`
         : nothing}
+      ${this.renderMediaBar()}
       ${message ? html`<div part="message" class="message">${message}</div>` : nothing}
       <div part="status" class="sr-only" role="status" aria-live="polite">${this.describeSelection()}</div>
+    </div>`;
+  }
+
+  /** Window presets (DICOM, > 8-bit grey) and frame switching (multi-page TIFF, multi-frame DICOM). */
+  private renderMediaBar() {
+    const img = this.loadState === 'ready' ? this.loaded : null;
+    if (!img || (img.frames < 2 && !this.windowPresets.length)) return nothing;
+    const w = this.window;
+    const current = w && this.windowPresets.find((p) => p.window.center === w.center && p.window.width === w.width);
+    return html`<div part="media-bar" class="bar media">
+      ${this.windowPresets.length
+        ? html`<select part="presets" aria-label="Window preset" @change=${(e: Event) => this.applyPreset((e.target as HTMLSelectElement).value)}>
+            <option value="" ?selected=${!current} disabled>${w ? `W ${Math.round(w.width)} / L ${Math.round(w.center)}` : 'Window'}</option>
+            ${this.windowPresets.map((p) => html`<option value=${p.id} ?selected=${current === p}>${p.label}</option>`)}
+          </select>`
+        : nothing}
+      ${img.frames > 1
+        ? html`<button part="button" aria-label="Previous frame (Page Up)" ?disabled=${this.frame <= 0} @click=${() => (this.frame = Math.max(0, this.frame - 1))}>‹</button>
+            <span>${this.frame + 1} / ${img.frames}</span>
+            <button part="button" aria-label="Next frame (Page Down)" ?disabled=${this.frame >= img.frames - 1} @click=${() => (this.frame = Math.min(img.frames - 1, this.frame + 1))}>›</button>`
+        : nothing}
     </div>`;
   }
 

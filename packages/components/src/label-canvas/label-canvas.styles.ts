@@ -112,6 +112,15 @@ export const styles = css`
     color: var(--_chip-color);
     box-shadow: 0 1px 3px rgb(0 0 0 / 0.35);
   }
+  .bar.media {
+    right: auto;
+    left: 8px;
+  }
+  select {
+    font: inherit;
+    font-size: 12px;
+    max-width: 220px;
+  }
   .actions {
     position: absolute;
     display: flex;
