@@ -102,9 +102,6 @@ export class CanvasModel {
   isPrelabel(id: string): boolean {
     return !this.byId.has(id) && this.prelabels.some((p) => p.id === id);
   }
-  indexOf(id: string): number | undefined {
-    return this.byId.get(id);
-  }
 
   get canUndo(): boolean {
     return this.undoStack.length > 0;

@@ -9,7 +9,7 @@
 //   runs again once the view settles.
 import type { Annotation } from '@labelkit/core';
 import type { IdentifiedAnnotation } from '../events.js';
-import { bounds, intersects, type Rect, type View } from './geometry.js';
+import { bounds, intersects, visibleRect, type Rect, type View } from './geometry.js';
 import type { CanvasModel } from './model.js';
 import type { CanvasTheme } from './theme.js';
 
@@ -194,7 +194,7 @@ export class Scene {
   draw(ctx: CanvasRenderingContext2D, s: SceneInput, v: View, vw: number, vh: number, pr: number, region: Rect | null): void {
     ctx.save();
     ctx.setTransform(pr, 0, 0, pr, 0, 0);
-    const vis = { x: -v.x / v.scale, y: -v.y / v.scale, w: vw / v.scale, h: vh / v.scale };
+    const vis = visibleRect(v, vw, vh);
     let r = vis;
     if (region) {
       const pad = (s.theme.strokeWidth * 2 + 16) / v.scale;
