@@ -9,12 +9,11 @@
 // path runs RUNS times per page and the run with the median p95 is reported (the machine is shared
 // and noisy: see the load average printed with the table).
 import { build } from 'esbuild';
-import { chromium, type Page } from 'playwright';
-import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Page } from 'playwright';
+import { launchChromium, serveStatic } from './lib/browser.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 
 const quick = process.argv.includes('--quick');
@@ -38,22 +37,9 @@ await build({
 });
 writeFileSync(join(out, 'index.html'), '<!doctype html><html><head><link rel="stylesheet" href="page.css"></head><body><script type="module" src="page.js"></script></body></html>');
 
-const server = createServer((req, res) => {
-  const path = new URL(req.url ?? '/', 'http://x').pathname;
-  const file = path === '/' ? 'index.html' : path.slice(1);
-  try {
-    const body = readFileSync(join(out, file));
-    res.setHeader('content-type', file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'text/html');
-    res.end(body);
-  } catch {
-    res.statusCode = 404;
-    res.end();
-  }
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+const { base, server } = await serveStatic([['/', out + '/']]);
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await launchChromium();
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -11,6 +11,7 @@ import { createReadStream, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '@labelkit/core';
 import { exportCoco } from '@labelkit/core/export';
 // Node file sink; `@labelkit/core/node` re-exports it.
 import { writeExportFile } from '../packages/core/src/export/node.js';
@@ -23,16 +24,6 @@ const LABELS: LabelClass[] = [
   { id: 'b', name: 'bicycle', color: '#00f' },
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A project of `n` labeled images whose items are computed on demand from their index (sizes from the

@@ -9,13 +9,11 @@
 // Inputs: the shared fixtures, the generated ones, and 2048 × 1536 images made here with ImageMagick
 // and dcmtk when they are installed (skipped otherwise).
 import { build } from 'esbuild';
-import { chromium } from 'playwright';
-import { createServer } from 'node:http';
+import { launchChromium, serveStatic } from './lib/browser.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { probeImage } from '../packages/core/src/media/index.js';
 
@@ -166,24 +164,9 @@ const stub = {
 const common = { bundle: true, format: 'esm' as const, platform: 'browser' as const, conditions: ['source'], tsconfig: join(root, 'tsconfig.base.json'), minify: true, logLevel: 'error' as const, plugins: [stub] };
 await build({ ...common, entryPoints: { page: join(root, 'bench/media/page.ts'), worker: join(root, 'packages/core/src/media/worker.ts') }, outdir: out, splitting: true, metafile: false });
 writeFileSync(join(out, 'index.html'), '<!doctype html><html><body><script type="module" src="page.js"></script></body></html>');
-const server = createServer((req, res) => {
-  const path = new URL(req.url ?? '/', 'http://x').pathname;
-  const file = path === '/' ? 'index.html' : path.slice(1);
-  try {
-    const body = readFileSync(join(out, file));
-    // Cross-origin isolated, so performance.now() has its fine resolution.
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-    res.setHeader('content-type', file.endsWith('.js') ? 'text/javascript' : file.endsWith('.html') ? 'text/html' : 'application/octet-stream');
-    res.end(body);
-  } catch {
-    res.statusCode = 404;
-    res.end();
-  }
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+// Cross-origin isolated, so performance.now() has its fine resolution.
+const { base, server } = await serveStatic([['/', out + '/']]);
+const browser = await launchChromium();
 const page = await browser.newPage();
 page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
 await page.goto(base);

@@ -1,13 +1,11 @@
 // Runs bench/ml/page.ts in headless Debian Chromium with WebGPU on SwiftShader, served from
 // 127.0.0.1 with COOP/COEP, and returns its figures.
 import { build } from 'esbuild';
-import { chromium } from 'playwright';
-import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { launchChromium, serveStatic } from '../lib/browser.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { FIXTURES, ORT_WASM_DIR } from '../../packages/ml/test/fixtures.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,27 +33,8 @@ export async function browserFigures(args: { device: 'webgpu' | 'wasm'; mnistIma
     ['/mnist/', mnistDir + '/'],
     ['/', out + '/'],
   ];
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
-    const [prefix, dir] = routes.find(([p]) => path.startsWith(p))!;
-    const file = dir + (path === '/' ? 'index.html' : path.slice(prefix.length));
-    try {
-      const body = readFileSync(file);
-      res.setHeader('content-type', file.endsWith('.js') || file.endsWith('.mjs') ? 'text/javascript' : file.endsWith('.wasm') ? 'application/wasm' : file.endsWith('.html') ? 'text/html' : 'application/octet-stream');
-      res.end(body);
-    } catch {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'],
-  });
+  const { base, server } = await serveStatic(routes);
+  const browser = await launchChromium({ webgpu: true });
   try {
     const page = await browser.newPage();
     await page.goto(base);

@@ -1,6 +1,7 @@
 // Where exports go: a ReadableStream or Blob (browser download), bytes (small exports, tests), or a
 // Store path such as `Labeling/export/coco/<project>_<timestamp>.json`. Node files: see ./node.ts.
 import { LabelkitError, throwIfAborted } from '../errors.js';
+import { concatBytes } from '../util/bytes.js';
 import { storeWriteError } from '../store/memory-store.js';
 import type { PutOptions, Store } from '../store/store.js';
 import type { ExportFiles, ExportStream } from './stream.js';
@@ -52,13 +53,7 @@ export async function collectBytes(source: AsyncIterable<Uint8Array>, maxBytes =
     if (total > maxBytes) throw tooLarge(total, maxBytes);
     parts.push(chunk);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts, total);
 }
 
 /** The default store folder of exports. */

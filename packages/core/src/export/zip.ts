@@ -5,6 +5,7 @@
 // deflateSync: the same bytes in every browser and in Node (CompressionStream costs about a
 // millisecond per entry in Node and its output depends on the platform's zlib).
 import { deflateSync } from 'fflate';
+import { concatBytes } from '../util/bytes.js';
 import { LabelkitError, throwIfAborted } from '../errors.js';
 import { newReport, safeName, timestamp } from './internal.js';
 import { ExportFiles, ExportStream } from './stream.js';
@@ -102,7 +103,7 @@ async function* zipChunks(
     totals.files++;
   };
   const flush = () => {
-    const chunk = out.length === 1 ? out[0] : concat(out, outBytes);
+    const chunk = out.length === 1 ? out[0] : concatBytes(out, outBytes);
     out = [];
     outBytes = 0;
     totals.bytes = offset;
@@ -163,7 +164,7 @@ async function* zipChunks(
     offset += rec.byteLength;
     if (pendingBytes >= 64 * 1024) {
       totals.bytes = offset;
-      yield concat(pending, pendingBytes);
+      yield concatBytes(pending, pendingBytes);
       pending = [];
       pendingBytes = 0;
     }
@@ -204,7 +205,7 @@ async function* zipChunks(
   for (const t of tail) tailBytes += t.byteLength;
   totals.bytes = offset - pendingBytes + tailBytes; // `offset` already counts the pending records
   sync(totals, inner);
-  yield concat(tail, tailBytes);
+  yield concatBytes(tail, tailBytes);
   totals.complete = inner ? inner.complete : true;
 }
 
@@ -216,18 +217,9 @@ async function gather(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, 
     if (n > max) throw new LabelkitError('E_CAPACITY', `The zip entry "${path}" is larger than ${max} bytes; write this export to files instead.`, { path, max });
     parts.push(c);
   }
-  return parts.length === 1 ? parts[0] : concat(parts, n);
+  return parts.length === 1 ? parts[0] : concatBytes(parts, n);
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
 
 function dosDateTime(date: Date): { time: number; day: number } {
   // DOS times are local-less; we write UTC so the bytes do not depend on the machine's time zone.
