@@ -1,22 +1,11 @@
 // A linear head on embeddings: softmax for multi-class, a sigmoid per class for multi-label.
 // Features are standardized with the training rows' mean and spread; full-batch Adam with L2.
-import { LabelkitError, throwIfAborted } from '@labelkit/core';
+import { LabelkitError, throwIfAborted, type AssistHead, type HeadKind } from '@labelkit/core';
 import { yieldToEventLoop } from './random.js';
 
-export type HeadKind = 'multiclass' | 'multilabel';
-
-/** A trained head: plain typed arrays, so it can be transferred, stored and reloaded. */
-export interface Head {
-  readonly kind: HeadKind;
-  readonly dim: number;
-  readonly classes: number;
-  /** Per-feature mean and 1/std of the training rows. */
-  readonly mean: Float32Array;
-  readonly invStd: Float32Array;
-  /** classes×dim weights and per-class bias. */
-  readonly weights: Float32Array;
-  readonly bias: Float32Array;
-}
+/** A trained head: plain typed arrays, so it can be transferred, stored and reloaded (the core port's type). */
+export type Head = AssistHead;
+export type { HeadKind };
 
 /**
  * Targets: for 'multiclass' the class index of each row (Int32Array of n); for 'multilabel' an
