@@ -124,10 +124,10 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEle
 }
 
 /** Creates a project of `count` sample items (the e2e tests and the benchmark call this too). */
-async function createProject(spec: { name: string; kind: ProjectKind; labels: string[]; instructions?: string; count?: number; assist?: boolean | Partial<AssistSettings> }): Promise<string> {
+async function createProject(spec: { name: string; kind: ProjectKind; labels: string[]; instructions?: string; count?: number; assist?: boolean | Partial<AssistSettings>; seed?: number }): Promise<string> {
   const assistSettings = typeof spec.assist === 'object' ? { enabled: true, ...spec.assist } : { enabled: !!spec.assist };
   const project = await registry.create(
-    { name: spec.name, kind: spec.kind, labels: spec.labels, instructions: spec.instructions ?? INSTRUCTIONS, assist: assistSettings },
+    { name: spec.name, kind: spec.kind, labels: spec.labels, instructions: spec.instructions ?? INSTRUCTIONS, assist: assistSettings, ...(spec.seed !== undefined ? { seed: spec.seed } : {}) },
     { actor: ACTORS.owner },
   );
   const source = new SampleSource(manifest, spec.count ?? manifest.files.length);
