@@ -14,13 +14,19 @@ export interface SharedCoordinatorOptions extends LeaseBoardOptions {
    * place in it, so clients working one queue rarely race for the same items (default 16).
    */
   readonly spread?: number;
+  /**
+   * Keep every segment read in a `MergedJournal` (the deterministic total order across clients), for
+   * audits and tests. Off by default: it holds the whole journal in memory a second time.
+   */
+  readonly keepMerged?: boolean;
 }
 
 /**
  * What a `Project` on a shared store (Azure Blob, several labelers at once) does on top of its own
  * journal. Item leases live on a `LeaseBoard` (conditional writes), so an item is handed out only
- * after this client won it; other clients' journal segments are pulled by a `JournalFollower` and
- * kept in one deterministic order (`merged`); snapshots go through a head written `If-Match`.
+ * after this client won it; other clients' journal segments are pulled by a `JournalFollower`, each
+ * batch in the deterministic segment order (`merged` keeps the total order when asked to);
+ * snapshots go through a head written `If-Match`.
  *
  * A project uses it through a handful of calls (see `ProjectOptions.shared`): `claim` before
  * `task.assigned` is written, `ensureLive` / `finish` around `labels.submitted` and
@@ -30,7 +36,7 @@ export interface SharedCoordinatorOptions extends LeaseBoardOptions {
 export class SharedCoordinator {
   readonly board: LeaseBoard;
   readonly follower: JournalFollower;
-  readonly merged = new MergedJournal();
+  readonly merged: MergedJournal | undefined;
   readonly #leases = new Map<string, Lease>();
   readonly spread: number;
 
@@ -42,13 +48,14 @@ export class SharedCoordinator {
   ) {
     this.board = new LeaseBoard(store, projectId, clientId, options);
     this.spread = Math.max(1, Math.floor(options.spread ?? 16));
+    this.merged = options.keepMerged ? new MergedJournal() : undefined;
     this.follower = new JournalFollower(store, projectId, { discoverEveryMs: options.discoverEveryMs });
   }
 
   /** Registers this client (so others find its segments without listing the journal). */
   async open(cursor: JournalCursor, segments: readonly SegmentRead[], signal?: AbortSignal): Promise<void> {
     this.follower.seed(cursor);
-    this.merged.add(segments);
+    this.merged?.add(segments);
     await this.follower.register(this.clientId, signal);
   }
 
@@ -127,16 +134,16 @@ export class SharedCoordinator {
 
   /** Other clients' new segments, in the deterministic order, and the cursor after them. */
   async pull(signal?: AbortSignal, options: { all?: boolean } = {}): Promise<{ segments: SegmentRead[]; cursor: JournalCursor; reordered: boolean }> {
-    const before = this.merged.eventCount;
     const segments = await this.follower.read(signal, options);
-    const from = this.merged.add(segments);
-    return { segments, cursor: this.follower.cursor, reordered: from < before };
+    const before = this.merged?.eventCount ?? 0;
+    const reordered = this.merged ? this.merged.add(segments) < before : false;
+    return { segments, cursor: this.follower.cursor, reordered };
   }
 
   /** Call after each own append, so the merged order and the follower's cursor include it. */
   recordLocal(segment: SegmentRead): void {
     this.follower.advance(segment.client, segment.seq);
-    this.merged.add([segment]);
+    this.merged?.add([segment]);
   }
 
   /** Writes a snapshot body create-only and moves the head to it `If-Match` (never last-writer-wins). */
