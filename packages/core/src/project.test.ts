@@ -300,6 +300,21 @@ describe('settings and roles', () => {
     expect(reopened.stats().counts.labeled).toBe(1);
   });
 
+  it('orders another client’s events after what it had read, even within one millisecond', async () => {
+    const frozen = () => 1_750_000_000_000; // every client writes in the same millisecond
+    for (let k = 0; k < 8; k++) {
+      const store = new MemoryStore();
+      const registry = new ProjectRegistry(store);
+      const p = await registry.create({ name: `same-ms-${k}`, kind: 'image-classification-multiclass', labels: ['a', 'b'] }, { actor: owner, now: frozen, clientId: `z${k}` });
+      await p.addItems(refs(2));
+      const lee = await registry.open(p.id, { actor: { id: 'lee', role: 'labeler' }, now: frozen, clientId: `a${k}` });
+      const t = await lee.nextTask();
+      await lee.submit(t!.id, [{ item: t!.items[0].index, annotations: [{ kind: 'class', label: 'a' }] }]);
+      const again = await registry.open(p.id, { actor: owner, now: frozen });
+      expect(again.stats().counts.labeled).toBe(1);
+    }
+  });
+
   it('counts labels to the next training run', async () => {
     const { project } = await newProject();
     await project.updateAssist({ enabled: true, firstTrainingAt: 3, retrainEvery: 2 });

@@ -651,6 +651,7 @@ export class Project implements ProjectReader {
     if (shared) {
       const read = await shared.pull(signal, { all });
       for (const [client, seq] of Object.entries(read.cursor)) this.#cursor[client] = Math.max(this.#cursor[client] ?? 0, seq);
+      for (const seg of read.segments) for (const e of seg.events) this.#journal.observe(e.at, seg.client);
       const events = read.segments.flatMap((s) => s.events);
       for (const e of events) this.#state.apply(e);
       return events;

@@ -44,7 +44,10 @@ export function journalPrefix(projectId: string): string {
  */
 export class Journal {
   #nextSeq = 1;
+  /** Latest `at` this client wrote. */
   #lastAt = 0;
+  /** Latest `at` read from other clients: new events are stamped after it (causal order). */
+  #lastOtherAt = 0;
 
   constructor(
     readonly store: Store,
@@ -96,15 +99,25 @@ export class Journal {
       }
       segments.push({ ...f, events: decoded.events });
       next[f.client] = Math.max(next[f.client] ?? 0, f.seq);
-      for (const e of decoded.events) if (f.client === this.clientId && e.at > this.#lastAt) this.#lastAt = e.at;
+      for (const e of decoded.events) this.observe(e.at, f.client);
     }
     segments.sort((a, b) => (a.events[0]?.at ?? 0) - (b.events[0]?.at ?? 0) || (a.client < b.client ? -1 : a.client > b.client ? 1 : 0) || a.seq - b.seq);
     return { segments, cursor: next, damage };
   }
 
-  /** Stamps events with the envelope (version, monotonic time, actor). */
+  /**
+   * Tells the clock about an event that was read. Events of other clients push the clock past them,
+   * so whatever this client writes next sorts after everything it had seen, even when two machines'
+   * clocks disagree or both write in the same millisecond. Own events only keep it monotonic.
+   */
+  observe(at: number, client: string): void {
+    if (client === this.clientId) this.#lastAt = Math.max(this.#lastAt, at);
+    else this.#lastOtherAt = Math.max(this.#lastOtherAt, at);
+  }
+
+  /** Stamps events with the envelope (version, causal monotonic time, actor). */
   stamp(events: readonly ProjectEvent[], by: string, now = Date.now()): JournalEvent[] {
-    const at = Math.max(now, this.#lastAt);
+    const at = Math.max(now, this.#lastAt, this.#lastOtherAt + 1);
     this.#lastAt = at;
     return events.map((e) => ({ ...e, v: EVENT_SCHEMA_VERSION, at, by }) as JournalEvent);
   }
