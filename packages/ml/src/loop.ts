@@ -185,12 +185,13 @@ export class AssistLoop {
     return { featurized: missing.length, failed };
   }
 
-  /** Clusters the todo items when the last clustering run saw a different number of them. */
+  /**
+   * Clusters the todo items when some of them are still in the manual lane (new items, or none
+   * clustered yet). Submits only shrink the todo set, so they do not cause a new clustering run.
+   */
   async #clusterIfDue(signal?: AbortSignal): Promise<number> {
     const todo = [...this.project.items({ states: ['todo'] })].filter((it) => assistable(it) && this.#row(it));
-    if (todo.length < 4) return 0;
-    const last = [...this.project.runs].reverse().find((r) => r.kind === 'clustering' && r.status === 'completed');
-    if (last && last.params?.items === todo.length) return 0;
+    if (todo.length < 4 || !todo.some((it) => it.lane === 'manual')) return 0;
     return this.cluster(todo, { signal });
   }
 
