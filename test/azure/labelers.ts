@@ -61,7 +61,7 @@ export async function runLabelers(o: RunOptions): Promise<RunResult> {
   let duplicateAcks = 0;
   let leaseExpiredRefusals = 0;
   const t0 = performance.now();
-  const deadline = Date.now() + (o.deadlineMs ?? 840_000);
+  const deadline = Date.now() + (o.deadlineMs ?? 240_000);
 
   await Promise.all(
     clients.map(async (p, k) => {

@@ -14,8 +14,9 @@ export interface AzureTestEnv {
 
 let counter = 0;
 
-export async function azureTestEnv(): Promise<AzureTestEnv> {
-  const azurite = await startAzurite();
+/** `fastLookups`: Azurite with its blob lookups by name (see azurite-lookup-patch.cjs), for load tests. */
+export async function azureTestEnv(options: { fastLookups?: boolean } = {}): Promise<AzureTestEnv> {
+  const azurite = await startAzurite({ fastLookups: options.fastLookups });
   const service = BlobServiceClient.fromConnectionString(azurite.connectionString, { retryOptions: { maxTries: 3 } });
   const proxies: FaultProxy[] = [];
   return {
