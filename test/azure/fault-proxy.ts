@@ -4,6 +4,9 @@
 // applied it (the answer is lost: the case retries must recognise). Seeded, so runs repeat.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { mulberry32 } from '@labelkit/core';
+
+export { mulberry32 };
 
 export type Fault =
   | 'none'
@@ -192,13 +195,3 @@ function azureError(res: ServerResponse, status: number, code: string, message: 
   res.end(body);
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

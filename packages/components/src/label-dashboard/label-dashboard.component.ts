@@ -18,6 +18,7 @@ import { ImageUrls } from '../controllers/image-url.js';
 import { renderMarkdown } from '../controllers/markdown.js';
 import { barList, progress, stackedBar, type Segment } from './charts.js';
 import { styles } from './label-dashboard.styles.js';
+import { controlStyles } from '../styles/controls.styles.js';
 
 export type DashboardTab = 'dashboard' | 'data' | 'details';
 
@@ -67,7 +68,7 @@ interface CocoLike extends AsyncIterable<Uint8Array> {
  * @cssprop --label-dashboard-text - Text colour (falls back to --label-text).
  */
 export class LabelDashboard extends LitElement {
-  static override styles = styles;
+  static override styles = [controlStyles, styles];
 
   /** The project (opened with the viewer as actor; their role decides what is offered). */
   @property({ attribute: false }) project: Project | undefined;

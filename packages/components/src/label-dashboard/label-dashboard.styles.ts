@@ -23,19 +23,6 @@ export const styles = css`
   .tabs .title { margin-right: 12px; font-size: 15px; }
   .tabs [role='tab'] { border: none; border-bottom: 3px solid transparent; border-radius: 0; background: none; padding: 6px 12px; }
   .tabs [role='tab'][aria-selected='true'] { border-bottom-color: var(--_accent); font-weight: 600; }
-  .spacer { flex: 1; }
-  button {
-    font: inherit;
-    border: 1px solid var(--_border);
-    background: var(--_surface);
-    color: var(--_text);
-    border-radius: 6px;
-    padding: 5px 10px;
-    cursor: pointer;
-  }
-  button:disabled { opacity: 0.5; cursor: default; }
-  button.primary { background: var(--_accent); border-color: var(--_accent); color: #fff; }
-  button:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
   section { padding: 12px 0; }
   .message { padding: 8px 10px; border-radius: 6px; margin: 8px 0 0; }
   .message.error { color: #b42318; background: #fef3f2; }

@@ -9,6 +9,7 @@ import { renderMarkdown } from '../controllers/markdown.js';
 import type { LabelCanvas } from '../label-canvas/label-canvas.component.js';
 import '../label-canvas/label-canvas.js';
 import { styles } from './label-queue.styles.js';
+import { controlStyles } from '../styles/controls.styles.js';
 
 /** What a draft holds: the work on each item of the task, and the review flag. */
 export interface QueueDraft {
@@ -58,7 +59,7 @@ type Status = 'idle' | 'loading' | 'ready' | 'empty' | 'error';
  * @cssprop --label-queue-tile-size - Largest tile edge (default 220px).
  */
 export class LabelQueue extends LitElement {
-  static override styles = styles;
+  static override styles = [controlStyles, styles];
 
   /** The project to label (opened with the labeler as its actor: `registry.open(id, { actor })`). */
   @property({ attribute: false }) project: Project | undefined;

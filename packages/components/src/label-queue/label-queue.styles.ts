@@ -40,20 +40,8 @@ export const styles = css`
   .lane-clustered { background: #e6f2ff; border-color: #78a9e0; }
   .counts, .hint, .draft { color: var(--_muted); font-size: 12px; }
   .draft.saved::before { content: '✓ '; }
-  .spacer { flex: 1; }
-  button {
-    font: inherit;
-    border: 1px solid var(--_border);
-    background: var(--_surface);
-    color: var(--_text);
-    border-radius: 6px;
-    padding: 5px 10px;
-    cursor: pointer;
-  }
-  button:disabled { opacity: 0.5; cursor: default; }
   button[aria-pressed='true'] { border-color: var(--_accent); box-shadow: inset 0 0 0 1px var(--_accent); }
-  button.primary { background: var(--_accent); border-color: var(--_accent); color: #fff; }
-  button:focus-visible, .tile:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  .tile:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
   kbd {
     font: 11px ui-monospace, monospace;
     border: 1px solid var(--_border);
