@@ -69,7 +69,14 @@ async function waitLabeled(page: Page, n: number): Promise<void> {
 
 /** Page coordinates of an image point on the queue's canvas (waits for the image). */
 async function canvasPoint(page: Page, x: number, y: number): Promise<[number, number]> {
-  await page.waitForFunction(() => !!document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')?.imageSize);
+  // The image is loaded and the canvas is laid out (after a tab switch it was display:none, and its view
+  // re-fits on the next resize callback): wait for a size, then two frames, before mapping points.
+  await page.waitForFunction(() => {
+    const c = document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas');
+    const r = c?.getBoundingClientRect();
+    return !!c?.imageSize && !!r && r.width > 0 && r.height > 0;
+  });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   return page.evaluate(
     ([x, y]) => {
       const c = document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')!;
