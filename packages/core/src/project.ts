@@ -421,7 +421,7 @@ export class Project implements ProjectReader {
       const open = this.#state.openItemsOf(t);
       await this.#commit([{ type: 'task.released', task: taskId }]);
       await (await this.#sharedReady())?.release(taskId, open);
-      await this.clearDraft(taskId);
+      await this.#clearDraftIfAny(taskId);
     });
   }
 
@@ -446,7 +446,7 @@ export class Project implements ProjectReader {
         options.signal,
       );
       await shared?.finish(taskId, items, 'done').catch(() => undefined); // durable already; the lease runs out anyway
-      if (!s.taskById(taskId)) await this.clearDraft(taskId);
+      if (!s.taskById(taskId)) await this.#clearDraftIfAny(taskId);
     });
   }
 
@@ -461,7 +461,7 @@ export class Project implements ProjectReader {
       await shared?.ensureLive(taskId, ok);
       await this.#commit([{ type: 'items.skipped', task: taskId, items: ok }]);
       await shared?.finish(taskId, ok, 'done').catch(() => undefined);
-      if (!this.#state.taskById(taskId)) await this.clearDraft(taskId);
+      if (!this.#state.taskById(taskId)) await this.#clearDraftIfAny(taskId);
     });
   }
 
@@ -517,7 +517,11 @@ export class Project implements ProjectReader {
         throw new LabelkitError('E_INVALID_ARGUMENT', `mode must be 'continue', 'start-over-keep' or 'start-over-remove', not '${mode}'.`);
       }
       const cls = makeLabelClasses([...this.labels.map((l) => ({ name: l.name, color: l.color, id: l.id })), label])[this.labels.length];
+      const st = this.#state.state.array;
+      const reopened = mode === 'continue' ? [] : [...range(this.itemCount)].filter((i) => st[i] === ST_LABELED || st[i] === ST_REVIEW);
       await this.#commit([{ type: 'label.added', label: cls, mode }]);
+      // On a shared store the lease board must learn that these items are back in the queue.
+      if (reopened.length) await (await this.#sharedReady())?.reopen(reopened);
       return cls;
     });
   }
@@ -595,16 +599,26 @@ export class Project implements ProjectReader {
 
   /** Saves work in progress for a task (not a journal event: scratch that survives a reload). */
   async saveDraft(taskId: string, draft: unknown): Promise<void> {
+    this.#drafts.add(taskId); // before the write: a submit racing this save must still clear it
     await putJson(this.store, this.#draftKey(taskId), { taskId, savedAt: this.now(), draft });
   }
 
   async loadDraft<T = unknown>(taskId: string): Promise<T | undefined> {
     const got = await getJson<{ draft: T }>(this.store, this.#draftKey(taskId));
+    if (got) this.#drafts.add(taskId);
     return got?.value.draft;
   }
 
   async clearDraft(taskId: string): Promise<void> {
+    this.#drafts.delete(taskId);
     await this.store.delete(this.#draftKey(taskId)).catch(() => undefined);
+  }
+
+  /** Tasks with a draft saved or loaded here: a finished task clears its draft only if it has one (a DELETE costs a request on Azure). */
+  readonly #drafts = new Set<string>();
+
+  async #clearDraftIfAny(taskId: string): Promise<void> {
+    if (this.#drafts.has(taskId)) await this.clearDraft(taskId);
   }
 
   #draftKey(taskId: string): string {
