@@ -359,19 +359,25 @@ function digitOf(path: string, files: number): number {
   return (Number(/(\d+)\.png$/.exec(path)![1]) % files) % 10;
 }
 
+/** A fresh page that records page errors and every `label-error` event (as "during: error"). */
+async function assistPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const assistErrors: string[] = [];
+  await context.exposeFunction('__assistError', (m: string) => assistErrors.push(m));
+  await context.addInitScript(() => {
+    document.addEventListener('label-error', (e) => {
+      const d = (e as CustomEvent).detail;
+      (window as unknown as { __assistError: (m: string) => void }).__assistError(`${d.during}: ${String(d.error)}`);
+    });
+  });
+  return { context, page, errors, assistErrors };
+}
+
 describe('the demo with ML assist on (multi-class digits, WASM)', () => {
   it('featurizes, clusters, trains after enough labels, and serves prelabeled tasks with the tags pre-filled', { timeout: 300_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    const assistErrors: string[] = [];
-    await context.exposeFunction('__assistError', (m: string) => assistErrors.push(m));
-    await context.addInitScript(() => {
-      document.addEventListener('label-error', (e) => {
-        const d = (e as CustomEvent).detail;
-        (window as unknown as { __assistError: (m: string) => void }).__assistError(`${d.during}: ${String(d.error)}`);
-      });
-    });
+    const { context, page, errors, assistErrors } = await assistPage();
     // Small thresholds for a small project (URL parameters of the demo); WASM, not WebGPU on SwiftShader.
     const base = `${server.url}?device=wasm&minSupport=3&minPerClass=2&debounce=200`;
     try {
@@ -471,17 +477,7 @@ describe('the demo with ML assist on (multi-class digits, WASM)', () => {
 
 describe('the demo with ML assist failing', () => {
   it('a failure is a failed run on the dashboard and a label-error event; labeling goes on', { timeout: 120_000 }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    const assistErrors: string[] = [];
-    await context.exposeFunction('__assistError', (m: string) => assistErrors.push(m));
-    await context.addInitScript(() => {
-      document.addEventListener('label-error', (e) => {
-        const d = (e as CustomEvent).detail;
-        (window as unknown as { __assistError: (m: string) => void }).__assistError(`${d.during}: ${String(d.error)}`);
-      });
-    });
+    const { context, page, errors, assistErrors } = await assistPage();
     // This Chromium runs without WebGPU: asking for it fails (E_UNSUPPORTED_DEVICE) when the worker starts.
     const base = `${server.url}?device=webgpu&debounce=100`;
     try {

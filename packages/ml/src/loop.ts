@@ -152,18 +152,9 @@ export class AssistLoop {
         for (; i < missing.length && Math.floor(missing[i].index / chunkSize) === chunk; ) {
           const part = missing.slice(i, Math.min(i + batch, missing.length)).filter((it) => Math.floor(it.index / chunkSize) === chunk);
           i += part.length;
-          const images: AssistImage[] = [];
-          const ok: ItemView[] = [];
-          for (const it of part) {
-            try {
-              images.push(await this.#options.readImage(it, signal));
-              ok.push(it);
-            } catch (err) {
-              throwIfAborted(signal);
-              failed.push(readFailure(it, err));
-              rows.push({ item: it.index, etag: it.etag, row: new Float32Array(this.cache.dim || 1).fill(NaN) });
-            }
-          }
+          const { images, ok } = await this.#readImages(part, failed, signal, (it) =>
+            rows.push({ item: it.index, etag: it.etag, row: new Float32Array(this.cache.dim || 1).fill(NaN) }),
+          );
           if (!ok.length) continue;
           const res = await this.assistant.featurize(images, { signal });
           device = res.run.device;
@@ -183,6 +174,31 @@ export class AssistLoop {
       return { device, timings, metrics: { items: done, failed: failed.length, dim: this.cache.dim } };
     });
     return { featurized: missing.length, failed };
+  }
+
+  /**
+   * Reads items' images; an image that cannot be read is recorded in `failed` (and passed to
+   * `onFailed`) and left out. Returns the images with the items they belong to, in order.
+   */
+  async #readImages(
+    items: readonly ItemView[],
+    failed: { item: number; code: string; reason: string }[],
+    signal: AbortSignal | undefined,
+    onFailed?: (it: ItemView) => void,
+  ): Promise<{ images: AssistImage[]; ok: ItemView[] }> {
+    const images: AssistImage[] = [];
+    const ok: ItemView[] = [];
+    for (const it of items) {
+      try {
+        images.push(await this.#options.readImage(it, signal));
+        ok.push(it);
+      } catch (err) {
+        throwIfAborted(signal);
+        failed.push(readFailure(it, err));
+        onFailed?.(it);
+      }
+    }
+    return { images, ok };
   }
 
   /**
@@ -294,17 +310,7 @@ export class AssistLoop {
     const failed: { item: number; code: string; reason: string }[] = [];
     /** Runs the detector on items; returns each readable item's boxes mapped to project labels, and the run. */
     const detectItems = async (items: readonly ItemView[]): Promise<{ found: { item: ItemView; boxes: LabeledBox[] }[]; run: RunOutcome }> => {
-      const images: AssistImage[] = [];
-      const ok: ItemView[] = [];
-      for (const it of items) {
-        try {
-          images.push(await this.#options.readImage(it, signal));
-          ok.push(it);
-        } catch (err) {
-          throwIfAborted(signal);
-          failed.push(readFailure(it, err));
-        }
-      }
+      const { images, ok } = await this.#readImages(items, failed, signal);
       if (!ok.length) return { found: [], run: { device: 'cpu', timings: {}, metrics: {} } };
       const res = await this.assistant.detect(images, { signal });
       for (const f of res.failed) failed.push({ item: ok[f.index].index, code: f.code, reason: f.reason });
