@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { mnistPngs } from './samples.mjs';
+import { fixture } from '../../../test/fixtures/paths.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = `${root}dist/`;
@@ -21,11 +22,11 @@ copyFileSync(`${root}src/index.html`, `${dist}index.html`);
 
 // ── ML assist: the featurizer model, onnxruntime-web's .wasm files ──
 mkdirSync(`${dist}models`, { recursive: true });
-const mnistOnnx = fileURLToPath(new URL('../../../../shared/fixtures/models/mnist.onnx', import.meta.url));
+const mnistOnnx = fixture('models', 'mnist.onnx');
 const which = process.env.LABELKIT_DEMO_FEATURIZER ?? 'builtin';
 let featurizer;
 if (which === 'mnist' && existsSync(mnistOnnx)) {
-  // Optional: the shared fixtures' mnist.onnx, cut by the engine at its 256-wide layer.
+  // Optional: the test fixtures' mnist.onnx (test/fixtures/models), cut by the engine at its 256-wide layer.
   copyFileSync(mnistOnnx, `${dist}models/mnist.onnx`);
   featurizer = { key: 'mnist-256', source: 'models/mnist.onnx', preprocess: { width: 28, height: 28, fit: 'resize', channels: 'gray' }, embedding: { tensor: 'Pooling160_Output_0_reshape0' } };
 } else {

@@ -1,12 +1,70 @@
 // Pure-JS decoders for the browser-native formats, used where no browser decoder exists (Node,
 // tests, server-side exports): PNG (fflate + unfiltering), BMP, and JPEG through jpeg-js. Pages and
 // workers use createImageBitmap instead.
-import { unzlibSync } from 'fflate';
+import { Unzlib } from 'fflate';
 import { LabelkitError } from '../errors.js';
 import type { Rgba8 } from './codecs/jpeg.js';
 
 function bad(format: string, message: string, cause?: unknown): LabelkitError {
   return new LabelkitError('E_CORRUPT_IMAGE', `Corrupt ${format}: ${message}.`, {}, cause === undefined ? undefined : { cause });
+}
+
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+
+/**
+ * Bytes of filtered image data a PNG header allows: one filter byte plus the packed row, for every
+ * row of every pass (seven Adam7 passes when interlaced, empty passes left out).
+ */
+export function pngDataSize(width: number, height: number, bitsPerPixel: number, interlaced: boolean): number {
+  let total = 0;
+  for (const [x0, y0, dx, dy] of interlaced ? ADAM7 : [[0, 0, 1, 1]]) {
+    const pw = Math.ceil((width - x0) / dx);
+    const ph = Math.ceil((height - y0) / dy);
+    if (pw > 0 && ph > 0) total += ph * (1 + Math.ceil((pw * bitsPerPixel) / 8));
+  }
+  return total;
+}
+
+/** Largest inflate ratio of DEFLATE (258-byte matches in ~2 bits): no input byte yields more output. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Inflates a zlib stream that must yield exactly `expected` bytes, and stops as soon as it yields more:
+ * input goes in in slices small enough that one slice can overshoot by at most about a megabyte, so a
+ * decompression bomb (a small file whose data inflates to gigabytes) costs milliseconds, not gigabytes.
+ */
+function inflateImageData(zipped: Uint8Array, expected: number, ended: boolean): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let produced = 0;
+  let tooMuch = false;
+  const inflater = new Unzlib((chunk) => {
+    produced += chunk.length;
+    if (produced > expected) tooMuch = true;
+    else if (chunk.length) parts.push(chunk);
+  });
+  const truncated = ended ? '' : '; the file is probably truncated';
+  try {
+    for (let at = 0; at < zipped.length && !tooMuch; ) {
+      const room = Math.ceil((expected - produced) / MAX_DEFLATE_RATIO) + 1;
+      const end = Math.min(zipped.length, at + Math.min(64 * 1024, Math.max(1024, room)));
+      inflater.push(zipped.subarray(at, end), end === zipped.length);
+      at = end;
+    }
+  } catch (err) {
+    if (!tooMuch) throw bad('PNG', `the image data does not inflate (${(err as Error).message})${truncated}`, err);
+  }
+  if (tooMuch) {
+    throw new LabelkitError('E_CORRUPT_IMAGE', `Corrupt PNG: the image data inflates to more than the ${expected} bytes its header allows; the file is damaged or built to exhaust memory (a decompression bomb).`, { expected });
+  }
+  if (produced < expected) throw bad('PNG', `the image data is shorter than the image (${produced} of ${expected} bytes); the file is probably truncated`);
+  if (parts.length === 1) return parts[0];
+  const raw = new Uint8Array(expected);
+  let o = 0;
+  for (const part of parts) {
+    raw.set(part, o);
+    o += part.length;
+  }
+  return raw;
 }
 
 /** Decodes a PNG (every colour type and bit depth, Adam7 interlacing, tRNS) to 8-bit RGBA. */
@@ -47,18 +105,12 @@ export function decodePngJs(b: Uint8Array): Rgba8 {
     zipped.set(part, o);
     o += part.length;
   }
-  let raw: Uint8Array;
-  try {
-    raw = unzlibSync(zipped);
-  } catch (err) {
-    throw bad('PNG', `the image data does not inflate (${(err as Error).message})${ended ? '' : '; the file is probably truncated'}`, err);
-  }
   const channels = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[colorType];
+  if (!channels || ![1, 2, 4, 8, 16].includes(depth)) throw bad('PNG', `colour type ${colorType} with bit depth ${depth}`);
+  const raw = inflateImageData(zipped, pngDataSize(width, height, channels * depth, interlace !== 0), ended);
   const bpp = Math.max(1, (channels * depth) >> 3);
   const out = new Uint8ClampedArray(width * height * 4);
-  const passes = interlace
-    ? [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]]
-    : [[0, 0, 1, 1]];
+  const passes = interlace ? ADAM7 : [[0, 0, 1, 1]];
   let pos = 0;
   const maxV = (1 << depth) - 1;
   for (const [x0, y0, dx, dy] of passes) {
@@ -146,7 +198,9 @@ export function decodeBmpJs(b: Uint8Array): Rgba8 {
   const compression = core ? 0 : dv.getUint32(30, true);
   const height = Math.abs(rawHeight);
   const topDown = rawHeight < 0;
-  const out = new Uint8ClampedArray(width * height * 4);
+  // BMP has no inflate stage to bomb: RLE writes into this header-sized buffer (the header guard caps
+  // it) and stops at its end; uncompressed data is checked against the file size before allocating.
+  let out = new Uint8ClampedArray(0);
   const paletteStart = 14 + dib + (compression === 3 && dib === 40 ? 12 : compression === 6 && dib === 40 ? 16 : 0);
   const entry = core ? 3 : 4;
   let colours = core ? 1 << bits : dv.getUint32(46, true) || (bits <= 8 ? 1 << bits : 0);
@@ -162,6 +216,7 @@ export function decodeBmpJs(b: Uint8Array): Rgba8 {
   const rowOf = (r: number) => (topDown ? r : height - 1 - r);
   if (compression === 1 || compression === 2) {
     // RLE8 / RLE4, bottom-up; untouched pixels stay transparent black.
+    out = new Uint8ClampedArray(width * height * 4);
     let p = pixelOffset;
     let x = 0;
     let r = 0;
@@ -192,6 +247,7 @@ export function decodeBmpJs(b: Uint8Array): Rgba8 {
   if (compression !== 0 && compression !== 3 && compression !== 6) throw new LabelkitError('E_UNSUPPORTED_FORMAT', `BMP compression ${compression} is not supported outside a browser.`);
   const stride = Math.ceil((width * bits) / 32) * 4;
   if (pixelOffset + stride * height > b.length) throw bad('BMP', `the pixel data (${stride * height} bytes at offset ${pixelOffset}) runs past the end of the file; the file is probably truncated`);
+  out = new Uint8ClampedArray(width * height * 4);
   let masks = bits === 16 ? [0x7c00, 0x03e0, 0x001f, 0] : [0xff0000, 0xff00, 0xff, 0];
   if (compression === 3 || compression === 6) {
     const at = dib >= 52 ? 54 : 14 + dib;
