@@ -1,5 +1,5 @@
 // `npm run bench -- canvas [--quick]`: <label-canvas> against @annotorious/annotorious 3 on the peer
-// scene of shared/bench/PEERS.md, in the same run and the same page setup (headless Debian Chromium).
+// scene of bench/PEERS.md, in the same run and the same page setup (headless Debian Chromium).
 //
 // For 1k, 5k and 10k boxes on a 4000 × 3000 image in a 1280 × 800 viewport:
 // - frame time (rAF deltas) over the 3 s zoom/pan path: p50, p95, fps;

@@ -6,8 +6,8 @@
 //   Node child process (hang = no answer in 20 s, crash = the process died);
 // - DICOM: decodeImage through the worker vs on the main thread;
 // - window/level: one re-render of a 16-bit image (what a drag frame costs).
-// Inputs: the shared fixtures, the generated ones, and 2048 × 1536 images made here with ImageMagick
-// and dcmtk when they are installed (skipped otherwise).
+// Inputs: the real TIFF/DICOM files in test/fixtures, the generated ones, and 2048 × 1536 images
+// made here with ImageMagick and dcmtk when they are installed (skipped otherwise).
 import { build } from 'esbuild';
 import { launchChromium, serveStatic } from './lib/browser.js';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { probeImage } from '../packages/core/src/media/index.js';
+import { fixture } from '../test/fixtures/paths.mjs';
 
 const quick = process.argv.includes('--quick');
 const REPS = quick ? 3 : 7;
@@ -23,7 +24,6 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, '.bench-out', 'media');
 const filesDir = join(out, 'f');
 mkdirSync(filesDir, { recursive: true });
-const shared = [join(root, '../shared/fixtures'), join(root, 'shared/fixtures')].find((p) => existsSync(p))!;
 
 // ---- inputs ---------------------------------------------------------------------------------------
 const inputs: { name: string; kind: string }[] = [];
@@ -31,10 +31,10 @@ const addFile = (src: string, name: string, kind: string) => {
   copyFileSync(src, join(filesDir, name));
   inputs.push({ name, kind });
 };
-for (const f of readdirSync(join(shared, 'tiff')).filter((x) => /\.tiff?$/.test(x))) addFile(join(shared, 'tiff', f), f, 'tiff');
-for (const f of readdirSync(join(shared, 'dicom')).filter((x) => x.endsWith('.dcm'))) addFile(join(shared, 'dicom', f), f, 'dicom');
+for (const f of readdirSync(fixture('tiff')).filter((x) => /\.tiff?$/.test(x))) addFile(fixture('tiff', f), f, 'tiff');
+for (const f of readdirSync(fixture('dicom')).filter((x) => x.endsWith('.dcm'))) addFile(fixture('dicom', f), f, 'dicom');
 for (const f of ['rgb8-packbits.tif', 'grey16-tiled-lzw-pred.tif', 'rgb16-deflate.tif', 'ct_jpeg_lossless_sv1.dcm', 'ct_rle.dcm', 'grey8_j2k_lossless.dcm', 'photo.jpg', 'rgba.png', 'rgb24.bmp']) {
-  addFile(join(root, 'test/fixtures/media/gen', f), f, f.endsWith('.dcm') ? 'dicom' : f.endsWith('.tif') ? 'tiff' : 'raster');
+  addFile(fixture('media', 'gen', f), f, f.endsWith('.dcm') ? 'dicom' : f.endsWith('.tif') ? 'tiff' : 'raster');
 }
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;

@@ -1,4 +1,4 @@
-// The peer scene of shared/bench/PEERS.md, shared by the benchmark page and its stories: a
+// The peer scene of bench/PEERS.md, shared by the benchmark page and its stories: a
 // 4000 × 3000 image, N boxes from mulberry32(2024), and the 3 s zoom/pan path.
 export const IMAGE_W = 4000;
 export const IMAGE_H = 3000;

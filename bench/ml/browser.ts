@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { FIXTURES, ORT_WASM_DIR } from '../../packages/ml/test/fixtures.js';
+import { ORT_WASM_DIR } from '../../packages/ml/test/fixtures.js';
+import { fixture } from '../../test/fixtures/paths.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -28,8 +29,8 @@ export async function browserFigures(args: { device: 'webgpu' | 'wasm'; mnistIma
   const mnistDir = dirname(require.resolve('mnist/src/digits/0.json'));
   const routes: [string, string][] = [
     ['/ort/', ORT_WASM_DIR],
-    ['/models/', join(FIXTURES, 'models') + '/'],
-    ['/coco/', join(FIXTURES, 'coco/mmpose_coco_val2017_person') + '/'],
+    ['/models/', fixture('models') + '/'],
+    ['/coco/', fixture('coco', 'mmpose_coco_val2017_person') + '/'],
     ['/mnist/', mnistDir + '/'],
     ['/', out + '/'],
   ];

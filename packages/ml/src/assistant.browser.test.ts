@@ -1,14 +1,14 @@
 // The assistant in real Chromium: its module worker, onnxruntime-web on WASM (threads: the test
-// server sends COOP/COEP) and on WebGPU (SwiftShader), the real models from shared/fixtures.
+// server sends COOP/COEP) and on WebGPU (SwiftShader), the real models from test/fixtures.
 import { expect } from '@esm-bundle/chai';
 import { LabelkitError } from '@labelkit/core';
 import { type Digit, digitImage, loadDigits } from '../test/mnist.js';
 import { createAssistant, type MlAssistant } from './assistant.js';
 import type { FeaturizerSpec } from './engine/specs.js';
 
-// shared/fixtures sits beside the repository; the test server serves it from outside its root.
-const MODELS = '/__wds-outside-root__/1/shared/fixtures/models';
-const COCO = '/__wds-outside-root__/1/shared/fixtures/coco/mmpose_coco_val2017_person';
+// web-test-runner serves the repository root: the models and COCO images are under test/fixtures.
+const MODELS = '/test/fixtures/models';
+const COCO = '/test/fixtures/coco/mmpose_coco_val2017_person';
 const WASM_PATHS = '/node_modules/onnxruntime-web/dist/';
 const worker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 
@@ -115,7 +115,7 @@ describe('@labelkit/ml in Chromium', () => {
     const bytes = new Uint8Array(await (await fetch(`${COCO}/000000000785.jpg`)).arrayBuffer());
     const r = await a.detect([{ bytes, mimeType: 'image/jpeg' }, { bytes: new Uint8Array([1, 2, 3, 4]) }], { minScore: 0.3 });
     const top = r.detections[0][0];
-    // shared/fixtures/models/README.md: person 0.876 at [278, 53, 213, 332].
+    // test/fixtures/models/README.md: person 0.876 at [278, 53, 213, 332].
     expect(top.classIndex).to.equal(0);
     expect(top.score).to.be.closeTo(0.876, 0.05);
     expect(top.x).to.be.closeTo(278, 8);

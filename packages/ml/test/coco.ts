@@ -1,10 +1,10 @@
-// The COCO person fixture: 4 val2017 images with their person boxes (shared/fixtures/coco).
+// The COCO person fixture: 4 val2017 images with their person boxes (test/fixtures/coco).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeInProcess } from '@labelkit/core/media';
-import { FIXTURES } from './fixtures.js';
+import { fixture } from '../../../test/fixtures/paths.mjs';
 
-const DIR = join(FIXTURES, 'coco', 'mmpose_coco_val2017_person');
+const DIR = fixture('coco', 'mmpose_coco_val2017_person');
 
 export interface CocoImage {
   readonly file: string;

@@ -1,17 +1,13 @@
 // Paths shared by the Node tests and benchmarks of @labelkit/ml.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { fixture } from '../../../test/fixtures/paths.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** The shared fixtures folder (../shared/fixtures beside the repository). */
-export const FIXTURES = join(here, '../../../../shared/fixtures');
-
-export function modelBytes(name: 'mnist' | 'yolox_nano' | 'ultraface_version-RFB-320'): Uint8Array {
-  return new Uint8Array(readFileSync(join(FIXTURES, 'models', `${name}.onnx`)));
+export function modelBytes(name: 'mnist' | 'yolox_nano'): Uint8Array {
+  return new Uint8Array(readFileSync(fixture('models', `${name}.onnx`)));
 }
 
 /**

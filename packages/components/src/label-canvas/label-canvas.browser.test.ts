@@ -450,11 +450,11 @@ describe('<label-canvas>', () => {
   });
 });
 
-// shared/fixtures sits beside the repository; the test server serves it from outside its root.
-const FIXTURES = '/__wds-outside-root__/1/shared/fixtures';
+// web-test-runner serves the repository root: the real TIFF/DICOM files are under test/fixtures.
+const FIXTURES = '/test/fixtures';
 async function fixture(path: string): Promise<{ bytes: Uint8Array; path: string }> {
   const res = await fetch(`${FIXTURES}/${path}`);
-  if (!res.ok) throw new Error(`fixture ${path}: ${res.status} (is shared/fixtures beside the repository?)`);
+  if (!res.ok) throw new Error(`fixture ${path}: ${res.status}`);
   return { bytes: new Uint8Array(await res.arrayBuffer()), path };
 }
 

@@ -6,7 +6,7 @@ import type { LabelCanvas } from './label-canvas.component.js';
 import type { ImageBytes } from './image-input.js';
 import { drawSceneImage, sceneBoxes } from '../../../../bench/canvas/scene.js';
 
-// Real data from shared/fixtures (served at /fixtures by .storybook/main.ts): COCO val2017 photos
+// Real data from test/fixtures (served at /fixtures by .storybook/main.ts): COCO val2017 photos
 // with their person polygons, pydicom's CT and multi-frame ultrasound, libtiff's 16-bit grey TIFF.
 const COCO = '/fixtures/coco/mmpose_coco_val2017_person';
 

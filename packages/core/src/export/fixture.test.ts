@@ -1,21 +1,14 @@
-// The real COCO val2017 sample in shared/fixtures/coco imports cleanly and round-trips.
-import { existsSync, readFileSync } from 'node:fs';
+// The real COCO val2017 sample in test/fixtures/coco imports cleanly and round-trips.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectBytes, exportCoco, exportJsonl, exportVoc, exportYolo, importCoco, importJsonl, validateCoco } from './index.js';
 import { memoryReader, readerFromImport, text } from './testing.js';
 import type { LabelClass } from '../types.js';
+import { fixture } from '../../../../test/fixtures/paths.mjs';
 
-function fixtureDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [process.env.LABELKIT_SHARED && join(process.env.LABELKIT_SHARED, 'fixtures'), resolve(here, '../../../../../shared/fixtures'), '/work/shared/fixtures'];
-  for (const c of candidates) if (c && existsSync(join(c, 'coco'))) return join(c, 'coco/mmpose_coco_val2017_person');
-  throw new Error(`shared/fixtures/coco not found (looked in ${candidates.filter(Boolean).join(', ')}); set LABELKIT_SHARED to the shared folder.`);
-}
-
-const DIR = fixtureDir();
+const DIR = fixture('coco', 'mmpose_coco_val2017_person');
 const FILE = join(DIR, 'test_coco.json');
 const original = JSON.parse(readFileSync(FILE, 'utf8'));
 const DATE = new Date('2024-05-01T00:00:00Z');
@@ -37,7 +30,7 @@ async function jpegSize(path: string): Promise<{ width: number; height: number }
   throw new Error('no SOF');
 }
 
-describe('shared/fixtures/coco (COCO val2017, mmpose sample)', () => {
+describe('test/fixtures/coco (COCO val2017, mmpose sample)', () => {
   it('passes validation', () => {
     expect(validateCoco(original)).toMatchObject({ ok: true, images: 4, annotations: 14, categories: 1 });
   });

@@ -14,19 +14,19 @@ export interface MalformedCase {
 
 /** The good files the corpus is made from (paths as the caller loads them). */
 export const CORPUS_SOURCES = {
-  ct: 'shared/dicom/CT_small.dcm',
-  mr: 'shared/dicom/MR_small_RLE.dcm',
-  ybr: 'shared/dicom/examples_ybr_color.dcm',
-  dfl: 'shared/dicom/image_dfl.dcm',
-  quad: 'shared/tiff/quad-lzw.tif',
-  ladoga: 'shared/tiff/ladoga.tif',
-  pc: 'shared/tiff/pc260001.tif',
-  pages: 'gen/multipage-sizes.tif',
-  jpg: 'gen/photo.jpg',
-  png: 'gen/rgba.png',
-  bmp: 'gen/rgb24.bmp',
-  ctll: 'gen/ct_jpeg_lossless_sv1.dcm',
-  j2k: 'gen/mr16_j2k_lossless.dcm',
+  ct: 'dicom/CT_small.dcm',
+  mr: 'dicom/MR_small_RLE.dcm',
+  ybr: 'dicom/examples_ybr_color.dcm',
+  dfl: 'dicom/image_dfl.dcm',
+  quad: 'tiff/quad-lzw.tif',
+  ladoga: 'tiff/ladoga.tif',
+  pc: 'tiff/pc260001.tif',
+  pages: 'media/gen/multipage-sizes.tif',
+  jpg: 'media/gen/photo.jpg',
+  png: 'media/gen/rgba.png',
+  bmp: 'media/gen/rgb24.bmp',
+  ctll: 'media/gen/ct_jpeg_lossless_sv1.dcm',
+  j2k: 'media/gen/mr16_j2k_lossless.dcm',
 } as const;
 export type Sources = Record<keyof typeof CORPUS_SOURCES, Uint8Array>;
 

@@ -1,14 +1,12 @@
 // The malformed corpus in Node: every broken file gives its error code, in a worker thread that is
 // stopped if it runs past a generous bound (a check for hangs, not for speed). Nothing may crash.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS_SOURCES, makeMalformedCorpus, type MalformedCase, type Sources } from './malformed-corpus.js';
+import { fixture } from '../../../../test/fixtures/paths.mjs';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const SHARED = [`${ROOT}../shared/fixtures`, `${ROOT}shared/fixtures`].find((p) => existsSync(p))!;
-const load = (rel: string) => new Uint8Array(readFileSync(rel.startsWith('shared/') ? `${SHARED}/${rel.slice(7)}` : `${ROOT}test/fixtures/media/${rel}`));
+const load = (rel: string) => new Uint8Array(readFileSync(fixture(rel)));
 const sources = Object.fromEntries(Object.entries(CORPUS_SOURCES).map(([k, p]) => [k, load(p)])) as Sources;
 const corpus = makeMalformedCorpus(sources);
 const HANG_BOUND_MS = 20_000;

@@ -16,10 +16,9 @@ import {
 } from '@labelkit/core/media';
 import { CORPUS_SOURCES, makeMalformedCorpus, type Sources } from './malformed-corpus.js';
 
-const SHARED = '/__wds-outside-root__/1/shared/fixtures';
+// web-test-runner serves the repository root: fixtures are fetched by their path under test/fixtures.
 async function load(rel: string): Promise<Uint8Array> {
-  const url = rel.startsWith('shared/') ? `${SHARED}/${rel.slice(7)}` : `/test/fixtures/media/${rel}`;
-  const res = await fetch(url);
+  const res = await fetch(`/test/fixtures/${rel}`);
   if (!res.ok) throw new Error(`fixture ${rel}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
@@ -47,7 +46,7 @@ before(async () => {
 
 describe('media layer in a page: JPEG, PNG, BMP through the browser decoder', () => {
   it('returns an ImageBitmap with the probed size, EXIF orientation applied', async () => {
-    for (const [file, w, h] of [['gen/photo.jpg', 64, 48], ['gen/progressive.jpg', 64, 48], ['gen/orient6.jpg', 48, 64], ['gen/rgba.png', 64, 48], ['gen/grey16.png', 64, 48], ['gen/rgb24.bmp', 64, 48], ['gen/pal8.bmp', 64, 48], ['gen/rgba32.bmp', 64, 48]] as const) {
+    for (const [file, w, h] of [['media/gen/photo.jpg', 64, 48], ['media/gen/progressive.jpg', 64, 48], ['media/gen/orient6.jpg', 48, 64], ['media/gen/rgba.png', 64, 48], ['media/gen/grey16.png', 64, 48], ['media/gen/rgb24.bmp', 64, 48], ['media/gen/pal8.bmp', 64, 48], ['media/gen/rgba32.bmp', 64, 48]] as const) {
       const bytes = await load(file);
       const d = await decodeImage(bytes, { hint: file });
       expect(d.bitmap, file).to.be.instanceOf(ImageBitmap);
@@ -59,7 +58,7 @@ describe('media layer in a page: JPEG, PNG, BMP through the browser decoder', ()
   });
 
   it('gives RGBA pixels that match the independent reference (output: rgba)', async () => {
-    for (const file of ['gen/photo.jpg', 'gen/grey.jpg', 'gen/orient6.jpg', 'gen/rgba.png', 'gen/palette.png', 'gen/interlaced.png', 'gen/grey16.png', 'gen/rgb24.bmp', 'gen/pal8.bmp']) {
+    for (const file of ['media/gen/photo.jpg', 'media/gen/grey.jpg', 'media/gen/orient6.jpg', 'media/gen/rgba.png', 'media/gen/palette.png', 'media/gen/interlaced.png', 'media/gen/grey16.png', 'media/gen/rgb24.bmp', 'media/gen/pal8.bmp']) {
       const e = reference.find((r) => r.file === file)!;
       const d = await decodeImage(await load(file), { output: 'rgba' });
       expect(d.bitmap).to.equal(undefined);
@@ -68,7 +67,7 @@ describe('media layer in a page: JPEG, PNG, BMP through the browser decoder', ()
   });
 
   it('matches a bare createImageBitmap of the same bytes', async () => {
-    const bytes = await load('gen/photo.jpg');
+    const bytes = await load('media/gen/photo.jpg');
     const bare = await createImageBitmap(new Blob([bytes as BlobPart]));
     const ours = await decodeImage(bytes);
     expect([ours.width, ours.height]).to.deep.equal([bare.width, bare.height]);
@@ -76,7 +75,7 @@ describe('media layer in a page: JPEG, PNG, BMP through the browser decoder', ()
   });
 
   it('fails a truncated JPEG with E_CORRUPT_IMAGE', async () => {
-    const bytes = (await load('gen/photo.jpg')).slice(0, 20);
+    const bytes = (await load('media/gen/photo.jpg')).slice(0, 20);
     const err = await decodeImage(bytes).catch((e) => e);
     expect(describeDecodeFailure(err).code).to.equal('E_CORRUPT_IMAGE');
   });
@@ -86,7 +85,7 @@ describe('media layer in a page: TIFF and DICOM in the worker it spawns', () => 
   it('decodes off the main thread and matches dcmtk / libtiff', async () => {
     terminateMediaWorker();
     const before = mediaWorkerInfo().spawned;
-    const cases = reference.filter((e) => e.file.startsWith('shared/') || /\.(dcm|tif)$/.test(e.file));
+    const cases = reference.filter((e) => /^(dicom|tiff)\//.test(e.file) || /\.(dcm|tif)$/.test(e.file));
     for (const e of cases) {
       const d = await decodeImage(await load(e.file), { frame: e.frame, window: e.window, hint: e.file });
       expect([d.width, d.height], e.file).to.deep.equal([e.width, e.height]);
@@ -100,7 +99,7 @@ describe('media layer in a page: TIFF and DICOM in the worker it spawns', () => 
   });
 
   it('re-windows a 16-bit image cheaply on the main thread (WindowLeveler, renderWindow)', async () => {
-    const d = await decodeImage(await load('shared/tiff/ladoga.tif'));
+    const d = await decodeImage(await load('tiff/ladoga.tif'));
     expect(d.raw!.data).to.be.instanceOf(Uint16Array);
     const wl = new WindowLeveler(d.raw!, d.windowPresets, d.window);
     const first = wl.render().slice();
@@ -117,7 +116,7 @@ describe('media layer in a page: TIFF and DICOM in the worker it spawns', () => 
   });
 
   it('stops a decode past its time limit, replaces the worker, and goes on', async () => {
-    const bytes = await load('shared/dicom/examples_ybr_color.dcm');
+    const bytes = await load('dicom/examples_ybr_color.dcm');
     const err = await decodeImage(bytes, { timeoutMs: 1 }).catch((e) => e);
     expect(describeDecodeFailure(err).code).to.equal('E_CORRUPT_IMAGE');
     expect(String(err.message)).to.match(/did not finish/);
@@ -127,15 +126,15 @@ describe('media layer in a page: TIFF and DICOM in the worker it spawns', () => 
 
   it('cancels with an AbortSignal (E_ABORTED)', async () => {
     const ac = new AbortController();
-    const p = decodeImage(await load('shared/tiff/quad-lzw.tif'), { signal: ac.signal });
+    const p = decodeImage(await load('tiff/quad-lzw.tif'), { signal: ac.signal });
     ac.abort();
     const err = await p.catch((e) => e);
     expect(err.code).to.equal('E_ABORTED');
-    expect((await decodeImage(await load('shared/tiff/quad-tile.tif'))).width).to.equal(512);
+    expect((await decodeImage(await load('tiff/quad-tile.tif'))).width).to.equal(512);
   });
 
   it('decodes on the main thread when asked (offThread: false) with the same pixels', async () => {
-    const bytes = await load('shared/dicom/MR_small_RLE.dcm');
+    const bytes = await load('dicom/MR_small_RLE.dcm');
     const a = await decodeImage(bytes);
     const b = await decodeImage(bytes, { offThread: false });
     expect(Array.from(b.rgba!)).to.deep.equal(Array.from(a.rgba!));
@@ -144,7 +143,7 @@ describe('media layer in a page: TIFF and DICOM in the worker it spawns', () => 
   it('falls back to this thread when the worker script cannot load', async () => {
     configureMediaWorker({ factory: () => new Worker('/no/such/worker.js', { type: 'module' }) });
     try {
-      const d = await decodeImage(await load('shared/tiff/seq-1c-8b-multipage-adeefdcc.tiff'), { frame: 2 });
+      const d = await decodeImage(await load('tiff/seq-1c-8b-multipage-adeefdcc.tiff'), { frame: 2 });
       expect(d.frame).to.equal(2);
       expect(mediaWorkerInfo().broken).to.equal(true);
     } finally {
@@ -154,7 +153,7 @@ describe('media layer in a page: TIFF and DICOM in the worker it spawns', () => 
 });
 
 describe('media layer inside a host worker', () => {
-  for (const [file, output] of [['gen/photo.jpg', 'bitmap'], ['gen/rgba.png', 'rgba'], ['shared/dicom/examples_ybr_color.dcm', undefined], ['shared/tiff/ladoga.tif', undefined]] as const) {
+  for (const [file, output] of [['media/gen/photo.jpg', 'bitmap'], ['media/gen/rgba.png', 'rgba'], ['dicom/examples_ybr_color.dcm', undefined], ['tiff/ladoga.tif', undefined]] as const) {
     it(`decodes ${file} in the worker's own thread`, async () => {
       const w = new Worker(new URL('../../../../test/fixtures/media/in-worker.ts', import.meta.url), { type: 'module' });
       try {

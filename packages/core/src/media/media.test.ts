@@ -1,16 +1,14 @@
 // Node tests of the media layer: sniffing, probing, and pixel values against references computed by
 // dcmtk / libtiff / ImageMagick (test/fixtures/media/reference.json; see its README).
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LabelkitError } from '../errors.js';
 import { decodeImage, describeDecodeFailure, probeImage, sniffFormat, type DecodedImage } from './index.js';
+import { fixture } from '../../../../test/fixtures/paths.mjs';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const SHARED = [`${ROOT}../shared/fixtures`, `${ROOT}shared/fixtures`].find((p) => existsSync(p))!;
-const GEN = `${ROOT}test/fixtures/media/gen`;
+/** A fixture by its path under test/fixtures (the `file` keys of reference.json). */
 function path(rel: string): string {
-  return rel.startsWith('shared/') ? `${SHARED}/${rel.slice(7)}` : `${ROOT}test/fixtures/media/${rel}`;
+  return fixture(rel);
 }
 function load(rel: string): Uint8Array {
   return new Uint8Array(readFileSync(path(rel)));
@@ -27,7 +25,7 @@ interface RefEntry {
   range?: [number, number];
   tool: string;
 }
-const reference = JSON.parse(readFileSync(`${ROOT}test/fixtures/media/reference.json`, 'utf8')) as { entries: RefEntry[] };
+const reference = JSON.parse(readFileSync(fixture('media', 'reference.json'), 'utf8')) as { entries: RefEntry[] };
 
 /** Allowed difference per kind and file: exact for lossless data, a few levels for lossy JPEG decoders and rounding. */
 function tolerance(e: RefEntry): number {
@@ -43,41 +41,41 @@ function tolerance(e: RefEntry): number {
 
 describe('sniffing and probing', () => {
   it('sniffs every format from its bytes, not its name', () => {
-    expect(sniffFormat(load('gen/photo.jpg'))).toBe('jpeg');
-    expect(sniffFormat(load('gen/rgba.png'))).toBe('png');
-    expect(sniffFormat(load('gen/rgb24.bmp'))).toBe('bmp');
-    expect(sniffFormat(load('shared/tiff/quad-lzw.tif'))).toBe('tiff');
-    expect(sniffFormat(load('gen/rgb8-none-be.tif'))).toBe('tiff');
+    expect(sniffFormat(load('media/gen/photo.jpg'))).toBe('jpeg');
+    expect(sniffFormat(load('media/gen/rgba.png'))).toBe('png');
+    expect(sniffFormat(load('media/gen/rgb24.bmp'))).toBe('bmp');
+    expect(sniffFormat(load('tiff/quad-lzw.tif'))).toBe('tiff');
+    expect(sniffFormat(load('media/gen/rgb8-none-be.tif'))).toBe('tiff');
     // pydicom's CT_small has a TIFF header in its preamble: DICM at 128 wins.
-    expect(sniffFormat(load('shared/dicom/CT_small.dcm'))).toBe('dicom');
+    expect(sniffFormat(load('dicom/CT_small.dcm'))).toBe('dicom');
     expect(sniffFormat(new TextEncoder().encode('hello world, not an image'))).toBe(null);
   });
 
   const expectations: [string, Partial<ReturnType<typeof probeImage>>][] = [
-    ['shared/dicom/CT_small.dcm', { format: 'dicom', width: 128, height: 128, frames: 1, bitsStored: 16, photometric: 'MONOCHROME2', signed: true }],
-    ['shared/dicom/MR_small_RLE.dcm', { format: 'dicom', width: 64, height: 64, frames: 1, compression: 'rle' }],
-    ['shared/dicom/CR_monochrome1_small.dcm', { width: 16, height: 16, bitsStored: 12, bitsAllocated: 16, photometric: 'MONOCHROME1', signed: false }],
-    ['shared/dicom/image_dfl.dcm', { width: 512, height: 512, bitsStored: 8, compression: 'deflated-explicit-le' }],
-    ['shared/dicom/examples_rgb_color.dcm', { width: 320, height: 240, samplesPerPixel: 3, photometric: 'RGB' }],
-    ['shared/dicom/examples_ybr_color.dcm', { width: 320, height: 240, frames: 30, photometric: 'YBR_FULL_422', transferSyntax: '1.2.840.10008.1.2.4.50' }],
-    ['shared/tiff/quad-lzw.tif', { format: 'tiff', width: 512, height: 384, frames: 1, samplesPerPixel: 3, compression: 'lzw', photometric: 'RGB' }],
-    ['shared/tiff/quad-tile.tif', { width: 512, height: 384, frames: 1 }],
-    ['shared/tiff/ladoga.tif', { width: 158, height: 118, bitsStored: 16, photometric: 'MONOCHROME2', compression: 'deflate' }],
-    ['shared/tiff/pc260001.tif', { width: 640, height: 480, frames: 1 }],
-    ['shared/tiff/seq-1c-8b-multipage-adeefdcc.tiff', { width: 16, height: 16, frames: 3 }],
-    ['gen/multipage-sizes.tif', { width: 40, height: 30, frames: 3 }],
-    ['gen/photo.jpg', { format: 'jpeg', width: 64, height: 48, frames: 1, bitsStored: 8, photometric: 'YBR_FULL' }],
-    ['gen/grey.jpg', { width: 64, height: 48, photometric: 'MONOCHROME2', samplesPerPixel: 1 }],
-    ['gen/progressive.jpg', { width: 64, height: 48, compression: 'jpeg-progressive' }],
-    ['gen/orient6.jpg', { width: 48, height: 64, orientation: 6 }],
-    ['gen/rgba.png', { format: 'png', width: 64, height: 48, samplesPerPixel: 4 }],
-    ['gen/grey16.png', { bitsStored: 16, photometric: 'MONOCHROME2' }],
-    ['gen/palette.png', { photometric: 'PALETTE COLOR' }],
-    ['gen/rgb24.bmp', { format: 'bmp', width: 64, height: 48, bitsStored: 8, samplesPerPixel: 3 }],
-    ['gen/pal8.bmp', { width: 64, height: 48, photometric: 'PALETTE COLOR' }],
-    ['gen/ct_jpeg_lossless_sv1.dcm', { transferSyntax: '1.2.840.10008.1.2.4.70', signed: true }],
-    ['gen/ct_bigendian.dcm', { transferSyntax: '1.2.840.10008.1.2.2', width: 128 }],
-    ['gen/cr_implicit.dcm', { transferSyntax: '1.2.840.10008.1.2', photometric: 'MONOCHROME1' }],
+    ['dicom/CT_small.dcm', { format: 'dicom', width: 128, height: 128, frames: 1, bitsStored: 16, photometric: 'MONOCHROME2', signed: true }],
+    ['dicom/MR_small_RLE.dcm', { format: 'dicom', width: 64, height: 64, frames: 1, compression: 'rle' }],
+    ['dicom/CR_monochrome1_small.dcm', { width: 16, height: 16, bitsStored: 12, bitsAllocated: 16, photometric: 'MONOCHROME1', signed: false }],
+    ['dicom/image_dfl.dcm', { width: 512, height: 512, bitsStored: 8, compression: 'deflated-explicit-le' }],
+    ['dicom/examples_rgb_color.dcm', { width: 320, height: 240, samplesPerPixel: 3, photometric: 'RGB' }],
+    ['dicom/examples_ybr_color.dcm', { width: 320, height: 240, frames: 30, photometric: 'YBR_FULL_422', transferSyntax: '1.2.840.10008.1.2.4.50' }],
+    ['tiff/quad-lzw.tif', { format: 'tiff', width: 512, height: 384, frames: 1, samplesPerPixel: 3, compression: 'lzw', photometric: 'RGB' }],
+    ['tiff/quad-tile.tif', { width: 512, height: 384, frames: 1 }],
+    ['tiff/ladoga.tif', { width: 158, height: 118, bitsStored: 16, photometric: 'MONOCHROME2', compression: 'deflate' }],
+    ['tiff/pc260001.tif', { width: 640, height: 480, frames: 1 }],
+    ['tiff/seq-1c-8b-multipage-adeefdcc.tiff', { width: 16, height: 16, frames: 3 }],
+    ['media/gen/multipage-sizes.tif', { width: 40, height: 30, frames: 3 }],
+    ['media/gen/photo.jpg', { format: 'jpeg', width: 64, height: 48, frames: 1, bitsStored: 8, photometric: 'YBR_FULL' }],
+    ['media/gen/grey.jpg', { width: 64, height: 48, photometric: 'MONOCHROME2', samplesPerPixel: 1 }],
+    ['media/gen/progressive.jpg', { width: 64, height: 48, compression: 'jpeg-progressive' }],
+    ['media/gen/orient6.jpg', { width: 48, height: 64, orientation: 6 }],
+    ['media/gen/rgba.png', { format: 'png', width: 64, height: 48, samplesPerPixel: 4 }],
+    ['media/gen/grey16.png', { bitsStored: 16, photometric: 'MONOCHROME2' }],
+    ['media/gen/palette.png', { photometric: 'PALETTE COLOR' }],
+    ['media/gen/rgb24.bmp', { format: 'bmp', width: 64, height: 48, bitsStored: 8, samplesPerPixel: 3 }],
+    ['media/gen/pal8.bmp', { width: 64, height: 48, photometric: 'PALETTE COLOR' }],
+    ['media/gen/ct_jpeg_lossless_sv1.dcm', { transferSyntax: '1.2.840.10008.1.2.4.70', signed: true }],
+    ['media/gen/ct_bigendian.dcm', { transferSyntax: '1.2.840.10008.1.2.2', width: 128 }],
+    ['media/gen/cr_implicit.dcm', { transferSyntax: '1.2.840.10008.1.2', photometric: 'MONOCHROME1' }],
   ];
   for (const [file, want] of expectations) {
     it(`probes ${file}`, () => {
@@ -86,20 +84,20 @@ describe('sniffing and probing', () => {
   }
 
   it('reports a wrong extension and still decodes (content wins)', async () => {
-    const bytes = load('gen/photo.jpg');
+    const bytes = load('media/gen/photo.jpg');
     const probe = probeImage(bytes, { hint: 'scans/photo.png' });
     expect(probe.format).toBe('jpeg');
     expect(probe.extensionMismatch).toEqual({ extension: '.png', actual: 'jpeg', expected: 'png' });
     expect(probeImage(bytes, { hint: 'x.JFIF' }).extensionMismatch).toBeUndefined();
     expect(probeImage(bytes, { hint: 'blob:no-extension' }).extensionMismatch).toBeUndefined();
     expect(probeImage(bytes, { hint: 'notes.txt' }).extensionMismatch).toEqual({ extension: '.txt', actual: 'jpeg', expected: null });
-    const d = await decodeImage(load('shared/dicom/CT_small.dcm'), { hint: 'ct.tif' });
+    const d = await decodeImage(load('dicom/CT_small.dcm'), { hint: 'ct.tif' });
     expect(d.extensionMismatch).toEqual({ extension: '.tif', actual: 'dicom', expected: 'tiff' });
     expect(d.width).toBe(128);
   });
 
   it('checks the pixel limit from the header, before decoding', async () => {
-    const bytes = load('shared/tiff/pc260001.tif');
+    const bytes = load('tiff/pc260001.tif');
     const err = await decodeImage(bytes, { maxPixels: 640 * 480 - 1 }).catch((e) => e);
     expect(LabelkitError.is(err, 'E_IMAGE_TOO_LARGE')).toBe(true);
     expect(() => probeImage(bytes, { maxPixels: 1000 })).toThrowError(/megapixel/);
@@ -113,7 +111,7 @@ describe('sniffing and probing', () => {
   });
 
   it('asks for a frame that exists', async () => {
-    const err = await decodeImage(load('shared/tiff/seq-1c-8b-multipage-adeefdcc.tiff'), { frame: 3 }).catch((e) => e);
+    const err = await decodeImage(load('tiff/seq-1c-8b-multipage-adeefdcc.tiff'), { frame: 3 }).catch((e) => e);
     expect(LabelkitError.is(err, 'E_INVALID_ARGUMENT')).toBe(true);
   });
 });
@@ -160,28 +158,28 @@ describe('pixel values against independent references (dcmtk, libtiff, ImageMagi
   }
 
   it('keeps raw values for 16-bit grey and DICOM, with the file window as default preset', async () => {
-    const mr = await decodeImage(load('shared/dicom/MR_small_RLE.dcm'));
+    const mr = await decodeImage(load('dicom/MR_small_RLE.dcm'));
     expect(mr.window).toEqual({ center: 600, width: 1600 });
     expect(mr.windowPresets.map((p) => p.id)).toEqual(['dicom-0', 'auto-minmax', 'auto-p0.5-99.5', 'auto-p2-98']);
-    const ct = await decodeImage(load('shared/dicom/CT_small.dcm'));
+    const ct = await decodeImage(load('dicom/CT_small.dcm'));
     expect(ct.raw!.intercept).toBe(-1024);
     expect(ct.raw!.data).toBeInstanceOf(Int16Array);
     expect(ct.window!.width).toBe(ct.raw!.max - ct.raw!.min + 1); // no window in the file: min/max
-    const cr = await decodeImage(load('shared/dicom/CR_monochrome1_small.dcm'));
+    const cr = await decodeImage(load('dicom/CR_monochrome1_small.dcm'));
     expect(cr.raw!.invert).toBe(true);
     expect(cr.raw!.slope).toBeCloseTo(0.684);
-    const dfl = await decodeImage(load('shared/dicom/image_dfl.dcm'));
+    const dfl = await decodeImage(load('dicom/image_dfl.dcm'));
     expect(dfl.window).toEqual({ center: 128, width: 256 }); // 8-bit, no window: shown as stored
   });
 
   it('decodes every frame of a multi-frame DICOM and every page of a multi-page TIFF', async () => {
-    const bytes = load('shared/dicom/examples_ybr_color.dcm');
+    const bytes = load('dicom/examples_ybr_color.dcm');
     const first = await decodeImage(bytes, { frame: 0 });
     const last = await decodeImage(bytes, { frame: 29 });
     expect(first.frames).toBe(30);
     expect(last.frame).toBe(29);
     expect(Buffer.from(first.rgba!).equals(Buffer.from(last.rgba!))).toBe(false);
-    const pages = load('gen/multipage-sizes.tif');
+    const pages = load('media/gen/multipage-sizes.tif');
     const sizes = [];
     for (let f = 0; f < 3; f++) {
       const d = await decodeImage(pages, { frame: f });
