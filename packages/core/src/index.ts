@@ -48,7 +48,7 @@ export {
 } from './project.js';
 export { ProjectRegistry, normalizeName, type NewProject, type ProjectSummary } from './registry.js';
 export { getJson, listAll, putJson, type PutOptions, type Store, type StoreEntry, type StoredObject } from './store/store.js';
-export { MemoryStore, FaultyStore, compareKeys } from './store/memory-store.js';
+export { MemoryStore, compareKeys } from './store/memory-store.js';
 export { IndexedDBStore } from './store/indexeddb-store.js';
 export { type DataSource } from './sources/source.js';
 export { MemorySource } from './sources/memory-source.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LabelkitError } from './errors.js';
-import { MemoryStore, FaultyStore } from './store/memory-store.js';
+import { MemoryStore } from './store/memory-store.js';
+import { FaultyStore } from '../test/faulty-store.js';
 import { ProjectRegistry } from './registry.js';
 import type { Actor, ItemRef, ProjectKind } from './types.js';
 import { MemorySource } from './sources/memory-source.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { LabelkitError } from '../errors.js';
 import { collectBytes, exportCoco, exportJsonl, validateCoco, type ExportProgress } from './index.js';
-import { LABELS, memoryReader, text } from './testing.js';
+import { LABELS, memoryReader, text } from '../../test/export-readers.js';
 
 const DATE = new Date('2024-05-01T12:34:56Z');
 

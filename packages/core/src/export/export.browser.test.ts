@@ -2,7 +2,7 @@
 // deflated entries the browser's own DecompressionStream reads back, and JSONL import from a Blob.
 import { expect } from '@esm-bundle/chai';
 import { crc32, exportCoco, exportJsonl, exportYolo, importJsonl, toBlob, toReadableStream, validateCoco, zipFiles } from '@labelkit/core/export';
-import { LABELS, memoryReader } from './testing.js';
+import { LABELS, memoryReader } from '../../test/export-readers.js';
 
 // Mocha's globals, as web-test-runner provides them (the tools tsconfig types Node only).
 declare const describe: (name: string, body: () => void) => void;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LabelkitError } from '../errors.js';
 import { exportVoc, exportYolo, type ExportEntry } from './index.js';
-import { LABELS, memoryReader, text } from './testing.js';
+import { LABELS, memoryReader, text } from '../../test/export-readers.js';
 
 const DATE = new Date('2024-05-01T00:00:00Z');
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectBytes, exportCoco, exportJsonl, exportVoc, exportYolo, importCoco, importJsonl, validateCoco } from './index.js';
-import { memoryReader, readerFromImport, text } from './testing.js';
+import { memoryReader, readerFromImport, text } from '../../test/export-readers.js';
 import type { LabelClass } from '../types.js';
 import { fixture } from '../../../../test/fixtures/paths.mjs';
 

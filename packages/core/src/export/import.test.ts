@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LabelkitError } from '../errors.js';
 import { importCoco, importJsonl, validateCoco } from './index.js';
-import { LABELS, memoryReader } from './testing.js';
+import { LABELS, memoryReader } from '../../test/export-readers.js';
 
 const det = 'image-object-detection' as const;
 const seg = 'image-instance-segmentation' as const;

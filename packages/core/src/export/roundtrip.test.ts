@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Annotation, ProjectKind } from '../types.js';
 import { collectBytes, exportCoco, exportJsonl, importCoco, importJsonl, validateCoco } from './index.js';
-import { LABELS, memoryReader, readerFromImport, text, type PlainItem } from './testing.js';
+import { LABELS, memoryReader, readerFromImport, text, type PlainItem } from '../../test/export-readers.js';
 
 const DATE = new Date('2024-05-01T00:00:00Z');
 

@@ -2,11 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FaultyStore, MemoryStore } from '../store/memory-store.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { FaultyStore } from '../../test/faulty-store.js';
 import type { PutOptions } from '../store/store.js';
 import { collectBytes, exportCoco, exportJsonl, exportKey, exportYolo, toBlob, toReadableStream, writeFilesToStore, writeToStore, zipFiles, type StreamingStore } from './index.js';
 import { writeExportFile, writeExportFiles } from './node.js';
-import { LABELS, memoryReader, text } from './testing.js';
+import { LABELS, memoryReader, text } from '../../test/export-readers.js';
 
 const DATE = new Date('2024-05-01T00:00:00Z');
 const dir = mkdtempSync(join(tmpdir(), 'labelkit-sinks-'));

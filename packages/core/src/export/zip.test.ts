@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectBytes, crc32, exportYolo, zipFiles, type ExportEntry } from './index.js';
-import { LABELS, memoryReader } from './testing.js';
+import { LABELS, memoryReader } from '../../test/export-readers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'labelkit-zip-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

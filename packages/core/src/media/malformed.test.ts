@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORPUS_SOURCES, makeMalformedCorpus, type MalformedCase, type Sources } from './malformed-corpus.js';
+import { CORPUS_SOURCES, makeMalformedCorpus, type MalformedCase, type Sources } from '../../test/malformed-corpus.js';
 import { fixture } from '../../../../test/fixtures/paths.mjs';
 
 const load = (rel: string) => new Uint8Array(readFileSync(fixture(rel)));

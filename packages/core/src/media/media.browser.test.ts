@@ -14,7 +14,7 @@ import {
   WindowLeveler,
   type DecodedImage,
 } from '@labelkit/core/media';
-import { CORPUS_SOURCES, makeMalformedCorpus, type Sources } from './malformed-corpus.js';
+import { CORPUS_SOURCES, makeMalformedCorpus, type Sources } from '../../test/malformed-corpus.js';
 
 // web-test-runner serves the repository root: fixtures are fetched by their path under test/fixtures.
 async function load(rel: string): Promise<Uint8Array> {

@@ -52,31 +52,6 @@ export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Wraps a store so that chosen calls fail: for tests of retry and recovery paths. */
-export class FaultyStore implements Store {
-  readonly description: string;
-  /** Called before each put; return an error to make that put fail. */
-  failPut: ((key: string, attempt: number) => Error | undefined) | undefined;
-  #attempts = 0;
-  constructor(readonly inner: Store) {
-    this.description = `faulty(${inner.description})`;
-  }
-  get(key: string, options?: { signal?: AbortSignal }) {
-    return this.inner.get(key, options);
-  }
-  async put(key: string, bytes: Uint8Array, options?: PutOptions) {
-    const err = this.failPut?.(key, ++this.#attempts);
-    if (err) throw err;
-    return this.inner.put(key, bytes, options);
-  }
-  delete(key: string, options?: { ifMatch?: string; signal?: AbortSignal }) {
-    return this.inner.delete(key, options);
-  }
-  list(prefix: string, options?: { signal?: AbortSignal }) {
-    return this.inner.list(prefix, options);
-  }
-}
-
 export function storeWriteError(key: string, cause: unknown): LabelkitError {
   return new LabelkitError(
     'E_STORE_WRITE',

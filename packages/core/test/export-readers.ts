@@ -1,6 +1,6 @@
-// In-memory ProjectReaders for the export tests (not exported from the package entry).
-import type { Annotation, ItemState, ItemView, LabelClass, ProjectKind, ProjectReader } from '../types.js';
-import type { ImportResult } from './types.js';
+// In-memory ProjectReaders for the export tests (test support: not part of the published package).
+import type { Annotation, ItemState, ItemView, LabelClass, ProjectKind, ProjectReader } from '../src/types.js';
+import type { ImportResult } from '../src/export/types.js';
 
 export interface PlainItem {
   readonly path: string;
