@@ -38,14 +38,13 @@ export { type RunRecord, type Stats } from './state/project-state.js';
 export { encodeSnapshot, decodeSnapshot, SNAPSHOT_FORMAT } from './state/snapshot.js';
 export {
   Project,
-  LABEL_PALETTE,
-  makeLabelClasses,
   type ItemLabels,
   type OpenReport,
   type ProjectChange,
   type ProjectOptions,
   type Task,
 } from './project.js';
+export { LABEL_PALETTE, MAX_LABEL_NAME_LENGTH, labelNameKey, makeLabelClasses, normalizeLabelName, type LabelSpec } from './labels.js';
 export { ProjectRegistry, normalizeName, type NewProject, type ProjectSummary } from './registry.js';
 export { getJson, listAll, putJson, type PutOptions, type Store, type StoreEntry, type StoredObject } from './store/store.js';
 export { MemoryStore, compareKeys } from './store/memory-store.js';

@@ -8,6 +8,7 @@ import { ProjectState, ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, type RunRecor
 import { decodeSnapshot, encodeSnapshot } from './state/snapshot.js';
 import { SharedCoordinator, type SharedCoordinatorOptions } from './shared/coordinator.js';
 import { loadSnapshot } from './shared/snapshot-slot.js';
+import { nextLabelClass } from './labels.js';
 import { getJson, putJson, type Store } from './store/store.js';
 import {
   isClassificationKind,
@@ -516,7 +517,7 @@ export class Project implements ProjectReader {
       if (!['continue', 'start-over-keep', 'start-over-remove'].includes(mode)) {
         throw new LabelkitError('E_INVALID_ARGUMENT', `mode must be 'continue', 'start-over-keep' or 'start-over-remove', not '${mode}'.`);
       }
-      const cls = makeLabelClasses([...this.labels.map((l) => ({ name: l.name, color: l.color, id: l.id })), label])[this.labels.length];
+      const cls = nextLabelClass(this.labels, label);
       const st = this.#state.state.array;
       const reopened = mode === 'continue' ? [] : [...range(this.itemCount)].filter((i) => st[i] === ST_LABELED || st[i] === ST_REVIEW);
       await this.#commit([{ type: 'label.added', label: cls, mode }]);
@@ -829,34 +830,6 @@ function cleanAnnotation(a: Annotation): Annotation {
     case 'polygon':
       return { kind: 'polygon', label: a.label, points: [...a.points], ...base };
   }
-}
-
-/** A palette whose neighbours stay distinguishable (Tableau 10 + extras). */
-export const LABEL_PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#1f77b4', '#d62728'];
-
-/** Turns names (and optional colors/ids) into label classes; the first nine get keys 1–9. */
-export function makeLabelClasses(input: readonly (string | { name: string; color?: string; id?: string })[]): LabelClass[] {
-  const out: LabelClass[] = [];
-  const names = new Set<string>();
-  const ids = new Set<string>();
-  input.forEach((x, k) => {
-    const spec = typeof x === 'string' ? { name: x } : x;
-    const name = typeof spec.name === 'string' ? spec.name.trim() : '';
-    if (!name) throw new LabelkitError('E_INVALID_ARGUMENT', `Label ${k + 1} has no name.`);
-    if (names.has(name.toLowerCase())) throw new LabelkitError('E_INVALID_ARGUMENT', `The label "${name}" is given twice.`, { name });
-    names.add(name.toLowerCase());
-    let id = spec.id ?? slug(name);
-    for (let n = 2; ids.has(id); n++) id = `${slug(name)}-${n}`;
-    ids.add(id);
-    const color = spec.color ?? LABEL_PALETTE[k % LABEL_PALETTE.length];
-    if (!/^#[0-9a-fA-F]{6}$/.test(color)) throw new LabelkitError('E_INVALID_ARGUMENT', `Label "${name}": color must look like #rrggbb.`, { color });
-    out.push({ id, name, color, ...(k < 9 ? { key: String(k + 1) } : {}) });
-  });
-  return out;
-}
-
-function slug(name: string): string {
-  return name.toLowerCase().normalize('NFKD').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '') || 'label';
 }
 
 export function checkAssist(a: AssistSettings): AssistSettings {

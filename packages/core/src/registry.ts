@@ -1,7 +1,8 @@
 import { LabelkitError } from './errors.js';
 import type { ProjectEvent } from './journal/events.js';
 import { Journal } from './journal/journal.js';
-import { checkAssist, checkQueue, makeLabelClasses, Project, type ProjectOptions } from './project.js';
+import { checkAssist, checkQueue, Project, type ProjectOptions } from './project.js';
+import { makeLabelClasses } from './labels.js';
 import { ProjectState } from './state/project-state.js';
 import { getJson, listAll, putJson, type Store } from './store/store.js';
 import { DEFAULT_ASSIST, DEFAULT_QUEUE, PROJECT_KINDS, type AssistSettings, type ProjectKind, type QueueSettings } from './types.js';
