@@ -11,7 +11,6 @@
 // 4. Head training: softmax heads on real mnist embeddings and on 5,000 × 512 synthetic rows.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import * as ortNode from 'onnxruntime-node';
 import { kmeansGenerator } from 'ml-kmeans';
 import { cutModel } from '../packages/ml/src/onnx/model.js';
 import { preprocess } from '../packages/ml/src/preprocess.js';
@@ -26,6 +25,14 @@ import { digitImage, loadDigits } from '../packages/ml/test/mnist.js';
 import { nodeDigitSource } from '../packages/ml/test/mnist-node.js';
 import { browserFigures } from './ml/browser.js';
 import { featurizer, kmeansData, median, type ModelName } from './ml/shared.js';
+
+// The native baseline is not a dependency of the repository (its install script downloads CUDA
+// libraries on Linux x64): `npm run bench -- ml` installs the pinned onnxruntime-node on demand
+// (scripts/bench.mjs). Its API is onnxruntime-common's, the same as onnxruntime-web's.
+const NATIVE = 'onnxruntime-node';
+const ortNode: typeof import('onnxruntime-web') = await import(NATIVE).catch((err: Error) => {
+  throw new Error(`${NATIVE} is not installed (${err.message}). Run the benchmark with \`npm run bench -- ml\`, which installs it for this run.`);
+});
 
 const quick = process.argv.includes('--quick');
 const root = fileURLToPath(new URL('..', import.meta.url));
