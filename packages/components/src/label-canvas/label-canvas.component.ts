@@ -9,6 +9,7 @@ import { Transformer as KTransformer } from 'konva/lib/shapes/Transformer.js';
 import type { Annotation, LabelClass } from '@labelkit/core';
 import { LabelkitError } from '@labelkit/core';
 import { emit, type ChangeSource, type EditAction, type IdentifiedAnnotation } from '../events.js';
+import { styleProps } from '../directives/style-props.js';
 import { styles } from './label-canvas.styles.js';
 import {
   bounds, clampToImage, fitView, hitShape, isDegenerateBox, isDegeneratePolygon, segmentDistance2, toImage, toScreen,
@@ -321,17 +322,17 @@ export class LabelCanvas extends LitElement {
       <div class="probe"></div>
       ${tags.length || preTags.length
         ? html`<div part="tags" class="tags">
-            ${tags.map((t) => html`<span part="tag" class="tag" style="--tag-color:${this.colorOf(t.label)}">${this.nameOf(t.label)}</span>`)}
+            ${tags.map((t) => html`<span part="tag" class="tag" ${styleProps({ '--tag-color': this.colorOf(t.label) })}>${this.nameOf(t.label)}</span>`)}
             ${preTags.map(
               (t) =>
-                html`<span part="tag prelabel" class="tag" style="--tag-color:${this.colorOf(t.label)};border-left-style:dashed"
+                html`<span part="tag prelabel" class="tag" ${styleProps({ '--tag-color': this.colorOf(t.label), 'border-left-style': 'dashed' })}
                   >${this.nameOf(t.label)}${t.confidence !== undefined ? ` ${Math.round(t.confidence * 100)}%` : ''}?</span
                 >`,
             )}
           </div>`
         : nothing}
       ${this.actionsAt && !this.frozen
-        ? html`<div part="prelabel-actions" class="actions" style="left:${this.actionsAt[0]}px;top:${this.actionsAt[1]}px">
+        ? html`<div part="prelabel-actions" class="actions" ${styleProps({ left: `${this.actionsAt[0]}px`, top: `${this.actionsAt[1]}px` })}>
             <button part="button" @click=${() => this.acceptPrelabels(this.selection)} title="Accept (Enter)">✓ Accept</button>
             <button part="button" @click=${() => this.rejectPrelabels(this.selection)} title="Reject (Delete)">✗ Reject</button>
           </div>`

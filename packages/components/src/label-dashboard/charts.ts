@@ -1,4 +1,5 @@
 import { html, svg, nothing } from 'lit';
+import { styleProps } from '../directives/style-props.js';
 
 /** One segment of a bar: a name, a count, a colour. */
 export interface Segment {
@@ -30,7 +31,7 @@ export function stackedBar(segments: readonly Segment[], label: string) {
     <figcaption class="legend">
       ${segments.map(
         (s) => html`<span class="key" data-key=${s.key} title="${s.name}: ${s.value.toLocaleString()} (${pct(s.value).toFixed(1)} %)"
-          ><i style="background:${s.color}"></i>${s.name} <b>${s.value.toLocaleString()}</b></span
+          ><i ${styleProps({ background: s.color })}></i>${s.name} <b>${s.value.toLocaleString()}</b></span
         >`,
       )}
     </figcaption>
@@ -48,7 +49,7 @@ export function barList(rows: readonly Segment[], options: { empty?: string; not
           // The row is display: contents (one grid aligns every row), so each cell carries the tooltip.
           return html`<div class="bar-row" data-key=${r.key}>
             <span class="bar-name" title=${tip}>${r.name}</span>
-            <span class="bar-track" title=${tip}><span class="bar-fill" style="width:${(100 * r.value) / max}%;background:${r.color}"></span></span>
+            <span class="bar-track" title=${tip}><span class="bar-fill" ${styleProps({ width: `${(100 * r.value) / max}%`, background: r.color })}></span></span>
             <span class="bar-value" title=${tip}>${r.value.toLocaleString()}</span>
           </div>`;
         },
@@ -61,7 +62,7 @@ export function barList(rows: readonly Segment[], options: { empty?: string; not
 export function progress(value: number, max: number, caption: string) {
   const p = max > 0 ? Math.min(100, (100 * value) / max) : 0;
   return html`<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=${max} aria-valuenow=${value} aria-label=${caption}>
-      <span style="width:${p}%"></span>
+      <span ${styleProps({ width: `${p}%` })}></span>
     </div>
     <p class="small">${caption}</p>`;
 }

@@ -13,6 +13,7 @@ import {
   type RunRecord,
 } from '@labelkit/core';
 import { emit } from '../events.js';
+import { styleProps } from '../directives/style-props.js';
 import { ProjectController } from '../controllers/project-controller.js';
 import { ImageUrls } from '../controllers/image-url.js';
 import { renderMarkdown } from '../controllers/markdown.js';
@@ -352,11 +353,11 @@ export class LabelDashboard extends LitElement {
                 </label>
                 <div class="meta">
                   <div class="path" title=${it.path}>${it.path.split('/').pop()}</div>
-                  <span class="state" style="--c:${STATE_COLORS[it.state]}">${it.state}</span>
+                  <span class="state" ${styleProps({ '--c': STATE_COLORS[it.state] })}>${it.state}</span>
                   <div class="chips">
                     ${summarize(it).map(([label, n]) => {
                       const l = byId.get(label);
-                      return html`<span class="chip" style="--c:${l?.color ?? '#888'}">${l?.name ?? label}${n > 1 ? ` ×${n}` : ''}</span>`;
+                      return html`<span class="chip" ${styleProps({ '--c': l?.color ?? '#888' })}>${l?.name ?? label}${n > 1 ? ` ×${n}` : ''}</span>`;
                     })}
                   </div>
                 </div>
@@ -422,7 +423,7 @@ export class LabelDashboard extends LitElement {
       </div>
       <div part="card" class="card">
         <h3>Labels</h3>
-        <ul class="label-list">${p.labels.map((l) => html`<li><i style="background:${l.color}"></i>${l.name}${l.key ? html` <kbd>${l.key}</kbd>` : nothing}</li>`)}</ul>
+        <ul class="label-list">${p.labels.map((l) => html`<li><i ${styleProps({ background: l.color })}></i>${l.name}${l.key ? html` <kbd>${l.key}</kbd>` : nothing}</li>`)}</ul>
         ${owner
           ? html`<form class="add-label" @submit=${(e: Event) => { e.preventDefault(); void this.addLabel(p); }}>
               <input name="label-name" placeholder="New label" .value=${this.newLabel} @input=${(e: Event) => (this.newLabel = (e.target as HTMLInputElement).value)} />

@@ -3,6 +3,7 @@ import { property, state, query } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { isClassificationKind, LabelkitError, type Actor, type Annotation, type DataSource, type ItemView, type LabelClass, type Project, type Task, type TaskSize } from '@labelkit/core';
 import { emit } from '../events.js';
+import { styleProps } from '../directives/style-props.js';
 import { ProjectController } from '../controllers/project-controller.js';
 import { ImageUrls } from '../controllers/image-url.js';
 import { renderMarkdown } from '../controllers/markdown.js';
@@ -541,7 +542,7 @@ export class LabelQueue extends LitElement {
         (l) => html`<button
           part="label button"
           class="label"
-          style="--c:${l.color}"
+          ${styleProps({ '--c': l.color })}
           aria-pressed=${this.classification ? tagged.has(l.id) : (this.activeLabel ?? this.labels[0]?.id) === l.id}
           ?disabled=${!this.task}
           @click=${() => this.applyLabel(l.id)}
@@ -608,7 +609,7 @@ export class LabelQueue extends LitElement {
             ${tags.map((a) => {
               const l = byId.get(a.label);
               const suggested = pre && !this.decidedTile(it);
-              return html`<span class="tag ${suggested ? 'suggested' : ''}" style="--c:${l?.color ?? '#888'}" title=${suggested ? 'Suggested by ML assist: submit to confirm, or press another key to correct' : ''}>${l?.name ?? a.label}</span>`;
+              return html`<span class="tag ${suggested ? 'suggested' : ''}" ${styleProps({ '--c': l?.color ?? '#888' })} title=${suggested ? 'Suggested by ML assist: submit to confirm, or press another key to correct' : ''}>${l?.name ?? a.label}</span>`;
             })}
           </div>
         </div>`;
