@@ -1,14 +1,15 @@
 // Builds the demo into dist/: MNIST sample PNGs, the page, and one ES module bundle (esbuild).
 import { existsSync, mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { mnistPngs } from './samples.mjs';
 import { fixture } from '../../../test/fixtures/paths.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = `${root}dist/`;
+// LABELKIT_DEMO_DIST builds elsewhere (the strict-CSP e2e test, so it never races another test's build).
+const dist = process.env.LABELKIT_DEMO_DIST ? `${resolve(process.env.LABELKIT_DEMO_DIST)}/` : `${root}dist/`;
 const t0 = Date.now();
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(`${dist}samples`, { recursive: true });
@@ -19,6 +20,7 @@ for (const s of samples) writeFileSync(`${dist}samples/${s.name}`, s.png);
 writeFileSync(`${dist}samples/index.json`, JSON.stringify({ files: samples.map((s) => ({ name: s.name, size: s.png.length })), width: 112, height: 112, licence: 'MNIST (Yann LeCun, Corinna Cortes), CC BY-SA 3.0' }));
 
 copyFileSync(`${root}src/index.html`, `${dist}index.html`);
+copyFileSync(`${root}src/demo.css`, `${dist}demo.css`);
 
 // ── ML assist: the featurizer model, onnxruntime-web's .wasm files ──
 mkdirSync(`${dist}models`, { recursive: true });

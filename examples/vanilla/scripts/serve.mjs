@@ -1,15 +1,17 @@
 // Serves the built demo (dist/, or the folder given with --dist) on 127.0.0.1. PORT=0 picks a free
-// port. Prints the URL.
+// port. Prints the URL. --strict-csp (or LABELKIT_CSP=strict) sends STRICT_CSP with every file.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const defaultDist = fileURLToPath(new URL('../dist/', import.meta.url));
+/** The strict Content-Security-Policy the elements are tested under (docs/components.md, "Strict CSP"). */
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; worker-src 'self'";
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.json': 'application/json', '.png': 'image/png', '.map': 'application/json', '.css': 'text/css', '.wasm': 'application/wasm' };
 
 /** Starts the server; resolves with its URL and a close function. */
-export async function serve({ port = Number(process.env.PORT ?? 5173), host = '127.0.0.1', dir = defaultDist } = {}) {
+export async function serve({ port = Number(process.env.PORT ?? 5173), host = '127.0.0.1', dir = defaultDist, csp = process.env.LABELKIT_CSP === 'strict' ? STRICT_CSP : undefined } = {}) {
   const dist = resolve(dir) + sep;
   try {
     await stat(join(dist, 'index.html'));
@@ -28,6 +30,7 @@ export async function serve({ port = Number(process.env.PORT ?? 5173), host = '1
         // Cross-origin isolation, so ML assist may use WASM threads.
         'cross-origin-opener-policy': 'same-origin',
         'cross-origin-embedder-policy': 'require-corp',
+        ...(csp ? { 'content-security-policy': csp } : {}),
       });
       res.end(body);
     } catch {
@@ -41,6 +44,7 @@ export async function serve({ port = Number(process.env.PORT ?? 5173), host = '1
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf('--dist');
-  const { url } = await serve(at > 0 ? { dir: resolve(process.argv[at + 1]) } : {});
-  console.log(`Labelkit demo: ${url}`);
+  const strict = process.argv.includes('--strict-csp');
+  const { url } = await serve({ ...(at > 0 ? { dir: resolve(process.argv[at + 1]) } : {}), ...(strict ? { csp: STRICT_CSP } : {}) });
+  console.log(`Labelkit demo: ${url}${strict ? ' (strict CSP)' : ''}`);
 }
