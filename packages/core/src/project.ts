@@ -4,7 +4,7 @@ import { planIngest, type IngestReport } from './ingest.js';
 import type { JournalEvent, LabelAddMode, ProjectEvent } from './journal/events.js';
 import { Journal, type JournalCursor, type JournalDamage } from './journal/journal.js';
 import type { DataSource } from './sources/source.js';
-import { ProjectState, ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, type RunRecord, type Stats } from './state/project-state.js';
+import { ProjectState, ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, ST_UNREADABLE, type RunRecord, type Stats } from './state/project-state.js';
 import { decodeSnapshot, encodeSnapshot } from './state/snapshot.js';
 import { SharedCoordinator, type SharedCoordinatorOptions } from './shared/coordinator.js';
 import { loadSnapshot } from './shared/snapshot-slot.js';
@@ -499,6 +499,25 @@ export class Project implements ProjectReader {
       const ok = chosen.filter((i) => this.#checkItem(i) && s.state.array[i] === ST_SKIPPED);
       if (ok.length) {
         await this.#commit([{ type: 'items.requeued', items: ok }]);
+        await (await this.#sharedReady())?.reopen(ok);
+      }
+      return ok.length;
+    });
+  }
+
+  /**
+   * Puts unreadable items back in the queue (all of them, or those given that are unreadable), for
+   * when the cause was outside the file — a storage outage, a file since replaced. Their recorded
+   * failure is cleared; a file that still fails is marked again when it is next shown. Returns how
+   * many items went back. Owners and reviewers.
+   */
+  requeueUnreadable(items?: readonly number[]): Promise<number> {
+    return this.#run('reviewer', async () => {
+      const s = this.#state;
+      const chosen = items ?? [...range(s.itemCount)].filter((i) => s.state.array[i] === ST_UNREADABLE);
+      const ok = chosen.filter((i) => this.#checkItem(i) && s.state.array[i] === ST_UNREADABLE);
+      if (ok.length) {
+        await this.#commit([{ type: 'items.requeued', items: ok, from: 'unreadable' }]);
         await (await this.#sharedReady())?.reopen(ok);
       }
       return ok.length;

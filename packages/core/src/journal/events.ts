@@ -23,7 +23,8 @@ export type ProjectEvent =
   | { type: 'items.skipped'; task?: string; items: number[] }
   | { type: 'items.reviewed'; items: number[] }
   | { type: 'items.rejected'; items: number[]; reason?: string }
-  | { type: 'items.requeued'; items: number[] }
+  /** Skipped items back in the queue; with `from: 'unreadable'`, unreadable ones (an owner's or reviewer's retry). */
+  | { type: 'items.requeued'; items: number[]; from?: 'unreadable' }
   | { type: 'label.added'; label: LabelClass; mode: LabelAddMode }
   | { type: 'instructions.edited'; markdown: string }
   | { type: 'assist.updated'; assist: AssistSettings }

@@ -240,13 +240,16 @@ export class ProjectState {
           this.#returns[this.lane.array[i]].unshift(i);
         }
         return;
-      case 'items.requeued':
+      case 'items.requeued': {
+        const from = e.from === 'unreadable' ? ST_UNREADABLE : ST_SKIPPED;
         for (const i of e.items) {
-          if (i >= this.itemCount || this.state.array[i] !== ST_SKIPPED) continue;
+          if (i >= this.itemCount || this.state.array[i] !== from) continue;
+          if (from === ST_UNREADABLE) this.unreadable.delete(i);
           this.#setState(i, ST_TODO);
           this.#returns[this.lane.array[i]].push(i);
         }
         return;
+      }
       case 'label.added':
         this.meta.labels = [...this.meta.labels, { ...e.label }];
         return this.#startOver(e.mode);
