@@ -238,6 +238,10 @@ it('mounts <label-queue>, <label-canvas> and <label-dashboard> under a strict CS
     const runs = await page.evaluate(() => document.querySelector('label-queue')!.project!.runs.map((r) => ({ kind: r.kind, status: r.status, device: r.device, error: r.error })));
     expect(runs.filter((r) => r.status !== 'completed' && r.status !== 'running')).toEqual([]);
     expect(runs.find((r) => r.kind === 'featurization')).toMatchObject({ status: 'completed', device: 'wasm' });
+    // …on WASM threads: onnxruntime-web starts them as workers from its own script (worker-src 'self').
+    const engine = await page.evaluate(() => (window as unknown as { labelkitDemo: { assist: { loop: { assistant: { info(): Promise<{ device: string; threads: number; crossOriginIsolated: boolean }> } } } } }).labelkitDemo.assist.loop.assistant.info());
+    expect(engine).toMatchObject({ device: 'wasm', crossOriginIsolated: true });
+    expect(engine.threads).toBeGreaterThanOrEqual(2);
 
     // ── the canvas: a box project, a prelabel selected, its Accept/Reject bar placed at the box ──
     await page.goto(`${base}#/p/${ids.boxes}/label`);
