@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'E_UNSUPPORTED_FORMAT'
   | 'E_CORRUPT_IMAGE'
   | 'E_IMAGE_TOO_LARGE'
+  | 'E_FETCH_FAILED'
   | 'E_CONFLICT'
   | 'E_FORBIDDEN'
   | 'E_INVALID_ANNOTATION'

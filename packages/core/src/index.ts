@@ -45,6 +45,8 @@ export {
   type Task,
 } from './project.js';
 export { LABEL_PALETTE, MAX_LABEL_NAME_LENGTH, labelNameKey, makeLabelClasses, normalizeLabelName, type LabelSpec } from './labels.js';
+// Light enough for the main entry (no codec): the queue retries fetches with it.
+export { isFetchFailure, retryFetch, type FetchRetryOptions } from './media/failure.js';
 export { ProjectRegistry, normalizeName, type NewProject, type ProjectSummary } from './registry.js';
 export { getJson, listAll, putJson, type PutOptions, type Store, type StoreEntry, type StoredObject } from './store/store.js';
 export { MemoryStore, compareKeys } from './store/memory-store.js';

@@ -4,7 +4,7 @@ export { probeImage, inspectImage, type ProbeOptions, type Inspection } from './
 export { decodeImage, configureMediaWorker, terminateMediaWorker, mediaWorkerInfo, type MediaWorkerConfig } from './client.js';
 export { decodeInProcess } from './decode-core.js';
 export { sniffFormat, formatForExtension, extensionMismatch } from './sniff.js';
-export { describeDecodeFailure, isUnreadableFailure, type DecodeFailure } from './failure.js';
+export { describeDecodeFailure, isUnreadableFailure, isFetchFailure, retryFetch, type DecodeFailure, type FetchRetryOptions } from './failure.js';
 export {
   renderWindow,
   windowPresets,
