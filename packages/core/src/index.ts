@@ -29,7 +29,23 @@ export {
   type RunStatus,
   type TaskSize,
 } from './types.js';
-export { validateAnnotations, polygonArea, type ImageBounds } from './annotations.js';
+export { validateAnnotations } from './annotations.js';
+export {
+  MIN_REGION_AREA,
+  boxHasArea,
+  clipBox,
+  clipPolygon,
+  distinctPoints,
+  polygonArea,
+  polygonBounds,
+  polygonHasArea,
+  regionBounds,
+  regionProblem,
+  type ClippedBox,
+  type ClippedPolygon,
+  type Corners,
+  type ImageBounds,
+} from './geometry.js';
 export { type IngestReport } from './ingest.js';
 export { EVENT_SCHEMA_VERSION, upcast, type JournalEvent, type ProjectEvent, type EventType, type LabelAddMode } from './journal/events.js';
 export { Journal, type JournalCursor, type JournalDamage } from './journal/journal.js';
