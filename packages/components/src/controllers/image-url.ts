@@ -13,7 +13,7 @@ export class ImageUrls {
   /** Synchronous when the source gives URLs (or nothing); undefined while bytes load. */
   peek(path: string): string | undefined {
     if (!this.source) return path;
-    return this.source.url?.(path) ?? this.#objectUrls.get(path);
+    return this.#objectUrls.get(path) ?? this.source.url?.(path);
   }
 
   async get(path: string, signal?: AbortSignal): Promise<string> {
@@ -30,6 +30,15 @@ export class ImageUrls {
       this.#pending.set(path, p);
     }
     return p;
+  }
+
+  /** Shows `bytes` for `path` from now on (an object URL, revoked by `clear()`), e.g. after a re-fetch. */
+  adopt(path: string, bytes: Uint8Array): string {
+    const old = this.#objectUrls.get(path);
+    if (old) URL.revokeObjectURL(old);
+    const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    this.#objectUrls.set(path, url);
+    return url;
   }
 
   /** Revokes object URLs of paths not in `keep`. */

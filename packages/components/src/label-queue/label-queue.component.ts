@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import { isClassificationKind, LabelkitError, type Actor, type Annotation, type DataSource, type ItemView, type LabelClass, type Project, type Task, type TaskSize } from '@labelkit/core';
+import { isClassificationKind, isFetchFailure, LabelkitError, retryFetch, type Actor, type FetchRetryOptions, type Annotation, type DataSource, type ItemView, type LabelClass, type Project, type Task, type TaskSize } from '@labelkit/core';
 import { emit } from '../events.js';
 import { styleProps } from '../directives/style-props.js';
 import { ProjectController } from '../controllers/project-controller.js';
@@ -39,7 +39,7 @@ type Status = 'idle' | 'loading' | 'ready' | 'empty' | 'error';
  * @fires {CustomEvent<TaskSubmitDetail>} label-task-submit - Labels were recorded.
  * @fires {CustomEvent<TaskSkipDetail>} label-task-skip - Items were skipped.
  * @fires {CustomEvent<DraftSaveDetail>} label-draft-save - The draft was saved.
- * @fires {CustomEvent<ErrorDetail>} label-error - A command failed (the message is also shown).
+ * @fires {CustomEvent<ErrorDetail>} label-error - A command failed (the message is also shown). An image whose bytes could not be fetched after retries gives `E_FETCH_FAILED` (during `image-load`) and is skipped, not marked unreadable.
  *
  * @csspart header - The bar with the project name, lane and counts.
  * @csspart lane - The lane badge of the task (manual, clustered, prelabeled).
@@ -70,6 +70,12 @@ export class LabelQueue extends LitElement {
   @property({ type: Number, attribute: 'grid-size', reflect: true }) gridSize: TaskSize = 4;
   /** Milliseconds of quiet before a draft is saved. */
   @property({ type: Number, attribute: 'autosave-delay' }) autosaveDelay = 250;
+  /**
+   * How a failed image fetch (network error, HTTP 404/5xx, storage outage) is retried before the item
+   * is skipped with `E_FETCH_FAILED`: `retries` further attempts, waiting `baseMs` × 2^n (default 3 and
+   * 250: 250, 500, 1000 ms). Only a decode failure of fetched bytes marks an item unreadable.
+   */
+  @property({ attribute: false }) fetchRetry: Pick<FetchRetryOptions, 'retries' | 'baseMs'> = { retries: 3, baseMs: 250 };
 
   @state() private task: Task | undefined;
   @state() private status: Status = 'idle';
@@ -96,6 +102,8 @@ export class LabelQueue extends LitElement {
   private loadSeq = 0;
   private renewTimer: ReturnType<typeof setInterval> | undefined;
   private lastSaved: Promise<void> = Promise.resolve();
+  /** Aborts image fetches and their retries when the task on screen changes or the element goes. */
+  private fetches = new AbortController();
 
   constructor() {
     super();
@@ -222,6 +230,7 @@ export class LabelQueue extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.renewTimer);
+    this.fetches.abort();
     this.flushSave();
   }
 
@@ -327,12 +336,10 @@ export class LabelQueue extends LitElement {
     this.status = 'ready';
     this.images.clear(task.items.map((i) => i.path));
     this.urls = new Map(task.items.map((i) => [i.path, this.images.peek(i.path) ?? '']));
+    this.fetches.abort();
+    this.fetches = new AbortController();
     for (const it of task.items) {
-      if (this.urls.get(it.path)) continue;
-      this.images.get(it.path).then(
-        (url) => (this.urls = new Map(this.urls).set(it.path, url)),
-        (err) => void this.unreadable(it, err),
-      );
+      if (!this.urls.get(it.path)) void this.fetchImage(it, () => this.images.get(it.path, this.fetches.signal));
     }
     await this.updateComplete;
     if (!this.matches(':focus-within') && (document.activeElement === document.body || !document.activeElement)) this.focusWork();
@@ -342,6 +349,59 @@ export class LabelQueue extends LitElement {
   private focusWork(): void {
     if (this.classification) this.gridEl?.querySelectorAll<HTMLElement>('[part~="tile"]')[this.focusIndex]?.focus();
     else this.canvas?.focus();
+  }
+
+  /**
+   * Gets an item's image URL through `load`, retrying fetch failures (`fetchRetry`). Bytes that then
+   * fail to decode make the item unreadable; bytes that never arrive skip it with E_FETCH_FAILED.
+   */
+  private async fetchImage(item: ItemView, load: () => Promise<string>): Promise<void> {
+    const signal = this.fetches.signal;
+    try {
+      const url = await retryFetch(load, { ...this.fetchRetry, signal, what: item.path });
+      if (!signal.aborted) this.urls = new Map(this.urls).set(item.path, url);
+    } catch (err) {
+      if (signal.aborted || LabelkitError.is(err, 'E_ABORTED')) return;
+      if (LabelkitError.is(err, 'E_FETCH_FAILED')) await this.fetchFailed(item, err);
+      else await this.unreadable(item, err);
+    }
+  }
+
+  /**
+   * An image failed to show. An `<img>` or the canvas cannot tell a missing or unreachable file from
+   * a broken one, so unless the bytes were already here (a blob: URL) they are fetched again through
+   * the source, with retries, before anything is decided.
+   */
+  private imageFailed(item: ItemView, err: unknown): void {
+    const url = this.urls.get(item.path) ?? '';
+    const fetched = url.startsWith('blob:') || url.startsWith('data:');
+    if (LabelkitError.is(err, 'E_ABORTED')) return;
+    if (fetched && !isFetchFailure(err)) {
+      void this.unreadable(item, err);
+      return;
+    }
+    const source = this.source;
+    if (!source) {
+      // No source to read from: the path is the URL, and the browser could not show it.
+      void this.unreadable(item, err);
+      return;
+    }
+    void this.fetchImage(item, async () => this.images.adopt(item.path, await source.read(item.path, { signal: this.fetches.signal })));
+  }
+
+  /** Bytes that never arrived: report E_FETCH_FAILED and skip the item (an owner can requeue skipped items). */
+  private async fetchFailed(item: ItemView, err: LabelkitError): Promise<void> {
+    if (!this.task?.items.some((i) => i.index === item.index)) return;
+    this.fail(err, 'image-load');
+    const message = this.message;
+    const taskId = this.task.id;
+    await this.command('skip-unfetched', async () => {
+      await this.project!.skip(taskId, [item.index]);
+      const rest = this.project!.currentTask();
+      if (rest && rest.id === this.task?.id) this.task = rest;
+      else await this.next();
+    });
+    this.message = message;
   }
 
   private async unreadable(item: ItemView, err: unknown): Promise<void> {
@@ -602,7 +662,7 @@ export class LabelQueue extends LitElement {
                 src=${this.urls.get(it.path)!}
                 draggable="false"
                 @load=${(e: Event) => this.onTileImageLoad(it, e)}
-                @error=${() => this.unreadable(it, new LabelkitError('E_CORRUPT_IMAGE', `The browser could not decode ${it.path}; it was set aside as unreadable.`))}
+                @error=${() => this.imageFailed(it, new LabelkitError('E_CORRUPT_IMAGE', `The browser could not decode ${it.path}; it was set aside as unreadable.`))}
               />` : html`<span class="loading">…</span>`}
           <input class="check" type="checkbox" tabindex="-1" aria-label="Select" .checked=${sel} @click=${(e: Event) => { e.stopPropagation(); this.toggleSelect(it.index); }} />
           <div class="tags">
@@ -641,7 +701,7 @@ export class LabelQueue extends LitElement {
       @label-prelabel-reject=${this.onPrelabelDecision}
       @label-image-load=${this.onImageLoad}
       @label-error=${(e: CustomEvent) => {
-        if (e.detail.during === 'image-load') void this.unreadable(it, e.detail.error);
+        if (e.detail.during === 'image-load') this.imageFailed(it, e.detail.error);
       }}
     ></label-canvas>`;
   }
