@@ -363,12 +363,19 @@ describe('durability', () => {
       await project.skip(t!.id);
     }
     const held = await project.nextTask();
-    const again = await registry.open(project.id, { actor: owner });
+    // The same client reopens (a restart with its client id): its held task is resumed.
+    const again = await registry.open(project.id, { actor: owner, clientId: project.clientId });
     expect(again.openReport.fromSnapshot).toBe(true);
     expect(again.openReport.eventsReplayed).toBe(7);
     expect(again.stats()).toEqual(project.stats());
     expect([...again.items()]).toEqual([...project.items()]);
     expect(again.currentTask()?.id).toBe(held!.id);
+    // Another client of the same user (a second tab, another process) does not get that task.
+    const other = await registry.open(project.id, { actor: owner });
+    expect(other.currentTask()).toBeUndefined();
+    const next = await other.nextTask();
+    expect(next?.id).not.toBe(held!.id);
+    expect(next?.items.map((i) => i.index)).not.toContain(held!.items[0].index);
   });
 
   it('saves and restores drafts', async () => {

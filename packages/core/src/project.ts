@@ -2,7 +2,7 @@ import { validateAnnotations } from './annotations.js';
 import { LabelkitError, throwIfAborted } from './errors.js';
 import { planIngest, type IngestReport } from './ingest.js';
 import type { JournalEvent, LabelAddMode, ProjectEvent } from './journal/events.js';
-import { Journal, type JournalCursor, type JournalDamage } from './journal/journal.js';
+import { Journal, type JournalCursor, type JournalDamage, type SegmentRead } from './journal/journal.js';
 import type { DataSource } from './sources/source.js';
 import { ProjectState, ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, ST_UNREADABLE, type RunRecord, type Stats } from './state/project-state.js';
 import { decodeSnapshot, encodeSnapshot } from './state/snapshot.js';
@@ -10,6 +10,7 @@ import { SharedCoordinator, type SharedCoordinatorOptions } from './shared/coord
 import { loadSnapshot } from './shared/snapshot-slot.js';
 import { nextLabelClass } from './labels.js';
 import { getJson, putJson, type Store } from './store/store.js';
+import { tabChannel, tabClientId, TabSync, webLocks, withTabLock } from './tabs.js';
 import {
   isClassificationKind,
   TASK_SIZES,
@@ -99,6 +100,9 @@ export class Project implements ProjectReader {
   /** Shared-store coordination (ProjectOptions.shared); undefined for a store of one's own. */
   readonly #shared: SharedCoordinator | undefined;
   #sharedOpen: Promise<void> | undefined;
+  /** Tabs of one origin on one IndexedDB: commands take turns and start from the others' writes. */
+  readonly #tabs: TabSync | undefined;
+  #channel: BroadcastChannel | undefined;
   readonly store: Store;
   readonly actor: Actor;
   readonly openReport: OpenReport;
@@ -118,6 +122,27 @@ export class Project implements ProjectReader {
     this.#shared = options.shared
       ? new SharedCoordinator(store, state.meta.id, journal.clientId, { leaseMs: state.meta.queue.leaseMs, now: this.now, ...(options.shared === true ? {} : options.shared) })
       : undefined;
+    this.#tabs = !options.shared && store.tabScope && webLocks() ? new TabSync(store, state.meta.id, journal.clientId, store.tabScope, cursor) : undefined;
+    if (this.#tabs) {
+      // Another tab's commit: catch up soon, so this tab's counts and queue follow without a command.
+      this.#channel = tabChannel(this.#tabs.lockName);
+      if (this.#channel) this.#channel.onmessage = () => this.#scheduleTabSync();
+    }
+  }
+
+  /** The client this project writes as (a tab or a process; leases belong to it). */
+  get clientId(): string {
+    return this.#journal.clientId;
+  }
+
+  #tabSyncPending = false;
+  #scheduleTabSync(): void {
+    if (this.#tabSyncPending) return;
+    this.#tabSyncPending = true;
+    queueMicrotask(() => {
+      this.#tabSyncPending = false;
+      this.sync().catch(() => undefined); // the next command catches up anyway
+    });
   }
 
   /** The shared-store coordinator, once registered (first use). */
@@ -135,7 +160,7 @@ export class Project implements ProjectReader {
 
   /** Loads a project from its latest good snapshot plus the journal after it. */
   static async load(store: Store, id: string, options: ProjectOptions): Promise<Project> {
-    const journal = new Journal(store, id, options.clientId ?? randomId('c'));
+    const journal = new Journal(store, id, await defaultClientId(store, id, options));
     const snapshotDamage: { key: string; reason: string }[] = [];
     let state: ProjectState | undefined;
     let cursor: JournalCursor = {};
@@ -257,7 +282,7 @@ export class Project implements ProjectReader {
 
   /** The task the actor holds, if its lease is live (e.g. after a reload). */
   currentTask(): Task | undefined {
-    const t = this.#state.taskOf(this.actor.id, this.now());
+    const t = this.#state.taskOf(this.actor.id, this.now(), this.clientId);
     return t && this.#taskView(t.id);
   }
 
@@ -390,14 +415,14 @@ export class Project implements ProjectReader {
         throw new LabelkitError('E_INVALID_ARGUMENT', 'Box and polygon projects show one image per task; ask for size 1.', { size });
       }
       const now = this.now();
-      const held = this.#state.taskOf(this.actor.id, now);
+      const held = this.#state.taskOf(this.actor.id, now, this.clientId);
       if (held && this.#state.openItemsOf(held).length) return this.#taskView(held.id);
       if (this.#parked.size) this.#unpark(now);
       const id = randomId('t');
       // On a shared store, items are won on the lease board before they are handed out.
       const pick = this.#shared ? await this.#claimShared(id, size, options.signal) : this.#state.pick(size, this.queueSettings.laneOrder, now);
       if (!pick) return undefined;
-      await this.#commit([{ type: 'task.assigned', task: id, items: pick.items, lane: pick.lane, expiresAt: now + this.queueSettings.leaseMs }], options.signal);
+      await this.#commit([{ type: 'task.assigned', task: id, items: pick.items, lane: pick.lane, expiresAt: now + this.queueSettings.leaseMs, client: this.clientId }], options.signal);
       return this.#taskView(id);
     });
   }
@@ -407,7 +432,8 @@ export class Project implements ProjectReader {
     return this.#run('labeler', async () => {
       const t = this.#ownTask(taskId);
       const expiresAt = this.now() + this.queueSettings.leaseMs;
-      await (await this.#sharedReady())?.renew(t.id, expiresAt, this.#state.openItemsOf(t));
+      const shared = await this.#sharedReady();
+      if (shared) await this.#holdingLease(t.id, () => shared.renew(t.id, expiresAt, this.#state.openItemsOf(t)));
       await this.#commit([{ type: 'task.renewed', task: t.id, expiresAt }]);
       return this.#taskView(t.id)!;
     });
@@ -441,12 +467,12 @@ export class Project implements ProjectReader {
       });
       // Shared store: the lease must still be ours (renewed when close to expiry) before the write.
       const shared = await this.#sharedReady(options.signal);
-      await shared?.ensureLive(taskId, items, options.signal);
+      if (shared) await this.#holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
       await this.#commit(
         [{ type: 'labels.submitted', task: taskId, items, annotations: results.map((r) => r.annotations.map(cleanAnnotation)), ...(options.needsReview ? { needsReview: true } : {}) }],
         options.signal,
       );
-      await shared?.finish(taskId, items, 'done').catch(() => undefined); // durable already; the lease runs out anyway
+      if (shared) await this.#markDone(shared, taskId, items);
       if (!s.taskById(taskId)) await this.#clearDraftIfAny(taskId);
     });
   }
@@ -459,9 +485,9 @@ export class Project implements ProjectReader {
       if (!chosen.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Nothing to skip.');
       const ok = this.#checkWorkable(taskId, chosen);
       const shared = await this.#sharedReady();
-      await shared?.ensureLive(taskId, ok);
+      if (shared) await this.#holdingLease(taskId, () => shared.ensureLive(taskId, ok));
       await this.#commit([{ type: 'items.skipped', task: taskId, items: ok }]);
-      await shared?.finish(taskId, ok, 'done').catch(() => undefined);
+      if (shared) await this.#markDone(shared, taskId, ok);
       if (!this.#state.taskById(taskId)) await this.#clearDraftIfAny(taskId);
     });
   }
@@ -678,6 +704,20 @@ export class Project implements ProjectReader {
     });
   }
 
+  /** Applies segments other tabs wrote (read by `TabSync.catchUp`). */
+  async #applySegments(segments: readonly SegmentRead[]): Promise<JournalEvent[]> {
+    const events: JournalEvent[] = [];
+    for (const seg of segments) {
+      this.#cursor[seg.client] = Math.max(this.#cursor[seg.client] ?? 0, seg.seq);
+      for (const e of seg.events) {
+        this.#journal.observe(e.at, seg.client);
+        this.#state.apply(e);
+        events.push(e);
+      }
+    }
+    return events;
+  }
+
   /** Reads and applies other clients' new events (inside a command). */
   async #pull(signal?: AbortSignal, all = false): Promise<JournalEvent[]> {
     this.#lastPullAt = Date.now();
@@ -690,6 +730,7 @@ export class Project implements ProjectReader {
       for (const e of events) this.#state.apply(e);
       return events;
     }
+    if (this.#tabs) return []; // #run already caught up with the other tabs under the lock
     {
       const read = await this.#journal.read(this.#cursor, signal);
       this.#cursor = read.cursor;
@@ -713,11 +754,25 @@ export class Project implements ProjectReader {
       if (!window) return undefined;
       const start = Math.floor(Math.random() * window.items.length);
       const want = [...window.items.slice(start), ...window.items.slice(0, start)].slice(0, size);
-      const { granted, busy } = await shared.claim(id, want, this.now() + this.queueSettings.leaseMs, signal);
+      const claimed = await shared.claim(id, want, this.now() + this.queueSettings.leaseMs, signal);
+      const { busy } = claimed;
+      let granted = claimed.granted;
       // Items another client holds come back to this queue once that lease can have run out.
       for (const b of busy) if (b.state === 'held') this.#parked.set(b.item, b.retryAt);
       const taken = new Set([...granted, ...busy.map((b) => b.item)]);
       this.#state.requeueFront(window.items.filter((i) => !taken.has(i)).reverse());
+      if (claimed.previousHolders.length) {
+        // Won from a lease that ran out while held: its holder may have submitted or skipped the
+        // item and died (or lost its connection) before marking it done. Read what it wrote first,
+        // so the item is never handed out — and labeled — twice.
+        const events = await this.#pull(signal, true);
+        if (events.length) this.#emit({ events, origin: 'remote' });
+        const finished = granted.filter((i) => this.#state.state.array[i] !== ST_TODO);
+        if (finished.length) {
+          await shared.finish(id, finished, 'done', signal);
+          granted = granted.filter((i) => !finished.includes(i));
+        }
+      }
       if (granted.length) return { lane: window.lane, items: granted };
       if (round % 4 === 0 && Date.now() - this.#lastPullAt >= 500) {
         const events = await this.#pull(signal);
@@ -727,6 +782,47 @@ export class Project implements ProjectReader {
   }
 
   #lastPullAt = 0;
+
+  /**
+   * Shared store: runs a lease check; when the lease turns out lost (`E_LEASE_EXPIRED`: it ran out
+   * and another client took it), the task is given up here too — the others' events are read and a
+   * `task.released` is written — so the next `nextTask` hands out new work instead of the same lost
+   * task again. Then the error goes to the caller; nothing of the task was written.
+   */
+  async #holdingLease(taskId: string, check: () => Promise<void>): Promise<void> {
+    try {
+      await check();
+    } catch (err) {
+      if (!LabelkitError.is(err, 'E_LEASE_EXPIRED')) throw err;
+      const pulled = await this.#pull(undefined, true).catch(() => [] as JournalEvent[]);
+      if (pulled.length) this.#emit({ events: pulled, origin: 'remote' });
+      const t = this.#state.taskById(taskId);
+      if (t) {
+        const open = this.#state.openItemsOf(t);
+        await this.#commit([{ type: 'task.released', task: taskId }]);
+        await this.#shared?.release(taskId, open).catch(() => undefined); // units still ours go back
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * After a submission or skip is durable: its items are done on the lease board. Retried; if it
+   * still fails, the submission stands anyway: a client that takes the lease over once it ran out
+   * reads this client's journal before handing the item out (`#claimShared`), so it is neither
+   * lost nor labeled twice.
+   */
+  async #markDone(shared: SharedCoordinator, taskId: string, items: readonly number[]): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await shared.finish(taskId, items, 'done');
+        return;
+      } catch (err) {
+        if (LabelkitError.is(err, 'E_LEASE_EXPIRED')) return; // taken over after the write: the taker reads it
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+  }
 
   /** Items the lease board said another client holds, with when to try them again. */
   readonly #parked = new Map<number, number>();
@@ -740,6 +836,8 @@ export class Project implements ProjectReader {
 
   /** Stops timers. The project stays readable. */
   close(): void {
+    this.#channel?.close();
+    this.#channel = undefined;
     for (const t of this.#timers) clearInterval(t);
     this.#timers.clear();
     this.#listeners.clear();
@@ -748,9 +846,16 @@ export class Project implements ProjectReader {
   // ───────────────────────────── internals ─────────────────────────────
 
   #run<T>(role: Role, fn: () => Promise<T>): Promise<T> {
+    const tabs = this.#tabs;
     const next = this.#chain.then(() => {
       if (!this.can(role)) throw forbidden(`do this (it needs the ${role} role; you are ${this.role})`);
-      return fn();
+      if (!tabs) return fn();
+      // One command at a time across the origin's tabs, each starting from what the others wrote.
+      return withTabLock(tabs.lockName, async () => {
+        const events = await this.#applySegments(await tabs.catchUp());
+        if (events.length) this.#emit({ events, origin: 'remote' });
+        return fn();
+      });
     });
     this.#chain = next.catch(() => undefined);
     return next;
@@ -762,6 +867,8 @@ export class Project implements ProjectReader {
     const { key, seq } = await this.#journal.append(stamped, signal);
     this.#cursor[this.#journal.clientId] = Math.max(this.#cursor[this.#journal.clientId] ?? 0, seq);
     this.#shared?.recordLocal({ key, client: this.#journal.clientId, seq, events: stamped });
+    this.#tabs?.advance(this.#journal.clientId, seq);
+    this.#channel?.postMessage({ client: this.#journal.clientId, seq });
     for (const e of stamped) this.#state.apply(e);
     this.#emit({ events: stamped, origin: 'local' });
     this.#sinceSnapshot += stamped.length;
@@ -869,3 +976,11 @@ export function checkQueue(q: QueueSettings): QueueSettings {
   return { leaseMs: q.leaseMs, laneOrder: [...q.laneOrder] };
 }
 
+/**
+ * The client id a project writes as: the caller's, else in a browser tab one that survives reloads
+ * of that tab and no other live tab uses (so a reload resumes its task and a second tab does not),
+ * else a random one per process.
+ */
+export async function defaultClientId(store: Store, projectId: string, options: { clientId?: string }): Promise<string> {
+  return options.clientId ?? (await tabClientId(projectId, store.tabScope ?? store.description)) ?? randomId('c');
+}

@@ -1,7 +1,7 @@
 import { LabelkitError } from './errors.js';
 import type { ProjectEvent } from './journal/events.js';
 import { Journal } from './journal/journal.js';
-import { checkAssist, checkQueue, Project, type ProjectOptions } from './project.js';
+import { checkAssist, checkQueue, defaultClientId, Project, type ProjectOptions } from './project.js';
 import { makeLabelClasses } from './labels.js';
 import { ProjectState } from './state/project-state.js';
 import { getJson, listAll, putJson, type Store } from './store/store.js';
@@ -69,7 +69,7 @@ export class ProjectRegistry {
     }
     const summary: ProjectSummary = { id, name, kind: spec.kind, createdAt, createdBy: options.actor.id };
     await putJson(this.store, projectKey(id), summary);
-    const journal = new Journal(this.store, id, options.clientId ?? randomId('c'));
+    const journal = new Journal(this.store, id, await defaultClientId(this.store, id, options));
     const created: ProjectEvent = {
       type: 'project.created',
       id,

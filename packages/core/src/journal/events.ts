@@ -16,7 +16,7 @@ export type ProjectEvent =
   | { type: 'items.changed'; items: number[]; sizes?: (number | null)[]; etags?: (string | null)[]; lastModified?: (number | null)[] }
   | { type: 'items.measured'; items: number[]; widths: number[]; heights: number[]; frames?: number[] }
   | { type: 'item.unreadable'; item: number; code: string; reason: string }
-  | { type: 'task.assigned'; task: string; items: number[]; lane: Lane; expiresAt: number }
+  | { type: 'task.assigned'; task: string; items: number[]; lane: Lane; expiresAt: number; client?: string }
   | { type: 'task.renewed'; task: string; expiresAt: number }
   | { type: 'task.released'; task: string }
   | { type: 'labels.submitted'; task?: string; items: number[]; annotations: Annotation[][]; needsReview?: boolean }

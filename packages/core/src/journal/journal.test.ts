@@ -55,7 +55,8 @@ describe('recovery', () => {
     const last = keys[keys.length - 1];
     const whole = (await store.get(last))!.bytes;
     await store.put(last, whole.subarray(0, whole.length - 7));
-    const again = await registry.open(project.id, { actor: owner });
+    // The same client reopens (a restart): the task whose submission was torn off is its own again.
+    const again = await registry.open(project.id, { actor: owner, clientId: project.clientId });
     expect(again.openReport.journalDamage).toHaveLength(1);
     expect(again.openReport.journalDamage[0]).toMatchObject({ key: last, goodEvents: 0 });
     expect((await store.get(again.openReport.journalDamage[0].quarantinedAt!))!.bytes).toEqual(whole.subarray(0, whole.length - 7));

@@ -68,12 +68,15 @@ export class SharedCoordinator {
     items: readonly number[],
     expiresAt: number,
     signal?: AbortSignal,
-  ): Promise<{ granted: number[]; busy: { item: number; state: 'held' | 'done'; retryAt: number }[] }> {
+  ): Promise<{ granted: number[]; busy: { item: number; state: 'held' | 'done'; retryAt: number }[]; previousHolders: string[] }> {
     const r = await this.board.claim(items.map(String), { task, expiresAt, partial: true, signal });
     const busy = r.busy.map((b) => ({ item: Number(b.unit), state: b.state, retryAt: b.expiresAt + this.board.skewMs + 1 }));
-    if (!r.granted) return { granted: [], busy };
+    if (!r.granted) return { granted: [], busy, previousHolders: [] };
     this.#leases.set(task, r.lease);
-    return { granted: r.lease.units.map((h) => Number(h.unit)), busy };
+    // Holders whose leases ran out while held may have written work first: the follower must read them.
+    const previousHolders = [...new Set(r.takenOver.map((t) => t.previousHolder))].filter((c) => c !== this.clientId && /^[A-Za-z0-9_-]{1,64}$/.test(c));
+    for (const c of previousHolders) this.follower.know(c);
+    return { granted: r.lease.units.map((h) => Number(h.unit)), busy, previousHolders: r.takenOver.length ? previousHolders : [] };
   }
 
   /** Extends a task's lease on the board; `E_LEASE_EXPIRED` when it was taken over. */

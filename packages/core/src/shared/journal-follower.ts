@@ -72,6 +72,12 @@ export class JournalFollower {
     if (seq > (this.#cursor[client] ?? 0)) this.#cursor[client] = seq;
   }
 
+  /** Adds a client to follow (e.g. a lease's previous holder, before the registry listing finds it). */
+  know(client: string): void {
+    this.#clients.add(client);
+    this.#idle.delete(client);
+  }
+
   /** Announces a client (idempotent). Call once when a client opens the project on a shared store. */
   async register(clientId: string, signal?: AbortSignal): Promise<void> {
     try {

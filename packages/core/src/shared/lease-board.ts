@@ -48,7 +48,19 @@ export interface BusyUnit {
   readonly expiresAt: number;
 }
 
-export type ClaimResult = { readonly granted: true; readonly lease: Lease; readonly busy: readonly BusyUnit[] } | { readonly granted: false; readonly busy: readonly BusyUnit[] };
+/**
+ * A unit won from a lease that was still `held` when it ran out: its holder may have written work
+ * (a submission, a skip) before it crashed or lost its connection, without marking the unit done.
+ * The taker must read that holder's journal before handing the unit out.
+ */
+export interface TakenOver {
+  readonly unit: string;
+  readonly previousHolder: string;
+}
+
+export type ClaimResult =
+  | { readonly granted: true; readonly lease: Lease; readonly busy: readonly BusyUnit[]; readonly takenOver: readonly TakenOver[] }
+  | { readonly granted: false; readonly busy: readonly BusyUnit[] };
 
 export interface LeaseBoardOptions {
   /** Lease length in ms (default 15 minutes). */
@@ -117,7 +129,7 @@ export class LeaseBoard {
     throwIfAborted(options.signal);
     const task = options.task ?? units.join(',');
     const results = await Promise.all(units.map((u) => this.#claimOne(u, task, options.expiresAt, options.signal).catch((err: unknown) => ({ error: err }))));
-    const got = results.filter((r): r is HeldUnit & { takeover: boolean } => 'etag' in r);
+    const got = results.filter((r): r is HeldUnit & { takeover: boolean; previous?: LeaseRecord } => 'etag' in r);
     const failed = results.find((r): r is { error: unknown } => 'error' in r);
     const busy = results.filter((r): r is { busy: BusyUnit } => 'busy' in r).map((r) => r.busy);
     if (failed || (busy.length && !options.partial) || !got.length) {
@@ -126,12 +138,14 @@ export class LeaseBoard {
       return { granted: false, busy };
     }
     const lease: Lease = { task, holder: this.clientId, units: got.map(({ unit, etag, record }) => ({ unit, etag, record })), expiresAt: Math.min(...got.map((h) => h.record.expiresAt)) };
-    return { granted: true, lease, busy };
+    const takenOver = got.filter((h) => h.previous?.state === 'held').map((h) => ({ unit: h.unit, previousHolder: h.previous!.holder }));
+    return { granted: true, lease, busy, takenOver };
   }
 
   /**
-   * Re-adopts the units of `task` this client's holder still has on the board (after a reload, when
-   * the etags were lost). Units no longer held for that task are left out.
+   * Re-adopts the units of `task` this client still holds on the board (after a reload, when the
+   * etags were lost). Units no longer held for that task, or held by another client (another tab
+   * of the same user), are left out: a lease belongs to a client, not to a user.
    */
   async resume(task: string, units: readonly string[], signal?: AbortSignal): Promise<Lease | undefined> {
     const held: HeldUnit[] = [];
@@ -139,7 +153,7 @@ export class LeaseBoard {
       const cur = await this.store.get(this.key(unit), { signal });
       if (!cur) continue;
       const rec = decode(cur.bytes);
-      if (rec.state === 'held' && rec.task === task) held.push({ unit, etag: cur.etag, record: rec });
+      if (rec.state === 'held' && rec.task === task && rec.holder === this.clientId) held.push({ unit, etag: cur.etag, record: rec });
     }
     return held.length ? { task, holder: this.clientId, units: held, expiresAt: Math.min(...held.map((h) => h.record.expiresAt)) } : undefined;
   }
@@ -240,7 +254,7 @@ export class LeaseBoard {
     return cur && { ...decode(cur.bytes), etag: cur.etag };
   }
 
-  async #claimOne(unit: string, task: string, expiresAt: number | undefined, signal?: AbortSignal): Promise<(HeldUnit & { takeover: boolean }) | { busy: BusyUnit }> {
+  async #claimOne(unit: string, task: string, expiresAt: number | undefined, signal?: AbortSignal): Promise<(HeldUnit & { takeover: boolean; previous?: LeaseRecord }) | { busy: BusyUnit }> {
     const key = this.key(unit);
     for (let tries = 0; tries < 5; tries++) {
       const now = this.#now();
@@ -256,7 +270,7 @@ export class LeaseBoard {
         if (rec.state === 'done') return { busy: { unit, state: 'done', holder: rec.holder, expiresAt: rec.expiresAt } };
         if (rec.state === 'held' && now <= rec.expiresAt + this.skewMs) return { busy: { unit, state: 'held', holder: rec.holder, expiresAt: rec.expiresAt } };
         const { etag } = await this.store.put(key, encode(record), { ifMatch: cur.etag, signal });
-        return this.#granted(unit, etag, record, true);
+        return { ...this.#granted(unit, etag, record, true), previous: rec };
       } catch (err) {
         if (!LabelkitError.is(err, 'E_CONFLICT')) throw err;
         // Someone wrote in between: read what is there now and decide again.

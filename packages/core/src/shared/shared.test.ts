@@ -57,7 +57,10 @@ describe('LeaseBoard', () => {
     const store = new MemoryStore();
     const a = new LeaseBoard(store, 'p', 'a', { leaseMs: 60_000 });
     await a.claim(['1', '2'], { task: 't1' });
-    const again = new LeaseBoard(store, 'p', 'a2', { leaseMs: 60_000 });
+    // Another client (a second tab of the same user) may not adopt it.
+    expect(await new LeaseBoard(store, 'p', 'a2', { leaseMs: 60_000 }).resume('t1', ['1', '2', '3'])).toBeUndefined();
+    // The same client after a reload (the etags lost) may.
+    const again = new LeaseBoard(store, 'p', 'a', { leaseMs: 60_000 });
     const lease = await again.resume('t1', ['1', '2', '3']);
     expect(lease?.units.map((u) => u.unit)).toEqual(['1', '2']);
     await again.renew(lease!);
@@ -84,8 +87,15 @@ describe('Project with shared: true (two clients, one store)', () => {
     await p1.submit(tasks[0]!.id, tasks[0]!.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class' as const, label: 'a' }] })));
     expect(await p2.sync()).toBeGreaterThan(0);
     expect(p2.stats().counts.labeled).toBe(tasks[0]!.items.length);
-    // u2 reloads (a new client id, the etags gone): the held task resumes and submits.
-    const p2b = await open('u2', 'c2b');
+    // u2 in a second tab (another client): it must not get the task the first tab holds.
+    const tab2 = await open('u2', 'c2-tab2');
+    expect(tab2.currentTask()).toBeUndefined();
+    const other = await tab2.nextTask({ size: 4 });
+    expect(other?.id).not.toBe(tasks[1]!.id);
+    expect(other!.items.some((i) => items.includes(i.index))).toBe(false);
+    await tab2.release(other!.id);
+    // u2 reloads the first tab (the same client id, the etags gone): the held task resumes and submits.
+    const p2b = await open('u2', 'c2');
     const held = p2b.currentTask();
     expect(held?.id).toBe(tasks[1]!.id);
     await p2b.submit(held!.id, held!.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class' as const, label: 'b' }] })));

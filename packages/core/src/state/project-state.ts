@@ -48,6 +48,11 @@ export interface ProjectMeta {
 export interface TaskRecord {
   id: string;
   user: string;
+  /**
+   * The client (a tab or a process) the task was handed to. A lease belongs to a client, not to a
+   * user: a second tab of the same user must not resume it. Absent in journals written before it.
+   */
+  client?: string;
   lane: Lane;
   items: number[];
   assignedAt: number;
@@ -126,6 +131,7 @@ export class ProjectState {
   taskSlots = new Map<string, number>();
   taskLive: number[] = [];
   freeSlots: number[] = [];
+  /** Open task slot by holder (`holderKey`: user, and client where the event named it). */
   userTask = new Map<string, number>();
 
   // Caches (not part of the fold's meaning).
@@ -184,7 +190,7 @@ export class ProjectState {
         this.unreadable.set(e.item, { code: e.code, reason: e.reason });
         return;
       case 'task.assigned':
-        return this.#assign(e.task, e.by, e.items, e.lane, e.at, e.expiresAt);
+        return this.#assign(e.task, e.by, e.items, e.lane, e.at, e.expiresAt, e.client);
       case 'task.renewed': {
         const slot = this.taskSlots.get(e.task);
         const t = slot === undefined ? undefined : this.tasks[slot];
@@ -395,9 +401,9 @@ export class ProjectState {
 
   // ───────────────────────────── leases ─────────────────────────────
 
-  #assign(id: string, user: string, items: number[], lane: Lane, at: number, expiresAt: number): void {
+  #assign(id: string, user: string, items: number[], lane: Lane, at: number, expiresAt: number, client?: string): void {
     const slot = this.freeSlots.pop() ?? this.tasks.length;
-    const t: TaskRecord = { id, user, lane, items: [], assignedAt: at, expiresAt };
+    const t: TaskRecord = { id, user, lane, items: [], assignedAt: at, expiresAt, ...(client ? { client } : {}) };
     let live = 0;
     for (const i of items) {
       if (i >= this.itemCount || this.state.array[i] !== ST_TODO) continue;
@@ -406,13 +412,14 @@ export class ProjectState {
       t.items.push(i);
       live++;
     }
-    // A user holds one task at a time: an older open task of theirs is superseded.
-    const old = this.userTask.get(user);
+    // A holder (a user in one client) holds one task at a time: an older open task is superseded.
+    const key = holderKey(user, client);
+    const old = this.userTask.get(key);
     if (old !== undefined && this.tasks[old]) this.#releaseSlot(old);
     this.tasks[slot] = t;
     this.taskLive[slot] = live;
     this.taskSlots.set(id, slot);
-    this.userTask.set(user, slot);
+    this.userTask.set(key, slot);
     this.#heapPush(expiresAt, slot, id);
     if (live === 0) this.#closeTask(slot);
   }
@@ -443,7 +450,8 @@ export class ProjectState {
     this.tasks[slot] = undefined;
     this.taskLive[slot] = 0;
     this.taskSlots.delete(t.id);
-    if (this.userTask.get(t.user) === slot) this.userTask.delete(t.user);
+    const key = holderKey(t.user, t.client);
+    if (this.userTask.get(key) === slot) this.userTask.delete(key);
     this.freeSlots.push(slot);
   }
 
@@ -483,7 +491,7 @@ export class ProjectState {
 
   /** Re-opens a task read from a snapshot. */
   restoreTask(t: TaskRecord): void {
-    this.#assign(t.id, t.user, t.items, t.lane, t.assignedAt, t.expiresAt);
+    this.#assign(t.id, t.user, t.items, t.lane, t.assignedAt, t.expiresAt, t.client);
   }
 
   /** Whether item i is held by a lease that is live at `now`. */
@@ -494,9 +502,12 @@ export class ProjectState {
     return !!t && t.expiresAt > now;
   }
 
-  /** The open task a user holds, live at `now`. */
-  taskOf(user: string, now: number): TaskRecord | undefined {
-    const slot = this.userTask.get(user);
+  /**
+   * The open task a user holds in `client`, live at `now`. Tasks written before tasks named their
+   * client belong to the user in any client.
+   */
+  taskOf(user: string, now: number, client?: string): TaskRecord | undefined {
+    const slot = this.userTask.get(holderKey(user, client)) ?? this.userTask.get(holderKey(user, undefined));
     const t = slot === undefined ? undefined : this.tasks[slot];
     if (!t || t.expiresAt <= now) return undefined;
     return t;
@@ -694,4 +705,9 @@ export class ProjectState {
         : {}),
     };
   }
+}
+
+/** A task's holder: the user, in the client the task was handed to (when the event names it). */
+function holderKey(user: string, client: string | undefined): string {
+  return client ? `${user}\u0000${client}` : user;
 }

@@ -18,8 +18,11 @@ export class IndexedDBStore implements Store {
   #db: Promise<IDBDatabase> | undefined;
   #etag = 0;
 
+  readonly tabScope: string;
+
   constructor(readonly dbName = 'labelkit') {
     this.description = `IndexedDB ${dbName}`;
+    this.tabScope = `idb:${dbName}`;
   }
 
   #open(): Promise<IDBDatabase> {

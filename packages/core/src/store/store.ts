@@ -35,6 +35,12 @@ export interface PutOptions {
 export interface Store {
   /** A short description for the dashboard, without secrets (e.g. 'IndexedDB labelkit'). */
   readonly description: string;
+  /**
+   * Set by stores that every tab of an origin sees at once (IndexedDB): a project on it coordinates
+   * its tabs (one command at a time under a Web Lock, each starting from what the others wrote).
+   * The value names the database, so two databases do not share locks.
+   */
+  readonly tabScope?: string;
   get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined>;
   put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<{ etag: string }>;
   delete(key: string, options?: { ifMatch?: string; signal?: AbortSignal }): Promise<void>;
