@@ -1,26 +1,12 @@
-import { isClassificationKind, type Annotation, type ItemView, type ProjectReader } from '../types.js';
-import {
-  ChunkWriter,
-  IndexMap,
-  IssueLog,
-  ItemWalk,
-  checkDecimals,
-  clipBox,
-  clipPolygon,
-  cocoDate,
-  hasArea,
-  isHttpUrl,
-  labelIndex,
-  newReport,
-  polygonArea,
-  polygonBounds,
-  roundTo,
-  safeName,
-  timestamp,
-  type LabelIndex,
-} from './internal.js';
-import { ExportStream } from './stream.js';
-import type { CocoExportOptions, CocoInfo } from './types.js';
+import { boxHasArea, polygonArea, polygonBounds, roundTo } from '../geometry.js';
+import type { ItemView, ProjectReader } from '../types.js';
+import { isHttpUrl } from './paths.js';
+import type { Region } from './regions.js';
+import { ExportRun, streamExport } from './run.js';
+import type { ExportStream } from './stream.js';
+import { checkDecimals, cocoDate } from './text.js';
+import type { CocoExportOptions, CocoInfo, ExportReport } from './types.js';
+import { IndexMap } from './walk.js';
 
 /**
  * Streams a project as one COCO JSON file (compact, the bytes `JSON.stringify` would give):
@@ -42,24 +28,12 @@ import type { CocoExportOptions, CocoInfo } from './types.js';
  */
 export function exportCoco(reader: ProjectReader, options: CocoExportOptions = {}): ExportStream {
   const decimals = checkDecimals(options.decimals ?? 2);
-  const date = options.date ?? new Date();
-  const report = newReport('coco', reader.kind);
-  return new ExportStream({
-    fileName: `${safeName(reader.name)}_${timestamp(date)}.json`,
-    contentType: 'application/json',
-    format: 'coco',
-    report,
-    source: () => cocoChunks(reader, options, decimals, date, report),
-  });
+  return streamExport(reader, options, 'coco', { extension: 'json', contentType: 'application/json' }, (report, date) => cocoChunks(reader, options, decimals, date, report));
 }
 
-async function* cocoChunks(reader: ProjectReader, options: CocoExportOptions, decimals: number, date: Date, report: ReturnType<typeof newReport>): AsyncGenerator<Uint8Array> {
-  const kind = reader.kind;
-  const classification = isClassificationKind(kind);
-  const labels = labelIndex(reader.labels);
-  const walk = new ItemWalk(reader, options, report, 2);
-  const issues = new IssueLog(report, options);
-  const out = new ChunkWriter();
+async function* cocoChunks(reader: ProjectReader, options: CocoExportOptions, decimals: number, date: Date, report: ExportReport): AsyncGenerator<Uint8Array> {
+  const run = new ExportRun(reader, options, report, 2, decimals);
+  const { walk, out, adapter } = run;
   const imageIds = new IndexMap(reader.itemCount);
   const imageUrl = options.imageUrl ?? ((item: ItemView) => (isHttpUrl(item.path) ? item.path : undefined));
   const areaDecimals = Math.min(2 * decimals + 1, 14);
@@ -81,145 +55,74 @@ async function* cocoChunks(reader: ProjectReader, options: CocoExportOptions, de
   let imageId = 0;
   for await (const batch of walk.batches(true)) {
     for (const { item, width, height } of batch) {
-      walk.visited(item);
-      const known = width !== undefined && height !== undefined;
-      if (!known) {
-        if (!classification) {
-          issues.add(item, 'size-unknown', true, 'The image size is unknown (not probed, or the probe failed), so its pixel coordinates cannot be checked; the item was left out.');
-          continue;
-        }
-        issues.add(item, 'size-unknown', false, 'The image size is unknown; the image was written without width and height.');
-      }
+      if (!run.visit(item, width, height)) continue;
       imageId++;
       imageIds.set(item.index, imageId);
       const url = imageUrl(item);
       out.write(
-        `${imageId > 1 ? ',' : ''}{"id":${imageId}${known ? `,"width":${width},"height":${height}` : ''},"file_name":${JSON.stringify(item.path)}${
+        `${imageId > 1 ? ',' : ''}{"id":${imageId}${width !== undefined && height !== undefined ? `,"width":${width},"height":${height}` : ''},"file_name":${JSON.stringify(item.path)}${
           url !== undefined ? `,"coco_url":${JSON.stringify(url)}` : ''
         }}`,
       );
       report.images++;
-      if (out.full) {
-        const chunk = out.take();
-        walk.bytes = report.bytes = out.bytes;
-        yield chunk;
-      }
+      if (out.full) yield run.take();
     }
   }
 
   // Pass 2: annotations of the items written in pass 1.
   out.write('],"annotations":[');
   walk.phase = 'annotations';
-  const state = { annotationId: 0 };
+  let annotationId = 0;
+  let imageOf = 0;
+  const writeRegion = (r: Region): boolean => {
+    const text = regionJson(r, decimals, areaDecimals);
+    if (text === undefined) return false;
+    const id = ++annotationId;
+    out.write(`${id > 1 ? ',' : ''}{"id":${id},"image_id":${imageOf},"category_id":${r.label.index + 1},${text}}`);
+    return true;
+  };
   for await (const batch of walk.batches(false)) {
     for (const { item, width, height } of batch) {
       walk.visited(item);
-      const id = imageIds.get(item.index);
-      if (id === 0) continue;
-      if (classification) writeClasses(out, item, id, labels, state, issues, kind === 'image-classification-multiclass');
-      else writeRegions(out, item, id, width, height, labels, state, issues, kind === 'image-instance-segmentation', decimals, areaDecimals);
-      report.annotations = state.annotationId;
-      if (out.full) {
-        const chunk = out.take();
-        walk.bytes = report.bytes = out.bytes;
-        yield chunk;
+      imageOf = imageIds.get(item.index);
+      if (imageOf === 0) continue;
+      if (run.regions) adapter.regions(item, width, height, writeRegion);
+      else {
+        const labels = adapter.classes(item);
+        for (const label of labels) {
+          const id = ++annotationId;
+          out.write(`${id > 1 ? ',' : ''}{"id":${id},"image_id":${imageOf},"category_id":${label.index + 1}}`);
+        }
+        if (reader.kind === 'image-classification-multiclass' && labels.length > 1) {
+          run.issues.add(item, 'conflicting-labels', false, `A multi-class item carries ${labels.length} labels; all were written.`);
+        }
       }
+      report.annotations = annotationId;
+      if (out.full) yield run.take();
     }
   }
 
   const categories = reader.labels.map((l, i) => ({ id: i + 1, name: l.name, supercategory: '' }));
   out.write(`],"categories":${JSON.stringify(categories)}}`);
-  const last = out.take();
-  walk.bytes = report.bytes = out.bytes;
-  report.annotations = state.annotationId;
+  const last = run.take();
+  report.annotations = annotationId;
   yield last;
   walk.finish();
 }
 
-function writeClasses(out: ChunkWriter, item: ItemView, imageId: number, labels: LabelIndex, state: { annotationId: number }, issues: IssueLog, multiclass: boolean): void {
-  const seen = new Set<string>();
-  for (const a of item.annotations) {
-    if (a.kind !== 'class') {
-      issues.add(item, 'unsupported-shape', false, `A ${a.kind} annotation in a classification project was not written.`);
-      continue;
-    }
-    if (seen.has(a.label)) continue;
-    const label = labels.get(a.label);
-    if (!label) {
-      issues.add(item, 'unknown-label', false, `Label id "${a.label}" is not a label of the project; the annotation was not written.`);
-      continue;
-    }
-    seen.add(a.label);
-    const id = ++state.annotationId;
-    out.write(`${id > 1 ? ',' : ''}{"id":${id},"image_id":${imageId},"category_id":${label.index + 1}}`);
+/**
+ * The geometry fields of a region: a box's `bbox` (corners already rounded; w, h rounded again) and
+ * `area` = w·h, or a polygon's points with its bounds and shoelace area. Undefined when rounding leaves
+ * a box less area than the importer will accept.
+ */
+function regionJson(r: Region, decimals: number, areaDecimals: number): string | undefined {
+  const s = r.shape;
+  if (s.kind === 'box') {
+    const w = roundTo(s.x1 - s.x0, decimals);
+    const h = roundTo(s.y1 - s.y0, decimals);
+    if (!boxHasArea(w, h)) return undefined;
+    return `"segmentation":[],"area":${roundTo(w * h, areaDecimals)},"bbox":[${s.x0},${s.y0},${w},${h}],"iscrowd":0`;
   }
-  if (multiclass && seen.size > 1) {
-    issues.add(item, 'conflicting-labels', false, `A multi-class item carries ${seen.size} labels; all were written.`);
-  }
-}
-
-function writeRegions(
-  out: ChunkWriter,
-  item: ItemView,
-  imageId: number,
-  width: number | undefined,
-  height: number | undefined,
-  labels: LabelIndex,
-  state: { annotationId: number },
-  issues: IssueLog,
-  polygons: boolean,
-  decimals: number,
-  areaDecimals: number,
-): void {
-  for (const a of item.annotations) {
-    const label = labels.get(a.label);
-    if (!label) {
-      issues.add(item, 'unknown-label', false, `Label id "${a.label}" is not a label of the project; the annotation was not written.`);
-      continue;
-    }
-    const text = polygons ? polygonJson(a, item, width, height, issues, decimals, areaDecimals) : boxJson(a, item, width, height, issues, decimals, areaDecimals);
-    if (text === undefined) continue;
-    const id = ++state.annotationId;
-    out.write(`${id > 1 ? ',' : ''}{"id":${id},"image_id":${imageId},"category_id":${label.index + 1},${text}}`);
-  }
-}
-
-function boxJson(a: Annotation, item: ItemView, width: number | undefined, height: number | undefined, issues: IssueLog, decimals: number, areaDecimals: number): string | undefined {
-  if (a.kind !== 'box') {
-    issues.add(item, 'unsupported-shape', false, `A ${a.kind} annotation in an object detection project was not written.`);
-    return undefined;
-  }
-  const box = clipBox(a.x, a.y, a.w, a.h, width, height, decimals);
-  if (!box) {
-    issues.add(item, 'invalid-shape', false, 'A box with non-finite coordinates was not written.');
-    return undefined;
-  }
-  const w = roundTo(box.x1 - box.x0, decimals);
-  const h = roundTo(box.y1 - box.y0, decimals);
-  if (!(w > 0 && h > 0)) {
-    issues.add(item, 'invalid-shape', false, box.clipped ? 'A box lying outside the image was not written.' : 'A box of zero area was not written.');
-    return undefined;
-  }
-  if (box.clipped) issues.add(item, 'clipped', false, 'A box reaching outside the image was clipped to it.');
-  return `"segmentation":[],"area":${roundTo(w * h, areaDecimals)},"bbox":[${box.x0},${box.y0},${w},${h}],"iscrowd":0`;
-}
-
-function polygonJson(a: Annotation, item: ItemView, width: number | undefined, height: number | undefined, issues: IssueLog, decimals: number, areaDecimals: number): string | undefined {
-  if (a.kind !== 'polygon') {
-    issues.add(item, 'unsupported-shape', false, `A ${a.kind} annotation in an instance segmentation project was not written.`);
-    return undefined;
-  }
-  const poly = clipPolygon(a.points, width, height, decimals);
-  if (!poly) {
-    issues.add(item, 'invalid-shape', false, 'A polygon with fewer than 3 points or non-finite coordinates was not written.');
-    return undefined;
-  }
-  const area = roundTo(polygonArea(poly.points), areaDecimals);
-  if (!(area > 0) || !hasArea(poly.points)) {
-    issues.add(item, 'invalid-shape', false, poly.clipped ? 'A polygon lying outside the image was not written.' : 'A polygon of zero area was not written.');
-    return undefined;
-  }
-  if (poly.clipped) issues.add(item, 'clipped', false, 'A polygon reaching outside the image was clipped to it.');
-  const b = polygonBounds(poly.points);
-  return `"segmentation":[[${poly.points.join(',')}]],"area":${area},"bbox":[${b.x0},${b.y0},${roundTo(b.x1 - b.x0, decimals)},${roundTo(b.y1 - b.y0, decimals)}],"iscrowd":0`;
+  const b = polygonBounds(s.points);
+  return `"segmentation":[[${s.points.join(',')}]],"area":${roundTo(polygonArea(s.points), areaDecimals)},"bbox":[${b.x0},${b.y0},${roundTo(b.x1 - b.x0, decimals)},${roundTo(b.y1 - b.y0, decimals)}],"iscrowd":0`;
 }

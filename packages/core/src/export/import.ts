@@ -2,7 +2,7 @@
 // (`failed`, one reason each); only programming errors throw.
 import { LabelkitError, throwIfAborted } from '../errors.js';
 import { isClassificationKind, type Annotation, type ItemView, type LabelClass, type ProjectKind } from '../types.js';
-import { allFinite, hasArea, polygonBounds } from './internal.js';
+import { allFinite, polygonBounds, polygonHasArea as hasArea } from '../geometry.js';
 import type { ImportedItem, ImportFailure, ImportFailureCode, ImportInput, ImportOptions, ImportResult } from './types.js';
 import { indexCoco, type CocoAnnotation } from './validate.js';
 

@@ -7,7 +7,9 @@
 import { deflateSync } from 'fflate';
 import { concatBytes } from '../util/bytes.js';
 import { LabelkitError, throwIfAborted } from '../errors.js';
-import { newReport, safeName, timestamp } from './internal.js';
+import { newReport } from './issues.js';
+import { safeName } from './paths.js';
+import { timestamp } from './text.js';
 import { ExportFiles, ExportStream } from './stream.js';
 import type { ExportEntry, ExportReport } from './types.js';
 
