@@ -21,7 +21,8 @@ export {
   type WriteToStoreOptions,
   type WriteFilesToStoreOptions,
 } from './sinks.js';
-export { importCoco, importJsonl } from './import.js';
+export { importCoco } from './import/coco.js';
+export { importJsonl } from './import/jsonl.js';
 export { validateCoco, type CocoValidation, type CocoProblem, type CocoValidateOptions } from './validate.js';
 export type {
   ExportFormat,
