@@ -1,6 +1,8 @@
 // Pure geometry of the canvas: the view transform, bounding boxes, hit tests and a uniform-grid
 // spatial index. No DOM, no Konva: everything here is in image pixels unless it says "screen".
-import type { Annotation } from '@labelkit/core';
+// Area, bounds, clipping and the "has area" rule come from the core (`@labelkit/core`, geometry.ts),
+// so what the canvas lets a user make is what `Project.submit` and the exports accept.
+import { MIN_REGION_AREA, clipPolygon, distinctPoints, polygonArea, polygonBounds, type Annotation } from '@labelkit/core';
 import type { IdentifiedAnnotation } from '../events.js';
 
 /** The view: `screen = image · scale + (x, y)`. */
@@ -47,14 +49,7 @@ export function visibleRect(v: View, vw: number, vh: number): Rect {
 export function bounds(a: Annotation): Rect | null {
   if (a.kind === 'box') return { x: a.x, y: a.y, w: a.w, h: a.h };
   if (a.kind === 'polygon') {
-    const p = a.points;
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (let i = 0; i + 1 < p.length; i += 2) {
-      if (p[i] < x0) x0 = p[i];
-      if (p[i] > x1) x1 = p[i];
-      if (p[i + 1] < y0) y0 = p[i + 1];
-      if (p[i + 1] > y1) y1 = p[i + 1];
-    }
+    const { x0, y0, x1, y1 } = polygonBounds(a.points);
     return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
   }
   return null;
@@ -102,17 +97,16 @@ export function hitShape(a: Annotation, px: number, py: number, tol: number): bo
   return false;
 }
 
-/** A box is degenerate when either side is below `min` image pixels. */
+/**
+ * A box is degenerate when either side is below `min` (in the units of `w` and `h`): the canvas's
+ * click-or-drag rule, 4 screen pixels. It implies the core's `MIN_REGION_AREA` up to a zoom of
+ * 4 screen pixels per image pixel.
+ */
 export const isDegenerateBox = (w: number, h: number, min: number) => !(Math.abs(w) >= min && Math.abs(h) >= min);
 
-/** A polygon is degenerate with fewer than 3 distinct points or (almost) no area. */
-export function isDegeneratePolygon(points: readonly number[], minArea = 1): boolean {
-  const distinct = new Set<string>();
-  for (let i = 0; i + 1 < points.length; i += 2) distinct.add(`${points[i]},${points[i + 1]}`);
-  if (distinct.size < 3) return true;
-  let area = 0;
-  for (let i = 0, j = points.length - 2; i < points.length; j = i, i += 2) area += points[j] * points[i + 1] - points[i] * points[j + 1];
-  return Math.abs(area / 2) < minArea;
+/** A polygon is degenerate with fewer than 3 distinct points or less area than the core's `MIN_REGION_AREA` (image pixels²). */
+export function isDegeneratePolygon(points: readonly number[], minArea = MIN_REGION_AREA): boolean {
+  return distinctPoints(points) < 3 || !(polygonArea(points) >= minArea);
 }
 
 /** Moves an annotation by (dx, dy) image pixels. */
@@ -129,7 +123,8 @@ export function clampToImage<A extends Annotation>(a: A, iw: number, ih: number)
     return { ...a, w, h, x: Math.max(0, Math.min(iw - w, a.x)), y: Math.max(0, Math.min(ih - h, a.y)) };
   }
   if (a.kind === 'polygon') {
-    return { ...a, points: a.points.map((v, i) => Math.max(0, Math.min(i % 2 ? ih : iw, v))) };
+    const clipped = clipPolygon(a.points, iw, ih);
+    return clipped ? { ...a, points: clipped.points } : a;
   }
   return a;
 }

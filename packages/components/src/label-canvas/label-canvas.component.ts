@@ -7,7 +7,7 @@ import { Line as KLine } from 'konva/lib/shapes/Line.js';
 import { Circle as KCircle } from 'konva/lib/shapes/Circle.js';
 import { Transformer as KTransformer } from 'konva/lib/shapes/Transformer.js';
 import type { Annotation, LabelClass } from '@labelkit/core';
-import { LabelkitError } from '@labelkit/core';
+import { LABEL_PALETTE as PALETTE, LabelkitError } from '@labelkit/core';
 import { emit, type ChangeSource, type EditAction, type IdentifiedAnnotation } from '../events.js';
 import { styleProps } from '../directives/style-props.js';
 import { styles } from './label-canvas.styles.js';
@@ -25,8 +25,6 @@ export type CanvasMode = 'classify' | 'box' | 'polygon' | 'view';
 /** `draw` creates shapes of the mode's kind; `edit` selects, moves and reshapes (Azure ML's M). */
 export type CanvasTool = 'draw' | 'edit';
 
-/** Colours for labels that bring none: Okabe–Ito and Tableau hues, distinct for colour-blind eyes too. */
-const PALETTE = ['#e69f00', '#56b4e9', '#009e73', '#f0e442', '#0072b2', '#d55e00', '#cc79a7', '#4e79a7', '#f28e2b', '#59a14f', '#edc948', '#b07aa1'];
 const MIN_SCREEN_SIZE = 4; // a box smaller than this on screen (either side) is a click, not a box
 const CLOSE_DISTANCE = 10; // screen px from the first point that closes a polygon
 const HIT_TOLERANCE = 4; // screen px around a shape's outline that still hits it

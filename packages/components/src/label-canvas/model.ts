@@ -1,9 +1,9 @@
 // The canvas's document: annotations and prelabels with ids, a spatial index, and undo/redo as a
 // stack of reversible changes. No DOM: the element turns applied changes into events and redraws.
 import type { Annotation } from '@labelkit/core';
-import { LabelkitError } from '@labelkit/core';
+import { LabelkitError, regionProblem } from '@labelkit/core';
 import type { IdentifiedAnnotation } from '../events.js';
-import { GridIndex, bounds, isDegenerateBox, isDegeneratePolygon, union, type Rect } from './geometry.js';
+import { GridIndex, bounds, union, type Rect } from './geometry.js';
 
 /** One edit: each pair is (before, after); `null` before = created, `null` after = deleted. */
 export interface Change {
@@ -25,18 +25,19 @@ export function newId(prefix = 'a'): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 0x10000).toString(36)}${counter.toString(36)}`;
 }
 
-/** Checks one annotation from a host; returns it with an id, or throws E_INVALID_ANNOTATION. */
+/**
+ * Checks one annotation from a host; returns it with an id, or throws E_INVALID_ANNOTATION. Boxes and
+ * polygons are held to the core's `regionProblem` (finite, 3 distinct points, `MIN_REGION_AREA`) —
+ * the rule `Project.submit` applies — so the canvas never holds a shape that cannot be submitted.
+ */
 export function normalize(a: Annotation, prefix: string): IdentifiedAnnotation {
   const bad = (why: string) =>
-    new LabelkitError('E_INVALID_ANNOTATION', `Annotation ${a?.id ?? '(no id)'} ${why}; fix or drop it before passing it to <label-canvas>.`, { id: a?.id });
+    new LabelkitError('E_INVALID_ANNOTATION', `Annotation ${a?.id ?? '(no id)'} ${why.replace(/\.$/, '')}; fix or drop it before passing it to <label-canvas>.`, { id: a?.id });
   if (!a || typeof a !== 'object') throw bad('is not an object');
   if (typeof a.label !== 'string') throw bad('has no label');
-  if (a.kind === 'box') {
-    if (![a.x, a.y, a.w, a.h].every(Number.isFinite)) throw bad('has a non-numeric x, y, w or h');
-    if (isDegenerateBox(a.w, a.h, Number.MIN_VALUE) || a.w < 0 || a.h < 0) throw bad('has a zero or negative size');
-  } else if (a.kind === 'polygon') {
-    if (!Array.isArray(a.points) || a.points.length % 2 || !a.points.every(Number.isFinite)) throw bad('has malformed points');
-    if (isDegeneratePolygon(a.points, 0)) throw bad('has fewer than 3 distinct points');
+  if (a.kind === 'box' || a.kind === 'polygon') {
+    const problem = regionProblem(a);
+    if (problem) throw bad(`is not a usable ${a.kind}: ${problem}`);
   } else if (a.kind !== 'class') {
     throw bad(`has an unknown kind "${(a as { kind?: unknown }).kind}"`);
   }
