@@ -22,7 +22,8 @@ import { IndexMap } from './walk.js';
  *
  * Pixel values keep `decimals` places (default 2); areas keep 2·decimals+1, which is exact for a
  * polygon with such vertices, so export → import → export gives the same bytes. Shapes reaching outside
- * the image are clipped to it (issue `clipped`). Items whose size is unknown after probing are left
+ * the image are clipped to it (issue `clipped`); regions with less than `MIN_REGION_AREA` (1 px²) left
+ * are reported as `invalid-shape`. Items whose size is unknown after probing are left
  * out of region projects and written without width/height in classification projects (issue
  * `size-unknown` either way). The project is read twice (images, then annotations) and never held.
  */

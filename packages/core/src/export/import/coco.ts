@@ -21,8 +21,10 @@ import { isParsed, readText, stripBom } from './input.js';
  *   ignored; a multi-class image with several categories fails as `conflicting-labels`).
  * Crowd regions (`iscrowd` 1) fail as `crowd` in region projects: Labelkit has no crowd flag.
  * Images are matched to items by `file_name` (then `coco_url`, then a unique file name); categories to
- * labels by name. An image whose annotations partly failed is imported with the rest — look for its
- * `path` in `failed`. Keypoints are not kept (a warning says how many).
+ * labels by name. Regions are clipped to their image when its size is known (a warning counts them)
+ * and held to the rule `Project.submit` applies, so everything imported can be submitted; a region
+ * left without area fails as `invalid-shape`. An image whose annotations partly failed is imported
+ * with the rest — look for its `path` in `failed`. Keypoints are not kept (a warning says how many).
  */
 export async function importCoco(input: ImportInput | object, options: ImportOptions = {}): Promise<ImportResult> {
   const ctx = new ImportContext('coco', options);

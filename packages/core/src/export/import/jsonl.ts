@@ -11,7 +11,8 @@ import { lines, stripBom } from './input.js';
  * prelabels. Each line is `{image_url, image_details?, label}` in the shape of the project kind (see
  * `exportJsonl`); normalized coordinates are turned into pixels with the size from `image_details` or
  * the matched item (a line whose size is unknown fails as `size-unknown`). `isCrowd` regions fail as
- * `crowd`; a multi-part polygon becomes several polygons (with a warning). `image_url`s are matched to
+ * `crowd`; a multi-part polygon becomes several polygons (with a warning). Regions are clipped to
+ * the image and held to the submit rule, as in `importCoco`. `image_url`s are matched to
  * item paths as given, then (for `azureml://…/paths/<path>`) by `<path>`, then by a unique file name;
  * `pathOf` maps them otherwise.
  */
