@@ -60,8 +60,8 @@ export type AzureBlobSourceOptions = AzureContainerTarget & {
  */
 export class AzureBlobSource implements DataSource {
   readonly description: string;
-  readonly container: ContainerClient;
   readonly spec: AzurePathSpec;
+  readonly #container: ContainerClient;
   readonly #pageSize: number;
   readonly #retry: Required<AzureRetryOptions>;
   readonly #onRetry?: (event: AzureRetryEvent) => void;
@@ -69,7 +69,7 @@ export class AzureBlobSource implements DataSource {
   readonly #anonymous: boolean;
 
   constructor(options: AzureBlobSourceOptions) {
-    this.container = createContainerClient(options, options.pipeline);
+    this.#container = createContainerClient(options, options.pipeline);
     this.spec = parseAzurePath(options.path ?? '**/.');
     this.#pageSize = Math.max(1, Math.min(5000, options.pageSize ?? 5000));
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -78,6 +78,24 @@ export class AzureBlobSource implements DataSource {
     this.#anonymous = !this.#hasSas && !('credential' in options && options.credential) && !('connectionString' in options) && !('containerClient' in options);
     const shown = this.spec.recursive ? (this.spec.prefix ? `${this.spec.prefix}**` : '**/.') : this.spec.prefix || '/';
     this.description = `Azure Blob ${describeContainer(this.container)} ${shown}`;
+  }
+
+  /**
+   * The SDK's container client. A getter over a private field, so that `util.inspect(source)`,
+   * `JSON.stringify(source)` and a debugger's object preview never print its URL (which holds the SAS).
+   */
+  get container(): ContainerClient {
+    return this.#container;
+  }
+
+  /** A description without secrets (what `JSON.stringify` writes). */
+  toJSON(): { description: string; spec: AzurePathSpec } {
+    return { description: this.description, spec: this.spec };
+  }
+
+  /** What `util.inspect` shows: never the SDK client, whose URL and pipeline can hold a SAS or key. */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: unknown, inspect?: (value: unknown, options: unknown) => string): string {
+    return `${this.constructor.name} ${inspect ? inspect(this.toJSON(), options) : JSON.stringify(this.toJSON())}`;
   }
 
   async *list(options?: { signal?: AbortSignal }): AsyncIterable<ItemRef> {

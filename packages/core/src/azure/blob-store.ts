@@ -31,8 +31,8 @@ export type AzureBlobStoreOptions = AzureContainerTarget & {
  */
 export class AzureBlobStore implements Store {
   readonly description: string;
-  readonly container: ContainerClient;
   readonly prefix: string;
+  readonly #container: ContainerClient;
   readonly #retry: Required<AzureRetryOptions>;
   readonly #pageSize: number;
   readonly #onRetry?: (event: AzureRetryEvent) => void;
@@ -40,12 +40,30 @@ export class AzureBlobStore implements Store {
 
   constructor(options: AzureBlobStoreOptions) {
     this.#options = options;
-    this.container = createContainerClient(options, options.pipeline);
+    this.#container = createContainerClient(options, options.pipeline);
     this.prefix = options.prefix ?? '';
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#pageSize = Math.max(1, Math.min(5000, options.pageSize ?? 5000));
     this.#onRetry = options.onRetry;
     this.description = `Azure Blob ${describeContainer(this.container)}${this.prefix ? '/' + this.prefix.replace(/\/$/, '') : ''}`;
+  }
+
+  /**
+   * The SDK's container client. A getter over a private field, so that `util.inspect(store)`,
+   * `JSON.stringify(store)` and a debugger's object preview never print its URL (which holds the SAS).
+   */
+  get container(): ContainerClient {
+    return this.#container;
+  }
+
+  /** A description without secrets (what `JSON.stringify` writes). */
+  toJSON(): { description: string; prefix: string } {
+    return { description: this.description, prefix: this.prefix };
+  }
+
+  /** What `util.inspect` shows: never the SDK client, whose URL and pipeline can hold a SAS or key. */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: unknown, inspect?: (value: unknown, options: unknown) => string): string {
+    return `${this.constructor.name} ${inspect ? inspect(this.toJSON(), options) : JSON.stringify(this.toJSON())}`;
   }
 
   /** The same container and settings with another key prefix (shares the SDK client). */
