@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AzureBlobSource, parseAzurePath } from '@labelkit/core/azure';
 import { planIngest } from '../../packages/core/src/ingest.js';
 import { RefreshLoop } from '../../packages/core/src/shared/refresh.js';
-import type { ItemRef } from '@labelkit/core';
+import { LabelkitError, MemoryStore, ProjectRegistry, type ItemRef } from '@labelkit/core';
 import { azureTestEnv, errorText, secretsOf, type AzureTestEnv } from './setup.js';
 
 let env: AzureTestEnv;
@@ -65,6 +65,55 @@ describe('Azure ML path forms', () => {
     expect(await paths(src('**/.'))).toEqual([...LAYOUT].sort());
     expect(await paths(src('/'))).toEqual(['root.jpg', 'root.txt']);
     expect(await paths(src('nothing/here/'))).toEqual([]);
+  });
+
+  it('accepts the **/*.* forms from Azure ML docs: every file under the prefix, recursively', async () => {
+    expect(parseAzurePath('**/*.*')).toEqual({ prefix: '', recursive: true });
+    expect(parseAzurePath('/**/*.*')).toEqual({ prefix: '', recursive: true });
+    expect(parseAzurePath('a/**/*.*')).toEqual({ prefix: 'a/', recursive: true });
+    expect(parseAzurePath('a/b/**/*.*')).toEqual({ prefix: 'a/b/', recursive: true });
+    expect(() => parseAzurePath('a/*.*')).toThrow(/folder\/\*\*\/\*\.\*/);
+    expect(() => parseAzurePath('a/**/*.jpg')).toThrow(LabelkitError);
+    const src = (path: string) => new AzureBlobSource({ containerUrl: images.url, sasToken: images.sas, path });
+    // `*.*` does not ask for a dot: a blob without an extension is listed as well (the project then
+    // counts it as unsupported, like any other non-image).
+    await env.service.getContainerClient(images.name).getBlockBlobClient('a/b/README').upload('x', 1);
+    try {
+      expect(await paths(src('**/*.*'))).toEqual([...LAYOUT, 'a/b/README'].sort());
+      expect(await paths(src('a/**/*.*'))).toEqual(await paths(src('a/**')));
+      expect(await paths(src('a/b/**/*.*'))).toEqual(['a/b/3.jpeg', 'a/b/README', 'a/b/c/4.tif']);
+      expect(src('a/**/*.*').description).toBe(`Azure Blob devstoreaccount1/${images.name} a/**`);
+    } finally {
+      await env.service.getContainerClient(images.name).getBlockBlobClient('a/b/README').delete();
+    }
+  });
+
+  it('a path naming one file selects that file, with its etag, size and date', async () => {
+    expect(parseAzurePath('a/1.jpg')).toEqual({ prefix: 'a/1.jpg/', recursive: false, file: 'a/1.jpg' });
+    expect(parseAzurePath('/root.jpg')).toEqual({ prefix: 'root.jpg/', recursive: false, file: 'root.jpg' });
+    expect(parseAzurePath('a/1.jpg/').file).toBeUndefined(); // a trailing '/' says folder
+    const src = (path: string) => new AzureBlobSource({ containerUrl: images.url, sasToken: images.sas, path });
+    const [one, ...rest] = await all(src('a/1.jpg'));
+    expect(rest).toEqual([]);
+    const props = await env.service.getContainerClient(images.name).getBlobClient('a/1.jpg').getProperties();
+    expect(one).toEqual({ path: 'a/1.jpg', size: 'bytes of a/1.jpg'.length, etag: props.etag, lastModified: props.lastModified!.getTime() });
+    expect(await paths(src('/root.jpg'))).toEqual(['root.jpg']);
+    expect(await paths(src('a/b/c/4.tif'))).toEqual(['a/b/c/4.tif']);
+    expect(src('a/1.jpg').description).toBe(`Azure Blob devstoreaccount1/${images.name} a/1.jpg`);
+    // A file that is not there selects nothing, as an empty folder does; a folder whose name has a dot still lists.
+    expect(await paths(src('a/gone.jpg'))).toEqual([]);
+    await env.service.getContainerClient(images.name).getBlockBlobClient('v1.2/x.jpg').upload('x', 1);
+    try {
+      expect(await paths(src('v1.2'))).toEqual(['v1.2/x.jpg']);
+    } finally {
+      await env.service.getContainerClient(images.name).getBlockBlobClient('v1.2/x.jpg').delete();
+    }
+    // Through a project: the one file becomes the one item.
+    const registry = new ProjectRegistry(new MemoryStore());
+    const project = await registry.create({ name: 'one file', kind: 'image-object-detection', labels: ['x'] }, { actor: { id: 'o', role: 'owner' } });
+    const report = await project.refresh(src('a/b/3.jpeg'));
+    expect(report.added).toBe(1);
+    expect([...project.items()].map((i) => i.path)).toEqual(['a/b/3.jpeg']);
   });
 
   it('gives each item its etag, size and last-modified time; reads bytes; URLs carry no SAS', async () => {

@@ -15,19 +15,27 @@ export interface AzurePathSpec {
   readonly prefix: string;
   /** Whether blobs in subfolders count. */
   readonly recursive: boolean;
+  /**
+   * Set when the path names a file (`folder/a.png`: no trailing '/', no wildcard, a dot in its last
+   * part): that blob, when it exists, is listed too (first: it sorts before the folder of that name).
+   */
+  readonly file?: string;
 }
 
 /**
  * Azure ML's datastore path forms:
  * - `folder/` (or `folder`): the blobs directly in that folder, not its subfolders;
- * - `folder/**` (or `folder/**\/.`): that folder and all its subfolders;
- * - `**\/.` (or `**`): the whole container;
+ * - `folder/**`, `folder/**\/.` or `folder/**\/*.*`: that folder and all its subfolders;
+ * - `**\/.`, `**` or `**\/*.*`: the whole container;
+ * - `folder/a.png`: that one blob (and the blobs in a folder of that name, if there is one);
  * - `''` or `/`: the blobs at the container's root only.
- * A leading '/' is ignored. Any other wildcard is refused with `E_INVALID_ARGUMENT`.
+ * A leading '/' is ignored. `*.*` after `**\/` means every file (it does not require a dot in the
+ * name). Any other wildcard is refused with `E_INVALID_ARGUMENT`.
  */
 export function parseAzurePath(path: string): AzurePathSpec {
   let p = path.trim().replace(/\\/g, '/').replace(/^\/+/, '');
   let recursive = false;
+  p = p.replace(/(^|\/)\*\*\/\*\.\*$/, '$1**');
   if (p === '**' || p === '**/.' || p === '**/') return { prefix: '', recursive: true };
   const m = /^(.*?)\/\*\*(?:\/\.?)?$/.exec(p);
   if (m) {
@@ -35,11 +43,16 @@ export function parseAzurePath(path: string): AzurePathSpec {
     recursive = true;
   }
   if (/[*?[\]]/.test(p)) {
-    throw new LabelkitError('E_INVALID_ARGUMENT', `The path "${path}" is not one Labelkit understands. Use "folder/" (that folder), "folder/**" (with subfolders) or "**/." (the whole container).`, { path });
+    throw new LabelkitError(
+      'E_INVALID_ARGUMENT',
+      `The path "${path}" is not one Labelkit understands. Use "folder/" (that folder), "folder/**" or "folder/**/*.*" (with subfolders), "**/." or "**/*.*" (the whole container), or "folder/a.png" (one file).`,
+      { path },
+    );
   }
+  const file = !recursive && !/\/$/.test(p) && /\.[^/.]+$/.test(p) && !/(^|\/)\.\.?$/.test(p) ? p : undefined;
   p = p.replace(/\/+$/, '');
   if (p === '.' ) p = '';
-  return { prefix: p ? p + '/' : '', recursive };
+  return { prefix: p ? p + '/' : '', recursive, ...(file ? { file } : {}) };
 }
 
 export type AzureBlobSourceOptions = AzureContainerTarget & {
@@ -76,7 +89,7 @@ export class AzureBlobSource implements DataSource {
     this.#onRetry = options.onRetry;
     this.#hasSas = /[?&]sig=/.test(this.container.url);
     this.#anonymous = !this.#hasSas && !('credential' in options && options.credential) && !('connectionString' in options) && !('containerClient' in options);
-    const shown = this.spec.recursive ? (this.spec.prefix ? `${this.spec.prefix}**` : '**/.') : this.spec.prefix || '/';
+    const shown = this.spec.recursive ? (this.spec.prefix ? `${this.spec.prefix}**` : '**/.') : this.spec.file ?? (this.spec.prefix || '/');
     this.description = `Azure Blob ${describeContainer(this.container)} ${shown}`;
   }
 
@@ -99,7 +112,11 @@ export class AzureBlobSource implements DataSource {
   }
 
   async *list(options?: { signal?: AbortSignal }): AsyncIterable<ItemRef> {
-    const { prefix, recursive } = this.spec;
+    const { prefix, recursive, file } = this.spec;
+    if (file) {
+      const one = await this.#stat(file, options?.signal);
+      if (one) yield one;
+    }
     let token: string | undefined;
     do {
       let page: { items: { name: string; properties: { etag?: string; contentLength?: number; lastModified?: Date } }[]; token?: string } | undefined;
@@ -135,6 +152,17 @@ export class AzureBlobSource implements DataSource {
       }
       token = page.token || undefined;
     } while (token);
+  }
+
+  /** One blob's ItemRef, or undefined when there is no such blob. */
+  async #stat(path: string, signal?: AbortSignal): Promise<ItemRef | undefined> {
+    try {
+      const p = await withRetry('read', path, this.#retry, ({ signal: s }) => this.#container.getBlobClient(path).getProperties({ abortSignal: s }), signal, this.#onRetry);
+      return { path, size: p.contentLength, etag: quoteEtag(p.etag), lastModified: p.lastModified?.getTime() };
+    } catch (err) {
+      if (err instanceof Final && err.failure.status === 404) return undefined;
+      throw this.#error('read', `"${path}"`, err);
+    }
   }
 
   async read(path: string, options?: { signal?: AbortSignal }): Promise<Uint8Array> {
