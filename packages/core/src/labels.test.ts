@@ -74,12 +74,12 @@ describe('labelNameKey: when two names are one label', () => {
 });
 
 describe('makeLabelClasses', () => {
-  it('gives normalized names, distinct ids, palette colours and keys 1–9', () => {
+  it('gives normalized names, distinct ids, palette colours and keys 1–9, 0', () => {
     const labels = makeLabelClasses([COMBINING, '  big   dog ', { name: 'cat', color: '#123456' }, ...Array.from({ length: 8 }, (_, i) => `l${i}`)]);
     expect(labels.map((l) => l.name).slice(0, 3)).toEqual([PRECOMPOSED, 'big dog', 'cat']);
     expect(labels[0].color).toBe(LABEL_PALETTE[0]);
     expect(labels[2].color).toBe('#123456');
-    expect(labels.map((l) => l.key)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', undefined, undefined]);
+    expect(labels.map((l) => l.key)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', undefined]);
     expect(new Set(labels.map((l) => l.id)).size).toBe(labels.length);
   });
 

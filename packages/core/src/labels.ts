@@ -68,11 +68,12 @@ function makeClass(spec: LabelSpec, k: number, names: Map<string, string>, ids: 
   ids.add(id);
   const color = s.color ?? LABEL_PALETTE[k % LABEL_PALETTE.length];
   if (typeof color !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(color)) throw new LabelkitError('E_INVALID_ARGUMENT', `Label "${name}": color must look like #rrggbb.`, { color });
-  return { id, name, color, ...(k < 9 ? { key: String(k + 1) } : {}) };
+  // Keys 1–9, then 0 for the tenth label (the number row, left to right).
+  return { id, name, color, ...(k < 10 ? { key: String((k + 1) % 10) } : {}) };
 }
 
 /**
- * Turns names (and optional colors/ids) into label classes; the first nine get keys 1–9. Names are
+ * Turns names (and optional colors/ids) into label classes; the first ten get keys 1–9, then 0. Names are
  * normalized (`normalizeLabelName`) and must differ by `labelNameKey`; otherwise `E_INVALID_ARGUMENT`.
  */
 export function makeLabelClasses(input: readonly LabelSpec[]): LabelClass[] {

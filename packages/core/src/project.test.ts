@@ -53,12 +53,12 @@ describe('project registry', () => {
     await expectCode(registry.create({ name: 'z', kind: 'image-object-detection', labels: ['a', 'A'] }, { actor: owner }), 'E_INVALID_ARGUMENT');
   });
 
-  it('gives the first nine labels keys 1–9 and opens by name', async () => {
+  it('gives the first ten labels keys 1–9, 0 and opens by name', async () => {
     const store = new MemoryStore();
     const registry = new ProjectRegistry(store);
     const names = Array.from({ length: 11 }, (_, i) => `class ${i}`);
     const p = await registry.create({ name: 'Many', kind: 'image-classification-multilabel', labels: names }, { actor: owner });
-    expect(p.labels.map((l) => l.key)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', undefined, undefined]);
+    expect(p.labels.map((l) => l.key)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', undefined]);
     const again = await registry.open('many', { actor: owner });
     expect(again.id).toBe(p.id);
     expect(again.labels).toEqual(p.labels);

@@ -11,7 +11,7 @@ import { randomId, randomSeed } from './util/prng.js';
 export interface NewProject {
   readonly name: string;
   readonly kind: ProjectKind;
-  /** Label names, or `{ name, color }`. The first nine get keys 1–9. */
+  /** Label names, or `{ name, color }`. The first ten get keys 1–9, then 0. */
   readonly labels: readonly (string | { name: string; color?: string })[];
   /** Markdown shown to labelers. */
   readonly instructions?: string;

@@ -16,7 +16,7 @@ export function isClassificationKind(kind: ProjectKind): boolean {
   return kind === 'image-classification-multiclass' || kind === 'image-classification-multilabel';
 }
 
-/** A label class. `id` is stable for the life of the project; `key` is '1'…'9' for the first nine. */
+/** A label class. `id` is stable for the life of the project; `key` is '1'…'9', then '0', for the first ten. */
 export interface LabelClass {
   readonly id: string;
   readonly name: string;
