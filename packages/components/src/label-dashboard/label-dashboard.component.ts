@@ -335,8 +335,8 @@ export class LabelDashboard extends LitElement {
               </button>
               <button part="button" class="approve" ?disabled=${!picked.some((i) => i.state === 'needs-review') || this.busy}
                 @click=${() => this.command('approve', async () => { const ids = picked.filter((i) => i.state === 'needs-review').map((i) => i.index); await p.approve(ids); this.picked = new Set(); emit(this, 'label-items-change', { action: 'approve', items: ids }); })}>Approve</button>
-              <button part="button" class="requeue" ?disabled=${!picked.some((i) => i.state === 'skipped') || this.busy}
-                @click=${() => this.command('requeue', async () => { const ids = picked.filter((i) => i.state === 'skipped').map((i) => i.index); await p.requeueSkipped(ids); this.picked = new Set(); emit(this, 'label-items-change', { action: 'requeue', items: ids }); })}>Requeue</button>`
+              <button part="button" class="requeue" title="Put skipped and unreadable items back in the queue" ?disabled=${!picked.some((i) => i.state === 'skipped' || i.state === 'unreadable') || this.busy}
+                @click=${() => this.command('requeue', async () => { const of = (s: string) => picked.filter((i) => i.state === s).map((i) => i.index); const [skipped, unreadable] = [of('skipped'), of('unreadable')]; if (skipped.length) await p.requeueSkipped(skipped); if (unreadable.length) await p.requeueUnreadable(unreadable); this.picked = new Set(); emit(this, 'label-items-change', { action: 'requeue', items: [...skipped, ...unreadable] }); })}>Requeue</button>`
           : nothing}
       </div>
       ${items.length
