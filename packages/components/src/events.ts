@@ -86,6 +86,18 @@ export interface ViewChangeDetail {
   readonly cy: number;
 }
 
+/**
+ * The canvas's tools changed by the user (a key, the tool rail, `applyLabel`): what a palette or a
+ * toolbar outside the canvas shows. `activeLabel` is the label new shapes get.
+ */
+export interface ToolChangeDetail {
+  readonly mode: 'classify' | 'box' | 'polygon' | 'view';
+  readonly tool: 'draw' | 'edit';
+  readonly activeLabel: string | undefined;
+  readonly vertexEdit: boolean;
+  readonly locked: boolean;
+}
+
 // ——— <label-queue> and <label-dashboard> ———
 
 /** A task was shown (new, resumed after a reload, or with its draft restored). */
@@ -137,6 +149,7 @@ export interface LabelEventDetailMap {
   'label-edit-request': EditRequestDetail;
   'label-image-load': ImageLoadDetail;
   'label-view-change': ViewChangeDetail;
+  'label-tool-change': ToolChangeDetail;
   'label-error': ErrorDetail;
   'label-task-load': TaskLoadDetail;
   'label-task-submit': TaskSubmitDetail;
@@ -160,6 +173,7 @@ export const LabelEvents = {
   editRequest: 'label-edit-request',
   imageLoad: 'label-image-load',
   viewChange: 'label-view-change',
+  toolChange: 'label-tool-change',
   error: 'label-error',
   taskLoad: 'label-task-load',
   taskSubmit: 'label-task-submit',

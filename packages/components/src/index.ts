@@ -1,6 +1,6 @@
 // Public API of @labelkit/components: named exports only.
 export { LabelCanvas } from './label-canvas/label-canvas.js';
-export type { CanvasMode, CanvasTool } from './label-canvas/label-canvas.component.js';
+export type { CanvasMode, CanvasTool, ShapeKind } from './label-canvas/label-canvas.component.js';
 export type { CanvasImageInput, DecodedImageLike, ImageBytes, Window as WindowLevelInput } from './label-canvas/image-input.js';
 export {
   LabelEvents,
@@ -19,6 +19,7 @@ export {
   type PrelabelDetail,
   type SelectionChangeDetail,
   type ViewChangeDetail,
+  type ToolChangeDetail,
 } from './events.js';
 export { LabelQueue } from './label-queue/label-queue.js';
 export type { QueueDraft } from './label-queue/label-queue.component.js';

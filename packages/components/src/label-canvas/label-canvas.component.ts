@@ -10,6 +10,7 @@ import type { Annotation, LabelClass } from '@labelkit/core';
 import { LABEL_PALETTE as PALETTE, LabelkitError } from '@labelkit/core';
 import { emit, type ChangeSource, type EditAction, type IdentifiedAnnotation } from '../events.js';
 import { styleProps } from '../directives/style-props.js';
+import { labelForKey } from '../label-keys.js';
 import { styles } from './label-canvas.styles.js';
 import {
   bounds, clampToImage, fitView, hitShape, isDegenerateBox, isDegeneratePolygon, segmentDistance2, toImage, toScreen,
@@ -24,6 +25,8 @@ import { draggedWindow, mediaDecoder, rewindow } from './media.js';
 export type CanvasMode = 'classify' | 'box' | 'polygon' | 'view';
 /** `draw` creates shapes of the mode's kind; `edit` selects, moves and reshapes (Azure ML's M). */
 export type CanvasTool = 'draw' | 'edit';
+/** A shape kind the canvas can draw. */
+export type ShapeKind = 'box' | 'polygon';
 
 const MIN_SCREEN_SIZE = 4; // a box smaller than this on screen (either side) is a click, not a box
 const CLOSE_DISTANCE = 10; // screen px from the first point that closes a polygon
@@ -88,7 +91,16 @@ export class LabelCanvas extends LitElement {
   @property({ reflect: true }) mode: CanvasMode = 'box';
   /** `draw` (R / P) creates shapes; `edit` (M) selects, moves and reshapes them. */
   @property({ reflect: true }) tool: CanvasTool = 'draw';
-  /** The project's label classes; the first nine answer to keys 1–9. */
+  /**
+   * The shape kinds that may be drawn: a project kind takes one (boxes for object detection, polygons
+   * for instance segmentation). Tools for the others are neither on keys nor shown (R and T need
+   * `box`; P and U need `polygon`). Attribute: `shapes="box"`.
+   */
+  @property({ converter: { fromAttribute: (v: string | null) => (v ?? '').split(/[\s,]+/).filter(Boolean) } })
+  shapes: readonly ShapeKind[] = ['box', 'polygon'];
+  /** Point editing (U): a click on the selected polygon's edge inserts a point, on a vertex removes it. */
+  @property({ type: Boolean, reflect: true, attribute: 'vertex-edit' }) vertexEdit = false;
+  /** The project's label classes; the first ten answer to keys 1–9, 0 (a label's own `key` wins). */
   @property({ attribute: false }) labels: readonly LabelClass[] = [];
   /** Annotations in image pixels. The canvas gives an id to those without one and replaces the array (never mutates it) on every edit. */
   @property({ attribute: false }) annotations: readonly Annotation[] = [];
@@ -110,7 +122,8 @@ export class LabelCanvas extends LitElement {
   @state() private loadState: 'empty' | 'loading' | 'ready' | 'error' = 'empty';
   @state() private loadError = '';
   @state() private selection: readonly string[] = [];
-  @state() private vertexTool = false;
+  /** A hint shown on the canvas and announced (e.g. a polygon that needs more points). */
+  @state() private hint = '';
   @state() private actionsAt: [number, number] | null = null;
 
   @query('.stage') private stageEl!: HTMLDivElement;
@@ -285,17 +298,45 @@ export class LabelCanvas extends LitElement {
     const pre = this.model.prelabels.filter((p) => !ids || ids.includes(p.id));
     if (pre.length) this.edit('prelabel-reject', [], pre.map((p) => [p, null] as Pair), 'user');
   }
-  /** Sets the label of the selection, or (with nothing selected) the active label; in `classify` mode, toggles that tag. */
+  /**
+   * Sets the label of the selection, or (with nothing selected) the active label — the label new
+   * shapes get; in `classify` mode, toggles that tag. Right after drawing, the new shape is selected
+   * but a label picks the active label for the *next* shape (the one just drawn keeps its label):
+   * to relabel a shape, select it first (click, marquee, Tab in the region list).
+   */
   applyLabel(labelId: string): void {
     if (!this.labels.some((l) => l.id === labelId)) return;
     if (this.mode === 'classify') return this.toggleTag(labelId);
-    const sel = this.selection.map((id) => this.model.get(id)!).filter((a) => a && !this.model.isPrelabel(a.id) && a.label !== labelId);
-    if (sel.length && !this.frozen) {
-      this.edit('update', sel.map((a) => [a, { ...a, label: labelId }] as Pair), [], 'user');
-    } else if (!this.selection.length) {
-      this.activeLabel = labelId;
+    if (this.selection.length && !this.drawnSelection) {
+      const sel = this.selection.map((id) => this.model.get(id)!).filter((a) => a && !this.model.isPrelabel(a.id) && a.label !== labelId);
+      if (sel.length && !this.frozen) this.edit('update', sel.map((a) => [a, { ...a, label: labelId }] as Pair), [], 'user');
+      return;
     }
+    if (this.currentLabel() === labelId && this.activeLabel === labelId) return;
+    this.activeLabel = labelId;
+    this.toolChanged();
   }
+  /** The label new shapes get: `activeLabel`, else the first label. */
+  get effectiveLabel(): string | undefined {
+    return this.currentLabel();
+  }
+  /** Tells the host (a palette, a toolbar) that the user changed a tool or the active label. */
+  private toolChanged(): void {
+    emit(this, 'label-tool-change', { mode: this.mode, tool: this.tool, activeLabel: this.currentLabel(), vertexEdit: this.vertexEdit, locked: this.locked });
+  }
+  /** Switches tool (R, P, M and the tool rail): tells the host. */
+  private setTool(mode: CanvasMode, tool: CanvasTool): void {
+    if (this.mode === mode && this.tool === tool) return;
+    this.mode = mode;
+    this.tool = tool;
+    this.toolChanged();
+  }
+  /** May this canvas draw shapes of kind `k`? */
+  private can(k: ShapeKind): boolean {
+    return this.shapes.includes(k);
+  }
+  /** True while the selection is the shape just drawn (a label key then picks the next shape's label). */
+  private drawnSelection = false;
   /** The window/level presets of the image (DICOM's own, then automatic ones); empty for 8-bit images. */
   get presets(): readonly WindowPresetLike[] {
     return this.windowPresets;
@@ -344,7 +385,11 @@ export class LabelCanvas extends LitElement {
         : nothing}
       ${this.renderMediaBar()}
       ${message ? html`<div part="message" class="message">${message}</div>` : nothing}
-      <div part="status" class="sr-only" role="status" aria-live="polite">${this.describeSelection()}</div>
+      ${this.vertexEdit && !this.frozen && this.mode !== 'classify'
+        ? html`<div part="tool-state" class="tool-state">Point editing <kbd>U</kbd>: click an edge of the selected polygon to add a point, a vertex to remove it</div>`
+        : nothing}
+      ${this.hint ? html`<div part="hint" class="hint">${this.hint}</div>` : nothing}
+      <div part="status" class="sr-only" role="status" aria-live="polite">${this.hint || this.describeSelection()}</div>
     </div>`;
   }
 
@@ -775,7 +820,7 @@ export class LabelCanvas extends LitElement {
         this.edit('update', [[a, { ...a, points: p }]], [], 'user');
       });
       c.on('pointerdown', (e) => {
-        if (this.vertexTool || e.evt.altKey) {
+        if (this.vertexEdit || e.evt.altKey) {
           e.cancelBubble = true;
           c.stopDrag();
           this.removeVertex(a, i / 2);
@@ -784,7 +829,7 @@ export class LabelCanvas extends LitElement {
       g.add(c);
     }
     line.on('pointerdown', (e) => {
-      if (!this.vertexTool) return;
+      if (!this.vertexEdit) return;
       e.cancelBubble = true;
       const pos = this.world!.getRelativePointerPosition();
       if (pos) this.insertVertex(a, pos.x, pos.y);
@@ -891,6 +936,7 @@ export class LabelCanvas extends LitElement {
     if (updated.length && source !== 'user') sel = updated.map(([, a]) => a!.id);
     this.selectionDirty = true;
     this.setSelection(sel, true);
+    this.drawnSelection = action === 'create' && source === 'user' && created.some((a) => a.kind !== 'class');
     if (created.length) emit(this, 'label-annotation-create', { annotations: created, source });
     if (updated.length) emit(this, 'label-annotation-update', { annotations: updated.map(([, a]) => a!), previous: updated.map(([b]) => b!), source });
     if (deleted.length) emit(this, 'label-annotation-delete', { annotations: deleted, source });
@@ -902,6 +948,8 @@ export class LabelCanvas extends LitElement {
   }
 
   private setSelection(ids: readonly string[], quiet = false): void {
+    // A selection the user made (even of the shape just drawn) is one that label keys relabel.
+    if (!quiet) this.drawnSelection = false;
     const same = ids.length === this.selection.length && ids.every((id, i) => id === this.selection[i]);
     if (same) {
       if (quiet) this.selectionDirty = true;
@@ -1009,6 +1057,7 @@ export class LabelCanvas extends LitElement {
   private cancelDraft(): boolean {
     const had = !!this.polygonDraft || this.gesture?.kind === 'box' || this.gesture?.kind === 'marquee';
     this.polygonDraft = null;
+    this.hint = '';
     if (this.gesture && this.gesture.kind !== 'pan' && this.gesture.kind !== 'pinch') this.gesture = null;
     if (had) {
       this.editDirty = true;
@@ -1019,10 +1068,19 @@ export class LabelCanvas extends LitElement {
 
   private finishPolygon(): void {
     const pts = this.polygonDraft;
+    if (pts && isDegeneratePolygon(pts, 1)) {
+      // Never a degenerate polygon: keep the points drawn and say what is missing.
+      const n = distinctPoints(pts);
+      this.hint = n < 3 ? `A polygon needs at least 3 points (${n} so far): click to add ${n === 2 ? 'one' : 'more'}, or Esc to cancel.` : 'These points enclose no area: click to add another, or Esc to cancel.';
+      this.editDirty = true;
+      this.requestFrame();
+      return;
+    }
     this.polygonDraft = null;
+    this.hint = '';
     this.editDirty = true;
     this.requestFrame();
-    if (!pts || isDegeneratePolygon(pts, 1)) return; // never a degenerate polygon
+    if (!pts) return;
     this.createShape({ kind: 'polygon', label: '', points: pts.map((v, k) => clampCoord(v, k, this.loaded!)) });
   }
 
@@ -1090,7 +1148,10 @@ export class LabelCanvas extends LitElement {
       return;
     }
     if (e.button !== 0) return;
-    if (this.hitsEditLayer(sx, sy) && !this.polygonDraft) return; // Konva drags the selection / handles
+    if (this.hitsEditLayer(sx, sy) && !this.polygonDraft) {
+      this.drawnSelection = false; // the user took hold of the selection: label keys now relabel it
+      return; // Konva drags the selection / handles
+    }
     const [ix, iy] = toImage(this.viewState, sx, sy);
     const drawing = !this.frozen && this.tool === 'draw' && (this.mode === 'box' || this.mode === 'polygon');
     if (drawing && this.mode === 'polygon') {
@@ -1101,6 +1162,8 @@ export class LabelCanvas extends LitElement {
         if (this.polygonDraft.length >= 6 && Math.hypot(fx - sx, fy - sy) <= CLOSE_DISTANCE) return this.finishPolygon();
         this.polygonDraft.push(clampX(ix, this.loaded), clampY(iy, this.loaded));
       }
+      this.hint = '';
+      this.requestUpdate(); // the live region says "Drawing a polygon"
       this.editDirty = true;
       this.requestFrame();
       return;
@@ -1289,7 +1352,10 @@ export class LabelCanvas extends LitElement {
     else if (mod) handled = false;
     else if (key === 'Escape') {
       if (!this.cancelDraft() && this.selection.length) this.setSelection([]);
-      this.vertexTool = false;
+      if (this.vertexEdit) {
+        this.vertexEdit = false;
+        this.toolChanged();
+      }
     } else if (key === ' ') {
       this.spaceDown = true;
       this.updateCursor();
@@ -1300,26 +1366,28 @@ export class LabelCanvas extends LitElement {
     } else if (key === 'Backspace' && this.polygonDraft) {
       this.polygonDraft.splice(-2, 2);
       if (!this.polygonDraft.length) this.polygonDraft = null;
+      this.hint = '';
+      this.requestUpdate();
       this.editDirty = true;
       this.requestFrame();
     } else if (key === 'Delete' || key === 'Backspace') {
       if (e.shiftKey) this.deleteAll();
       else this.deleteSelected();
-    } else if (/^[1-9]$/.test(key)) {
-      const label = this.labels[Number(key) - 1];
-      if (label) this.applyLabel(label.id);
+    } else if (/^[0-9]$/.test(key) && labelForKey(this.labels, key)) {
+      this.applyLabel(labelForKey(this.labels, key)!.id);
     } else if (key.startsWith('Arrow')) {
       this.nudge(key, e.shiftKey ? 10 : 1);
-    } else if (key === 'r' && this.mode !== 'classify') {
-      this.mode = 'box';
-      this.tool = 'draw';
-    } else if (key === 'p' && this.mode !== 'classify') {
-      this.mode = 'polygon';
-      this.tool = 'draw';
-    } else if (key === 'm') this.tool = 'edit';
-    else if (key === 'l') this.locked = !this.locked;
-    else if (key === 't' && !this.frozen && this.mode !== 'classify') this.templateBox();
-    else if (key === 'u') this.vertexTool = !this.vertexTool;
+    } else if (key === 'r' && this.mode !== 'classify' && this.can('box')) this.setTool('box', 'draw');
+    else if (key === 'p' && this.mode !== 'classify' && this.can('polygon')) this.setTool('polygon', 'draw');
+    else if (key === 'm') this.setTool(this.mode, 'edit');
+    else if (key === 'l') {
+      this.locked = !this.locked;
+      this.toolChanged();
+    } else if (key === 't' && !this.frozen && this.mode !== 'classify' && this.can('box')) this.templateBox();
+    else if (key === 'u' && this.mode !== 'classify' && this.can('polygon')) {
+      this.vertexEdit = !this.vertexEdit;
+      this.toolChanged();
+    }
     else if (key === '+' || key === '=') this.zoomBy(1.25);
     else if (key === '-' || key === '_') this.zoomBy(0.8);
     else if (key === '0' || key === 'f') this.fit();
@@ -1369,6 +1437,7 @@ const mid = (a: [number, number], b: [number, number]): [number, number] => [(a[
 const toggle = (list: readonly string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
 const clampX = (x: number, img: { width: number }) => Math.max(0, Math.min(img.width, x));
 const clampY = (y: number, img: { height: number }) => Math.max(0, Math.min(img.height, y));
+const distinctPoints = (p: readonly number[]) => new Set(Array.from({ length: p.length / 2 }, (_, i) => `${p[2 * i]},${p[2 * i + 1]}`)).size;
 const clampCoord = (v: number, k: number, img: { width: number; height: number }) => (k % 2 ? clampY(v, img) : clampX(v, img));
 
 function withAlpha(color: string, alpha: number): string {

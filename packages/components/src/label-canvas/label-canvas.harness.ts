@@ -25,7 +25,7 @@ export class LabelCanvasHarness {
   ) {
     const names: LabelEventName[] = [
       'label-annotation-create', 'label-annotation-update', 'label-annotation-delete', 'label-selection-change',
-      'label-prelabel-accept', 'label-prelabel-reject', 'label-edit-request', 'label-image-load', 'label-error',
+      'label-prelabel-accept', 'label-prelabel-reject', 'label-edit-request', 'label-image-load', 'label-error', 'label-tool-change',
     ];
     for (const name of names) el.addEventListener(name, (e) => this.recorded.push({ name, detail: (e as CustomEvent).detail }));
   }

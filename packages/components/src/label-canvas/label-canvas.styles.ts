@@ -151,6 +151,37 @@ export const styles = css`
     opacity: 0.8;
     pointer-events: none;
   }
+  .tool-state,
+  .hint {
+    position: absolute;
+    left: 50%;
+    transform: translateX(-50%);
+    max-width: calc(100% - 16px);
+    box-sizing: border-box;
+    font-size: 13px;
+    padding: 5px 10px;
+    border-radius: 6px;
+    background: var(--_chip-background);
+    color: var(--_chip-color);
+    box-shadow: 0 1px 3px rgb(0 0 0 / 0.35);
+    pointer-events: none;
+  }
+  .tool-state {
+    top: 8px;
+    border-left: 4px solid var(--_selection-color);
+  }
+  .hint {
+    bottom: 48px;
+    border-left: 4px solid #d97706;
+  }
+  kbd {
+    font: inherit;
+    font-size: 11px;
+    padding: 0 4px;
+    border: 1px solid currentColor;
+    border-radius: 3px;
+    opacity: 0.8;
+  }
   .sr-only {
     position: absolute;
     width: 1px;
