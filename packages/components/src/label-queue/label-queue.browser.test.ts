@@ -3,7 +3,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import type { Project } from '@labelkit/core';
-import { demoProject, type DemoOptions } from '../../test/demo-project.js';
+import { DIGIT_LABELS, demoProject, type DemoOptions } from '../../test/demo-project.js';
 import './label-queue.js';
 import type { LabelQueue } from './label-queue.component.js';
 import { LabelQueueHarness } from './label-queue.harness.js';
@@ -43,7 +43,9 @@ describe('<label-queue>', () => {
     const labels = [...h.root.querySelectorAll('[part~="label"]')];
     expect(labels.length).to.equal(10);
     expect(labels[0].querySelector('kbd')!.textContent).to.equal('1');
-    expect(labels[9].querySelector('kbd')).to.equal(null); // only nine keys
+    expect(labels[9].querySelector('kbd')!.textContent).to.equal('0'); // the tenth label has key 0
+    expect(labels[0].getAttribute('aria-keyshortcuts')).to.equal('1');
+    expect(labels[0].querySelector('.label-name')!.textContent).to.equal('digit 0');
     expect(h.part('lane')!.textContent).to.equal('manual');
     expect(h.tiles().length).to.equal(4);
     expect(h.button('submit').disabled).to.equal(true);
@@ -202,6 +204,60 @@ describe('<label-queue>', () => {
     await el.updateComplete;
     expect(el.currentTask!.items.map((i) => i.index)).to.not.include(bad.index);
     expect(h.tiles().length).to.equal(3);
+  });
+
+  it('key 0 tags with the tenth label', async () => {
+    const { h } = await mount();
+    await h.focus();
+    await h.press('0');
+    expect(h.tags()[0]).to.deep.equal(['digit 9']);
+  });
+
+  it('the grid picker says a new size applies from the next task; skipping 2 of 6 keeps 3 columns', async () => {
+    const { h, el } = await mount({ grid: 6, items: 12 });
+    expect(h.part('grid')!.className).to.contain('cols-3');
+    const nine = [...h.root.querySelectorAll<HTMLButtonElement>('.grid-pick .size')].find((b) => b.textContent === '9')!;
+    nine.click();
+    await el.updateComplete;
+    expect(h.tiles().length).to.equal(6);
+    expect(h.part('grid-hint')!.textContent).to.equal('9 per task from the next task');
+    const six = [...h.root.querySelectorAll<HTMLButtonElement>('.grid-pick .size')].find((b) => b.textContent === '6')!;
+    expect(six.classList.contains('current')).to.equal(true);
+    six.click();
+    await el.updateComplete;
+    expect(h.part('grid-hint')).to.equal(null);
+    await h.focus();
+    await h.press('Space', 'ArrowRight', 'Space', 's');
+    await el.updateComplete;
+    expect(h.tiles().length).to.equal(4);
+    expect(h.part('grid')!.className, 'no reflow to 2 columns').to.contain('cols-3');
+  });
+
+  it('region projects: only the kind\'s tools (no P in a box project); the palette shows the active label and the selection\'s apart', async () => {
+    const { h, el } = await mount({ kind: 'image-object-detection', items: 3, labels: DIGIT_LABELS });
+    const canvas = h.canvas()!;
+    for (let i = 0; i < 200 && !canvas.imageSize; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(canvas.shapes).to.deep.equal(['box']);
+    canvas.focus();
+    await h.press('p');
+    expect(canvas.mode).to.equal('box');
+    const pressed = () => [...h.root.querySelectorAll('[part~="label"]')].filter((b) => b.getAttribute('aria-pressed') === 'true').map((b) => b.querySelector('.label-name')!.textContent);
+    expect(pressed()).to.deep.equal(['digit 0']);
+    // 2 with nothing selected: label 2 is active AND highlighted.
+    await h.press('2');
+    await el.updateComplete;
+    expect(canvas.activeLabel).to.equal(el.project!.labels[1].id);
+    expect(pressed()).to.deep.equal(['digit 1']);
+    expect(h.part('palette-state')!.textContent!.replace(/\s+/g, ' ').trim()).to.equal('New shapes: digit 1');
+    // Right after drawing (T), 3 picks the next shape's label; the new box keeps label 2 and is shown as selected.
+    await h.press('t');
+    await h.press('3');
+    await el.updateComplete;
+    expect(canvas.annotations[0].label).to.equal(el.project!.labels[1].id);
+    expect(pressed()).to.deep.equal(['digit 2']);
+    const marked = [...h.root.querySelectorAll('[part~="in-selection"]')].map((b) => b.querySelector('.label-name')!.textContent);
+    expect(marked).to.deep.equal(['digit 1']);
+    expect(h.part('palette-state')!.textContent!.replace(/\s+/g, ' ').trim()).to.equal('New shapes: digit 2 · Selected: digit 1');
   });
 
   it('role-aware: a labeler is not offered to requeue skipped items; an owner is', async () => {

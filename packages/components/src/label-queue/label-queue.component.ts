@@ -7,7 +7,8 @@ import { styleProps } from '../directives/style-props.js';
 import { ProjectController } from '../controllers/project-controller.js';
 import { ImageUrls } from '../controllers/image-url.js';
 import { renderMarkdown } from '../controllers/markdown.js';
-import type { LabelCanvas } from '../label-canvas/label-canvas.component.js';
+import type { LabelCanvas, ShapeKind } from '../label-canvas/label-canvas.component.js';
+import { labelForKey, labelKey } from '../label-keys.js';
 import '../label-canvas/label-canvas.js';
 import { styles } from './label-queue.styles.js';
 import { controlStyles } from '../styles/controls.styles.js';
@@ -21,6 +22,8 @@ export interface QueueDraft {
 }
 
 const EMPTY: readonly Annotation[] = Object.freeze([]);
+const BOX_ONLY: readonly ShapeKind[] = Object.freeze(['box']);
+const POLYGON_ONLY: readonly ShapeKind[] = Object.freeze(['polygon']);
 
 type Status = 'idle' | 'loading' | 'ready' | 'empty' | 'error';
 
@@ -88,6 +91,10 @@ export class LabelQueue extends LitElement {
   @state() private busy = false;
   @state() private urls = new Map<string, string>();
   @state() private activeLabel: string | undefined;
+  /** Labels of the shapes selected on the canvas (region projects): shown apart from the active label. */
+  @state() private selectionLabels: readonly string[] = [];
+  /** The size the task on screen was asked with; the grid keeps its columns when items leave it. */
+  @state() private taskSize = 0;
 
   @query('label-canvas') private canvas?: LabelCanvas;
   @query('.grid') private gridEl?: HTMLElement;
@@ -132,7 +139,7 @@ export class LabelQueue extends LitElement {
     if (!this.task || !this.labels.some((l) => l.id === labelId)) return;
     if (!this.classification) {
       this.canvas?.applyLabel(labelId);
-      this.activeLabel = this.canvas?.activeLabel ?? labelId;
+      this.syncCanvasState();
       return;
     }
     const items = this.targets();
@@ -286,9 +293,10 @@ export class LabelQueue extends LitElement {
     try {
       // A task already held (after a reload) may have a draft; a new lease cannot.
       const held = project.currentTask();
-      const task = held ?? (await project.nextTask({ size: this.classification ? this.gridSize : 1 }));
+      const size = this.classification ? this.gridSize : 1;
+      const task = held ?? (await project.nextTask({ size }));
       if (seq !== this.loadSeq) return;
-      await this.show(task, !!held, seq);
+      await this.show(task, !!held, seq, held ? undefined : size);
     } catch (err) {
       if (seq !== this.loadSeq) return;
       this.fail(err, 'task-load');
@@ -300,7 +308,7 @@ export class LabelQueue extends LitElement {
     await this.load();
   }
 
-  private async show(task: Task | undefined, resumed = true, seq = this.loadSeq): Promise<void> {
+  private async show(task: Task | undefined, resumed = true, seq = this.loadSeq, size?: number): Promise<void> {
     clearTimeout(this.saveTimer);
     this.selected = new Set();
     this.focusIndex = 0;
@@ -330,6 +338,8 @@ export class LabelQueue extends LitElement {
       this.draftState = 'saved';
     }
     this.work = work;
+    this.taskSize = size ?? task.items.length;
+    this.selectionLabels = [];
     // Resume where the work stops: the first image without a tag.
     this.focusIndex = Math.max(0, task.items.findIndex((it) => !work.get(it.index)?.length));
     this.task = task;
@@ -499,8 +509,8 @@ export class LabelQueue extends LitElement {
     if (key === 'Enter' && !mod) void this.submit();
     else if (mod && key === 'a' && this.classification) this.selectAll();
     else if (mod) handled = false;
-    else if (/^[1-9]$/.test(key) && this.classification) {
-      const l = this.labels[Number(key) - 1];
+    else if (/^[0-9]$/.test(key) && this.classification) {
+      const l = labelForKey(this.labels, key);
       if (l) this.applyLabel(l.id);
     } else if (key === 's') void this.skip();
     else if (key === 'v') {
@@ -521,8 +531,9 @@ export class LabelQueue extends LitElement {
     }
   };
 
+  /** Columns of the grid: from the size the task was asked with, so skipping images never reflows it. */
   private get columns(): number {
-    const n = this.task?.items.length ?? 1;
+    const n = Math.max(this.taskSize, this.task?.items.length ?? 1);
     return n <= 1 ? 1 : n <= 4 ? 2 : 3;
   }
 
@@ -534,7 +545,18 @@ export class LabelQueue extends LitElement {
     this.focusIndex = Math.min(n - 1, Math.max(0, this.focusIndex + d));
   }
 
+  /** Mirrors the canvas's active label and the selection's labels into the palette. */
+  private syncCanvasState(): void {
+    const c = this.canvas;
+    if (!c) return;
+    this.activeLabel = c.effectiveLabel;
+    const byId = new Map(c.annotations.map((a) => [(a as { id?: string }).id, a]));
+    const sel = c.selectedIds.map((id) => byId.get(id)?.label ?? c.prelabels.find((p) => (p as { id?: string }).id === id)?.label).filter((l): l is string => !!l);
+    this.selectionLabels = [...new Set(sel)];
+  }
+
   private onCanvasChange = (): void => {
+    this.syncCanvasState();
     const c = this.canvas;
     const it = this.task?.items[0];
     // Only edits of the image shown count (never a late event from the previous task's image).
@@ -577,9 +599,12 @@ export class LabelQueue extends LitElement {
         ${this.classification
           ? html`<span class="grid-pick" role="group" aria-label="Images per task">
               ${([1, 4, 6, 9] as TaskSize[]).map(
-                (n) => html`<button part="button" class="size" aria-pressed=${this.gridSize === n} @click=${() => this.setGrid(n)} title="${n} per task">${n}</button>`,
+                (n) => html`<button part="button" class="size ${this.task && this.taskSize === n ? 'current' : ''}" aria-pressed=${this.gridSize === n} @click=${() => this.setGrid(n)} title="${n} per task${this.task && this.taskSize === n ? ' (this task)' : ''}">${n}</button>`,
               )}
-            </span>`
+            </span>
+            ${this.task && this.taskSize && this.gridSize !== this.taskSize
+              ? html`<span part="grid-hint" class="grid-hint" role="status">${this.gridSize} per task from the next task</span>`
+              : nothing}`
           : nothing}
         <span part="draft-status" class="draft ${this.draftState}">${this.draftState === 'saved' ? 'Draft saved' : this.draftState === 'saving' ? 'Saving…' : ''}</span>
       </header>
@@ -595,21 +620,36 @@ export class LabelQueue extends LitElement {
     `;
   }
 
+  /**
+   * The labels with their keys. Classification: pressed = tagged on the focused or selected images.
+   * Regions: pressed = the active label (what the next shape gets); the selected shapes' labels are
+   * marked apart (part `in-selection`), and a line names both.
+   */
   private renderPalette() {
     const tagged = new Set(this.targets().flatMap((i) => (this.work.get(i) ?? []).map((a) => a.label)));
+    const active = this.activeLabel ?? this.labels[0]?.id;
+    const inSel = new Set(this.selectionLabels);
+    const nameOf = (id: string | undefined) => this.labels.find((l) => l.id === id)?.name ?? '';
     return html`<div part="palette" class="palette" role="toolbar" aria-label="Labels">
-      ${this.labels.map(
-        (l) => html`<button
-          part="label button"
-          class="label"
+      ${this.labels.map((l, i) => {
+        const key = labelKey(this.labels, i);
+        const marked = !this.classification && inSel.has(l.id);
+        return html`<button
+          part="label button${marked ? ' in-selection' : ''}"
+          class="label ${marked ? 'in-selection' : ''}"
           ${styleProps({ '--c': l.color })}
-          aria-pressed=${this.classification ? tagged.has(l.id) : (this.activeLabel ?? this.labels[0]?.id) === l.id}
+          aria-pressed=${this.classification ? tagged.has(l.id) : active === l.id}
+          aria-keyshortcuts=${key ?? nothing}
+          title=${key ? `${l.name} (key ${key})` : l.name}
           ?disabled=${!this.task}
           @click=${() => this.applyLabel(l.id)}
-        >
-          ${l.key ? html`<kbd>${l.key}</kbd>` : nothing}${l.name}
-        </button>`,
-      )}
+        >${key ? html`<kbd aria-hidden="true">${key}</kbd> ` : nothing}<span class="label-name">${l.name}</span></button>`;
+      })}
+      ${!this.classification && this.task
+        ? html`<span part="palette-state" class="palette-state">New shapes: <strong>${nameOf(active)}</strong>${this.selectionLabels.length
+              ? html` · Selected: <strong>${this.selectionLabels.map(nameOf).join(', ')}</strong>`
+              : nothing}</span>`
+        : nothing}
     </div>`;
   }
 
@@ -694,6 +734,9 @@ export class LabelQueue extends LitElement {
       .annotations=${this.work.get(it.index) ?? EMPTY}
       .prelabels=${this.decided.has(it.index) || this.work.get(it.index)?.length ? EMPTY : (it.prelabels ?? EMPTY)}
       mode=${kind === 'image-object-detection' ? 'box' : 'polygon'}
+      .shapes=${kind === 'image-object-detection' ? BOX_ONLY : POLYGON_ONLY}
+      @label-tool-change=${this.syncCanvasState}
+      @label-selection-change=${this.syncCanvasState}
       @label-annotation-create=${this.onCanvasChange}
       @label-annotation-update=${this.onCanvasChange}
       @label-annotation-delete=${this.onCanvasChange}

@@ -55,6 +55,13 @@ export const styles = css`
   .primary kbd { color: #fff; background: transparent; border-color: rgba(255, 255, 255, 0.6); }
   .grid-pick { display: inline-flex; gap: 2px; }
   .grid-pick .size { padding: 2px 8px; }
+  /* The size chosen is filled (not just outlined, which read as focus); the current task's is underlined. */
+  .grid-pick .size[aria-pressed='true'] { background: var(--_accent); color: #fff; }
+  .grid-pick .size.current { text-decoration: underline 2px; text-underline-offset: 3px; }
+  .grid-hint { font-size: 12px; color: var(--_muted); font-style: italic; }
+  .label.in-selection { background: color-mix(in srgb, var(--c) 18%, var(--_surface)); }
+  .label.in-selection::after { content: '●' / ''; color: var(--c); margin-left: 4px; }
+  .palette-state { align-self: center; font-size: 12px; color: var(--_muted); }
   .instructions { margin: 4px 0 8px; border: 1px solid var(--_border); border-radius: 6px; padding: 6px 10px; }
   .instructions summary { cursor: pointer; font-weight: 600; }
   .md :first-child { margin-top: 4px; }
