@@ -3,9 +3,6 @@
 // labeled twice, that no confirmed submission was lost, and that the survivor's live view equals a
 // fresh open. Used by crash.test.ts (10 trials in `npm test`) and `npm run test:crash` (50 trials).
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { LabelkitError, mulberry32, Project, ProjectRegistry, type Store } from '@labelkit/core';
 import { AzureBlobStore } from '@labelkit/core/azure';
 import type { JournalEvent } from '../../packages/core/src/journal/events.js';
@@ -13,6 +10,7 @@ import { decodeSegment } from '../../packages/core/src/journal/codec.js';
 import { itemsDigest } from './labelers.js';
 import type { VictimPlan } from './crash-victim.js';
 import type { AzureTestEnv } from './setup.js';
+import { bundleScript } from '../crash/bundle.js';
 
 const LEASE_MS = 1_000;
 const OPS = ['submit', 'nextTask', 'skip', 'renewLease'] as const;
@@ -30,36 +28,8 @@ export interface TrialOutcome {
   readonly unfinished: number;
 }
 
-let victimBundle: Promise<string> | undefined;
-
 /** The victim script bundled once (our sources via the `source` condition; packages stay external). */
-function bundleVictim(): Promise<string> {
-  victimBundle ??= (async () => {
-    const dir = fileURLToPath(new URL('../../node_modules/.cache/labelkit-crash/', import.meta.url));
-    mkdirSync(dir, { recursive: true });
-    const outfile = `${dir}victim.mjs`;
-    await build({
-      entryPoints: [fileURLToPath(new URL('./crash-victim.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: ['source'],
-      outfile,
-      logLevel: 'silent',
-      plugins: [
-        {
-          name: 'external-packages',
-          setup(b) {
-            b.onResolve({ filter: /^[^./]/ }, (a) => (a.path.startsWith('@labelkit/') ? undefined : { path: a.path, external: true }));
-          },
-        },
-      ],
-    });
-    return outfile;
-  })();
-  return victimBundle;
-}
+const bundleVictim = () => bundleScript(new URL('./crash-victim.ts', import.meta.url), 'victim');
 
 interface VictimRun {
   readonly acks: { ack: 'submit' | 'skip'; items: number[]; label?: string }[];

@@ -10,6 +10,7 @@ import { SharedCoordinator, type SharedCoordinatorOptions } from './shared/coord
 import { loadSnapshot } from './shared/snapshot-slot.js';
 import { nextLabelClass } from './labels.js';
 import { getJson, putJson, type Store } from './store/store.js';
+import { encodeTail, loadCheckpoint, pruneSnapshots, snapshotKey, tailKeyOf, whenIdle } from './checkpoint.js';
 import { tabChannel, tabClientId, TabSync, webLocks, withTabLock } from './tabs.js';
 import {
   isClassificationKind,
@@ -61,8 +62,16 @@ export interface ProjectOptions {
   readonly clientId?: string;
   /** Clock, for tests of lease expiry. */
   readonly now?: () => number;
-  /** Write a snapshot after this many new events (default 5,000; 0 = never automatically). */
+  /**
+   * Write a full snapshot after this many new events (default 5,000; 0 = no automatic snapshots or
+   * checkpoints at all). Between snapshots, a cheap tail checkpoint (the events since the snapshot,
+   * one blob) keeps reopening fast; see checkpoint.ts.
+   */
   readonly snapshotEvery?: number;
+  /** Write a tail checkpoint, in idle time, once this many events are not in one (default 64). */
+  readonly checkpointEvery?: number;
+  /** …or this long after the first such event (default 10 s). */
+  readonly checkpointAfterMs?: number;
   /**
    * The store is shared by several clients at once (a team on Azure Blob): items are won on a lease
    * board with conditional writes before a task is handed out, `sync` pulls other clients' segments
@@ -95,7 +104,18 @@ export class Project implements ProjectReader {
   #cursor: JournalCursor;
   #chain: Promise<unknown> = Promise.resolve();
   #listeners = new Set<(change: ProjectChange) => void>();
-  #sinceSnapshot = 0;
+  /** Events applied since the last full snapshot, in order: what a tail checkpoint holds. */
+  #tail: JournalEvent[] = [];
+  /** The snapshot key the tail extends (undefined before the first snapshot). */
+  #tailBase: string | undefined;
+  /** Events not yet in any checkpoint. */
+  #sinceCheckpoint = 0;
+  #checkpointTimer: ReturnType<typeof setTimeout> | undefined;
+  #checkpointQueued = false;
+  #closed = false;
+  #unhookPage: (() => void) | undefined;
+  readonly checkpointEvery: number;
+  readonly checkpointAfterMs: number;
   #timers = new Set<ReturnType<typeof setInterval>>();
   /** Shared-store coordination (ProjectOptions.shared); undefined for a store of one's own. */
   readonly #shared: SharedCoordinator | undefined;
@@ -110,7 +130,15 @@ export class Project implements ProjectReader {
   readonly snapshotEvery: number;
 
   /** @internal Use `ProjectRegistry.create` / `open`. */
-  constructor(store: Store, state: ProjectState, journal: Journal, cursor: JournalCursor, options: ProjectOptions, report: OpenReport) {
+  constructor(
+    store: Store,
+    state: ProjectState,
+    journal: Journal,
+    cursor: JournalCursor,
+    options: ProjectOptions,
+    report: OpenReport,
+    checkpoint: { base?: string; tail: JournalEvent[] } = { tail: [] },
+  ) {
     this.store = store;
     this.#state = state;
     this.#journal = journal;
@@ -118,6 +146,12 @@ export class Project implements ProjectReader {
     this.actor = options.actor;
     this.now = options.now ?? Date.now;
     this.snapshotEvery = options.snapshotEvery ?? 5000;
+    this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 64);
+    this.checkpointAfterMs = options.checkpointAfterMs ?? 10_000;
+    this.#tailBase = checkpoint.base;
+    this.#tail = checkpoint.tail;
+    this.#sinceCheckpoint = report.eventsReplayed;
+    this.#unhookPage = this.snapshotEvery ? hookPage(() => void this.flush()) : undefined;
     this.openReport = report;
     this.#shared = options.shared
       ? new SharedCoordinator(store, state.meta.id, journal.clientId, { leaseMs: state.meta.queue.leaseMs, now: this.now, ...(options.shared === true ? {} : options.shared) })
@@ -176,15 +210,13 @@ export class Project implements ProjectReader {
         }
       }
     }
-    if (!state) for await (const e of store.list(`projects/${id}/snapshots/`, { signal: options.signal })) snaps.push(e.key);
-    for (const key of snaps.reverse()) {
-      const obj = await store.get(key, { signal: options.signal });
-      if (!obj) continue;
-      try {
-        ({ state, cursor } = decodeSnapshot(obj.bytes));
-        break;
-      } catch (err) {
-        snapshotDamage.push({ key, reason: (err as Error).message });
+    let checkpoint: { base?: string; tail: JournalEvent[] } = { tail: [] };
+    if (!state) {
+      // The newest snapshot with its tail checkpoint: then only segments after the tail are read.
+      const cp = await loadCheckpoint(store, id, snapshotDamage, options.signal);
+      if (cp) {
+        ({ state, cursor } = cp);
+        checkpoint = { base: cp.base, tail: cp.tail };
       }
     }
     const fromSnapshot = !!state;
@@ -195,13 +227,14 @@ export class Project implements ProjectReader {
       for (const e of seg.events) {
         if (!state.meta && e.type !== 'project.created') continue;
         state.apply(e);
+        checkpoint.tail.push(e);
         replayed++;
       }
     }
     if (!state.meta) {
       throw new LabelkitError('E_NOT_FOUND', `Project ${id} has no readable history in ${store.description}.`, { id });
     }
-    return new Project(store, state, journal, read.cursor, options, { journalDamage: read.damage, snapshotDamage, fromSnapshot, eventsReplayed: replayed });
+    return new Project(store, state, journal, read.cursor, options, { journalDamage: read.damage, snapshotDamage, fromSnapshot, eventsReplayed: replayed }, checkpoint);
   }
 
   // ───────────────────────────── reading ─────────────────────────────
@@ -683,16 +716,69 @@ export class Project implements ProjectReader {
     if (shared) {
       // Never last-writer-wins: a body of our own, create-only; the head moves If-Match.
       const { head } = await shared.publishSnapshot(encodeSnapshot(this.#state, this.#cursor), { ...this.#cursor });
-      this.#sinceSnapshot = 0;
+      this.#tail = [];
+      this.#sinceCheckpoint = 0;
       return head.body;
     }
-    const key = `projects/${this.id}/snapshots/${String(this.#state.eventCount).padStart(12, '0')}.snap`;
+    const key = snapshotKey(this.id, this.#state.eventCount);
     await this.store.put(key, encodeSnapshot(this.#state, this.#cursor));
-    this.#sinceSnapshot = 0;
-    const keys: string[] = [];
-    for await (const e of this.store.list(`projects/${this.id}/snapshots/`)) keys.push(e.key);
-    for (const old of keys.slice(0, -2)) await this.store.delete(old).catch(() => undefined);
+    this.#tailBase = key;
+    this.#tail = [];
+    this.#sinceCheckpoint = 0;
+    await pruneSnapshots(this.store, this.id);
     return key;
+  }
+
+  /**
+   * Writes a checkpoint now if events are not in one yet: a tail (the events since the last
+   * snapshot, one blob) or, when the tail has grown to `snapshotEvery` events or 8 MB, a full
+   * snapshot. Runs after the commands queued before it; called in idle time, on `pagehide`, when the
+   * page is hidden and by `close()`. A failed checkpoint loses nothing (the journal has every event).
+   */
+  flush(): Promise<void> {
+    if (!this.#sinceCheckpoint || !this.snapshotEvery) return Promise.resolve();
+    return this.#run(undefined, () => this.#checkpoint()).catch(() => undefined);
+  }
+
+  async #checkpoint(): Promise<void> {
+    if (!this.#sinceCheckpoint) return;
+    if (this.#shared) {
+      if (this.#tail.length >= this.snapshotEvery) await this.#writeSnapshot();
+      return;
+    }
+    // Replaying a tail costs far more per event than decoding a snapshot per item: a small project
+    // snapshots sooner (every itemCount / 50 events, at least 256), a large one after snapshotEvery.
+    const tailLimit = Math.min(this.snapshotEvery, Math.max(256, Math.ceil(this.#state.itemCount / 50)));
+    if (this.#tailBase && this.#tail.length < tailLimit) {
+      const bytes = encodeTail(this.#tailBase, this.#cursor, this.#tail);
+      if (bytes.length <= 8 * 2 ** 20) {
+        const pending = this.#sinceCheckpoint;
+        await this.store.put(tailKeyOf(this.#tailBase), bytes);
+        this.#sinceCheckpoint -= pending;
+        return;
+      }
+    }
+    await this.#writeSnapshot();
+  }
+
+  /** After events were applied: a checkpoint in idle time once enough are pending, or after a while. */
+  #scheduleCheckpoint(): void {
+    if (!this.snapshotEvery || this.#closed || !this.#sinceCheckpoint) return;
+    if (this.#sinceCheckpoint >= this.checkpointEvery) {
+      if (this.#checkpointQueued) return;
+      this.#checkpointQueued = true;
+      whenIdle(() => {
+        this.#checkpointQueued = false;
+        if (!this.#closed) void this.flush();
+      });
+    } else if (!this.#checkpointTimer) {
+      const t = setTimeout(() => {
+        this.#checkpointTimer = undefined;
+        if (!this.#closed) whenIdle(() => void this.flush());
+      }, this.checkpointAfterMs);
+      (t as unknown as { unref?: () => void }).unref?.();
+      this.#checkpointTimer = t;
+    }
   }
 
   /** Pulls events other clients wrote to a shared store. Returns how many were applied. */
@@ -715,6 +801,7 @@ export class Project implements ProjectReader {
         events.push(e);
       }
     }
+    this.#noteApplied(events);
     return events;
   }
 
@@ -728,6 +815,7 @@ export class Project implements ProjectReader {
       for (const seg of read.segments) for (const e of seg.events) this.#journal.observe(e.at, seg.client);
       const events = read.segments.flatMap((s) => s.events);
       for (const e of events) this.#state.apply(e);
+      this.#noteApplied(events);
       return events;
     }
     if (this.#tabs) return []; // #run already caught up with the other tabs under the lock
@@ -736,6 +824,7 @@ export class Project implements ProjectReader {
       this.#cursor = read.cursor;
       const events = read.segments.flatMap((s) => s.events);
       for (const e of events) this.#state.apply(e);
+      this.#noteApplied(events);
       return events;
     }
   }
@@ -835,20 +924,31 @@ export class Project implements ProjectReader {
   }
 
   /** Stops timers. The project stays readable. */
-  close(): void {
+  /**
+   * Stops timers and listeners, and writes a last checkpoint if events are not in one (the promise
+   * settles when it is written; awaiting it is optional). The project stays readable.
+   */
+  close(): Promise<void> {
+    const flushed = this.flush();
+    this.#closed = true;
     this.#channel?.close();
     this.#channel = undefined;
+    this.#unhookPage?.();
+    this.#unhookPage = undefined;
+    if (this.#checkpointTimer) clearTimeout(this.#checkpointTimer);
+    this.#checkpointTimer = undefined;
     for (const t of this.#timers) clearInterval(t);
     this.#timers.clear();
     this.#listeners.clear();
+    return flushed;
   }
 
   // ───────────────────────────── internals ─────────────────────────────
 
-  #run<T>(role: Role, fn: () => Promise<T>): Promise<T> {
+  #run<T>(role: Role | undefined, fn: () => Promise<T>): Promise<T> {
     const tabs = this.#tabs;
     const next = this.#chain.then(() => {
-      if (!this.can(role)) throw forbidden(`do this (it needs the ${role} role; you are ${this.role})`);
+      if (role && !this.can(role)) throw forbidden(`do this (it needs the ${role} role; you are ${this.role})`);
       if (!tabs) return fn();
       // One command at a time across the origin's tabs, each starting from what the others wrote.
       return withTabLock(tabs.lockName, async () => {
@@ -870,12 +970,16 @@ export class Project implements ProjectReader {
     this.#tabs?.advance(this.#journal.clientId, seq);
     this.#channel?.postMessage({ client: this.#journal.clientId, seq });
     for (const e of stamped) this.#state.apply(e);
+    this.#noteApplied(stamped);
     this.#emit({ events: stamped, origin: 'local' });
-    this.#sinceSnapshot += stamped.length;
-    if (this.snapshotEvery && this.#sinceSnapshot >= this.snapshotEvery) {
-      // A failed snapshot loses nothing (the journal has every event); try again later.
-      await this.#writeSnapshot().catch(() => undefined);
-    }
+  }
+
+  /** Events now in the state: they join the tail, and a checkpoint follows in idle time. */
+  #noteApplied(events: readonly JournalEvent[]): void {
+    if (!events.length) return;
+    for (const e of events) this.#tail.push(e);
+    this.#sinceCheckpoint += events.length;
+    this.#scheduleCheckpoint();
   }
 
   #emit(change: ProjectChange): void {
@@ -983,4 +1087,22 @@ export function checkQueue(q: QueueSettings): QueueSettings {
  */
 export async function defaultClientId(store: Store, projectId: string, options: { clientId?: string }): Promise<string> {
   return options.clientId ?? (await tabClientId(projectId, store.tabScope ?? store.description)) ?? randomId('c');
+}
+
+/**
+ * In a page: runs `flush` when the page is hidden or left (`visibilitychange`, `pagehide`), the
+ * last moments a checkpoint can still be written. Returns the unhook. Elsewhere: nothing.
+ */
+function hookPage(flush: () => void): (() => void) | undefined {
+  const win = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener; document?: { visibilityState?: string } };
+  if (typeof win.addEventListener !== 'function' || !win.document) return undefined;
+  const onHide = () => {
+    if (win.document?.visibilityState === 'hidden') flush();
+  };
+  win.addEventListener('pagehide', flush);
+  win.addEventListener('visibilitychange', onHide);
+  return () => {
+    win.removeEventListener?.('pagehide', flush);
+    win.removeEventListener?.('visibilitychange', onHide);
+  };
 }

@@ -1,20 +1,31 @@
-// CRC-32 (IEEE 802.3), slicing-by-4: the checksum on journal records and snapshots.
-const T = new Uint32Array(4 * 256);
+// CRC-32 (IEEE 802.3), slicing-by-8: the checksum on journal records, snapshots and tails. It is
+// most of the cost of decoding a snapshot (7.7 MB at 100k items), so it reads 8 bytes a step
+// (~2x slicing-by-4 on V8).
+const T = new Uint32Array(8 * 256);
 for (let i = 0; i < 256; i++) {
   let c = i;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
   T[i] = c >>> 0;
 }
 for (let i = 0; i < 256; i++) {
-  for (let t = 1; t < 4; t++) T[t * 256 + i] = (T[(t - 1) * 256 + i] >>> 8) ^ T[T[(t - 1) * 256 + i] & 0xff];
+  for (let t = 1; t < 8; t++) T[t * 256 + i] = (T[(t - 1) * 256 + i] >>> 8) ^ T[T[(t - 1) * 256 + i] & 0xff];
 }
 
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let c = 0xffffffff;
   let i = start;
-  for (; i + 4 <= end; i += 4) {
+  for (; i + 8 <= end; i += 8) {
     c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
-    c = T[768 + (c & 0xff)] ^ T[512 + ((c >>> 8) & 0xff)] ^ T[256 + ((c >>> 16) & 0xff)] ^ T[c >>> 24];
+    const hi = bytes[i + 4] | (bytes[i + 5] << 8) | (bytes[i + 6] << 16) | (bytes[i + 7] << 24);
+    c =
+      T[1792 + (c & 0xff)] ^
+      T[1536 + ((c >>> 8) & 0xff)] ^
+      T[1280 + ((c >>> 16) & 0xff)] ^
+      T[1024 + (c >>> 24)] ^
+      T[768 + (hi & 0xff)] ^
+      T[512 + ((hi >>> 8) & 0xff)] ^
+      T[256 + ((hi >>> 16) & 0xff)] ^
+      T[hi >>> 24];
   }
   for (; i < end; i++) c = T[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
