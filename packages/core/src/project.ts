@@ -450,14 +450,99 @@ export class Project implements ProjectReader {
       const now = this.now();
       const held = this.#state.taskOf(this.actor.id, now, this.clientId);
       if (held && this.#state.openItemsOf(held).length) return this.#taskView(held.id);
-      if (this.#parked.size) this.#unpark(now);
-      const id = randomId('t');
-      // On a shared store, items are won on the lease board before they are handed out.
-      const pick = this.#shared ? await this.#claimShared(id, size, options.signal) : this.#state.pick(size, this.queueSettings.laneOrder, now);
-      if (!pick) return undefined;
-      await this.#commit([{ type: 'task.assigned', task: id, items: pick.items, lane: pick.lane, expiresAt: now + this.queueSettings.leaseMs, client: this.clientId }], options.signal);
-      return this.#taskView(id);
+      return this.#assignNext(size, options.signal);
     });
+  }
+
+  /**
+   * The items the next task would hold if asked for now, without leasing them: for preloading
+   * their images while the labeler works on the current task. Changes nothing.
+   */
+  peekNext(size: TaskSize = 1): readonly ItemView[] {
+    const now = this.now();
+    const pick = this.#state.pick(size, this.queueSettings.laneOrder, now);
+    if (!pick) return [];
+    this.#state.requeueFront([...pick.items].reverse());
+    return pick.items.map((i) => this.#state.view(i, now));
+  }
+
+  /** Leases a new task of up to `size` items (inside a command). */
+  async #assignNext(size: TaskSize, signal?: AbortSignal): Promise<Task | undefined> {
+    const now = this.now();
+    if (this.#parked.size) this.#unpark(now);
+    const id = randomId('t');
+    // On a shared store, items are won on the lease board before they are handed out.
+    const pick = this.#shared ? await this.#claimShared(id, size, signal) : this.#state.pick(size, this.queueSettings.laneOrder, now);
+    if (!pick) return undefined;
+    await this.#commit([{ type: 'task.assigned', task: id, items: pick.items, lane: pick.lane, expiresAt: now + this.queueSettings.leaseMs, client: this.clientId }], signal);
+    return this.#taskView(id);
+  }
+
+  /**
+   * Submits a task and hands out the next one in the same journal write, with the next task known
+   * *before* the write lands: `next` is there as soon as the labels are validated and the next items
+   * picked (no store I/O on a store of one's own), so a labeling UI shows the next task within a
+   * frame; `confirmed` settles once both are durable. If the write fails nothing was applied: the
+   * picked items go back to the front of the queue and `confirmed` rejects (`E_STORE_WRITE`), so the
+   * UI shows the submitted task again with its work. Validation errors reject the call itself. On a
+   * shared store the next task must first be won on the lease board, so `next` waits for the
+   * submission and that claim (`confirmed` is then already settled).
+   */
+  submitAndNext(
+    taskId: string,
+    results: readonly ItemLabels[],
+    options: { size?: TaskSize; needsReview?: boolean; signal?: AbortSignal } = {},
+  ): Promise<{ next: Task | undefined; confirmed: Promise<void> }> {
+    return new Promise((resolve, reject) => {
+      let handed = false;
+      const hand = (next: Task | undefined, confirmed: Promise<void>) => {
+        handed = true;
+        resolve({ next, confirmed });
+      };
+      const confirmed: Promise<void> = this.#run('labeler', async () => {
+        const size = options.size ?? 1;
+        if (!TASK_SIZES.includes(size)) throw new LabelkitError('E_INVALID_ARGUMENT', `A task holds 1, 4, 6 or 9 items, not ${size}.`, { size });
+        const { items, event } = this.#submission(taskId, results, options.needsReview);
+        const shared = await this.#sharedReady(options.signal);
+        if (shared) {
+          await this.#holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
+          await this.#commit([event], options.signal);
+          await this.#markDone(shared, taskId, items);
+          if (!this.#state.taskById(taskId)) await this.#clearDraftIfAny(taskId);
+          hand(await this.#assignNext(size, options.signal), Promise.resolve());
+          return;
+        }
+        const now = this.now();
+        if (this.#parked.size) this.#unpark(now);
+        const pick = this.#state.pick(size, this.queueSettings.laneOrder, now);
+        const nextId = randomId('t');
+        const expiresAt = now + this.queueSettings.leaseMs;
+        const events: ProjectEvent[] = [event];
+        if (pick) events.push({ type: 'task.assigned', task: nextId, items: pick.items, lane: pick.lane, expiresAt, client: this.clientId });
+        hand(pick && { id: nextId, lane: pick.lane, user: this.actor.id, expiresAt, items: pick.items.map((i) => this.#state.view(i, now)) }, confirmed);
+        try {
+          await this.#commit(events, options.signal);
+        } catch (err) {
+          if (pick) this.#state.requeueFront([...pick.items].reverse());
+          throw err;
+        }
+        if (!this.#state.taskById(taskId)) await this.#clearDraftIfAny(taskId);
+      });
+      confirmed.catch((err: unknown) => {
+        if (!handed) reject(err);
+      });
+    });
+  }
+
+  /** Validates a submission; the items it covers and its event. */
+  #submission(taskId: string, results: readonly ItemLabels[], needsReview?: boolean): { items: number[]; event: ProjectEvent } {
+    if (!results.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Nothing to submit: give labels for at least one item.');
+    const items = this.#checkWorkable(taskId, results.map((r) => r.item));
+    const s = this.#state;
+    for (const r of results) {
+      validateAnnotations(this.kind, this.labels, r.annotations, { width: s.width.array[r.item] || undefined, height: s.height.array[r.item] || undefined }, s.paths.get(r.item));
+    }
+    return { items, event: { type: 'labels.submitted', task: taskId, items, annotations: results.map((r) => r.annotations.map(cleanAnnotation)), ...(needsReview ? { needsReview: true } : {}) } };
   }
 
   /** Extends the lease of a task the actor holds. */
@@ -492,21 +577,13 @@ export class Project implements ProjectReader {
    */
   submit(taskId: string, results: readonly ItemLabels[], options: { needsReview?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     return this.#run('labeler', async () => {
-      if (!results.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Nothing to submit: give labels for at least one item.');
-      const items = this.#checkWorkable(taskId, results.map((r) => r.item));
-      const s = this.#state;
-      results.forEach((r) => {
-        validateAnnotations(this.kind, this.labels, r.annotations, { width: s.width.array[r.item] || undefined, height: s.height.array[r.item] || undefined }, s.paths.get(r.item));
-      });
+      const { items, event } = this.#submission(taskId, results, options.needsReview);
       // Shared store: the lease must still be ours (renewed when close to expiry) before the write.
       const shared = await this.#sharedReady(options.signal);
       if (shared) await this.#holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
-      await this.#commit(
-        [{ type: 'labels.submitted', task: taskId, items, annotations: results.map((r) => r.annotations.map(cleanAnnotation)), ...(options.needsReview ? { needsReview: true } : {}) }],
-        options.signal,
-      );
+      await this.#commit([event], options.signal);
       if (shared) await this.#markDone(shared, taskId, items);
-      if (!s.taskById(taskId)) await this.#clearDraftIfAny(taskId);
+      if (!this.#state.taskById(taskId)) await this.#clearDraftIfAny(taskId);
     });
   }
 
