@@ -724,7 +724,8 @@ export class Project implements ProjectReader {
     });
   }
 
-  finishRun(run: string, status: RunStatus, result: { metrics?: Record<string, unknown>; error?: string } = {}): Promise<void> {
+  /** `result.device`: what really ran the step, when it differs from the device named at the start. */
+  finishRun(run: string, status: RunStatus, result: { metrics?: Record<string, unknown>; error?: string; device?: string } = {}): Promise<void> {
     return this.#run('labeler', async () => {
       if (!this.#state.runs.has(run)) throw new LabelkitError('E_NOT_FOUND', `No run ${run} in this project.`, { run });
       await this.#commit([{ type: 'run.finished', run, status, ...result }]);
@@ -737,6 +738,20 @@ export class Project implements ProjectReader {
       const ok = proposals.filter((p) => p.item >= 0 && p.item < this.itemCount && this.#state.state.array[p.item] === ST_TODO && p.annotations.length);
       for (const p of ok) validateAnnotations(this.kind, this.labels, p.annotations, {}, this.#state.paths.get(p.item));
       if (ok.length) await this.#commit([{ type: 'prelabels.proposed', run, items: ok.map((p) => p.item), annotations: ok.map((p) => p.annotations.map(cleanAnnotation)) }]);
+      return ok.length;
+    });
+  }
+
+  /**
+   * Takes prelabels back (a newer model no longer proposes them, a round failed validation, or the
+   * precision they delivered fell below target): the todo items among `items` that carry prelabels
+   * return to the lane they came from. Returns how many were withdrawn.
+   */
+  withdrawPrelabels(items: readonly number[], options: { run?: string; reason?: string } = {}): Promise<number> {
+    return this.#run('labeler', async () => {
+      const s = this.#state;
+      const ok = [...new Set(items)].filter((i) => i >= 0 && i < this.itemCount && s.state.array[i] === ST_TODO && s.prelabels.has(i));
+      if (ok.length) await this.#commit([{ type: 'prelabels.withdrawn', items: ok, ...(options.run ? { run: options.run } : {}), ...(options.reason ? { reason: options.reason } : {}) }]);
       return ok.length;
     });
   }

@@ -135,6 +135,11 @@ export interface ItemView {
   readonly annotations: readonly Annotation[];
   /** Proposed prelabels awaiting confirmation, if any. */
   readonly prelabels?: readonly Annotation[];
+  /**
+   * Labeled items that came with prelabels: the prelabels the labeler was shown. Equal to the
+   * submitted labels when they were accepted; different when they were corrected.
+   */
+  readonly shownPrelabels?: readonly Annotation[];
   /** Why the item could not be read (state 'unreadable'). */
   readonly unreadable?: { readonly code: string; readonly reason: string };
   /** Who labeled it, when. */

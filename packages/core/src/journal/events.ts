@@ -31,8 +31,16 @@ export type ProjectEvent =
   | { type: 'queue.updated'; queue: QueueSettings }
   | { type: 'member.set'; user: string; role: Role | null }
   | { type: 'run.started'; run: string; kind: RunKind; device?: string; params?: Record<string, unknown> }
-  | { type: 'run.finished'; run: string; status: RunStatus; metrics?: Record<string, unknown>; error?: string }
+  /** `device`: what really ran the step (it may differ from the one named at the start). */
+  | { type: 'run.finished'; run: string; status: RunStatus; metrics?: Record<string, unknown>; error?: string; device?: string }
   | { type: 'prelabels.proposed'; run: string; items: number[]; annotations: Annotation[][] }
+  /**
+   * Prelabels taken back (a newer model no longer proposes them, a round failed validation, or
+   * their realized precision fell below target): the items leave the prelabeled lane for the lane
+   * they were in before (clustered when they have a cluster, else manual). Readers from before this
+   * event ignore it (they keep serving the old prelabels, as they always did).
+   */
+  | { type: 'prelabels.withdrawn'; run?: string; items: number[]; reason?: string }
   | { type: 'clusters.assigned'; run: string; items: number[]; clusters: number[] };
 
 export type EventType = ProjectEvent['type'];

@@ -112,6 +112,11 @@ export class ProjectState {
   order = new Column(Uint32Array);
   labels = new TextColumn();
   prelabels = new TextColumn();
+  /**
+   * The prelabels an item carried when it was labeled (what the labeler was shown): accepted or
+   * corrected prelabels are how ML assist measures the precision it really delivered.
+   */
+  shown = new TextColumn();
   users = new StringTable(16);
   unreadable = new Map<number, { code: string; reason: string }>();
   runs = new Map<string, RunRecord>();
@@ -221,7 +226,9 @@ export class ProjectState {
           this.#setState(i, e.needsReview ? ST_REVIEW : ST_LABELED);
           this.labeledBy.array[i] = this.users.add(e.by).index;
           this.labeledAt.array[i] = e.at;
-          if (this.prelabels.has(i)) this.prelabels.set(i, undefined);
+          const pre = this.prelabels.get(i);
+          if (pre !== undefined || this.shown.has(i)) this.shown.set(i, pre);
+          if (pre !== undefined) this.prelabels.set(i, undefined);
         });
         return;
       case 'items.skipped':
@@ -240,6 +247,7 @@ export class ProjectState {
           const s = this.state.array[i];
           if (s !== ST_LABELED && s !== ST_REVIEW) continue;
           this.#setLabels(i, undefined);
+          if (this.shown.has(i)) this.shown.set(i, undefined);
           this.labeledBy.array[i] = -1;
           this.labeledAt.array[i] = NaN;
           this.#setState(i, ST_TODO);
@@ -291,6 +299,7 @@ export class ProjectState {
         r.finishedAt = e.at;
         r.metrics = e.metrics;
         r.error = e.error;
+        if (e.device) r.device = e.device;
         if (r.kind === 'training' && e.status === 'completed') {
           this.trainingRuns++;
           this.labeledAtLastTraining = r.labeledAtStart;
@@ -305,6 +314,8 @@ export class ProjectState {
         });
         this.#laneQueues[LANE_PRELABELED] = undefined;
         return;
+      case 'prelabels.withdrawn':
+        return this.#withdraw(e.items);
       case 'clusters.assigned':
         e.items.forEach((i, k) => {
           if (i >= this.itemCount || this.state.array[i] !== ST_TODO || this.lane.array[i] === LANE_PRELABELED) return;
@@ -318,6 +329,27 @@ export class ProjectState {
         return;
       }
     }
+  }
+
+  /**
+   * Takes todo items' prelabels back: each item returns to the lane it was in before it was
+   * prelabeled (clustered when it has a cluster, else manual), so the prelabeled lane only holds
+   * prelabels someone still stands behind.
+   */
+  #withdraw(items: readonly number[]): void {
+    let clustered = false;
+    for (const i of items) {
+      if (i >= this.itemCount || this.state.array[i] !== ST_TODO || !this.prelabels.has(i)) continue;
+      this.prelabels.set(i, undefined);
+      if (this.lane.array[i] !== LANE_PRELABELED) continue;
+      const lane = this.cluster.array[i] >= 0 ? LANE_CLUSTERED : LANE_MANUAL;
+      this.lane.array[i] = lane;
+      // The manual lane's cursor may be past the item: it is served from the lane's returns.
+      if (lane === LANE_MANUAL) this.#returns[LANE_MANUAL].push(i);
+      else clustered = true;
+    }
+    this.#laneQueues[LANE_PRELABELED] = undefined;
+    if (clustered) this.#clusters = undefined;
   }
 
   #addItems(e: Extract<JournalEvent, { type: 'items.added' }>): void {
@@ -386,6 +418,7 @@ export class ProjectState {
       if (s !== ST_LABELED && s !== ST_REVIEW) continue;
       const prev = this.labels.get(i);
       this.#setLabels(i, undefined);
+      if (this.shown.has(i)) this.shown.set(i, undefined);
       if (mode === 'start-over-keep' && prev) {
         // Azure ML: "keep the existing labels as a default tag" — they come back pre-filled.
         this.prelabels.set(i, prev);
@@ -646,6 +679,7 @@ export class ProjectState {
     const by = this.labeledBy.array[i];
     const at = this.labeledAt.array[i];
     const pre = this.prelabelsOf(i);
+    const shown = this.shown.get(i);
     const unreadable = this.unreadable.get(i);
     return {
       index: i,
@@ -657,6 +691,7 @@ export class ProjectState {
       ...(Number.isNaN(lm) ? {} : { lastModified: lm }),
       annotations: this.annotationsOf(i),
       ...(pre ? { prelabels: pre } : {}),
+      ...(shown ? { shownPrelabels: JSON.parse(shown) as Annotation[] } : {}),
       ...(unreadable ? { unreadable } : {}),
       ...(by >= 0 ? { labeledBy: this.users.get(by) } : {}),
       ...(Number.isNaN(at) ? {} : { labeledAt: at }),

@@ -42,6 +42,7 @@ export function encodeSnapshot(s: ProjectState, cursor: JournalCursor): Uint8Arr
   const paths = s.paths.serialize();
   const labels = s.labels.serialize(n);
   const prelabels = s.prelabels.serialize(n);
+  const shown = s.shown.serialize(n);
   const sections: Section[] = [
     { name: 'paths.bytes', data: paths.bytes },
     { name: 'paths.offsets', data: paths.offsets },
@@ -60,6 +61,9 @@ export function encodeSnapshot(s: ProjectState, cursor: JournalCursor): Uint8Arr
     { name: 'labels.offsets', data: labels.offsets },
     { name: 'prelabels.bytes', data: prelabels.bytes },
     { name: 'prelabels.offsets', data: prelabels.offsets },
+    // Added after format 1 shipped: readers that predate it skip sections they do not know.
+    { name: 'shown.bytes', data: shown.bytes },
+    { name: 'shown.offsets', data: shown.offsets },
   ];
   const users: string[] = [];
   for (let i = 0; i < s.users.size; i++) users.push(s.users.get(i));
@@ -153,6 +157,8 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
   // Copies, so the snapshot's bytes can be collected once it is decoded.
   s.labels = TextColumn.fromSerialized(get<Uint8Array>('labels.bytes').slice(), get<Uint32Array>('labels.offsets').slice());
   s.prelabels = TextColumn.fromSerialized(get<Uint8Array>('prelabels.bytes').slice(), get<Uint32Array>('prelabels.offsets').slice());
+  // Optional: snapshots written before the shown-prelabels column have no such section.
+  if (sec.has('shown.bytes')) s.shown = TextColumn.fromSerialized(get<Uint8Array>('shown.bytes').slice(), get<Uint32Array>('shown.offsets').slice());
   for (const u of meta.users) s.users.add(u);
   s.unreadable = new Map(meta.unreadable);
   s.runs = new Map(meta.runs.map((r) => [r.id, r]));
