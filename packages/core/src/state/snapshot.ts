@@ -141,17 +141,17 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
   s.members = new Map(meta.members);
   s.paths = StringTable.deserialize(get<Uint8Array>('paths.bytes'), get<Uint32Array>('paths.offsets'));
   if (s.paths.size !== n) throw bad('path table does not match the item count');
-  s.state = Column.from(Uint8Array, get<Uint8Array>('state').slice());
-  s.lane = Column.from(Uint8Array, get<Uint8Array>('lane').slice());
-  s.etag = Column.from(Uint32Array, get<Uint32Array>('etag').slice());
-  s.size = Column.from(Float64Array, get<Float64Array>('size').slice(), NaN);
-  s.lastModified = Column.from(Float64Array, get<Float64Array>('lastModified').slice(), NaN);
-  s.width = Column.from(Uint32Array, get<Uint32Array>('width').slice());
-  s.height = Column.from(Uint32Array, get<Uint32Array>('height').slice());
-  s.cluster = Column.from(Int32Array, get<Int32Array>('cluster').slice(), -1);
-  s.labeledBy = Column.from(Int32Array, get<Int32Array>('labeledBy').slice(), -1);
-  s.labeledAt = Column.from(Float64Array, get<Float64Array>('labeledAt').slice(), NaN);
-  s.order = Column.from(Uint32Array, get<Uint32Array>('order').slice());
+  s.state = Column.from(Uint8Array, get<Uint8Array<ArrayBuffer>>('state'));
+  s.lane = Column.from(Uint8Array, get<Uint8Array<ArrayBuffer>>('lane'));
+  s.etag = Column.from(Uint32Array, get<Uint32Array<ArrayBuffer>>('etag'));
+  s.size = Column.from(Float64Array, get<Float64Array<ArrayBuffer>>('size'), NaN);
+  s.lastModified = Column.from(Float64Array, get<Float64Array<ArrayBuffer>>('lastModified'), NaN);
+  s.width = Column.from(Uint32Array, get<Uint32Array<ArrayBuffer>>('width'));
+  s.height = Column.from(Uint32Array, get<Uint32Array<ArrayBuffer>>('height'));
+  s.cluster = Column.from(Int32Array, get<Int32Array<ArrayBuffer>>('cluster'), -1);
+  s.labeledBy = Column.from(Int32Array, get<Int32Array<ArrayBuffer>>('labeledBy'), -1);
+  s.labeledAt = Column.from(Float64Array, get<Float64Array<ArrayBuffer>>('labeledAt'), NaN);
+  s.order = Column.from(Uint32Array, get<Uint32Array<ArrayBuffer>>('order'));
   s.task = new Column(Int32Array, Math.max(1024, n), -1);
   s.task.resize(n);
   // Copies, so the snapshot's bytes can be collected once it is decoded.

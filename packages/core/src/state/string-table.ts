@@ -139,7 +139,7 @@ export class StringTable {
     t.#bytes = new Uint8Array(Math.max(bytes.length, 1024));
     t.#bytes.set(bytes);
     t.#used = bytes.length;
-    t.#offsets = Column.from(Uint32Array, offsets.slice());
+    t.#offsets = Column.from(Uint32Array, offsets);
     t.#hashes = new Column(Uint32Array, 16);
     t.#slots = new Int32Array(16);
     t.#indexed = n === 0;
