@@ -1,0 +1,93 @@
+// The shape edits of <label-canvas> that gestures and keys commit: move, resize, reshape, tags,
+// template box, prelabel decisions. Each builds the change and hands it to the element's one edit
+// path (`CanvasInternals.edit`: the cancelable request, undo history, commit events).
+import type { IdentifiedAnnotation } from '../events.js';
+import { clampToImage, isDegenerateBox, isDegeneratePolygon, translate, type Rect } from './geometry.js';
+import type { CanvasInternals } from './internals.js';
+import { newId, type Pair } from './model.js';
+import { MIN_SCREEN_SIZE, clampCoord } from './gestures/gesture.js';
+import { insertPoint, removePoint } from './gestures/polygon.js';
+
+type Polygon = IdentifiedAnnotation & { kind: 'polygon' };
+const TEMPLATE_SIZE = 50;
+
+export class ShapeEdits {
+  /** Size of the last box drawn or resized (the template box's size). */
+  lastBoxSize: [number, number] | null = null;
+  private c!: CanvasInternals;
+
+  attach(c: CanvasInternals): void {
+    this.c = c;
+  }
+
+  /** The selection group was dragged by (dx, dy) image px. */
+  moved(dx: number, dy: number): void {
+    const { model, loader, selection } = this.c;
+    const img = loader.loaded!;
+    const pairs = selection
+      .map((id) => model.get(id)!)
+      .filter((a) => a && !model.isPrelabel(a.id) && a.kind !== 'class')
+      .map((a) => [a, clampToImage(translate(a, dx, dy), img.width, img.height)] as Pair);
+    if (!this.c.edit('update', pairs, [], 'user')) this.c.renderer.selectionDirty = true;
+  }
+
+  /** The Transformer resized box `id` to `r`; a box under 4 screen px a side snaps back. */
+  resized(id: string, r: Rect): void {
+    const a = this.c.model.get(id);
+    const img = this.c.loader.loaded;
+    if (!a || a.kind !== 'box' || !img) return;
+    const next = clampToImage({ ...a, ...r }, img.width, img.height);
+    if (isDegenerateBox(next.w, next.h, MIN_SCREEN_SIZE / this.c.viewport.state.scale)) return this.c.renderer.selection();
+    this.lastBoxSize = [next.w, next.h];
+    this.c.edit('update', [[a, next]], [], 'user');
+  }
+
+  insertVertex(a: Polygon, x: number, y: number): void {
+    this.c.edit('update', [[a, { ...a, points: insertPoint(a.points, x, y) }]], [], 'user');
+  }
+
+  removeVertex(a: Polygon, k: number): void {
+    const next = removePoint(a.points, k);
+    if (next) this.c.edit('update', [[a, { ...a, points: next }]], [], 'user');
+  }
+
+  /** A vertex was dragged; a polygon that would enclose no area snaps back. */
+  vertexDragged(a: Polygon, points: number[]): void {
+    const p = points.map((v, k) => clampCoord(v, k, this.c.loader.loaded!));
+    if (isDegeneratePolygon(p)) return this.c.renderer.selection();
+    this.c.edit('update', [[a, { ...a, points: p }]], [], 'user');
+  }
+
+  /** Classification: toggles a tag (multi-class: it replaces the other tag). */
+  toggleTag(labelId: string, multiLabel: boolean): void {
+    const tags = this.c.model.items.filter((a) => a.kind === 'class');
+    const has = tags.find((t) => t.label === labelId);
+    if (has) return void this.c.edit('delete', [[has, null]], [], 'user');
+    const tag: IdentifiedAnnotation = { kind: 'class', label: labelId, id: newId('a') };
+    this.c.edit('create', [...(multiLabel ? [] : tags.map((t) => [t, null] as Pair)), [null, tag]], [], 'user');
+  }
+
+  /** T: a box the size of the last one (50×50 px when there is none), centred on the pointer. */
+  templateBox(): void {
+    const img = this.c.loader.loaded;
+    if (!img) return;
+    const [w, h] = this.lastBoxSize ?? [TEMPLATE_SIZE, TEMPLATE_SIZE];
+    const [cx, cy] = this.c.input.pointerImage ?? [this.c.viewport.center.cx, this.c.viewport.center.cy];
+    this.c.createShape(clampToImage({ kind: 'box', label: '', x: cx - w / 2, y: cy - h / 2, w, h } as const, img.width, img.height));
+  }
+
+  /** Accepts prelabels (all when `ids` is omitted); a single-tag classification drops its other tag. */
+  acceptPrelabels(ids: readonly string[] | undefined, replaceTags: boolean): void {
+    const m = this.c.model;
+    const pre = m.prelabels.filter((p) => !ids || ids.includes(p.id));
+    if (!pre.length) return;
+    const made = pre.map(({ confidence: _c, ...rest }) => ({ ...rest, id: newId('a') }) as IdentifiedAnnotation);
+    const replaced: Pair[] = replaceTags ? m.items.filter((a) => a.kind === 'class').map((a) => [a, null] as Pair) : [];
+    this.c.edit('prelabel-accept', [...replaced, ...made.map((a) => [null, a] as Pair)], pre.map((p) => [p, null] as Pair), 'user');
+  }
+
+  rejectPrelabels(ids: readonly string[] | undefined): void {
+    const pre = this.c.model.prelabels.filter((p) => !ids || ids.includes(p.id));
+    if (pre.length) this.c.edit('prelabel-reject', [], pre.map((p) => [p, null] as Pair), 'user');
+  }
+}

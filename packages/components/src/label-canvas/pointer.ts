@@ -1,0 +1,251 @@
+// Pointer input of <label-canvas>: which gesture a press starts (gestures/*.ts), hover, wheel zoom,
+// double-click, and the polygon being drawn. Touch: two fingers pinch-zoom and pan.
+import type { IdentifiedAnnotation } from '../events.js';
+import { bounds, hitShape } from './geometry.js';
+import type { CanvasInternals } from './internals.js';
+import { clampCoord, toggle, type GestureContext, type PointerGesture } from './gestures/gesture.js';
+import { PanGesture } from './gestures/pan.js';
+import { BoxGesture } from './gestures/box.js';
+import { MarqueeGesture } from './gestures/marquee.js';
+import { WindowGesture } from './gestures/window-level.js';
+import { PinchGesture } from './gestures/pinch.js';
+import { PolygonDraft } from './gestures/polygon.js';
+
+export const HIT_TOLERANCE = 4; // screen px around a shape's outline that still hits it
+
+export class PointerInput {
+  gesture: PointerGesture | null = null;
+  /** The polygon being drawn, click by click. */
+  draft: PolygonDraft | null = null;
+  /** The pointer in image px (for T, the draft's rubber band), or null off the image. */
+  pointerImage: [number, number] | null = null;
+  hoverId: string | null = null;
+  spaceDown = false;
+  private readonly pointers = new Map<number, [number, number]>();
+  private c!: CanvasInternals;
+  private ctx!: GestureContext;
+
+  attach(c: CanvasInternals): void {
+    this.c = c;
+    const input = this;
+    this.ctx = {
+      viewport: c.viewport,
+      get image() {
+        return c.loader.loaded!;
+      },
+      get selection() {
+        return c.selection;
+      },
+      get locked() {
+        return c.locked;
+      },
+      get spaceDown() {
+        return input.spaceDown;
+      },
+      pointers: this.pointers,
+      hitTest: (sx, sy) => this.hitTest(sx, sy),
+      queryArea: (r) => c.model.index.query(r).map((i) => c.model.items[i].id),
+      select: (ids) => c.setSelection(ids),
+      editChanged: () => c.renderer.edit(),
+      createBox: (x, y, w, h) => c.createShape({ kind: 'box', label: '', x, y, w, h }),
+      setWindow: (w) => c.setWindow(w),
+      updateCursor: () => this.updateCursor(),
+    };
+  }
+
+  /** Esc, a tool change: drops the polygon, box or marquee in progress. True when there was one. */
+  cancelDraft(): boolean {
+    const g = this.gesture?.kind;
+    const had = !!this.draft || g === 'box' || g === 'marquee';
+    this.draft = null;
+    this.c.setHint('');
+    if (g && g !== 'pan' && g !== 'pinch') this.gesture = null;
+    if (had) this.c.renderer.edit();
+    return had;
+  }
+
+  /** Enter, a double-click, a click on the first point. Never a degenerate polygon: too few points stay drawn, with a hint. */
+  finishPolygon(): void {
+    const d = this.draft;
+    if (!d) return;
+    const problem = d.problem();
+    this.c.setHint(problem);
+    this.c.renderer.edit();
+    if (problem) return;
+    this.draft = null;
+    this.c.createShape({ kind: 'polygon', label: '', points: d.points.map((v, k) => clampCoord(v, k, this.c.loader.loaded!)) });
+  }
+
+  /** Listens on the stage element. */
+  listen(el: HTMLElement): void {
+    el.addEventListener('pointerdown', this.onPointerDown);
+    el.addEventListener('pointermove', this.onPointerMove);
+    el.addEventListener('pointerup', this.onPointerUp);
+    el.addEventListener('pointercancel', this.onPointerUp);
+    el.addEventListener('pointerleave', () => this.setHover(null));
+    el.addEventListener('wheel', this.onWheel, { passive: false });
+    el.addEventListener('dblclick', this.onDblClick);
+    el.addEventListener('contextmenu', (e) => e.preventDefault());
+  }
+
+  private localPoint(e: { clientX: number; clientY: number }): [number, number] {
+    const r = this.c.stageEl.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+
+  /** The topmost selectable shape or prelabel at a screen point (grid lookup: only shapes near it). */
+  hitTest(sx: number, sy: number): IdentifiedAnnotation | null {
+    const c = this.c;
+    if (!c.loader.loaded) return null;
+    const [x, y] = c.viewport.toImage(sx, sy);
+    const tol = HIT_TOLERANCE / c.viewport.state.scale;
+    const m = c.model;
+    for (let i = m.prelabels.length - 1; i >= 0; i--) if (hitShape(m.prelabels[i], x, y, tol)) return m.prelabels[i];
+    if (c.locked) return null;
+    const found = m.index.query({ x: x - tol, y: y - tol, w: 2 * tol, h: 2 * tol });
+    // Topmost first; among nested shapes, the smallest one wins so inner boxes stay reachable.
+    let best: IdentifiedAnnotation | null = null, bestArea = Infinity;
+    for (let k = found.length - 1; k >= 0; k--) {
+      const a = m.items[found[k]];
+      if (!hitShape(a, x, y, tol)) continue;
+      const b = bounds(a)!;
+      if (b.w * b.h < bestArea) (best = a), (bestArea = b.w * b.h);
+    }
+    return best;
+  }
+
+  private readonly onPointerDown = (e: PointerEvent): void => {
+    const c = this.c;
+    const img = c.loader.loaded;
+    if (!img || !c.stage) return;
+    c.focus();
+    const [sx, sy] = this.localPoint(e);
+    this.pointers.set(e.pointerId, [sx, sy]);
+    if (this.pointers.size === 2 && e.pointerType === 'touch') {
+      const [a, b] = [...this.pointers.entries()];
+      this.cancelDraft();
+      this.gesture = new PinchGesture([a[0], b[0]], a[1], b[1], this.ctx);
+      return;
+    }
+    if (this.gesture) return;
+    const capture = () => c.stageEl.setPointerCapture(e.pointerId);
+    // Pan: middle button, space+drag, or any left drag in view and classify modes (a click there still selects).
+    if (e.button === 1 || (e.button === 0 && (this.spaceDown || c.mode === 'view' || c.mode === 'classify'))) {
+      e.preventDefault();
+      this.gesture = new PanGesture(e.pointerId, sx, sy, this.ctx);
+      capture();
+      this.updateCursor();
+      return;
+    }
+    if (e.button === 2) {
+      if (img.decoded?.raw && c.window) {
+        this.gesture = new WindowGesture(e.pointerId, sx, sy, c.window);
+        capture();
+      }
+      return;
+    }
+    if (e.button !== 0) return;
+    if (c.stage.hitsEditLayer(sx, sy) && !this.draft) return c.heldSelection(); // Konva drags the selection / handles
+    const [ix, iy] = c.viewport.toImage(sx, sy);
+    const drawing = !c.frozen && c.tool === 'draw' && (c.mode === 'box' || c.mode === 'polygon');
+    if (drawing && c.mode === 'polygon') {
+      const d = this.draft;
+      if (!d) this.draft = new PolygonDraft(ix, iy, img);
+      else if (d.closesAt(sx, sy, (x, y) => c.viewport.toScreen(x, y))) return this.finishPolygon();
+      else d.add(ix, iy, img);
+      c.setHint(''); // and the live region says "Drawing a polygon"
+      c.renderer.edit();
+      return;
+    }
+    if (drawing && c.mode === 'box') {
+      this.gesture = new BoxGesture(e.pointerId, sx, sy, this.ctx);
+      capture();
+      return;
+    }
+    // edit tool (or view/readonly): select; drag on a shape moves it, drag on empty image selects by area
+    const hit = this.hitTest(sx, sy);
+    if (hit) {
+      const sel = c.selection;
+      const ids = e.shiftKey || e.ctrlKey || e.metaKey ? toggle(sel, hit.id) : sel.includes(hit.id) ? sel : [hit.id];
+      c.setSelection(ids);
+      if (!c.frozen && !c.model.isPrelabel(hit.id) && ids.includes(hit.id)) {
+        // Start moving at once: the nodes exist after the synchronous frame below.
+        c.renderer.frame();
+        c.stage.selGroup.startDrag();
+      }
+      return;
+    }
+    if (!e.shiftKey) c.setSelection([]);
+    this.gesture = new MarqueeGesture(e.pointerId, sx, sy, this.ctx);
+    capture();
+  };
+
+  private readonly onPointerMove = (e: PointerEvent): void => {
+    const c = this.c;
+    const [sx, sy] = this.localPoint(e);
+    if (this.pointers.has(e.pointerId)) this.pointers.set(e.pointerId, [sx, sy]);
+    this.pointerImage = c.loader.loaded ? c.viewport.toImage(sx, sy) : null;
+    const g = this.gesture;
+    if (g) {
+      if (g.owns(e.pointerId)) g.move(this.ctx, sx, sy, e);
+    } else if (this.draft) c.renderer.edit();
+    else if (e.buttons === 0 && !(c.tool === 'draw' && c.mode !== 'view' && c.mode !== 'classify' && !c.frozen)) {
+      this.setHover(this.hitTest(sx, sy)?.id ?? null);
+    }
+  };
+
+  private readonly onPointerUp = (e: PointerEvent): void => {
+    this.pointers.delete(e.pointerId);
+    const g = this.gesture;
+    if (!g || !g.owns(e.pointerId)) return;
+    this.gesture = null;
+    if (g.kind === 'pinch') return;
+    const el = this.c.stageEl;
+    if (el.hasPointerCapture(e.pointerId)) el.releasePointerCapture(e.pointerId);
+    if (e.type === 'pointercancel') return this.c.renderer.edit();
+    const [sx, sy] = this.localPoint(e);
+    g.end(this.ctx, sx, sy, e);
+  };
+
+  private readonly onDblClick = (e: MouseEvent): void => {
+    const c = this.c;
+    if (this.draft) {
+      this.draft.dropDoubleClickPoint();
+      this.finishPolygon();
+      return;
+    }
+    // Double-click on a selected polygon's edge inserts a vertex there.
+    const sel = c.selection.length === 1 ? c.model.get(c.selection[0]) : undefined;
+    if (sel?.kind === 'polygon' && !c.frozen && !c.model.isPrelabel(sel.id)) {
+      const [sx, sy] = this.localPoint(e);
+      const [x, y] = c.viewport.toImage(sx, sy);
+      if (hitShape(sel, x, y, HIT_TOLERANCE / c.viewport.state.scale)) c.insertVertex(sel, x, y);
+    }
+  };
+
+  private readonly onWheel = (e: WheelEvent): void => {
+    if (!this.c.loader.loaded) return;
+    e.preventDefault();
+    const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.c.viewport.vh : 1;
+    // ctrl+wheel is a trackpad pinch in Chromium: finer steps.
+    this.c.viewport.zoomBy(Math.exp(-e.deltaY * unit * (e.ctrlKey ? 0.01 : 0.0015)), this.localPoint(e));
+  };
+
+  setHover(id: string | null): void {
+    if (id === this.hoverId) return;
+    this.hoverId = id;
+    this.c.stageEl?.classList.toggle('hover', !!id && !this.c.frozen);
+    this.c.renderer.edit();
+  }
+
+  updateCursor(): void {
+    const c = this.c;
+    const el = c?.stageEl;
+    if (!el) return;
+    const panning = this.gesture?.kind === 'pan';
+    const drawing = c.tool === 'draw' && (c.mode === 'box' || c.mode === 'polygon');
+    el.classList.toggle('panning', panning);
+    el.classList.toggle('pan', !panning && (this.spaceDown || c.mode === 'view' || c.mode === 'classify'));
+    el.classList.toggle('draw', !this.spaceDown && !c.frozen && drawing);
+  }
+}
