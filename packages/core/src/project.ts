@@ -6,8 +6,7 @@ import { Journal, type JournalCursor, type JournalDamage, type SegmentRead } fro
 import type { DataSource } from './sources/source.js';
 import { ProjectState, ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, ST_UNREADABLE, type RunRecord, type Stats } from './state/project-state.js';
 import { decodeSnapshot, encodeSnapshot } from './state/snapshot.js';
-import { SharedCoordinator, type SharedCoordinatorOptions } from './shared/coordinator.js';
-import { loadSnapshot } from './shared/snapshot-slot.js';
+import type { SharedCoordinator, SharedCoordinatorOptions } from './shared/coordinator.js';
 import { nextLabelClass } from './labels.js';
 import { getJson, putJson, type Store } from './store/store.js';
 import { encodeTail, loadCheckpoint, pruneSnapshots, snapshotKey, tailKeyOf, whenIdle } from './checkpoint.js';
@@ -35,6 +34,26 @@ import { fnv1a } from './util/crc32.js';
 import { randomId } from './util/prng.js';
 
 /** A page of work leased to one labeler. */
+
+/**
+ * The shared-store coordination (lease board, journal follower, snapshot head: shared/) is loaded
+ * with import() by the projects that use it (`ProjectOptions.shared`), so a page on a store of its
+ * own — IndexedDB, memory, files — never downloads it. `Project.load` and `ProjectRegistry.create`
+ * await it before constructing such a project.
+ */
+interface SharedModule {
+  SharedCoordinator: typeof import('./shared/coordinator.js').SharedCoordinator;
+  loadSnapshot: typeof import('./shared/snapshot-slot.js').loadSnapshot;
+}
+let sharedModule: SharedModule | undefined;
+export async function loadSharedModule(): Promise<SharedModule> {
+  if (!sharedModule) {
+    const [c, s] = await Promise.all([import('./shared/coordinator.js'), import('./shared/snapshot-slot.js')]);
+    sharedModule = { SharedCoordinator: c.SharedCoordinator, loadSnapshot: s.loadSnapshot };
+  }
+  return sharedModule;
+}
+
 export interface Task {
   readonly id: string;
   readonly lane: Lane;
@@ -153,8 +172,9 @@ export class Project implements ProjectReader {
     this.#sinceCheckpoint = report.eventsReplayed;
     this.#unhookPage = this.snapshotEvery ? hookPage(() => void this.flush()) : undefined;
     this.openReport = report;
+    if (options.shared && !sharedModule) throw new LabelkitError('E_INVALID_ARGUMENT', 'A shared project is opened through ProjectRegistry (it loads the shared-store module first).');
     this.#shared = options.shared
-      ? new SharedCoordinator(store, state.meta.id, journal.clientId, { leaseMs: state.meta.queue.leaseMs, now: this.now, ...(options.shared === true ? {} : options.shared) })
+      ? new sharedModule!.SharedCoordinator(store, state.meta.id, journal.clientId, { leaseMs: state.meta.queue.leaseMs, now: this.now, ...(options.shared === true ? {} : options.shared) })
       : undefined;
     this.#tabs = !options.shared && store.tabScope && webLocks() ? new TabSync(store, state.meta.id, journal.clientId, store.tabScope, cursor) : undefined;
     if (this.#tabs) {
@@ -200,6 +220,7 @@ export class Project implements ProjectReader {
     let cursor: JournalCursor = {};
     const snaps: string[] = [];
     if (options.shared) {
+      const { loadSnapshot } = await loadSharedModule();
       // The head a team publishes If-Match names the newest snapshot without a listing.
       const head = await loadSnapshot(store, id, options.signal).catch(() => undefined);
       if (head) {

@@ -1,7 +1,7 @@
 import { LabelkitError } from './errors.js';
 import type { ProjectEvent } from './journal/events.js';
 import { Journal } from './journal/journal.js';
-import { checkAssist, checkQueue, defaultClientId, Project, type ProjectOptions } from './project.js';
+import { checkAssist, checkQueue, defaultClientId, loadSharedModule, Project, type ProjectOptions } from './project.js';
 import { makeLabelClasses } from './labels.js';
 import { ProjectState } from './state/project-state.js';
 import { getJson, listAll, putJson, type Store } from './store/store.js';
@@ -52,6 +52,7 @@ export class ProjectRegistry {
       throw new LabelkitError('E_INVALID_ARGUMENT', `Unknown project kind "${spec.kind}". Use one of: ${PROJECT_KINDS.join(', ')}.`, { kind: spec.kind });
     }
     const labels = makeLabelClasses(spec.labels ?? []);
+    if (options.shared) await loadSharedModule(); // before anything is written
     if (labels.length < (spec.kind === 'image-classification-multiclass' ? 2 : 1)) {
       throw new LabelkitError('E_INVALID_ARGUMENT', spec.kind === 'image-classification-multiclass' ? 'A multi-class project needs at least two labels.' : 'A project needs at least one label.');
     }
