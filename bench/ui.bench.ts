@@ -18,6 +18,7 @@ const N = quick ? 20_000 : 100_000;
 const SUBMITS = quick ? 10 : 30;
 const LOADS = quick ? 3 : 5;
 const WAIT = 30_000;
+const REOPEN_SUBMITS = quick ? 200 : 1_000;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
@@ -145,6 +146,22 @@ async function main(): Promise<void> {
     return out;
   }, SUBMITS);
 
+  // ── 2b. reopen in the state real work leaves: 1,000 more submits (through the API), then reloads ──
+  await page.goto(`${server.url}#/p/${id}/manage`);
+  await page.waitForSelector('label-dashboard');
+  const driveMs = (await page.evaluate(`(async (k) => {
+    const project = window.labelkitDemo.project;
+    const t0 = performance.now();
+    for (let i = 0; i < k; i++) {
+      const t = await project.nextTask({ size: 1 });
+      if (!t) break;
+      await project.submit(t.id, [{ item: t.items[0].index, annotations: [{ kind: 'class', label: '1' }] }]);
+    }
+    return performance.now() - t0;
+  })(${REOPEN_SUBMITS})`)) as number;
+  const lkReopen: number[] = [];
+  for (let i = 0; i < LOADS; i++) lkReopen.push(await firstTaskLabelkit(page, `${server.url}?reopen=${i}#/p/${id}/label`));
+
   // ── 3. dashboard render at 100k ──
   await page.goto(`${server.url}#/p/${id}/manage`);
   await page.waitForSelector('body[data-ready]', { state: 'attached' });
@@ -189,6 +206,7 @@ async function main(): Promise<void> {
 
   const rows: [string, number, number][] = [
     ['page load → first task (median ms)', median(lk), median(nv)],
+    [`page load → first task, ${REOPEN_SUBMITS.toLocaleString('en')} submits later (median ms)`, median(lkReopen), median(nv)],
     ['per-submit latency (median ms)', median(lkSubmit), median(nvSubmit)],
     ['per-submit latency (p95 ms)', p95(lkSubmit), p95(nvSubmit)],
     ['dashboard render, Dashboard tab (median ms)', median(dash.dashboard), median(nvDash)],
@@ -198,13 +216,14 @@ async function main(): Promise<void> {
   console.log('| measure | Labelkit | naive JSON document | naive / Labelkit |');
   console.log('|---|---:|---:|---:|');
   for (const [name, a, b] of rows) console.log(`| ${name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(b / a).toFixed(2)}× |`);
+  console.log(`${REOPEN_SUBMITS} submits through the API took ${driveMs.toFixed(0)} ms; loads after them: ${lkReopen.map((x) => x.toFixed(0)).join(', ')} ms`);
   console.log(`\nLabelkit first-task loads: ${lk.map((x) => x.toFixed(0)).join(', ')} ms; naive: ${nv.map((x) => x.toFixed(0)).join(', ')} ms`);
   const m = (k: 'script' | 'open' | 'task') => median(split.map((x) => x[k])).toFixed(0);
   console.log(`Labelkit load, median split: bundle fetched + evaluated ${m('script')} ms · project opened (snapshot + journal) ${m('open')} ms · lease, render, images ${m('task')} ms`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(
     new URL('./results/ui.json', import.meta.url),
-    JSON.stringify({ items: N, quick, createMs, naiveCreateMs, firstTask: { labelkit: lk, naive: nv, labelkitSplit: split }, submit: { labelkit: lkSubmit, naive: nvSubmit }, dashboard: { labelkit: dash, naive: nvDash }, rows }, null, 2),
+    JSON.stringify({ items: N, quick, createMs, naiveCreateMs, firstTask: { labelkit: lk, naive: nv, labelkitSplit: split, afterSubmits: { submits: REOPEN_SUBMITS, labelkit: lkReopen } }, submit: { labelkit: lkSubmit, naive: nvSubmit }, dashboard: { labelkit: dash, naive: nvDash }, rows }, null, 2),
   );
 }
 

@@ -180,13 +180,52 @@ export class LabelQueue extends LitElement {
     const results = task.items.map((it) => ({ item: it.index, annotations: this.work.get(it.index) ?? [] }));
     clearTimeout(this.saveTimer);
     this.draftState = 'none';
+    const needsReview = this.needsReview;
     await this.command('submit', async () => {
       await this.lastSaved;
-      await this.project!.submit(task.id, results, { needsReview: this.needsReview });
-      emit(this, 'label-task-submit', { taskId: task.id, items: results.map((r) => r.item), needsReview: this.needsReview });
-      await this.next();
+      // Write-behind: the next task is shown as soon as it is picked; the journal write (the
+      // submission and the next lease, one segment) is confirmed after. A failed write shows the
+      // submitted task again, with its work, and the error.
+      const size = this.classification ? this.gridSize : 1;
+      const seq = ++this.loadSeq;
+      const { next, confirmed } = await this.project!.submitAndNext(task.id, results, { size, needsReview });
+      await this.show(next, false, seq, size);
+      confirmed.then(
+        () => emit(this, 'label-task-submit', { taskId: task.id, items: results.map((r) => r.item), needsReview }),
+        (err: unknown) => void this.restore(task, results, needsReview, err),
+      );
     });
   }
+
+  /** A submission whose write failed: the task comes back as it was submitted, with the error. */
+  private async restore(task: Task, results: readonly { item: number; annotations: readonly Annotation[] }[], needsReview: boolean, err: unknown): Promise<void> {
+    const seq = ++this.loadSeq;
+    const held = this.project?.currentTask();
+    await this.show(held?.id === task.id ? held : task, true, seq);
+    if (seq !== this.loadSeq) return;
+    this.work = new Map(results.map((r) => [r.item, r.annotations]));
+    this.needsReview = needsReview;
+    this.fail(err, 'submit');
+    this.scheduleSave();
+  }
+
+  /** Warms the images of the task that will come next, so it shows at once after a submit. */
+  private preloadNext(size: TaskSize): void {
+    const upcoming = this.project?.peekNext(size) ?? [];
+    this.preloaded = upcoming.map((it) => {
+      const img = new Image();
+      void this.images
+        .get(it.path, this.fetches.signal)
+        .then((url) => {
+          img.src = url;
+          return img.decode();
+        })
+        .catch(() => undefined); // shown later, with retries, if it really fails
+      return img;
+    });
+  }
+  /** Held so the preloaded images are not collected before they are shown. */
+  private preloaded: HTMLImageElement[] = [];
 
   /** Skips the selected images, or the whole task when none is selected. */
   async skip(): Promise<void> {
@@ -354,6 +393,7 @@ export class LabelQueue extends LitElement {
     await this.updateComplete;
     if (!this.matches(':focus-within') && (document.activeElement === document.body || !document.activeElement)) this.focusWork();
     emit(this, 'label-task-load', { task, restored: !!draft });
+    this.preloadNext(this.classification ? this.gridSize : 1);
   }
 
   private focusWork(): void {
