@@ -9,14 +9,13 @@ import {
   type ItemView,
   type LabelAddMode,
   type Project,
-  type ProjectReader,
   type RunRecord,
 } from '@labelkit/core';
 import { emit } from '../events.js';
 import { styleProps } from '../directives/style-props.js';
 import { ProjectController } from '../controllers/project-controller.js';
 import { ImageUrls } from '../controllers/image-url.js';
-import { renderMarkdown } from '../controllers/markdown.js';
+import { loadMarkdown, markdownHtml } from '../controllers/lazy.js';
 import { barList, progress, stackedBar, type Segment } from './charts.js';
 import { styles } from './label-dashboard.styles.js';
 import { controlStyles } from '../styles/controls.styles.js';
@@ -36,11 +35,6 @@ const LANE_COLORS = { manual: '#4e79a7', clustered: '#76b7b2', prelabeled: '#edc
 
 type StateFilter = ItemState | 'done' | 'all';
 const PAGE = 24;
-
-interface CocoLike extends AsyncIterable<Uint8Array> {
-  readonly fileName: string;
-  readonly contentType: string;
-}
 
 /**
  * The manager's screen, in three tabs as in Azure ML: **Dashboard** (progress, queue by lane,
@@ -116,9 +110,8 @@ export class LabelDashboard extends LitElement {
   async exportCoco(): Promise<Blob | undefined> {
     let out: Blob | undefined;
     await this.command('export', async () => {
-      const mod = (await import('@labelkit/core/export')) as unknown as { exportCoco?: (r: ProjectReader) => CocoLike };
-      if (!mod.exportCoco) throw new Error('COCO export is not available in this build of @labelkit/core.');
-      const stream = mod.exportCoco(this.project!);
+      const { exportCoco } = await import('@labelkit/core/export');
+      const stream = exportCoco(this.project!);
       const chunks: Uint8Array[] = [];
       for await (const c of stream) chunks.push(c);
       out = new Blob(chunks as Uint8Array<ArrayBuffer>[], { type: stream.contentType });
@@ -136,6 +129,12 @@ export class LabelDashboard extends LitElement {
   }
 
   // ——— lifecycle ———
+
+  /** The Details tab shows the instructions: it renders once their renderer (loaded with import()) is there. */
+  protected override async scheduleUpdate(): Promise<void> {
+    if (this.tab === 'details') await loadMarkdown().catch(() => undefined); // a failure shows as label-error on render
+    super.scheduleUpdate();
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.#renderStart = performance.now();
@@ -160,6 +159,11 @@ export class LabelDashboard extends LitElement {
     this.stopRefresh = undefined;
   }
 
+  private fail(err: unknown, during: string): void {
+    this.error = err instanceof Error ? err.message : String(err);
+    emit(this, 'label-error', { error: err, during });
+  }
+
   private async command(during: string, fn: () => Promise<void>): Promise<void> {
     this.busy = true;
     this.error = '';
@@ -167,8 +171,7 @@ export class LabelDashboard extends LitElement {
     try {
       await fn();
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
-      emit(this, 'label-error', { error: err, during });
+      this.fail(err, during);
     } finally {
       this.busy = false;
       this.pageCache = undefined;
@@ -454,7 +457,7 @@ export class LabelDashboard extends LitElement {
                 <span class="small muted">Markdown. Preview:</span>
               </div>`
           : nothing}
-        <div class="md">${unsafeHTML(renderMarkdown(instructions || '_No instructions._'))}</div>
+        <div class="md">${unsafeHTML(markdownHtml(instructions || '_No instructions._', this, (err) => this.fail(err, 'instructions')))}</div>
       </div>
     </div>`;
   }

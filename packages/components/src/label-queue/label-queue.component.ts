@@ -6,10 +6,9 @@ import { emit } from '../events.js';
 import { styleProps } from '../directives/style-props.js';
 import { ProjectController } from '../controllers/project-controller.js';
 import { ImageUrls } from '../controllers/image-url.js';
-import { renderMarkdown } from '../controllers/markdown.js';
+import { loadCanvas, loadMarkdown, markdownHtml } from '../controllers/lazy.js';
 import type { LabelCanvas, ShapeKind } from '../label-canvas/label-canvas.component.js';
 import { labelForKey, labelKey } from '../label-keys.js';
-import '../label-canvas/label-canvas.js';
 import { styles } from './label-queue.styles.js';
 import { controlStyles } from '../styles/controls.styles.js';
 
@@ -361,6 +360,8 @@ export class LabelQueue extends LitElement {
       this.status = 'empty';
       return;
     }
+    // Pay for what is shown: <label-canvas> (Konva) for region tasks, the markdown renderer with instructions.
+    await Promise.all([this.classification ? undefined : loadCanvas(), this.project!.instructions ? loadMarkdown() : undefined]);
     const draft = resumed ? await this.project!.loadDraft<QueueDraft>(task.id).catch(() => undefined) : undefined;
     // A newer load (a submit, a reload) started meanwhile: it shows its own task.
     if (seq !== this.loadSeq) return;
@@ -651,7 +652,7 @@ export class LabelQueue extends LitElement {
       ${p.instructions
         ? html`<details part="instructions" class="instructions">
             <summary>Instructions</summary>
-            <div class="md">${unsafeHTML(renderMarkdown(p.instructions))}</div>
+            <div class="md">${unsafeHTML(markdownHtml(p.instructions, this, (err) => this.fail(err, 'instructions')))}</div>
           </details>`
         : nothing}
       ${this.renderPalette()}
