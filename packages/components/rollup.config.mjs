@@ -1,2 +1,12 @@
 import { packageConfig } from '../../scripts/rollup-package.mjs';
-export default packageConfig(new URL('.', import.meta.url).pathname);
+
+// One output file per source module (dist/ mirrors src/), so the registration code of each element
+// stays in its own file — dist/label-queue/label-queue.js, … — and `sideEffects` in package.json can
+// name exactly those files. With chunks, Rollup may move a registration into a shared chunk that a
+// bundler honouring `sideEffects` would then drop.
+const config = packageConfig(new URL('.', import.meta.url).pathname);
+export default {
+  ...config,
+  input: Object.values(config.input),
+  output: { ...config.output, preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
+};

@@ -1,4 +1,8 @@
-// Public API of @labelkit/components: named exports only.
+// Public API of @labelkit/components: named exports only. Importing this entry registers all three
+// elements. To pay only for what a page uses, import one element's entry instead
+// (`@labelkit/components/label-queue`, `/label-dashboard`, `/label-canvas`); `ProjectController` alone
+// is `@labelkit/components/project-controller`, the instructions renderer `@labelkit/components/markdown`
+// (marked + DOMPurify: the elements load it with import() only when they show instructions).
 export { LabelCanvas } from './label-canvas/label-canvas.js';
 export type { CanvasMode, CanvasTool, ShapeKind } from './label-canvas/label-canvas.component.js';
 export type { CanvasImageInput, DecodedImageLike, ImageBytes, Window as WindowLevelInput } from './label-canvas/image-input.js';
@@ -26,5 +30,4 @@ export type { QueueDraft } from './label-queue/label-queue.component.js';
 export { LabelDashboard } from './label-dashboard/label-dashboard.js';
 export { STATE_COLORS, type DashboardTab } from './label-dashboard/label-dashboard.component.js';
 export { ProjectController } from './controllers/project-controller.js';
-export { renderMarkdown } from './controllers/markdown.js';
 export type { TaskLoadDetail, TaskSubmitDetail, TaskSkipDetail, DraftSaveDetail, ItemsChangeDetail, ExportDetail } from './events.js';
