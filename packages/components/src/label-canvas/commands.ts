@@ -28,6 +28,7 @@ export function runCommand(el: LabelCanvas, c: CanvasInternals, command: Command
     case 'redo': return el.redo();
     case 'select-all': return c.setSelection(c.locked ? [] : c.model.items.filter((a) => a.kind !== 'class').map((a) => a.id));
     case 'escape':
+      if (c.helpOpen) return c.toggleHelp();
       if (!c.input.cancelDraft() && c.selection.length) c.setSelection([]);
       if (c.vertexEdit) c.toggleVertexEdit();
       return;
@@ -64,6 +65,7 @@ export function runCommand(el: LabelCanvas, c: CanvasInternals, command: Command
     case 'prev-frame':
       el.frame = Math.max(0, el.frame - 1);
       return;
+    case 'help': return c.toggleHelp();
   }
 }
 

@@ -1,12 +1,54 @@
 // Loading the image of <label-canvas>: any input (URL, Blob, bitmap, bytes, a decoded image), other
 // frames of the same bytes, and re-windowing a DICOM or high-bit-depth grey image into one re-used
 // buffer. The media layer (`@labelkit/core/media`) is imported only when TIFF or DICOM bytes come.
+import { LabelkitError } from '@labelkit/core';
 import { fromDecoded, loadImage, type CanvasImageInput, type LoadedImage, type Window, type WindowPresetLike } from './image-input.js';
 import { mediaDecoder, rewindow } from './media.js';
+
+/** The element an ImageLoader shows images for. */
+export interface ImageHost {
+  readonly image: CanvasImageInput | null;
+  readonly frame: number;
+  /** Window/level: kept across frames once set; the file's own window otherwise. */
+  window: Window | undefined;
+  /** The image (or another frame) is ready; `null` when there is no image. */
+  shown(img: LoadedImage | null, sizeChanged: boolean): void;
+  failed(error: unknown): void;
+}
 
 export class ImageLoader {
   /** The image shown, or null. */
   loaded: LoadedImage | null = null;
+  /** What the element says instead of the image. */
+  state: 'empty' | 'loading' | 'ready' | 'error' = 'empty';
+  /** The error of a failed load, in words. */
+  error = '';
+
+  /** Loads the host's image (or, `newImage` false, its current frame) and tells it what came of it. */
+  async show(host: ImageHost, newImage: boolean): Promise<void> {
+    if (!host.image) {
+      this.clear();
+      this.state = 'empty';
+      return host.shown(null, true);
+    }
+    this.state = 'loading';
+    const before = this.loaded;
+    try {
+      const img = await this.load(host.image, host.frame, host.window, newImage);
+      if (!img) return; // a newer load started
+      if (img.decoded?.raw) {
+        if (!host.window && img.decoded.window) host.window = img.decoded.window;
+        else if (host.window) this.applyWindow(host.window);
+      } else host.window = undefined;
+      this.state = 'ready';
+      host.shown(img, !before || before.width !== img.width || before.height !== img.height);
+    } catch (error) {
+      this.state = 'error';
+      this.error = LabelkitError.is(error) ? error.message : `The image could not be shown: ${(error as Error)?.message ?? error}`;
+      host.failed(error);
+    }
+  }
+
   /** The window/level presets of the image (DICOM's own, then automatic ones); empty for 8-bit images. */
   presets: readonly WindowPresetLike[] = [];
   private ctrl: AbortController | null = null;

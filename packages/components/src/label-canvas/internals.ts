@@ -35,6 +35,10 @@ export interface CanvasInternals {
   readonly locked: boolean;
   readonly vertexEdit: boolean;
   readonly window: Window | undefined;
+  /** Shapes hidden from the region list (not drawn, not hit). */
+  readonly hidden: ReadonlySet<string>;
+  readonly helpOpen: boolean;
+  toggleHelp(): void;
   colorOf(label: string): string;
   currentLabel(): string | undefined;
   setSelection(ids: readonly string[], quiet?: boolean): void;

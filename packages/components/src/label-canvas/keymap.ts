@@ -7,7 +7,7 @@ import type { ShapeKind } from './label-canvas.component.js';
 export type CommandId =
   | 'undo' | 'redo' | 'select-all' | 'escape' | 'space' | 'finish-polygon' | 'accept' | 'remove-point'
   | 'delete-all' | 'delete' | 'label' | 'nudge' | 'box' | 'polygon' | 'edit' | 'lock' | 'template'
-  | 'vertex' | 'zoom-in' | 'zoom-out' | 'fit' | 'next-frame' | 'prev-frame' | 'reject' | 'actual-size';
+  | 'vertex' | 'zoom-in' | 'zoom-out' | 'fit' | 'next-frame' | 'prev-frame' | 'reject' | 'actual-size' | 'help';
 
 /** What the keymap needs to know of the canvas at the moment a key is pressed. */
 export interface KeyState {
@@ -75,6 +75,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   { command: 'next-frame', keys: 'Page Down', description: 'Next page or frame', match: plain('PageDown'), offer: (s) => s.frames > 1, when: (s) => s.frame < s.frames - 1 },
   { command: 'prev-frame', keys: 'Page Up', description: 'Previous page or frame', match: plain('PageUp'), offer: (s) => s.frames > 1, when: (s) => s.frame > 0 },
   { command: 'accept', keys: 'A', description: 'Accept the selected prelabels', match: plain('a'), when: (s) => s.somePrelabels },
+  { command: 'help', keys: '?', description: 'Show or hide this list of keys', match: (k) => !k.mod && k.key === '?' },
   { command: 'reject', keys: 'X', description: 'Reject the selected prelabels', match: plain('x'), when: (s) => s.somePrelabels },
 ];
 

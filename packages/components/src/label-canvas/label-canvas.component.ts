@@ -19,6 +19,9 @@ import { bindingFor } from './keymap.js';
 import { keyState, runCommand } from './commands.js';
 import type { CanvasInternals } from './internals.js';
 import { describeSelection, renderMediaBar, renderPrelabelActions, renderTags, renderToolState } from './overlays.js';
+import { renderToolRail } from './tool-rail.js';
+import { RegionList } from './region-list.js';
+import { renderShortcutHelp } from './shortcut-help.js';
 
 export type CanvasMode = 'classify' | 'box' | 'polygon' | 'view';
 /** `draw` creates shapes of the mode's kind; `edit` selects, moves and reshapes (Azure ML's M). */
@@ -106,13 +109,19 @@ export class LabelCanvas extends LitElement {
   @property({ type: Number }) frame = 0;
   /** Window/level of a DICOM or high-bit-depth image; set by right-drag or a preset. */
   @property({ attribute: false }) window: Window | undefined;
+  /** The tool rail (part `rail`): at the `start` or `end` edge, or `none`. Only tools the `shapes` take are shown. */
+  @property({ reflect: true }) rail: 'start' | 'end' | 'none' = 'none';
+  /** Shows the region list (part `regions`): every shape, to select, relabel, hide, delete, accept or reject. */
+  @property({ type: Boolean, reflect: true, attribute: 'region-list' }) regionList = false;
 
   /** A hint shown on the canvas and announced (e.g. a polygon that needs more points). */
   @state() private hint = '';
-  @state() private loadState: 'empty' | 'loading' | 'ready' | 'error' = 'empty';
-  @state() private loadError = '';
   @state() private selection: readonly string[] = [];
   @state() private actionsAt: [number, number] | null = null;
+  @state() private helpOpen = false;
+  @state() private railCollapsed = false;
+  /** Shapes hidden from the region list: not drawn, not hit (a view state, not an edit). */
+  @state() private hiddenIds: ReadonlySet<string> = new Set();
 
   @query('.stage') private stageEl!: HTMLDivElement;
   @query('.raster-host') private rasterHost!: HTMLDivElement;
@@ -126,6 +135,7 @@ export class LabelCanvas extends LitElement {
   private readonly input = new PointerInput();
   private readonly shapeEdits = new ShapeEdits();
   private readonly viewport = new Viewport(this.renderer, this.scene);
+  private readonly list: RegionList = this.makeRegionList();
   /** The Konva stage, built on first render. */
   private stage: CanvasStage | null = null;
   private resizeObserver?: ResizeObserver;
@@ -282,8 +292,8 @@ export class LabelCanvas extends LitElement {
   protected override render() {
     const classify = this.mode === 'classify';
     const m = this.model;
-    const state = this.loadState;
-    const message = state === 'loading' ? 'Loading image…' : state === 'error' ? this.loadError : state === 'empty' ? 'No image' : '';
+    const state = this.loader.state;
+    const message = state === 'loading' ? 'Loading image…' : state === 'error' ? this.loader.error : state === 'empty' ? 'No image' : '';
     const labels = { colorOf: (l: string) => this.colorOf(l), nameOf: (l: string) => this.nameOf(l) };
     const live = this.hint || describeSelection(this.selection.map((id) => m.get(id)), !!this.input.draft, (id) => m.isPrelabel(id), labels.nameOf);
     return html`<div part="base" class="base">
@@ -300,6 +310,9 @@ export class LabelCanvas extends LitElement {
       ${renderMediaBar(state === 'ready' ? this.loader.loaded : null, this.loader.presets, this.window, this.frame, (id) => this.applyPreset(id), (f) => (this.frame = f))}
       ${message ? html`<div part="message" class="message">${message}</div>` : ''}
       ${renderToolState(this.vertexEdit && !this.frozen && !classify, this.hint)}
+      ${this.rail !== 'none' ? this.renderRail() : ''}
+      ${this.regionList && !classify ? this.list.render([...m.prelabels, ...m.items].filter((a) => a.kind !== 'class'), (id) => m.isPrelabel(id)) : ''}
+      ${renderShortcutHelp(this.helpOpen, keyState(this.internals, this.frame), () => this.toggleHelp())}
       <div part="status" class="sr-only" role="status" aria-live="polite">${live}</div>
     </div>`;
   }
@@ -326,7 +339,7 @@ export class LabelCanvas extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('image') || (changed.has('frame') && this.loader.loaded && this.frame !== this.loader.loaded.frame)) {
-      void this.load(changed.has('image'));
+      this.load(changed.has('image'));
     }
     if (changed.has('annotations') && this.annotations !== this.model.items) {
       this.resetModel();
@@ -342,41 +355,98 @@ export class LabelCanvas extends LitElement {
     if (changed.has('labels') || changed.has('activeLabel')) this.redrawAll();
   }
 
-  protected override updated(): void {
+  protected override updated(changed: PropertyValues<this>): void {
     this.input.updateCursor();
+    if (!this.regionList) return;
+    this.list.updated(this.shadowRoot);
+    // A selection made on the canvas scrolls its row into view.
+    const first = this.selection[0];
+    if (changed.has('selection' as keyof LabelCanvas) && first) {
+      const m = this.model;
+      const rows = [...m.prelabels, ...m.items].filter((a) => a.kind !== 'class');
+      this.list.reveal(this.shadowRoot, rows.findIndex((a) => a.id === first));
+    }
   }
 
-  private async load(newImage: boolean): Promise<void> {
-    if (!this.image) {
-      this.loader.clear();
-      this.viewport.setImage(null);
-      this.loadState = 'empty';
-      this.redrawAll();
-      return;
-    }
-    this.loadState = 'loading';
-    const before = this.loader.loaded;
-    try {
-      const img = await this.loader.load(this.image, this.frame, this.window, newImage);
-      if (!img) return; // a newer load started
-      const sizeChanged = !before || before.width !== img.width || before.height !== img.height;
-      if (img.decoded?.raw) {
-        // Keep a window the user set across frames.
-        if (!this.window && img.decoded.window) this.window = img.decoded.window;
-        else if (this.window) this.loader.applyWindow(this.window);
-      } else this.window = undefined;
-      this.loadState = 'ready';
-      if (newImage) this.model.clearHistory();
-      if (sizeChanged) this.model.resize(img.width, img.height);
-      this.viewport.setImage(img);
-      this.viewport.reset(sizeChanged, newImage);
-      this.redrawAll();
-      emit(this, 'label-image-load', { width: img.width, height: img.height, frames: img.frames, frame: img.frame });
-    } catch (error) {
-      this.loadState = 'error';
-      this.loadError = LabelkitError.is(error) ? error.message : `The image could not be shown: ${(error as Error)?.message ?? error}`;
-      emit(this, 'label-error', { error, during: 'image-load' });
-    }
+  private renderRail() {
+    return renderToolRail(
+      {
+        mode: this.mode, tool: this.tool, shapes: this.shapes, frozen: this.frozen, locked: this.locked, vertexEdit: this.vertexEdit,
+        canUndo: this.canUndo, canRedo: this.canRedo, hasSelection: this.selection.length > 0, hasRegions: this.model.items.length > 0,
+        presets: this.loader.presets, window: this.window, collapsed: this.railCollapsed, helpOpen: this.helpOpen,
+      },
+      {
+        run: (cmd) => runCommand(this, this.internals, cmd),
+        preset: (id) => this.applyPreset(id),
+        toggleCollapsed: () => (this.railCollapsed = !this.railCollapsed),
+      },
+    );
+  }
+
+  private toggleHelp(): void {
+    this.helpOpen = !this.helpOpen;
+    if (!this.helpOpen) this.focus({ preventScroll: true });
+  }
+
+  private makeRegionList(): RegionList {
+    const el = this;
+    const one = (id: string) => this.model.get(id);
+    return new RegionList({
+      get labels() { return el.labels; },
+      get selection() { return el.selection; },
+      get hidden() { return el.hiddenIds; },
+      get frozen() { return el.frozen; },
+      colorOf: (l) => this.colorOf(l),
+      nameOf: (l) => this.nameOf(l),
+      select: (ids) => this.setSelection(ids),
+      relabel: (id, label) => {
+        const a = one(id);
+        if (a && a.label !== label) this.edit('update', [[a, { ...a, label }]], [], 'user');
+      },
+      toggleHidden: (id) => {
+        const next = new Set(this.hiddenIds);
+        if (!next.delete(id)) next.add(id);
+        this.hiddenIds = next;
+        if (next.has(id) && this.selection.includes(id)) this.setSelection(this.selection.filter((x) => x !== id));
+        this.redrawAll();
+      },
+      remove: (id) => {
+        if (this.model.isPrelabel(id)) return this.rejectPrelabels([id]);
+        const a = one(id);
+        if (a) this.edit('delete', [[a, null]], [], 'user');
+      },
+      accept: (id) => this.acceptPrelabels([id]),
+      reject: (id) => this.rejectPrelabels([id]),
+      requestUpdate: () => this.requestUpdate(),
+    });
+  }
+
+  /** Loads the image (or another frame of it); the view fits a new image. */
+  private load(newImage: boolean): void {
+    const el = this;
+    void this.loader.show(
+      {
+        image: this.image,
+        frame: this.frame,
+        get window() {
+          return el.window;
+        },
+        set window(w) {
+          el.window = w;
+        },
+        shown: (img, sizeChanged) => {
+          if (img && newImage) this.model.clearHistory();
+          if (img && sizeChanged) this.model.resize(img.width, img.height);
+          this.viewport.setImage(img);
+          this.viewport.reset(sizeChanged, newImage);
+          this.redrawAll();
+          if (img) emit(this, 'label-image-load', { width: img.width, height: img.height, frames: img.frames, frame: img.frame });
+        },
+        failed: (error) => (this.requestUpdate(), emit(this, 'label-error', { error, during: 'image-load' })),
+      },
+      newImage,
+    );
+    this.requestUpdate();
   }
 
   /** Takes the host's annotations/prelabels; invalid entries are left out and reported as `label-error`. */
@@ -457,6 +527,9 @@ export class LabelCanvas extends LitElement {
       get locked() { return el.locked; },
       get vertexEdit() { return el.vertexEdit; },
       get window() { return el.window; },
+      get hidden() { return el.hiddenIds; },
+      get helpOpen() { return el.helpOpen; },
+      toggleHelp: () => this.toggleHelp(),
       colorOf: (l) => this.colorOf(l),
       currentLabel: () => this.currentLabel(),
       setSelection: (ids, quiet) => this.setSelection(ids, quiet),
@@ -562,7 +635,8 @@ export class LabelCanvas extends LitElement {
   // ——— keyboard: keymap.ts maps keys to commands, commands.ts carries them out ———
 
   private readonly onKeyDown = (e: KeyboardEvent): void => {
-    if (e.composedPath()[0] instanceof HTMLButtonElement && (e.key === 'Enter' || e.key === ' ')) return;
+    const from = e.composedPath()[0];
+    if (from instanceof HTMLSelectElement || (from instanceof HTMLButtonElement && (e.key === 'Enter' || e.key === ' '))) return;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     const b = bindingFor({ key, mod: e.ctrlKey || e.metaKey, shift: e.shiftKey }, keyState(this.internals, this.frame));
     if (!b) return;

@@ -182,6 +182,210 @@ export const styles = css`
     border-radius: 3px;
     opacity: 0.8;
   }
+  /* Tool rail: a floating vertical toolbar, at the start or end edge. */
+  .rail {
+    position: absolute;
+    top: 8px;
+    left: 8px;
+    display: flex;
+    flex-direction: column;
+    gap: 6px;
+    padding: 4px;
+    border-radius: 8px;
+    background: var(--label-canvas-rail-background, var(--_chip-background));
+    color: var(--_chip-color);
+    box-shadow: 0 1px 4px rgb(0 0 0 / 0.4);
+    max-height: calc(100% - 16px);
+    overflow-y: auto;
+    z-index: 2;
+  }
+  :host([rail='end']) .rail {
+    left: auto;
+    right: 8px;
+  }
+  :host([rail='end'][region-list]) .rail {
+    right: calc(var(--label-canvas-regions-width, 260px) + 16px);
+  }
+  .rail-group {
+    display: flex;
+    flex-direction: column;
+    gap: 2px;
+  }
+  .rail-group + .rail-group {
+    border-top: 1px solid rgb(0 0 0 / 0.15);
+    padding-top: 6px;
+  }
+  .rail-button {
+    width: var(--label-canvas-rail-button-size, 32px);
+    height: var(--label-canvas-rail-button-size, 32px);
+    padding: 0;
+    display: grid;
+    place-items: center;
+    font-size: 15px;
+    border-color: transparent;
+    background: transparent;
+  }
+  .rail-button:hover:not([disabled]) {
+    background: rgb(0 0 0 / 0.08);
+  }
+  .rail-button[aria-pressed='true'] {
+    background: var(--_selection-color);
+    color: var(--_text-color);
+  }
+  .rail-button[disabled] {
+    opacity: 0.4;
+    cursor: default;
+  }
+  .rail-button.preset {
+    font-size: 11px;
+    font-weight: 600;
+  }
+  /* Region list: a floating panel at the end edge; rows are virtualized (absolutely placed). */
+  .regions {
+    position: absolute;
+    top: 8px;
+    right: 8px;
+    bottom: 8px;
+    width: var(--label-canvas-regions-width, 260px);
+    max-width: calc(100% - 72px);
+    display: flex;
+    flex-direction: column;
+    border-radius: 8px;
+    background: var(--label-canvas-regions-background, var(--_chip-background));
+    color: var(--_chip-color);
+    box-shadow: 0 1px 4px rgb(0 0 0 / 0.4);
+    font-size: 13px;
+    z-index: 2;
+  }
+  .regions-title {
+    padding: 6px 10px;
+    font-weight: 600;
+    border-bottom: 1px solid rgb(0 0 0 / 0.12);
+  }
+  .regions-title .count {
+    font-weight: 400;
+    opacity: 0.7;
+  }
+  .regions-scroll {
+    flex: 1;
+    overflow-y: auto;
+    contain: strict;
+  }
+  .regions-rows {
+    position: relative;
+  }
+  .regions-empty {
+    margin: 10px;
+    opacity: 0.7;
+  }
+  .region {
+    position: absolute;
+    left: 0;
+    right: 0;
+    top: 0;
+    height: 34px;
+    display: flex;
+    align-items: center;
+    gap: 2px;
+    padding: 0 4px;
+    box-sizing: border-box;
+  }
+  .region.selected {
+    background: color-mix(in srgb, var(--_selection-color) 18%, transparent);
+  }
+  .region.hidden .region-text {
+    opacity: 0.5;
+    text-decoration: line-through;
+  }
+  .region-name {
+    flex: 1;
+    min-width: 0;
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    border-color: transparent;
+    background: transparent;
+    text-align: left;
+    padding: 3px 4px;
+    min-height: 28px;
+  }
+  .region-text {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .swatch {
+    flex: none;
+    width: 12px;
+    height: 12px;
+    border-radius: 3px;
+    background: var(--c);
+  }
+  .region.pre .swatch {
+    background: transparent;
+    border: 2px dashed var(--c);
+    width: 8px;
+    height: 8px;
+  }
+  .confidence {
+    margin-left: auto;
+    font-variant-numeric: tabular-nums;
+    opacity: 0.8;
+  }
+  .region select {
+    width: 84px;
+    min-height: 26px;
+  }
+  .region .icon {
+    min-width: 26px;
+    min-height: 26px;
+    padding: 0 4px;
+  }
+  /* Shortcut help: a panel over the canvas. */
+  .help {
+    position: absolute;
+    left: 50%;
+    top: 50%;
+    transform: translate(-50%, -50%);
+    width: min(520px, calc(100% - 24px));
+    max-height: calc(100% - 24px);
+    overflow: auto;
+    box-sizing: border-box;
+    padding: 10px 14px;
+    border-radius: 10px;
+    background: var(--_chip-background);
+    color: var(--_chip-color);
+    box-shadow: 0 4px 18px rgb(0 0 0 / 0.45);
+    font-size: 13px;
+    z-index: 3;
+  }
+  .help-head {
+    display: flex;
+    justify-content: space-between;
+    align-items: center;
+    margin-bottom: 6px;
+  }
+  .help-keys {
+    margin: 0;
+  }
+  .help-row {
+    display: grid;
+    grid-template-columns: 9em 1fr;
+    gap: 8px;
+    padding: 3px 0;
+    border-top: 1px solid rgb(0 0 0 / 0.08);
+  }
+  .help-row dt,
+  .help-row dd {
+    margin: 0;
+  }
+  /* Coarse pointers (touch): hit targets of at least 24 px, here 44. */
+  @media (pointer: coarse) {
+    .rail-button {
+      width: 44px;
+      height: 44px;
+    }
+  }
   .sr-only {
     position: absolute;
     width: 1px;

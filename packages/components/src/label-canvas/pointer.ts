@@ -44,7 +44,7 @@ export class PointerInput {
       },
       pointers: this.pointers,
       hitTest: (sx, sy) => this.hitTest(sx, sy),
-      queryArea: (r) => c.model.index.query(r).map((i) => c.model.items[i].id),
+      queryArea: (r) => c.model.index.query(r).map((i) => c.model.items[i].id).filter((id) => !c.hidden.has(id)),
       select: (ids) => c.setSelection(ids),
       editChanged: () => c.renderer.edit(),
       createBox: (x, y, w, h) => c.createShape({ kind: 'box', label: '', x, y, w, h }),
@@ -100,14 +100,15 @@ export class PointerInput {
     const [x, y] = c.viewport.toImage(sx, sy);
     const tol = HIT_TOLERANCE / c.viewport.state.scale;
     const m = c.model;
-    for (let i = m.prelabels.length - 1; i >= 0; i--) if (hitShape(m.prelabels[i], x, y, tol)) return m.prelabels[i];
+    const hidden = c.hidden;
+    for (let i = m.prelabels.length - 1; i >= 0; i--) if (!hidden.has(m.prelabels[i].id) && hitShape(m.prelabels[i], x, y, tol)) return m.prelabels[i];
     if (c.locked) return null;
     const found = m.index.query({ x: x - tol, y: y - tol, w: 2 * tol, h: 2 * tol });
     // Topmost first; among nested shapes, the smallest one wins so inner boxes stay reachable.
     let best: IdentifiedAnnotation | null = null, bestArea = Infinity;
     for (let k = found.length - 1; k >= 0; k--) {
       const a = m.items[found[k]];
-      if (!hitShape(a, x, y, tol)) continue;
+      if (hidden.has(a.id) || !hitShape(a, x, y, tol)) continue;
       const b = bounds(a)!;
       if (b.w * b.h < bestArea) (best = a), (bestArea = b.w * b.h);
     }

@@ -28,7 +28,7 @@ export class FrameRenderer implements ViewportHost {
       image: l?.source ?? null,
       iw: l?.width ?? 1,
       ih: l?.height ?? 1,
-      hidden: new Set(c.selection.filter((id) => c.model.get(id))),
+      hidden: c.hidden.size ? new Set([...c.hidden, ...c.selection]) : new Set(c.selection.filter((id) => c.model.get(id))),
       theme: c.theme,
       colorOf: (id) => c.colorOf(id),
       nameOf: (id) => c.labels.find((x) => x.id === id)?.name ?? id,

@@ -1,0 +1,250 @@
+// The tool rail, region list and shortcut help of <label-canvas>, in Chromium with real input.
+import { expect } from '@esm-bundle/chai';
+import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import type { Annotation } from '@labelkit/core';
+import './label-canvas.js';
+import type { LabelCanvas } from './label-canvas.component.js';
+import { LabelCanvasHarness, type InputDriver } from './label-canvas.harness.js';
+
+const input: InputDriver = {
+  mouse: async (a) => {
+    await sendMouse({ type: 'move', position: a.position });
+    if (a.type !== 'move') await sendMouse({ type: a.type, button: a.button ?? 'left' });
+  },
+  press: (key) => sendKeys({ press: key }),
+};
+
+const LABELS = [
+  { id: 'cat', name: 'Cat', color: '#e69f00' },
+  { id: 'dog', name: 'Dog', color: '#0072b2' },
+];
+
+function testImage(): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = 1600;
+  c.height = 1200;
+  const g = c.getContext('2d')!;
+  g.fillStyle = '#808080';
+  g.fillRect(0, 0, 1600, 1200);
+  return c;
+}
+
+async function mount(props: Partial<LabelCanvas> = {}): Promise<LabelCanvasHarness> {
+  const el = document.createElement('label-canvas');
+  el.style.cssText = 'position:fixed;left:0;top:0;width:800px;height:600px';
+  el.labels = LABELS;
+  el.rail = 'start';
+  el.regionList = true;
+  Object.assign(el, props);
+  el.image ??= testImage();
+  document.body.append(el);
+  const h = new LabelCanvasHarness(el, input);
+  await h.ready();
+  return h;
+}
+
+const root = (h: LabelCanvasHarness) => h.el.shadowRoot!;
+const railButtons = (h: LabelCanvasHarness) => [...root(h).querySelectorAll<HTMLButtonElement>('[part~="rail"] button[data-command]')];
+const railButton = (h: LabelCanvasHarness, command: string) => root(h).querySelector<HTMLButtonElement>(`[part~="rail"] button[data-command="${command}"]`);
+const rows = (h: LabelCanvasHarness) => [...root(h).querySelectorAll<HTMLElement>('[part~="region"]')];
+async function settle(h: LabelCanvasHarness) {
+  await h.el.updateComplete;
+  await h.frames(2);
+  await h.el.updateComplete;
+}
+
+describe('<label-canvas> tool rail, region list, shortcut help', () => {
+  afterEach(async () => {
+    document.querySelectorAll('label-canvas').forEach((e) => e.remove());
+    await resetMouse();
+  });
+
+  it('the rail is a toolbar of the tools a box project takes, each named with its key', async () => {
+    const h = await mount({ shapes: ['box'] });
+    const rail = root(h).querySelector('[part~="rail"]')!;
+    expect(rail.getAttribute('role')).to.equal('toolbar');
+    const names = railButtons(h).map((b) => b.getAttribute('aria-label'));
+    expect(names).to.include.members(['Select and move (M)', 'Box (R)', 'Template box (T)', 'Zoom in (+)', 'Fit (0 / F)', 'Undo (Ctrl+Z)', 'Keyboard shortcuts (?)']);
+    expect(railButton(h, 'polygon'), 'no polygon tool in a box project').to.equal(null);
+    expect(railButton(h, 'vertex'), 'no point editing in a box project').to.equal(null);
+    for (const b of railButtons(h)) expect(b.title).to.equal(b.getAttribute('aria-label'));
+    const g = await mount({ shapes: ['polygon'], mode: 'polygon' });
+    expect(railButton(g, 'box')).to.equal(null);
+    expect(railButton(g, 'template')).to.equal(null);
+    expect(railButton(g, 'polygon')!.getAttribute('aria-label')).to.equal('Polygon (P)');
+  });
+
+  it('each tool works from the rail and from its key, and the rail shows which is on', async () => {
+    const h = await mount();
+    railButton(h, 'polygon')!.click();
+    await settle(h);
+    expect(h.el.mode).to.equal('polygon');
+    expect(railButton(h, 'polygon')!.getAttribute('aria-pressed')).to.equal('true');
+    expect(railButton(h, 'box')!.getAttribute('aria-pressed')).to.equal('false');
+    await h.press('r');
+    await settle(h);
+    expect(h.el.mode).to.equal('box');
+    expect(railButton(h, 'box')!.getAttribute('aria-pressed')).to.equal('true');
+    railButton(h, 'edit')!.click();
+    await settle(h);
+    expect(h.el.tool).to.equal('edit');
+    railButton(h, 'vertex')!.click();
+    await settle(h);
+    expect(h.el.vertexEdit).to.equal(true);
+    expect(railButton(h, 'vertex')!.getAttribute('aria-pressed')).to.equal('true');
+    await h.press('u');
+    await settle(h);
+    expect(railButton(h, 'vertex')!.getAttribute('aria-pressed')).to.equal('false');
+    railButton(h, 'lock')!.click();
+    await settle(h);
+    expect(h.el.locked).to.equal(true);
+    await h.press('l');
+    expect(h.el.locked).to.equal(false);
+    const s = h.el.view.scale;
+    railButton(h, 'zoom-in')!.click();
+    expect(h.el.view.scale).to.be.above(s);
+    railButton(h, 'actual-size')!.click();
+    expect(h.el.view.scale).to.equal(1);
+    railButton(h, 'fit')!.click();
+    expect(h.el.view.scale).to.equal(h.el.fitScale);
+    // draw, then undo / redo / delete from the rail
+    await h.press('r');
+    await h.drawBox(200, 200, 300, 200);
+    await settle(h);
+    expect(h.el.annotations).to.have.length(1);
+    railButton(h, 'undo')!.click();
+    await settle(h);
+    expect(h.el.annotations).to.have.length(0);
+    expect(railButton(h, 'undo')!.disabled).to.equal(true);
+    railButton(h, 'redo')!.click();
+    await settle(h);
+    expect(h.el.annotations).to.have.length(1);
+    railButton(h, 'delete')!.click();
+    await settle(h);
+    expect(h.el.annotations).to.have.length(0);
+  });
+
+  it('the rail collapses to one button and opens again', async () => {
+    const h = await mount();
+    root(h).querySelector<HTMLButtonElement>('.rail-toggle')!.click();
+    await settle(h);
+    expect(railButtons(h)).to.have.length(0);
+    const toggle = root(h).querySelector<HTMLButtonElement>('.rail-toggle')!;
+    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+    toggle.click();
+    await settle(h);
+    expect(railButtons(h).length).to.be.above(5);
+  });
+
+  it('the region list stays in sync after draw, undo, redo, relabel and delete; a click selects', async () => {
+    const h = await mount();
+    await h.drawBox(200, 200, 300, 200);
+    await h.press('Escape');
+    await h.drawBox(900, 600, 200, 200);
+    await settle(h);
+    expect(rows(h).map((r) => r.textContent!.replace(/\s+/g, ' ').includes('Cat'))).to.deep.equal([true, true]);
+    await h.press('Control+z');
+    await settle(h);
+    expect(rows(h)).to.have.length(1);
+    await h.press('Control+Shift+z');
+    await settle(h);
+    expect(rows(h)).to.have.length(2);
+    // select from the list
+    rows(h)[0].querySelector<HTMLButtonElement>('.region-name')!.click();
+    await settle(h);
+    expect(h.el.selectedIds).to.deep.equal([h.el.annotations[0].id]);
+    expect(rows(h)[0].getAttribute('part')).to.contain('region-selected');
+    // relabel from the list
+    const select = rows(h)[1].querySelector('select')!;
+    select.value = 'dog';
+    select.dispatchEvent(new Event('change'));
+    await settle(h);
+    expect(h.el.annotations[1].label).to.equal('dog');
+    expect(rows(h)[1].textContent).to.contain('Dog');
+    // a selection made on the canvas shows in the list; a key relabels it
+    await h.press('2');
+    await settle(h);
+    expect(h.el.annotations[0].label).to.equal('dog');
+    // delete from the list, undo brings it back
+    rows(h)[0].querySelector<HTMLButtonElement>('[aria-label^="Delete"]')!.click();
+    await settle(h);
+    expect(rows(h)).to.have.length(1);
+    await h.press('Control+z');
+    await settle(h);
+    expect(rows(h)).to.have.length(2);
+  });
+
+  it('hide/show takes a shape out of the drawing and the hit test; prelabels show confidence with accept/reject', async () => {
+    const box: Annotation = { id: 'b1', kind: 'box', label: 'cat', x: 400, y: 400, w: 400, h: 400 };
+    const pre: Annotation = { id: 'p1', kind: 'box', label: 'dog', x: 1000, y: 200, w: 200, h: 200, confidence: 0.91 };
+    const h = await mount({ annotations: [box], prelabels: [pre], tool: 'edit' });
+    const before = h.pixelAt(600, 600);
+    const boxRow = rows(h).find((r) => r.dataset.id === 'b1')!;
+    boxRow.querySelector<HTMLButtonElement>('[aria-label^="Hide"]')!.click();
+    await settle(h);
+    await h.frames(3);
+    expect(h.pixelAt(600, 600), 'hidden: not drawn').to.not.deep.equal(before);
+    await h.click([600, 600]);
+    expect(h.el.selectedIds).to.deep.equal([]);
+    rows(h).find((r) => r.dataset.id === 'b1')!.querySelector<HTMLButtonElement>('[aria-label^="Show"]')!.click();
+    await settle(h);
+    await h.click([600, 600]);
+    expect(h.el.selectedIds).to.deep.equal(['b1']);
+    const preRow = rows(h).find((r) => r.dataset.id === 'p1')!;
+    expect(preRow.textContent).to.contain('91 %');
+    preRow.querySelector<HTMLButtonElement>('[aria-label^="Accept"]')!.click();
+    await settle(h);
+    expect(h.el.prelabels).to.have.length(0);
+    expect(h.el.annotations).to.have.length(2);
+  });
+
+  it('the list is keyboard navigable: arrows move, Delete deletes the focused row', async () => {
+    const anns: Annotation[] = [0, 1, 2].map((i) => ({ id: `a${i}`, kind: 'box', label: 'cat', x: 100 + 300 * i, y: 100, w: 200, h: 200 }));
+    const h = await mount({ annotations: anns });
+    rows(h)[0].querySelector<HTMLButtonElement>('.region-name')!.focus();
+    await sendKeys({ press: 'ArrowDown' });
+    await settle(h);
+    expect(root(h).activeElement?.getAttribute('data-row')).to.equal('1');
+    await sendKeys({ press: 'Enter' });
+    await settle(h);
+    expect(h.el.selectedIds).to.deep.equal(['a1']);
+    await sendKeys({ press: 'Delete' });
+    await settle(h);
+    expect(h.el.annotations.map((a) => a.id)).to.deep.equal(['a0', 'a2']);
+  });
+
+  it('virtualizes: 10,000 rows keep a few dozen in the DOM and scroll to the last', async () => {
+    const anns: Annotation[] = Array.from({ length: 10000 }, (_, i) => ({ id: `r${i}`, kind: 'box', label: i % 2 ? 'dog' : 'cat', x: (i % 100) * 15, y: Math.floor(i / 100) * 11, w: 12, h: 9 }));
+    const h = await mount({ annotations: anns });
+    await settle(h);
+    expect(rows(h).length).to.be.below(60);
+    expect(rows(h)[0].getAttribute('aria-setsize')).to.equal('10000');
+    const scroll = root(h).querySelector<HTMLElement>('.regions-scroll')!;
+    scroll.scrollTop = scroll.scrollHeight;
+    scroll.dispatchEvent(new Event('scroll'));
+    await settle(h);
+    expect(rows(h).some((r) => r.getAttribute('aria-posinset') === '10000')).to.equal(true);
+    expect(rows(h).length).to.be.below(60);
+  });
+
+  it('? opens the shortcut help with the live keymap of the kind; Esc closes it', async () => {
+    const h = await mount({ shapes: ['box'], rail: 'none' });
+    await h.press('?');
+    await settle(h);
+    const help = root(h).querySelector('[part~="help"]')!;
+    expect(help.getAttribute('role')).to.equal('dialog');
+    const keys = [...help.querySelectorAll('dt kbd')].map((k) => k.textContent);
+    expect(keys).to.include.members(['R', 'M', 'T', '1–9, 0', 'Ctrl+Z', '?']);
+    expect(keys).to.not.include('P');
+    expect(keys).to.not.include('U');
+    await h.press('Escape');
+    await settle(h);
+    expect(root(h).querySelector('[part~="help"]')).to.equal(null);
+    // and from the rail's button
+    h.el.rail = 'start';
+    await settle(h);
+    railButton(h, 'help')!.click();
+    await settle(h);
+    expect(root(h).querySelector('[part~="help"]')).to.not.equal(null);
+  });
+});

@@ -1,0 +1,147 @@
+// The region list of <label-canvas> (part `regions`, role=list): every shape and prelabel with its
+// label colour and name — select on click, relabel, hide/show, delete, and a prelabel's confidence
+// with accept/reject. Rows are virtualized (only those in view are in the DOM), so 10,000 rows scroll
+// as smoothly as 10. Arrow keys, Home and End move between rows; Delete deletes the focused row's shape.
+import { html, nothing, type TemplateResult } from 'lit';
+import type { LabelClass } from '@labelkit/core';
+import type { IdentifiedAnnotation } from '../events.js';
+import { styleProps } from '../directives/style-props.js';
+
+export const ROW_HEIGHT = 34;
+const OVERSCAN = 4;
+
+export interface RegionListHost {
+  readonly labels: readonly LabelClass[];
+  readonly selection: readonly string[];
+  readonly hidden: ReadonlySet<string>;
+  readonly frozen: boolean;
+  colorOf(label: string): string;
+  nameOf(label: string): string;
+  select(ids: readonly string[]): void;
+  relabel(id: string, label: string): void;
+  toggleHidden(id: string): void;
+  remove(id: string): void;
+  accept(id: string): void;
+  reject(id: string): void;
+  requestUpdate(): void;
+}
+
+export class RegionList {
+  private scrollTop = 0;
+  private height = 320;
+  private focus = 0;
+  private frame = 0;
+  private focusAfterRender = false;
+
+  constructor(private readonly host: RegionListHost) {}
+
+  render(rows: readonly IdentifiedAnnotation[], isPrelabel: (id: string) => boolean): TemplateResult {
+    const h = this.host;
+    const n = rows.length;
+    this.focus = Math.min(this.focus, Math.max(0, n - 1));
+    const first = Math.max(0, Math.floor(this.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(n, Math.ceil((this.scrollTop + this.height) / ROW_HEIGHT) + OVERSCAN);
+    const sel = new Set(h.selection);
+    const kinds = { box: 'box', polygon: 'polygon', class: 'tag' } as const;
+    const row = (a: IdentifiedAnnotation, i: number) => {
+      const pre = isPrelabel(a.id);
+      const hidden = h.hidden.has(a.id);
+      const what = `${pre ? 'prelabel ' : ''}${kinds[a.kind]} ${i + 1}, ${h.nameOf(a.label)}`;
+      return html`<div
+        part="region${sel.has(a.id) ? ' region-selected' : ''}"
+        class="region ${sel.has(a.id) ? 'selected' : ''} ${hidden ? 'hidden' : ''} ${pre ? 'pre' : ''}"
+        role="listitem"
+        aria-setsize=${n}
+        aria-posinset=${i + 1}
+        data-id=${a.id}
+        ${styleProps({ transform: `translateY(${i * ROW_HEIGHT}px)`, '--c': h.colorOf(a.label) })}
+      >
+        <button class="region-name" aria-pressed=${String(sel.has(a.id))} tabindex=${i === this.focus ? 0 : -1} data-row=${i}
+          @click=${(e: MouseEvent) => ((this.focus = i), h.select(e.shiftKey || e.ctrlKey || e.metaKey ? toggle(h.selection, a.id) : [a.id]))}
+          @focus=${() => (this.focus = i)}
+        ><span class="swatch" aria-hidden="true"></span><span class="region-text">${kinds[a.kind]} ${i + 1} · ${h.nameOf(a.label)}</span>${pre && a.confidence !== undefined
+          ? html`<span class="confidence" title="Confidence">${Math.round(a.confidence * 100)} %</span>`
+          : nothing}</button>
+        ${pre
+          ? h.frozen
+            ? nothing
+            : html`<button class="icon" title="Accept" aria-label=${`Accept ${what}`} tabindex="-1" @click=${() => h.accept(a.id)}>✓</button>
+                <button class="icon" title="Reject" aria-label=${`Reject ${what}`} tabindex="-1" @click=${() => h.reject(a.id)}>✗</button>`
+          : html`<select aria-label=${`Label of ${what}`} tabindex="-1" ?disabled=${h.frozen} @change=${(e: Event) => h.relabel(a.id, (e.target as HTMLSelectElement).value)}>
+                ${h.labels.map((l) => html`<option value=${l.id} ?selected=${l.id === a.label}>${l.name}</option>`)}
+              </select>
+              <button class="icon" title=${hidden ? 'Show' : 'Hide'} aria-label=${`${hidden ? 'Show' : 'Hide'} ${what}`} aria-pressed=${String(hidden)} tabindex="-1" @click=${() => h.toggleHidden(a.id)}>${hidden ? '◌' : '●'}</button>
+              ${h.frozen ? nothing : html`<button class="icon" title="Delete" aria-label=${`Delete ${what}`} tabindex="-1" @click=${() => h.remove(a.id)}>✕</button>`}`}
+      </div>`;
+    };
+    return html`<div part="regions" class="regions">
+      <div class="regions-title" aria-hidden="true">Regions <span class="count">${n}</span></div>
+      <div class="regions-scroll" @scroll=${this.onScroll} @keydown=${(e: KeyboardEvent) => this.onKey(e, rows)}>
+        ${n
+          ? html`<div class="regions-rows" role="list" aria-label=${`Regions (${n})`} ${styleProps({ height: `${n * ROW_HEIGHT}px` })}>
+              ${rows.slice(first, last).map((a, k) => row(a, first + k))}
+            </div>`
+          : html`<p class="regions-empty">No regions yet.</p>`}
+      </div>
+    </div>`;
+  }
+
+  /** After a render: the viewport's height, and the focused row's button when keys moved it. */
+  updated(root: ShadowRoot | null): void {
+    const scroll = root?.querySelector<HTMLElement>('.regions-scroll');
+    if (!scroll) return;
+    if (scroll.clientHeight && scroll.clientHeight !== this.height) {
+      this.height = scroll.clientHeight;
+      this.host.requestUpdate();
+    }
+    if (this.focusAfterRender) {
+      this.focusAfterRender = false;
+      scroll.querySelector<HTMLElement>(`[data-row="${this.focus}"]`)?.focus({ preventScroll: true });
+    }
+  }
+
+  /** Scrolls so that the row of `id` is in view (a selection made on the canvas). */
+  reveal(root: ShadowRoot | null, index: number): void {
+    const scroll = root?.querySelector<HTMLElement>('.regions-scroll');
+    if (!scroll || index < 0) return;
+    const top = index * ROW_HEIGHT;
+    if (top < scroll.scrollTop || top + ROW_HEIGHT > scroll.scrollTop + scroll.clientHeight) scroll.scrollTop = Math.max(0, top - scroll.clientHeight / 2);
+  }
+
+  private readonly onScroll = (e: Event): void => {
+    this.scrollTop = (e.currentTarget as HTMLElement).scrollTop;
+    // One render per frame however fast the wheel turns.
+    this.frame ||= requestAnimationFrame(() => {
+      this.frame = 0;
+      this.host.requestUpdate();
+    });
+  };
+
+  private onKey(e: KeyboardEvent, rows: readonly IdentifiedAnnotation[]): void {
+    const from = e.composedPath()[0];
+    if (from instanceof HTMLSelectElement) return e.stopPropagation(); // the select's own keys
+    const n = rows.length;
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10 };
+    let next = this.focus;
+    if (e.key in moves) next = Math.max(0, Math.min(n - 1, this.focus + moves[e.key]));
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = n - 1;
+    else if ((e.key === 'Delete' || e.key === 'Backspace') && rows[this.focus] && !this.host.frozen) {
+      this.host.remove(rows[this.focus].id);
+      e.preventDefault();
+      return e.stopPropagation();
+    } else return; // other keys (1–9, 0 relabel the selection; Ctrl+Z) reach the canvas
+    e.preventDefault();
+    e.stopPropagation();
+    this.focus = next;
+    const scroll = e.currentTarget as HTMLElement;
+    const top = next * ROW_HEIGHT;
+    if (top < scroll.scrollTop) scroll.scrollTop = top;
+    else if (top + ROW_HEIGHT > scroll.scrollTop + scroll.clientHeight) scroll.scrollTop = top + ROW_HEIGHT - scroll.clientHeight;
+    this.scrollTop = scroll.scrollTop;
+    this.focusAfterRender = true;
+    this.host.requestUpdate();
+  }
+}
+
+const toggle = (list: readonly string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
