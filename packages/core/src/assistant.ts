@@ -118,6 +118,21 @@ export interface TrainRequest {
   readonly minSupport?: number;
   readonly seed?: number;
   readonly epochs?: number;
+  /**
+   * Choose the threshold on out-of-fold predictions over all labeled rows with this many folds
+   * (k heads each trained without one fold; the returned head is trained on all rows). 0 or 1: the
+   * single `holdout` split. Default 5.
+   */
+  readonly folds?: number;
+  /** Rows whose predictions may choose the threshold (1) or not (0); default all. */
+  readonly calibrate?: Uint8Array;
+  /** Classes never predicted (too few labels so far); the others still are. */
+  readonly gated?: readonly number[];
+  /**
+   * Confidence of the one-sided lower bound (Wilson) on precision that must reach
+   * `targetPrecision` (default 0.95); 0: the point estimate.
+   */
+  readonly confidence?: number;
 }
 
 export interface TrainResult {
@@ -177,4 +192,24 @@ export interface Assistant {
   /** Boxes from the detector model. */
   detect(images: readonly AssistImage[], options?: DetectOptions): Promise<DetectResult>;
   dispose(): Promise<void>;
+}
+
+/** What ML assist is doing now, for a status line or progress bar (`<label-dashboard>` reads it). */
+export interface AssistActivity {
+  /** 'working': a step runs; 'idle': waiting for labels; 'off': the project's switch is off; 'failed': the last step failed. */
+  readonly state: 'idle' | 'working' | 'off' | 'failed' | 'stopped';
+  /** The step that runs (state 'working'). */
+  readonly phase?: RunKind;
+  /** Items done of total, for the long steps (featurization, inference, detection). */
+  readonly done?: number;
+  readonly total?: number;
+  /** The error of a failed step. */
+  readonly error?: string;
+}
+
+/** A live source of `AssistActivity` (what `attachAssist` in `@labelkit/ml` returns is one). */
+export interface AssistMonitor {
+  readonly activity: AssistActivity;
+  /** Calls `listener` on every change; returns the unsubscribe function. */
+  subscribe(listener: (activity: AssistActivity) => void): () => void;
 }

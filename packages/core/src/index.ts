@@ -77,6 +77,7 @@ export { crc32 } from './util/crc32.js';
 // ── ML assist port (packages/core/src/assistant.ts; implemented by @labelkit/ml) ──
 export {
   ASSIST_DEVICES,
+  type AssistActivity,
   type Assistant,
   type AssistCallOptions,
   type AssistCompute,
@@ -87,6 +88,7 @@ export {
   type AssistFailure,
   type AssistHead,
   type AssistImage,
+  type AssistMonitor,
   type AssistPixels,
   type AssistProgress,
   type AssistRun,

@@ -24,7 +24,8 @@ import {
 import type * as Ort from 'onnxruntime-web';
 import { type AssignKernel, jsAssignKernel } from '../numerics/assign.js';
 import { decodeYolox, nms } from '../numerics/detect.js';
-import { fitHead } from '../numerics/fit.js';
+import { fitHead, fitHeadCV } from '../numerics/fit.js';
+import { type ThresholdChoice, zOf } from '../numerics/threshold.js';
 import { predictHead } from '../numerics/head.js';
 import { kmeans } from '../numerics/kmeans.js';
 import { createOrtAssignKernel } from '../numerics/ort-assign.js';
@@ -255,27 +256,68 @@ export class Engine {
   async train(callId: number, embeddings: Matrix, request: TrainRequest): Promise<TrainResult> {
     return this.#call(callId, async (signal) => {
       const startedAt = Date.now();
-      const fit = await fitHead(embeddings.data, embeddings.rows, embeddings.cols, request.targets, request.classes, request.kind, {
-        holdout: request.holdout,
-        targetPrecision: request.targetPrecision,
-        minSupport: request.minSupport,
-        seed: request.seed,
-        epochs: request.epochs,
-        signal,
-      });
-      const m = fit.metrics;
-      const training = run('training', 'cpu', startedAt, { train: m.trainMs }, { kind: request.kind, classes: request.classes, trainRows: m.trainRows, loss: m.loss, epochs: m.epochs });
-      const th = fit.threshold;
-      const validation = run('validation', 'cpu', training.finishedAt, {}, {
-        holdoutRows: m.holdoutRows,
-        holdoutAccuracy: m.holdoutAccuracy,
-        targetPrecision: request.targetPrecision ?? 0.95,
-        threshold: th.threshold,
-        precision: th.precision,
-        support: th.support,
-        coverage: th.coverage,
-      });
-      return { head: fit.head, threshold: th.threshold, training, validation };
+      const targetPrecision = request.targetPrecision ?? 0.95;
+      const z = zOf(request.confidence ?? 0.95);
+      const folds = request.folds ?? 5;
+      let training: AssistRun;
+      let validation: AssistRun;
+      let head: AssistHead;
+      let th: ThresholdChoice;
+      if (folds >= 2) {
+        const fit = await fitHeadCV(embeddings.data, embeddings.rows, embeddings.cols, request.targets, request.classes, request.kind, {
+          folds,
+          calibrate: request.calibrate,
+          gated: request.gated,
+          targetPrecision,
+          minSupport: request.minSupport,
+          z,
+          seed: request.seed,
+          epochs: request.epochs,
+          signal,
+        });
+        const m = fit.metrics;
+        head = fit.head;
+        th = fit.threshold;
+        training = run('training', 'cpu', startedAt, { train: m.trainMs }, { kind: request.kind, classes: request.classes, trainRows: m.rows, folds: m.folds, loss: m.loss, epochs: m.epochs });
+        validation = run('validation', 'cpu', training.finishedAt, {}, {
+          method: `${m.folds}-fold out-of-fold`,
+          calibrationRows: m.calibrationRows,
+          oofAccuracy: m.oofAccuracy,
+          targetPrecision,
+          confidence: request.confidence ?? 0.95,
+          threshold: th.threshold,
+          precision: th.precision,
+          lowerBound: th.lowerBound ?? th.precision,
+          support: th.support,
+          coverage: th.coverage,
+        });
+      } else {
+        const fit = await fitHead(embeddings.data, embeddings.rows, embeddings.cols, request.targets, request.classes, request.kind, {
+          holdout: request.holdout,
+          targetPrecision,
+          minSupport: request.minSupport,
+          z,
+          seed: request.seed,
+          epochs: request.epochs,
+          signal,
+        });
+        const m = fit.metrics;
+        head = fit.head;
+        th = fit.threshold;
+        training = run('training', 'cpu', startedAt, { train: m.trainMs }, { kind: request.kind, classes: request.classes, trainRows: m.trainRows, loss: m.loss, epochs: m.epochs });
+        validation = run('validation', 'cpu', training.finishedAt, {}, {
+          method: 'holdout',
+          holdoutRows: m.holdoutRows,
+          holdoutAccuracy: m.holdoutAccuracy,
+          targetPrecision,
+          threshold: th.threshold,
+          precision: th.precision,
+          lowerBound: th.lowerBound ?? th.precision,
+          support: th.support,
+          coverage: th.coverage,
+        });
+      }
+      return { head, threshold: th.threshold, training, validation };
     });
   }
 

@@ -63,20 +63,31 @@ function gatherTargets(kind: HeadKind, targets: HeadTargets, classes: number, ro
 }
 
 /** Per-prediction confidence and correctness on held-out rows, as the threshold choice reads them. */
-export function validationPairs(kind: HeadKind, probs: Float32Array, targets: HeadTargets, n: number, classes: number): { confidence: Float32Array; correct: Uint8Array } {
+export function validationPairs(kind: HeadKind, probs: Float32Array, targets: HeadTargets, n: number, classes: number, gated?: readonly number[]): { confidence: Float32Array; correct: Uint8Array } {
+  const off = new Uint8Array(classes);
+  for (const c of gated ?? []) if (c >= 0 && c < classes) off[c] = 1;
   if (kind === 'multiclass') {
-    const confidence = new Float32Array(n);
-    const correct = new Uint8Array(n);
+    const confidence: number[] = [];
+    const correct: number[] = [];
     for (let i = 0; i < n; i++) {
       let best = 0;
       for (let c = 1; c < classes; c++) if (probs[i * classes + c] > probs[i * classes + best]) best = c;
-      confidence[i] = probs[i * classes + best];
-      correct[i] = best === targets[i] ? 1 : 0;
+      // A prediction of a gated class is never a prelabel, so it is no candidate either.
+      if (off[best]) continue;
+      confidence.push(probs[i * classes + best]);
+      correct.push(best === targets[i] ? 1 : 0);
     }
-    return { confidence, correct };
+    return { confidence: Float32Array.from(confidence), correct: Uint8Array.from(correct) };
   }
-  // Multi-label: every (row, class) pair is a prediction "row has class".
-  return { confidence: probs.slice(0, n * classes), correct: Uint8Array.from(targets.subarray(0, n * classes), (t) => (t ? 1 : 0)) };
+  // Multi-label: every (row, class) pair of a class that is not gated is a prediction "row has class".
+  const confidence: number[] = [];
+  const correct: number[] = [];
+  for (let i = 0; i < n * classes; i++) {
+    if (off[i % classes]) continue;
+    confidence.push(probs[i]);
+    correct.push(targets[i] ? 1 : 0);
+  }
+  return { confidence: Float32Array.from(confidence), correct: Uint8Array.from(correct) };
 }
 
 export async function fitHead(x: Float32Array, n: number, d: number, targets: HeadTargets, classes: number, kind: HeadKind, options: FitOptions = {}): Promise<FitResult> {
@@ -106,6 +117,97 @@ export async function fitHead(x: Float32Array, n: number, d: number, targets: He
   };
 }
 
+export interface CrossFitOptions extends HeadTrainOptions, ThresholdOptions {
+  /** Folds for out-of-fold predictions (default 5; at least 2). */
+  readonly folds?: number;
+  /**
+   * Rows whose out-of-fold predictions may choose the threshold (1) or not (0); default all. Labels
+   * that were accepted or corrected prelabels are a selected sample (the model's confident items):
+   * they are measured as realized precision instead.
+   */
+  readonly calibrate?: Uint8Array;
+  /** Classes never predicted (too few labels): their predictions are not prelabels. */
+  readonly gated?: readonly number[];
+  readonly seed?: number;
+}
+
+export interface CrossFitMetrics {
+  readonly rows: number;
+  readonly folds: number;
+  /** Rows whose out-of-fold predictions chose the threshold. */
+  readonly calibrationRows: number;
+  /** Top-1 accuracy (multi-label: of the 0.5 cut per pair) of the out-of-fold predictions on calibration rows. */
+  readonly oofAccuracy: number;
+  readonly loss: number;
+  readonly epochs: number;
+  readonly trainMs: number;
+}
+
+export interface CrossFitResult {
+  readonly head: Head;
+  readonly threshold: ThresholdChoice;
+  readonly metrics: CrossFitMetrics;
+}
+
+/** Fold of each row: per class (multi-class) in a seeded shuffled order, dealt round-robin. */
+export function foldsOf(kind: HeadKind, targets: HeadTargets, n: number, classes: number, folds: number, seed: number): Int32Array {
+  const rand = mulberry32(seed);
+  const groups: number[][] = kind === 'multiclass' ? Array.from({ length: classes }, () => []) : [[]];
+  for (let i = 0; i < n; i++) groups[kind === 'multiclass' ? targets[i] : 0].push(i);
+  const out = new Int32Array(n);
+  let deal = 0;
+  for (const g of groups) {
+    for (let i = g.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [g[i], g[j]] = [g[j], g[i]];
+    }
+    // Continue dealing where the last class stopped, so small classes do not all start at fold 0.
+    for (const r of g) out[r] = deal++ % folds;
+  }
+  return out;
+}
+
+/**
+ * Trains the head on all rows and chooses its threshold on out-of-fold predictions: k heads, each
+ * trained without one fold, predict that fold, so every labeled row is judged by a model that did
+ * not see it. The threshold then rests on all the calibration rows rather than a 20 % holdout.
+ */
+export async function fitHeadCV(x: Float32Array, n: number, d: number, targets: HeadTargets, classes: number, kind: HeadKind, options: CrossFitOptions = {}): Promise<CrossFitResult> {
+  const folds = Math.max(2, Math.min(options.folds ?? 5, n));
+  if (n < 2) throw new LabelkitError('E_INVALID_ARGUMENT', `Training needs at least two labeled rows (got ${n}).`, { rows: n });
+  const fold = foldsOf(kind, targets, n, classes, folds, options.seed ?? 1);
+  const oof = new Float32Array(n * classes);
+  for (let f = 0; f < folds; f++) {
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let i = 0; i < n; i++) (fold[i] === f ? test : train).push(i);
+    if (!test.length || !train.length) continue;
+    const tr = Int32Array.from(train);
+    const te = Int32Array.from(test);
+    const t = await trainHead(gather(x, d, tr), tr.length, d, gatherTargets(kind, targets, classes, tr), classes, kind, options);
+    const probs = predictHead(t.head, gather(x, d, te), te.length);
+    for (let r = 0; r < te.length; r++) oof.set(probs.subarray(r * classes, r * classes + classes), te[r] * classes);
+  }
+  const trained = await trainHead(x.subarray(0, n * d), n, d, targets, classes, kind, options);
+  // Calibration pairs: the out-of-fold predictions of the calibration rows, without gated classes.
+  const cal: number[] = [];
+  for (let i = 0; i < n; i++) if (!options.calibrate || options.calibrate[i]) cal.push(i);
+  const calRows = Int32Array.from(cal);
+  const calProbs = gather(oof, classes, calRows);
+  const calTargets = gatherTargets(kind, targets, classes, calRows);
+  const { confidence, correct } = validationPairs(kind, calProbs, calTargets, calRows.length, classes, options.gated);
+  const plain = validationPairs(kind, calProbs, calTargets, calRows.length, classes);
+  let hits = 0;
+  for (let i = 0; i < plain.correct.length; i++) hits += kind === 'multiclass' ? plain.correct[i] : (plain.confidence[i] >= 0.5 ? 1 : 0) === plain.correct[i] ? 1 : 0;
+  const total = plain.correct.length;
+  const threshold = chooseThreshold(confidence, correct, options);
+  return {
+    head: trained.head,
+    threshold,
+    metrics: { rows: n, folds, calibrationRows: calRows.length, oofAccuracy: total ? hits / total : 0, loss: trained.loss, epochs: trained.epochs, trainMs: trained.ms },
+  };
+}
+
 /** One prelabel: the row and its classes (one for multi-class) with their confidences. */
 export interface ScoredPrelabel {
   readonly row: number;
@@ -114,19 +216,22 @@ export interface ScoredPrelabel {
 }
 
 /** Rows whose predictions reach the threshold, with the classes to prelabel. */
-export function prelabelsFromProbs(kind: HeadKind, probs: Float32Array, n: number, classes: number, threshold: number): ScoredPrelabel[] {
+export function prelabelsFromProbs(kind: HeadKind, probs: Float32Array, n: number, classes: number, threshold: number, gated?: readonly number[]): ScoredPrelabel[] {
   const out: ScoredPrelabel[] = [];
+  const off = new Uint8Array(classes);
+  for (const c of gated ?? []) if (c >= 0 && c < classes) off[c] = 1;
   for (let i = 0; i < n; i++) {
     const o = i * classes;
     if (kind === 'multiclass') {
       let best = 0;
       for (let c = 1; c < classes; c++) if (probs[o + c] > probs[o + best]) best = c;
-      if (probs[o + best] >= threshold) out.push({ row: i, classes: [best], confidences: [probs[o + best]] });
+      // The model's best guess is a gated class: no prelabel (not the runner-up, which is likely wrong).
+      if (!off[best] && probs[o + best] >= threshold) out.push({ row: i, classes: [best], confidences: [probs[o + best]] });
     } else {
       const cls: number[] = [];
       const conf: number[] = [];
       for (let c = 0; c < classes; c++) {
-        if (probs[o + c] >= threshold) {
+        if (!off[c] && probs[o + c] >= threshold) {
           cls.push(c);
           conf.push(probs[o + c]);
         }
