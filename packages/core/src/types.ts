@@ -140,6 +140,8 @@ export interface ItemView {
    * submitted labels when they were accepted; different when they were corrected.
    */
   readonly shownPrelabels?: readonly Annotation[];
+  /** The cluster ML assist put the item in (classification projects with clustering on). */
+  readonly cluster?: number;
   /** Why the item could not be read (state 'unreadable'). */
   readonly unreadable?: { readonly code: string; readonly reason: string };
   /** Who labeled it, when. */

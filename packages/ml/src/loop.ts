@@ -20,6 +20,7 @@ import {
 import { EmbeddingCache } from './embedding-cache.js';
 import { type LabeledBox, calibrateBoxThreshold, mapDetections } from './numerics/detect.js';
 import { prelabelsFromProbs } from './numerics/fit.js';
+import { chooseThreshold, wilsonUpper, zOf } from './numerics/threshold.js';
 
 export interface AssistLoopOptions {
   readonly project: Project;
@@ -34,20 +35,63 @@ export interface AssistLoopOptions {
   readonly chunkSize?: number;
   /** Clusters for the clustered lane (default: √(todo/2), between 2 and 100). */
   readonly clusters?: number;
-  /** Share of labeled items held out for validation (default 0.2). */
+  /**
+   * Folds for the out-of-fold predictions that choose the threshold (default 5). 0 or 1: the old
+   * single holdout split (`holdout`).
+   */
+  readonly folds?: number;
+  /** Share of labeled items held out for validation when `folds` < 2 (default 0.2). */
   readonly holdout?: number;
-  /** Fewest held-out predictions at or above a threshold for it to count (default 10). */
+  /** Fewest out-of-fold predictions at or above a threshold for it to count (default 10). */
   readonly minSupport?: number;
   /**
-   * Multi-class: no prelabels while a label class has fewer labeled items than this (default 5).
-   * A head cannot recognise a class it has not seen, and held-out precision cannot see that either.
+   * Confidence of the lower bound (Wilson) on precision that must reach the target, for the
+   * threshold and for the realized-precision watch (default 0.95; 0: point estimates).
+   */
+  readonly confidence?: number;
+  /**
+   * Multi-class: a label class with fewer labeled items than this is not predicted (default 5): a
+   * head cannot recognise a class it has barely seen. The other classes still are.
    */
   readonly minLabelsPerClass?: number;
+  /**
+   * With clustering: no prelabels for items of a cluster with fewer labeled items than this
+   * (default 3). Out-of-fold checks only see the kinds of items labelers have labeled; a cluster
+   * nobody has labeled yet may hold a class the head has never seen, which it would still name.
+   */
+  readonly minLabelsPerCluster?: number;
+  /**
+   * Fewest accepted or corrected prelabels of a round before their realized precision can make
+   * the loop raise the threshold or withdraw the round's prelabels (default 10).
+   */
+  readonly minRealized?: number;
+  /** Progress of long steps (featurization, inference, detection): items done of total. */
+  readonly onProgress?: (progress: AssistLoopProgress) => void;
   readonly seed?: number;
   /** Detection projects: model class index → project label id. Unmapped classes are ignored. */
   readonly detectorLabels?: Readonly<Record<number, string>>;
+  /** Called as each run starts. */
+  readonly onRunStart?: (kind: RunKind) => void;
   /** Called with each run as it finishes (the journal has them too). */
   readonly onRun?: (run: AssistRun & { id: string }) => void;
+}
+
+/** Progress of a long step. */
+export interface AssistLoopProgress {
+  readonly phase: 'featurization' | 'inference' | 'detection';
+  readonly done: number;
+  readonly total: number;
+}
+
+/** What the loop measured of the prelabels labelers were shown since the last round. */
+export interface RealizedPrecision {
+  /** The inference run whose prelabels these are. */
+  readonly run: string;
+  /** Threshold now in force for that round (raised by the watch, or the round's own). */
+  readonly threshold: number;
+  /** Prelabels at or above it that were accepted or corrected, and how many were accepted. */
+  readonly shown: number;
+  readonly right: number;
 }
 
 /** What one `step()` did. */
@@ -58,6 +102,8 @@ export interface AssistLoopReport {
   /** Threshold chosen by validation; null when no threshold reached the target (no prelabels). */
   readonly threshold?: number | null;
   readonly prelabeled: number;
+  /** Prelabels taken back this step (a new model no longer proposes them, or their precision fell short). */
+  readonly withdrawn?: number;
   /** Items that could not be featurized or detected, as data. */
   readonly failed: readonly { item: number; code: string; reason: string }[];
 }
@@ -70,6 +116,28 @@ const EMPTY: AssistLoopReport = { featurized: 0, clustered: 0, trained: false, p
 /** An item whose image `readImage` could not give, as data. */
 function readFailure(item: ItemView, err: unknown): { item: number; code: string; reason: string } {
   return { item: item.index, code: LabelkitError.is(err) ? err.code : 'E_CORRUPT_IMAGE', reason: err instanceof Error ? err.message : String(err) };
+}
+
+/** The confidence of a model's prelabels (the lowest of their shapes), or undefined when none are a model's. */
+function modelPrelabel(anns: readonly Annotation[] | undefined): number | undefined {
+  if (!anns?.length) return undefined;
+  let min = Infinity;
+  for (const a of anns) {
+    if (typeof a.confidence !== 'number') return undefined;
+    min = Math.min(min, a.confidence);
+  }
+  return min;
+}
+
+/** Whether two classification answers name the same classes. */
+function sameClasses(a: readonly Annotation[], b: readonly Annotation[]): boolean {
+  const x = new Set(a.filter((v) => v.kind === 'class').map((v) => v.label));
+  const y = new Set(b.filter((v) => v.kind === 'class').map((v) => v.label));
+  return x.size === y.size && [...x].every((v) => y.has(v));
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 1000) / 10} %`;
 }
 
 /** Items that may go to assist: readable and not DICOM. */
@@ -123,9 +191,12 @@ export class AssistLoop {
       failed.push(...f.failed);
       if (this.project.assist.clustering) clustered = await this.#clusterIfDue(signal);
     }
-    if (this.project.stats().labelsToNextRun !== 0) return { featurized, clustered, trained: false, prelabeled: 0, failed };
-    const r = classification ? await this.trainAndPrelabel({ signal }) : await this.detectAndPrelabel({ signal });
-    return { featurized, clustered, trained: true, threshold: r.threshold, prelabeled: r.prelabeled, failed: [...failed, ...r.failed] };
+    const watched = classification ? await this.watchRealized({ signal }) : 0;
+    if (this.project.stats().labelsToNextRun !== 0) return { featurized, clustered, trained: false, prelabeled: 0, withdrawn: watched, failed };
+    const r: { threshold: number | null; prelabeled: number; withdrawn?: number; failed: { item: number; code: string; reason: string }[] } = classification
+      ? await this.trainAndPrelabel({ signal })
+      : await this.detectAndPrelabel({ signal });
+    return { featurized, clustered, trained: true, threshold: r.threshold, prelabeled: r.prelabeled, withdrawn: watched + (r.withdrawn ?? 0), failed: [...failed, ...r.failed] };
   }
 
   /** Featurizes every assistable item without a stored embedding, chunk by chunk. */
@@ -141,6 +212,7 @@ export class AssistLoop {
     if (!missing.length) return { featurized: 0, failed };
     const batch = this.#options.batch ?? 64;
     const chunkSize = this.cache.chunkSize;
+    this.#options.onProgress?.({ phase: 'featurization', done: 0, total: missing.length });
     await this.#record('featurization', { items: missing.length }, signal, async () => {
       const timings: Record<string, number> = {};
       let device: AssistRun['device'] = 'cpu';
@@ -156,7 +228,12 @@ export class AssistLoop {
             rows.push({ item: it.index, etag: it.etag, row: new Float32Array(this.cache.dim || 1).fill(NaN) }),
           );
           if (!ok.length) continue;
-          const res = await this.assistant.featurize(images, { signal });
+          const before = done + rows.length;
+          const onProgress = this.#options.onProgress;
+          const res = await this.assistant.featurize(images, {
+            signal,
+            ...(onProgress ? { onProgress: (pr: { done: number }) => onProgress({ phase: 'featurization', done: Math.min(missing.length, before + pr.done), total: missing.length }) } : {}),
+          });
           device = res.run.device;
           for (const [k, v] of Object.entries(res.run.timings)) timings[k] = (timings[k] ?? 0) + v;
           const dim = res.embeddings.cols;
@@ -170,6 +247,7 @@ export class AssistLoop {
           signal,
         );
         done += rows.length;
+        this.#options.onProgress?.({ phase: 'featurization', done, total: missing.length });
       }
       return { device, timings, metrics: { items: done, failed: failed.length, dim: this.cache.dim } };
     });
@@ -230,8 +308,12 @@ export class AssistLoop {
     return assigned;
   }
 
-  /** Trains a head on the labeled items, validates, and prelabels todo items above the threshold. */
-  async trainAndPrelabel(options: { signal?: AbortSignal } = {}): Promise<{ threshold: number | null; prelabeled: number; failed: { item: number; code: string; reason: string }[] }> {
+  /**
+   * Trains a head on the labeled items, chooses the threshold on out-of-fold predictions, prelabels
+   * todo items at or above it, and withdraws the prelabels the new model does not re-propose (all
+   * of them when no threshold passes), so the prelabeled lane only holds current prelabels.
+   */
+  async trainAndPrelabel(options: { signal?: AbortSignal } = {}): Promise<{ threshold: number | null; prelabeled: number; withdrawn: number; failed: { item: number; code: string; reason: string }[] }> {
     const signal = options.signal;
     const p = this.project;
     const multilabel = p.kind === 'image-classification-multilabel';
@@ -240,10 +322,14 @@ export class AssistLoop {
     const labeled = [...p.items({ states: ['labeled', 'needs-review'] })].filter((it) => assistable(it) && this.#row(it));
     const rows: number[] = [];
     const targets: number[] = [];
+    const calibrate: number[] = [];
     for (const it of labeled) {
       const tags = it.annotations.filter((a) => a.kind === 'class').map((a) => labelIndex.get(a.label)).filter((x): x is number => x !== undefined);
       if (!tags.length) continue;
       rows.push(it.index);
+      // Labels given over a model's prelabel are a selected sample (the items it was sure of):
+      // they train the head, and are measured as realized precision, but do not pick the threshold.
+      calibrate.push(modelPrelabel(it.shownPrelabels) ? 0 : 1);
       if (multilabel) {
         const t = new Array<number>(classes).fill(0);
         for (const c of tags) t[c] = 1;
@@ -255,8 +341,11 @@ export class AssistLoop {
     if (multilabel) targets.forEach((t, k) => (perClass[k % classes] += t));
     else for (const t of targets) perClass[t]++;
     const minPerClass = multilabel ? 0 : (this.#options.minLabelsPerClass ?? 5);
-    const unseen = p.labels.filter((_, c) => perClass[c] < minPerClass).map((l) => l.name);
-    const trainParams = { labeled: rows.length, classes, kind: multilabel ? 'multilabel' : 'multiclass' };
+    // Per-class gating: a class with too few labels is not predicted; the others still are.
+    const gated = p.labels.map((_, c) => c).filter((c) => perClass[c] < minPerClass);
+    const gatedNames = gated.map((c) => p.labels[c].name);
+    const confidence = this.#options.confidence ?? 0.95;
+    const trainParams = { labeled: rows.length, classes, kind: multilabel ? 'multilabel' : 'multiclass', calibration: calibrate.reduce((a, b) => a + b, 0) };
     let trained: Awaited<ReturnType<Assistant['train']>> | undefined;
     await this.#record('training', trainParams, signal, async () => {
       trained = await this.assistant.train(
@@ -265,7 +354,11 @@ export class AssistLoop {
           kind: multilabel ? 'multilabel' : 'multiclass',
           classes,
           targets: multilabel ? Uint8Array.from(targets) : Int32Array.from(targets),
+          folds: this.#options.folds ?? 5,
           holdout: this.#options.holdout,
+          calibrate: Uint8Array.from(calibrate),
+          gated,
+          confidence,
           minSupport: this.#options.minSupport,
           targetPrecision: p.assist.targetPrecision,
           seed: this.#options.seed ?? p.seed,
@@ -274,28 +367,137 @@ export class AssistLoop {
       );
       return trained.training;
     });
-    await this.#record('validation', { targetPrecision: p.assist.targetPrecision }, signal, async () =>
-      unseen.length ? { ...trained!.validation, metrics: { ...trained!.validation.metrics, threshold: null, withheld: `classes with under ${minPerClass} labels: ${unseen.join(', ')}` } } : trained!.validation,
-    );
-    const threshold = unseen.length ? null : trained!.threshold;
-    if (threshold === null) return { threshold, prelabeled: 0, failed: [] };
+    const allGated = gated.length === classes;
+    const threshold = allGated ? null : trained!.threshold;
+    let withdrawn = 0;
+    await this.#record('validation', { targetPrecision: p.assist.targetPrecision, confidence }, signal, async (runId) => {
+      const v = trained!.validation;
+      const metrics: Record<string, number | string | boolean | null> = { ...v.metrics, threshold };
+      if (gated.length) metrics.gated = `classes with under ${minPerClass} labels are not predicted: ${gatedNames.join(', ')}`;
+      if (threshold === null) {
+        metrics.withheld = allGated
+          ? `every class has under ${minPerClass} labels`
+          : `no threshold reaches ${pct(p.assist.targetPrecision)} precision${confidence ? ` with ${pct(confidence)} confidence` : ''} on ${v.metrics.calibrationRows ?? v.metrics.holdoutRows ?? '?'} checked labels`;
+        // No model stands behind the old prelabels any more: take them back.
+        withdrawn = await this.#withdrawExcept(new Set(), runId, 'validation failed');
+        metrics.withdrawn = withdrawn;
+      }
+      return { ...v, metrics };
+    });
+    if (threshold === null) return { threshold, prelabeled: 0, withdrawn, failed: [] };
     const todo = [...p.items({ states: ['todo'] })].filter((it) => assistable(it) && this.#row(it));
     let prelabeled = 0;
-    if (todo.length) {
-      await this.#record('inference', { items: todo.length, threshold }, signal, async (runId) => {
+    await this.#record('inference', { items: todo.length, threshold }, signal, async (runId) => {
+      const proposals: { item: number; annotations: Annotation[] }[] = [];
+      let unvisited = 0;
+      let run: RunOutcome = { device: 'cpu', timings: {}, metrics: {} };
+      this.#options.onProgress?.({ phase: 'inference', done: 0, total: todo.length });
+      if (todo.length) {
         const res = await this.assistant.predict(trained!.head, { rows: todo.length, cols: this.cache.dim, data: this.cache.matrix(todo.map((it) => it.index)) }, { signal });
-        const picks = prelabelsFromProbs(trained!.head.kind, res.probabilities.data, todo.length, classes, threshold);
-        prelabeled = await p.proposePrelabels(
-          runId,
-          picks.map((x) => ({
-            item: todo[x.row].index,
-            annotations: x.classes.map((c, k): Annotation => ({ kind: 'class', label: p.labels[c].id, confidence: x.confidences[k] })),
-          })),
-        );
-        return { ...res.run, metrics: { ...res.run.metrics, threshold, prelabeled } };
-      });
+        run = res.run;
+        const picks = prelabelsFromProbs(trained!.head.kind, res.probabilities.data, todo.length, classes, threshold, gated);
+        const minCluster = this.#options.minLabelsPerCluster ?? 3;
+        const perCluster = new Map<number, number>();
+        for (const it of labeled) if (it.cluster !== undefined) perCluster.set(it.cluster, (perCluster.get(it.cluster) ?? 0) + 1);
+        for (const x of picks) {
+          const c = todo[x.row].cluster;
+          if (c !== undefined && (perCluster.get(c) ?? 0) < minCluster) {
+            unvisited++;
+            continue;
+          }
+          proposals.push({ item: todo[x.row].index, annotations: x.classes.map((c, k): Annotation => ({ kind: 'class', label: p.labels[c].id, confidence: x.confidences[k] })) });
+        }
+        prelabeled = await p.proposePrelabels(runId, proposals);
+      }
+      this.#options.onProgress?.({ phase: 'inference', done: todo.length, total: todo.length });
+      // What the new model does not re-propose is withdrawn: the lane holds current prelabels only.
+      withdrawn = await this.#withdrawExcept(new Set(proposals.map((x) => x.item)), runId, 'not re-proposed by the new model');
+      return { ...run, metrics: { ...run.metrics, threshold, prelabeled, withdrawn, unvisited, ...(gated.length ? { gated: gatedNames.join(', ') } : {}) } };
+    });
+    return { threshold, prelabeled, withdrawn, failed: [] };
+  }
+
+  /**
+   * Withdraws the model prelabels of todo items (not leased) in the prelabeled lane, except `keep`
+   * and except those `keepIf` keeps. Returns how many were withdrawn.
+   */
+  async #withdrawExcept(keep: ReadonlySet<number>, run: string, reason: string, keepIf?: (confidence: number) => boolean): Promise<number> {
+    const stale: number[] = [];
+    for (const it of this.project.items({ states: ['todo'] })) {
+      if (it.lane !== 'prelabeled' || keep.has(it.index)) continue;
+      const conf = modelPrelabel(it.prelabels);
+      if (conf === undefined || (keepIf && keepIf(conf))) continue;
+      stale.push(it.index);
     }
-    return { threshold, prelabeled, failed: [] };
+    return stale.length ? this.project.withdrawPrelabels(stale, { run, reason }) : 0;
+  }
+
+  /**
+   * The realized precision of the current round: the prelabels at or above the threshold in force
+   * that labelers accepted (right) or corrected (wrong) since the round's inference run.
+   */
+  realized(): (RealizedPrecision & { pairs: { confidence: number; correct: boolean }[] }) | undefined {
+    const runs = this.project.runs;
+    let round: (typeof runs)[number] | undefined;
+    for (const r of runs) if (r.kind === 'inference' && r.status === 'completed' && typeof r.metrics?.threshold === 'number') round = r;
+    if (!round) return undefined;
+    let threshold = round.metrics!.threshold as number;
+    for (const r of runs) {
+      if (r.kind !== 'validation' || r.status !== 'completed' || r.params?.check !== 'realized' || r.params?.run !== round.id) continue;
+      const t = r.metrics?.threshold;
+      threshold = typeof t === 'number' ? Math.max(threshold, t) : Infinity;
+    }
+    if (threshold === Infinity) return undefined;
+    const pairs: { confidence: number; correct: boolean }[] = [];
+    for (const it of this.project.items({ states: ['labeled', 'needs-review'] })) {
+      if (it.labeledAt === undefined || it.labeledAt < round.startedAt) continue;
+      const conf = modelPrelabel(it.shownPrelabels);
+      if (conf === undefined || conf < threshold) continue;
+      pairs.push({ confidence: conf, correct: sameClasses(it.shownPrelabels!, it.annotations) });
+    }
+    return { run: round.id, threshold, shown: pairs.length, right: pairs.filter((x) => x.correct).length, pairs };
+  }
+
+  /**
+   * Watches reality: when the prelabels labelers accepted or corrected this round are, with the
+   * lower-bound confidence, below the target precision, raises the threshold to where they did reach
+   * it (withdrawing the prelabels under it) or, when nowhere, withdraws the round's prelabels.
+   * Recorded as a validation run (`check: 'realized'`). Returns how many prelabels were withdrawn.
+   */
+  async watchRealized(options: { signal?: AbortSignal } = {}): Promise<number> {
+    const r = this.realized();
+    const target = this.project.assist.targetPrecision;
+    if (!r || r.shown < (this.#options.minRealized ?? 10)) return 0;
+    const z = zOf(this.#options.confidence ?? 0.95);
+    const upper = z > 0 ? wilsonUpper(r.right, r.shown, z) : r.right / r.shown;
+    if (upper >= target) return 0;
+    const choice = chooseThreshold(
+      r.pairs.map((x) => x.confidence),
+      r.pairs.map((x) => (x.correct ? 1 : 0)),
+      { targetPrecision: target, minSupport: this.#options.minRealized ?? 10 },
+    );
+    // A raised threshold must leave something above the one in force; else the round is withdrawn.
+    const raised = choice.threshold !== null && choice.threshold > r.threshold ? choice.threshold : null;
+    let withdrawn = 0;
+    await this.#record('validation', { check: 'realized', run: r.run, targetPrecision: target }, options.signal, async (runId) => {
+      withdrawn = await this.#withdrawExcept(new Set(), runId, raised === null ? 'realized precision below target' : 'under the raised threshold', raised === null ? undefined : (c) => c >= raised);
+      return {
+        device: 'cpu',
+        timings: {},
+        metrics: {
+          check: 'realized',
+          realizedPrecision: r.right / r.shown,
+          realizedShown: r.shown,
+          realizedUpper: upper,
+          targetPrecision: target,
+          previousThreshold: r.threshold,
+          threshold: raised,
+          action: raised === null ? 'withdrawn' : 'raised',
+          withdrawn,
+        },
+      };
+    });
+    return withdrawn;
   }
 
   /**
@@ -364,11 +566,13 @@ export class AssistLoop {
     throwIfAborted(signal);
     const device = await this.assistant.device({ signal });
     const runId = await this.project.startRun(kind, { device, params });
+    this.#options.onRunStart?.(kind);
     const startedAt = Date.now();
     try {
       const r = await fn(runId);
       const metrics = { ...r.metrics, device: r.device, ...Object.fromEntries(Object.entries(r.timings).map(([k, v]) => [`${k}Ms`, v])) };
-      await this.project.finishRun(runId, 'completed', { metrics });
+      // The device that really ran the step (training and validation are CPU code whatever the model device).
+      await this.project.finishRun(runId, 'completed', { metrics, device: r.device });
       this.#options.onRun?.({ id: runId, kind, status: 'completed', device: r.device, startedAt, finishedAt: Date.now(), timings: r.timings, metrics: r.metrics });
     } catch (err) {
       const cancelled = LabelkitError.is(err, 'E_ABORTED');

@@ -692,6 +692,7 @@ export class ProjectState {
       annotations: this.annotationsOf(i),
       ...(pre ? { prelabels: pre } : {}),
       ...(shown ? { shownPrelabels: JSON.parse(shown) as Annotation[] } : {}),
+      ...(this.cluster.array[i] >= 0 ? { cluster: this.cluster.array[i] } : {}),
       ...(unreadable ? { unreadable } : {}),
       ...(by >= 0 ? { labeledBy: this.users.get(by) } : {}),
       ...(Number.isNaN(at) ? {} : { labeledAt: at }),
