@@ -10,7 +10,7 @@ import type { SharedCoordinator, SharedCoordinatorOptions } from './shared/coord
 import { nextLabelClass } from './labels.js';
 import { getJson, putJson, type Store } from './store/store.js';
 import { encodeTail, loadCheckpoint, pruneSnapshots, snapshotKey, tailKeyOf, whenIdle } from './checkpoint.js';
-import { tabChannel, tabClientId, TabSync, webLocks, withTabLock } from './tabs.js';
+import { tabClientId, TabSync, webLocks } from './tabs.js';
 import {
   isClassificationKind,
   TASK_SIZES,
@@ -141,7 +141,6 @@ export class Project implements ProjectReader {
   #sharedOpen: Promise<void> | undefined;
   /** Tabs of one origin on one IndexedDB: commands take turns and start from the others' writes. */
   readonly #tabs: TabSync | undefined;
-  #channel: BroadcastChannel | undefined;
   readonly store: Store;
   readonly actor: Actor;
   readonly openReport: OpenReport;
@@ -177,11 +176,9 @@ export class Project implements ProjectReader {
       ? new sharedModule!.SharedCoordinator(store, state.meta.id, journal.clientId, { leaseMs: state.meta.queue.leaseMs, now: this.now, ...(options.shared === true ? {} : options.shared) })
       : undefined;
     this.#tabs = !options.shared && store.tabScope && webLocks() ? new TabSync(store, state.meta.id, journal.clientId, store.tabScope, cursor) : undefined;
-    if (this.#tabs) {
-      // Another tab's commit: catch up soon, so this tab's counts and queue follow without a command.
-      this.#channel = tabChannel(this.#tabs.lockName);
-      if (this.#channel) this.#channel.onmessage = () => this.#scheduleTabSync();
-    }
+    // Another tab's commit: refresh this tab's counts and queue when it is idle (debounced, so an idle
+    // tab does not take the lock from a busy one after every command).
+    if (this.#tabs) this.#tabs.onRemoteChange = () => this.#scheduleTabSync();
   }
 
   /** The client this project writes as (a tab or a process; leases belong to it). */
@@ -191,12 +188,13 @@ export class Project implements ProjectReader {
 
   #tabSyncPending = false;
   #scheduleTabSync(): void {
-    if (this.#tabSyncPending) return;
+    if (this.#tabSyncPending || this.#closed) return;
     this.#tabSyncPending = true;
-    queueMicrotask(() => {
+    const t = setTimeout(() => {
       this.#tabSyncPending = false;
-      this.sync().catch(() => undefined); // the next command catches up anyway
-    });
+      if (!this.#closed) this.sync().catch(() => undefined); // the next command catches up anyway
+    }, 1_500);
+    (t as unknown as { unref?: () => void }).unref?.();
   }
 
   /** The shared-store coordinator, once registered (first use). */
@@ -1044,8 +1042,7 @@ export class Project implements ProjectReader {
   close(): Promise<void> {
     const flushed = this.flush();
     this.#closed = true;
-    this.#channel?.close();
-    this.#channel = undefined;
+    this.#tabs?.close();
     this.#unhookPage?.();
     this.#unhookPage = undefined;
     if (this.#checkpointTimer) clearTimeout(this.#checkpointTimer);
@@ -1064,9 +1061,11 @@ export class Project implements ProjectReader {
       if (role && !this.can(role)) throw forbidden(`do this (it needs the ${role} role; you are ${this.role})`);
       if (!tabs) return fn();
       // One command at a time across the origin's tabs, each starting from what the others wrote.
-      return withTabLock(tabs.lockName, async () => {
-        const events = await this.#applySegments(await tabs.catchUp());
-        if (events.length) this.#emit({ events, origin: 'remote' });
+      return tabs.run(async (reacquired) => {
+        if (reacquired) {
+          const events = await this.#applySegments(await tabs.catchUp());
+          if (events.length) this.#emit({ events, origin: 'remote' });
+        }
         return fn();
       });
     });
@@ -1081,7 +1080,7 @@ export class Project implements ProjectReader {
     this.#cursor[this.#journal.clientId] = Math.max(this.#cursor[this.#journal.clientId] ?? 0, seq);
     this.#shared?.recordLocal({ key, client: this.#journal.clientId, seq, events: stamped });
     this.#tabs?.advance(this.#journal.clientId, seq);
-    this.#channel?.postMessage({ client: this.#journal.clientId, seq });
+    this.#tabs?.announce();
     for (const e of stamped) this.#state.apply(e);
     this.#noteApplied(stamped);
     this.#emit({ events: stamped, origin: 'local' });

@@ -93,16 +93,6 @@ function holdForever(locks: LockManagerLike, name: string, waitMs: number): Prom
   });
 }
 
-/**
- * Runs `fn` while holding the exclusive Web Lock `name`, so tabs of one origin take turns. Without
- * Web Locks, it just runs `fn`.
- */
-export async function withTabLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const locks = webLocks();
-  if (!locks) return fn();
-  return (await locks.request(name, {}, () => fn())) as T;
-}
-
 /** A BroadcastChannel where the environment has one. */
 export function tabChannel(name: string): BroadcastChannel | undefined {
   const BC = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
@@ -119,9 +109,17 @@ function clientLockName(scope: string, projectId: string, client: string): strin
 
 /**
  * Keeps a project in one tab up to date with what other tabs of the origin wrote to the same store
- * (IndexedDB), cheaply enough to run before every command. Every command runs under one Web Lock
- * per project (`lockName`), so when it starts, everything other tabs wrote is already durable;
- * `catchUp` then reads exactly the segments this tab has not seen:
+ * (IndexedDB). Every command runs under one Web Lock per project (`lockName`), so when it starts,
+ * everything other tabs wrote is already durable.
+ *
+ * The lock is *sticky*: a tab keeps it after a command and runs its next commands without asking
+ * again (a Web Lock request is a round trip through the browser process: 4–25 ms per command on a
+ * loaded machine, more than a whole frame). A tab that wants the lock asks for it and says so on a
+ * BroadcastChannel; the holder lets go after the command it is running, or after `idleReleaseMs`
+ * without commands. A tab that (re)acquires the lock first catches up — while it held the lock
+ * throughout, nobody else can have written.
+ *
+ * `catchUp` reads exactly the segments this tab has not seen:
  * - tabs alive now are those holding their client lock (`navigator.locks.query`): each is asked for
  *   its next segment (one small get, usually a miss);
  * - a tab that went away since the last command is asked once more (its last writes), then dropped;
@@ -130,6 +128,18 @@ function clientLockName(scope: string, projectId: string, client: string): strin
  */
 export class TabSync {
   readonly lockName: string;
+  /** Release a sticky lock after this long without a command (ms). */
+  idleReleaseMs = 1_000;
+  /** Called when another tab says it wrote (debounce it: it is a hint to refresh a view). */
+  onRemoteChange: (() => void) | undefined;
+  readonly #channel: BroadcastChannel | undefined;
+  /** Set while this tab holds the lock: releases it. */
+  #release: (() => void) | undefined;
+  #acquiring: Promise<void> | undefined;
+  #running = false;
+  #wanted = false;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
   readonly #cursor: JournalCursor;
   readonly #known = new Set<string>();
   #live = new Set<string>();
@@ -145,6 +155,82 @@ export class TabSync {
     this.lockName = `labelkit:project:${scope}:${projectId}`;
     this.#cursor = { ...cursor };
     for (const c of Object.keys(cursor)) this.#known.add(c);
+    this.#channel = tabChannel(this.lockName);
+    if (this.#channel) {
+      this.#channel.onmessage = (e: MessageEvent<{ type?: string }>) => {
+        if (e.data?.type === 'want') {
+          this.#wanted = true;
+          if (!this.#running) this.#letGo();
+        } else if (e.data?.type === 'changed') this.onRemoteChange?.();
+      };
+    }
+  }
+
+  /**
+   * Runs `fn` holding the project's lock; `fn` is told whether the lock was just (re)acquired, i.e.
+   * whether other tabs may have written since this tab's last command. Commands must not overlap
+   * (the project runs them one at a time).
+   */
+  async run<T>(fn: (reacquired: boolean) => Promise<T>): Promise<T> {
+    if (this.#closed) return fn(false);
+    clearTimeout(this.#idleTimer);
+    let reacquired = false;
+    if (!this.#release) {
+      await this.#acquire();
+      reacquired = true;
+    }
+    this.#running = true;
+    try {
+      return await fn(reacquired);
+    } finally {
+      this.#running = false;
+      if (this.#wanted) this.#letGo();
+      else if (this.#release) {
+        this.#idleTimer = setTimeout(() => this.#letGo(), this.idleReleaseMs);
+        (this.#idleTimer as unknown as { unref?: () => void }).unref?.();
+      }
+    }
+  }
+
+  /** Tells the other tabs that this one wrote (they refresh their views when idle). */
+  announce(): void {
+    this.#channel?.postMessage({ type: 'changed' });
+  }
+
+  /** Lets go of the lock and stops listening. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#idleTimer);
+    this.#letGo();
+    this.#channel?.close();
+  }
+
+  #acquire(): Promise<void> {
+    const locks = webLocks();
+    if (!locks) return Promise.resolve();
+    this.#acquiring ??= new Promise<void>((resolve, reject) => {
+      locks
+        .request(this.lockName, {}, () => {
+          this.#acquiring = undefined;
+          this.#wanted = false;
+          resolve();
+          return new Promise<void>((release) => (this.#release = release));
+        })
+        .catch((err: unknown) => {
+          this.#acquiring = undefined;
+          reject(err);
+        });
+      // Whoever holds it now: let go after your current command.
+      this.#channel?.postMessage({ type: 'want' });
+    });
+    return this.#acquiring;
+  }
+
+  #letGo(): void {
+    clearTimeout(this.#idleTimer);
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
   }
 
   /** Marks an own segment as read. */
