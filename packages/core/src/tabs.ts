@@ -116,7 +116,7 @@ function clientLockName(scope: string, projectId: string, client: string): strin
  * again (a Web Lock request is a round trip through the browser process: 4–25 ms per command on a
  * loaded machine, more than a whole frame). A tab that wants the lock asks for it and says so on a
  * BroadcastChannel; the holder lets go after the command it is running, or after `idleReleaseMs`
- * without commands. A tab that (re)acquires the lock first catches up — while it held the lock
+ * (15 s) without commands. A tab that (re)acquires the lock first catches up — while it held the lock
  * throughout, nobody else can have written.
  *
  * `catchUp` reads exactly the segments this tab has not seen:
@@ -128,8 +128,11 @@ function clientLockName(scope: string, projectId: string, client: string): strin
  */
 export class TabSync {
   readonly lockName: string;
-  /** Release a sticky lock after this long without a command (ms). */
-  idleReleaseMs = 1_000;
+  /**
+   * Release a sticky lock after this long without a command (ms): longer than a labeler's pause
+   * between submits, so a lone tab keeps it; a tab that wants it asks and gets it at once anyway.
+   */
+  idleReleaseMs = 15_000;
   /** Called when another tab says it wrote (debounce it: it is a hint to refresh a view). */
   onRemoteChange: (() => void) | undefined;
   readonly #channel: BroadcastChannel | undefined;
