@@ -4,7 +4,8 @@ import { LabelCanvas } from './label-canvas.component.js';
 
 export { LabelCanvas };
 
-if (!customElements.get('label-canvas')) customElements.define('label-canvas', LabelCanvas);
+// Guarded twice: against a second `define`, and for server-side imports (no `customElements` in Node).
+if (typeof customElements !== 'undefined' && !customElements.get('label-canvas')) customElements.define('label-canvas', LabelCanvas);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -4,7 +4,8 @@ import { LabelDashboard } from './label-dashboard.component.js';
 
 export { LabelDashboard };
 
-if (!customElements.get('label-dashboard')) customElements.define('label-dashboard', LabelDashboard);
+// Guarded twice: against a second `define`, and for server-side imports (no `customElements` in Node).
+if (typeof customElements !== 'undefined' && !customElements.get('label-dashboard')) customElements.define('label-dashboard', LabelDashboard);
 
 declare global {
   interface HTMLElementTagNameMap {

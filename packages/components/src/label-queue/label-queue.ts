@@ -4,7 +4,8 @@ import { LabelQueue } from './label-queue.component.js';
 
 export { LabelQueue };
 
-if (!customElements.get('label-queue')) customElements.define('label-queue', LabelQueue);
+// Guarded twice: against a second `define`, and for server-side imports (no `customElements` in Node).
+if (typeof customElements !== 'undefined' && !customElements.get('label-queue')) customElements.define('label-queue', LabelQueue);
 
 declare global {
   interface HTMLElementTagNameMap {
