@@ -14,7 +14,7 @@ for (const s of samples) writeFileSync(`${dist}samples/${s.name}`, s.png);
 writeFileSync(`${dist}samples/index.json`, JSON.stringify({ files: samples.map((s) => ({ name: s.name, size: s.png.length })) }));
 copyFileSync(`${root}src/index.html`, `${dist}index.html`);
 await build({
-  entryPoints: [`${root}src/main.jsx`],
+  entryPoints: [`${root}src/main.tsx`],
   outdir: dist,
   bundle: true,
   splitting: true,
