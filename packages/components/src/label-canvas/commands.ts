@@ -3,22 +3,22 @@ import { labelForKey } from '../label-keys.js';
 import { clampToImage, translate } from './geometry.js';
 import type { CanvasInternals } from './internals.js';
 import type { CommandId, KeyState } from './keymap.js';
-import type { LabelCanvas } from './label-canvas.component.js';
+import type { CanvasMode, CanvasTool, LabelCanvas } from './label-canvas.component.js';
 import type { Pair } from './model.js';
 
 /** What the keymap needs to know of the canvas now. */
 export function keyState(c: CanvasInternals, frame: number): KeyState {
   const sel = c.selection;
   return {
-    mode: c.mode,
+    mode: c.el.mode,
     frozen: c.frozen,
-    shapes: c.shapes,
+    shapes: c.el.shapes,
     drafting: !!c.input.draft,
     somePrelabels: sel.some((id) => c.model.isPrelabel(id)),
     allPrelabels: sel.length > 0 && sel.every((id) => c.model.isPrelabel(id)),
     frame,
     frames: c.loader.loaded?.frames ?? 1,
-    labelFor: (d) => !!labelForKey(c.labels, d),
+    labelFor: (d) => !!labelForKey(c.el.labels, d),
   };
 }
 
@@ -26,11 +26,14 @@ export function runCommand(el: LabelCanvas, c: CanvasInternals, command: Command
   switch (command) {
     case 'undo': return el.undo();
     case 'redo': return el.redo();
-    case 'select-all': return c.setSelection(c.locked ? [] : c.model.items.filter((a) => a.kind !== 'class').map((a) => a.id));
+    case 'select-all': return c.setSelection(c.el.locked ? [] : c.model.items.filter((a) => a.kind !== 'class').map((a) => a.id));
     case 'escape':
       if (c.helpOpen) return c.toggleHelp();
       if (!c.input.cancelDraft() && c.selection.length) c.setSelection([]);
-      if (c.vertexEdit) c.toggleVertexEdit();
+      if (el.vertexEdit) {
+        el.vertexEdit = false;
+        c.toolChanged();
+      }
       return;
     case 'space':
       c.input.spaceDown = true;
@@ -45,16 +48,20 @@ export function runCommand(el: LabelCanvas, c: CanvasInternals, command: Command
     case 'delete-all': return el.deleteAll();
     case 'delete': return el.deleteSelected();
     case 'label': {
-      const l = labelForKey(c.labels, key);
+      const l = labelForKey(c.el.labels, key);
       return l && el.applyLabel(l.id);
     }
     case 'nudge': return nudge(c, key, shift ? 10 : 1);
-    case 'box': return c.setTool('box', 'draw');
-    case 'polygon': return c.setTool('polygon', 'draw');
-    case 'edit': return c.setTool(c.mode, 'edit');
-    case 'lock': return c.toggleLock();
+    case 'box': return setTool(el, c, 'box', 'draw');
+    case 'polygon': return setTool(el, c, 'polygon', 'draw');
+    case 'edit': return setTool(el, c, el.mode, 'edit');
+    case 'lock':
+      el.locked = !el.locked;
+      return c.toolChanged();
     case 'template': return c.templateBox();
-    case 'vertex': return c.toggleVertexEdit();
+    case 'vertex':
+      el.vertexEdit = !el.vertexEdit;
+      return c.toolChanged();
     case 'zoom-in': return el.zoomBy(1.25);
     case 'zoom-out': return el.zoomBy(0.8);
     case 'fit': return el.fit();
@@ -67,6 +74,14 @@ export function runCommand(el: LabelCanvas, c: CanvasInternals, command: Command
       return;
     case 'help': return c.toggleHelp();
   }
+}
+
+/** R, P, M and the tool rail: switches tool and tells the host. */
+function setTool(el: LabelCanvas, c: CanvasInternals, mode: CanvasMode, tool: CanvasTool): void {
+  if (el.mode === mode && el.tool === tool) return;
+  el.mode = mode;
+  el.tool = tool;
+  c.toolChanged();
 }
 
 /** Arrows: nudge the selection 1 px (Shift: 10 px); with nothing selected, pan. */

@@ -2,16 +2,17 @@
 // template box, prelabel decisions. Each builds the change and hands it to the element's one edit
 // path (`CanvasInternals.edit`: the cancelable request, undo history, commit events).
 import type { IdentifiedAnnotation } from '../events.js';
-import { clampToImage, isDegenerateBox, isDegeneratePolygon, translate, type Rect } from './geometry.js';
+import { bounds, clampToImage, isDegenerateBox, isDegeneratePolygon, translate, union, type Rect } from './geometry.js';
 import type { CanvasInternals } from './internals.js';
-import { newId, type Pair } from './model.js';
+import { newId, type Change, type Pair } from './model.js';
 import { MIN_SCREEN_SIZE, clampCoord } from './gestures/gesture.js';
 import { insertPoint, removePoint } from './gestures/polygon.js';
+import type { StageHost } from './stage.js';
 
 type Polygon = IdentifiedAnnotation & { kind: 'polygon' };
 const TEMPLATE_SIZE = 50;
 
-export class ShapeEdits {
+export class ShapeEdits implements StageHost {
   /** Size of the last box drawn or resized (the template box's size). */
   lastBoxSize: [number, number] | null = null;
   private c!: CanvasInternals;
@@ -20,8 +21,12 @@ export class ShapeEdits {
     this.c = c;
   }
 
+  get vertexEdit(): boolean {
+    return this.c.el.vertexEdit;
+  }
+
   /** The selection group was dragged by (dx, dy) image px. */
-  moved(dx: number, dy: number): void {
+  groupDragged(dx: number, dy: number): void {
     const { model, loader, selection } = this.c;
     const img = loader.loaded!;
     const pairs = selection
@@ -32,7 +37,7 @@ export class ShapeEdits {
   }
 
   /** The Transformer resized box `id` to `r`; a box under 4 screen px a side snaps back. */
-  resized(id: string, r: Rect): void {
+  boxTransformed(id: string, r: Rect): void {
     const a = this.c.model.get(id);
     const img = this.c.loader.loaded;
     if (!a || a.kind !== 'box' || !img) return;
@@ -42,11 +47,11 @@ export class ShapeEdits {
     this.c.edit('update', [[a, next]], [], 'user');
   }
 
-  insertVertex(a: Polygon, x: number, y: number): void {
+  vertexInserted(a: Polygon, x: number, y: number): void {
     this.c.edit('update', [[a, { ...a, points: insertPoint(a.points, x, y) }]], [], 'user');
   }
 
-  removeVertex(a: Polygon, k: number): void {
+  vertexRemoved(a: Polygon, k: number): void {
     const next = removePoint(a.points, k);
     if (next) this.c.edit('update', [[a, { ...a, points: next }]], [], 'user');
   }
@@ -76,6 +81,33 @@ export class ShapeEdits {
     this.c.createShape(clampToImage({ kind: 'box', label: '', x: cx - w / 2, y: cy - h / 2, w, h } as const, img.width, img.height));
   }
 
+  /**
+   * A label for the selection, or the next shape: right after drawing, the new shape is selected but
+   * a label picks the active label for the *next* shape; a selection the user made is relabelled.
+   * Returns true when it set the selection's label (false: the caller makes it the active label).
+   */
+  relabelSelection(labelId: string, drawnSelection: boolean): boolean {
+    const { model, selection } = this.c;
+    if (!selection.length || drawnSelection) return false;
+    const sel = selection.map((id) => model.get(id)!).filter((a) => a && !model.isPrelabel(a.id) && a.label !== labelId);
+    if (sel.length && !this.c.frozen) this.c.edit('update', sel.map((a) => [a, { ...a, label: labelId }] as Pair), [], 'user');
+    return true;
+  }
+
+  /** Deletes the selected annotations and rejects selected prelabels. */
+  deleteSelected(): void {
+    const { model, selection } = this.c;
+    const pre = selection.filter((id) => model.isPrelabel(id));
+    if (pre.length) this.rejectPrelabels(pre);
+    const del = selection.filter((id) => !model.isPrelabel(id)).map((id) => model.get(id)!).filter(Boolean);
+    if (del.length) this.c.edit('delete', del.map((a) => [a, null] as Pair), [], 'user');
+  }
+
+  deleteAll(): void {
+    const items = this.c.model.items;
+    if (items.length) this.c.edit('delete', items.map((a) => [a, null] as Pair), [], 'user');
+  }
+
   /** Accepts prelabels (all when `ids` is omitted); a single-tag classification drops its other tag. */
   acceptPrelabels(ids: readonly string[] | undefined, replaceTags: boolean): void {
     const m = this.c.model;
@@ -90,4 +122,17 @@ export class ShapeEdits {
     const pre = this.c.model.prelabels.filter((p) => !ids || ids.includes(p.id));
     if (pre.length) this.c.edit('prelabel-reject', [], pre.map((p) => [p, null] as Pair), 'user');
   }
+}
+
+/** What a change did: the region it touched (image px), and what it created, updated and deleted. */
+export function splitChange(c: Change) {
+  let dirty: Rect | null = null;
+  for (const [b, a] of [...c.annotations, ...c.prelabels]) dirty = union(union(dirty, b && bounds(b)), a && bounds(a));
+  return {
+    dirty,
+    created: c.annotations.filter(([b, a]) => !b && a).map(([, a]) => a!),
+    updated: c.annotations.filter(([b, a]) => b && a),
+    deleted: c.annotations.filter(([b, a]) => b && !a).map(([b]) => b!),
+    prelabelsGone: c.prelabels.filter(([b, a]) => b && !a).map(([b]) => b!),
+  };
 }

@@ -11,6 +11,9 @@ export interface ImageHost {
   readonly frame: number;
   /** Window/level: kept across frames once set; the file's own window otherwise. */
   window: Window | undefined;
+}
+
+export interface ImageEvents {
   /** The image (or another frame) is ready; `null` when there is no image. */
   shown(img: LoadedImage | null, sizeChanged: boolean): void;
   failed(error: unknown): void;
@@ -25,11 +28,11 @@ export class ImageLoader {
   error = '';
 
   /** Loads the host's image (or, `newImage` false, its current frame) and tells it what came of it. */
-  async show(host: ImageHost, newImage: boolean): Promise<void> {
+  async show(host: ImageHost, newImage: boolean, on: ImageEvents): Promise<void> {
     if (!host.image) {
       this.clear();
       this.state = 'empty';
-      return host.shown(null, true);
+      return on.shown(null, true);
     }
     this.state = 'loading';
     const before = this.loaded;
@@ -41,11 +44,11 @@ export class ImageLoader {
         else if (host.window) this.applyWindow(host.window);
       } else host.window = undefined;
       this.state = 'ready';
-      host.shown(img, !before || before.width !== img.width || before.height !== img.height);
+      on.shown(img, !before || before.width !== img.width || before.height !== img.height);
     } catch (error) {
       this.state = 'error';
       this.error = LabelkitError.is(error) ? error.message : `The image could not be shown: ${(error as Error)?.message ?? error}`;
-      host.failed(error);
+      on.failed(error);
     }
   }
 

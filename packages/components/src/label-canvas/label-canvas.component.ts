@@ -1,10 +1,10 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
 import type { Annotation, LabelClass } from '@labelkit/core';
-import { LABEL_PALETTE as PALETTE, LabelkitError } from '@labelkit/core';
+import { LabelkitError } from '@labelkit/core';
+import { labelColor, labelName } from '../label-keys.js';
 import { emit, type ChangeSource, type EditAction, type IdentifiedAnnotation } from '../events.js';
 import { styles } from './label-canvas.styles.js';
-import { bounds, union, type Rect } from './geometry.js';
 import { CanvasModel, newId, type Change, type Pair } from './model.js';
 import { Scene } from './scene.js';
 import { ThemeController } from './theme.js';
@@ -14,11 +14,11 @@ import { Viewport } from './viewport.js';
 import { CanvasStage } from './stage.js';
 import { FrameRenderer } from './renderer.js';
 import { PointerInput } from './pointer.js';
-import { ShapeEdits } from './edits.js';
+import { ShapeEdits, splitChange } from './edits.js';
 import { bindingFor } from './keymap.js';
 import { keyState, runCommand } from './commands.js';
 import type { CanvasInternals } from './internals.js';
-import { describeSelection, renderMediaBar, renderPrelabelActions, renderTags, renderToolState } from './overlays.js';
+import { prelabelActionsAt, renderOverlays } from './overlays.js';
 import { renderToolRail } from './tool-rail.js';
 import { RegionList } from './region-list.js';
 import { renderShortcutHelp } from './shortcut-help.js';
@@ -60,6 +60,9 @@ export type ShapeKind = 'box' | 'polygon';
  * @csspart status - The ARIA live region announcing the selection (visually hidden).
  * @csspart tool-state - Shown while point editing (U) is on.
  * @csspart hint - A hint such as "A polygon needs at least 3 points".
+ * @csspart rail - The tool rail (role=toolbar), shown with `rail="start|end"`; its buttons have part `rail-button`.
+ * @csspart regions - The region list panel (`region-list`); each row has part `region` (and `region-selected`).
+ * @csspart help - The keyboard shortcut help (?).
  *
  * @cssprop --label-canvas-background - Behind the image (falls back to --label-surface-sunken).
  * @cssprop --label-canvas-selection-color - Selection outline and handles (falls back to --label-accent).
@@ -72,6 +75,9 @@ export type ShapeKind = 'box' | 'polygon';
  * @cssprop --label-canvas-focus-ring - Focus outline (falls back to --label-focus-ring).
  * @cssprop --label-canvas-chip-background - Tag and bar background (falls back to --label-surface).
  * @cssprop --label-canvas-chip-color - Tag and bar text (falls back to --label-text).
+ * @cssprop --label-canvas-rail-background - Behind the tool rail (falls back to the chip background).
+ * @cssprop --label-canvas-rail-button-size - Edge of a rail button (default 32px; 44px on coarse pointers).
+ * @cssprop --label-canvas-regions-width - Width of the region list (default 260px).
  */
 export class LabelCanvas extends LitElement {
   static override styles = styles;
@@ -135,10 +141,9 @@ export class LabelCanvas extends LitElement {
   private readonly input = new PointerInput();
   private readonly shapeEdits = new ShapeEdits();
   private readonly viewport = new Viewport(this.renderer, this.scene);
-  private readonly list: RegionList = this.makeRegionList();
+  private readonly list = new RegionList();
   /** The Konva stage, built on first render. */
   private stage: CanvasStage | null = null;
-  private resizeObserver?: ResizeObserver;
   /** True while the selection is the shape just drawn (a label key then picks the next shape's label). */
   private drawnSelection = false;
   /** What renderer.ts, pointer.ts and commands.ts see of the element. */
@@ -146,9 +151,7 @@ export class LabelCanvas extends LitElement {
 
   constructor() {
     super();
-    this.renderer.attach(this.internals);
-    this.input.attach(this.internals);
-    this.shapeEdits.attach(this.internals);
+    for (const part of [this.renderer, this.input, this.shapeEdits, this.list]) part.attach(this.internals);
     this.addEventListener('keydown', this.onKeyDown);
     this.addEventListener('keyup', (e) => e.key === ' ' && ((this.input.spaceDown = false), this.input.updateCursor()));
     this.addEventListener('blur', () => (this.input.spaceDown = false));
@@ -165,7 +168,6 @@ export class LabelCanvas extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.resizeObserver?.disconnect();
     this.renderer.dispose();
     this.viewport.dispose();
     this.loader.abort();
@@ -237,15 +239,11 @@ export class LabelCanvas extends LitElement {
   }
   /** Deletes the selected annotations and rejects selected prelabels. */
   deleteSelected(): void {
-    const ids = this.selection;
-    const pre = ids.filter((id) => this.model.isPrelabel(id));
-    if (pre.length) this.rejectPrelabels(pre);
-    const del = ids.filter((id) => !this.model.isPrelabel(id)).map((id) => this.model.get(id)!).filter(Boolean);
-    if (del.length) this.edit('delete', del.map((a) => [a, null] as Pair), [], 'user');
+    this.shapeEdits.deleteSelected();
   }
   /** Deletes every annotation (one undoable step). */
   deleteAll(): void {
-    if (this.model.items.length) this.edit('delete', this.model.items.map((a) => [a, null] as Pair), [], 'user');
+    this.shapeEdits.deleteAll();
   }
   /** Accepts prelabels (all when `ids` is omitted): they become annotations. */
   acceptPrelabels(ids?: readonly string[]): void {
@@ -264,18 +262,13 @@ export class LabelCanvas extends LitElement {
   applyLabel(labelId: string): void {
     if (!this.labels.some((l) => l.id === labelId)) return;
     if (this.mode === 'classify') return this.shapeEdits.toggleTag(labelId, this.multiLabel);
-    if (this.selection.length && !this.drawnSelection) {
-      const sel = this.selection.map((id) => this.model.get(id)!).filter((a) => a && !this.model.isPrelabel(a.id) && a.label !== labelId);
-      if (sel.length && !this.frozen) this.edit('update', sel.map((a) => [a, { ...a, label: labelId }] as Pair), [], 'user');
-      return;
-    }
-    if (this.currentLabel() === labelId && this.activeLabel === labelId) return;
+    if (this.shapeEdits.relabelSelection(labelId, this.drawnSelection) || this.activeLabel === labelId) return;
     this.activeLabel = labelId;
     this.toolChanged();
   }
   /** The label new shapes get: `activeLabel`, else the first label. */
   get effectiveLabel(): string | undefined {
-    return this.currentLabel();
+    return this.activeLabel ?? this.labels[0]?.id;
   }
   /** The window/level presets of the image (DICOM's own, then automatic ones); empty for 8-bit images. */
   get presets(): readonly WindowPresetLike[] {
@@ -290,30 +283,14 @@ export class LabelCanvas extends LitElement {
   // ——— Lit lifecycle ———
 
   protected override render() {
-    const classify = this.mode === 'classify';
-    const m = this.model;
-    const state = this.loader.state;
-    const message = state === 'loading' ? 'Loading image…' : state === 'error' ? this.loader.error : state === 'empty' ? 'No image' : '';
-    const labels = { colorOf: (l: string) => this.colorOf(l), nameOf: (l: string) => this.nameOf(l) };
-    const live = this.hint || describeSelection(this.selection.map((id) => m.get(id)), !!this.input.draft, (id) => m.isPrelabel(id), labels.nameOf);
     return html`<div part="base" class="base">
       <div class="raster-host"></div>
       <div part="stage" class="stage"></div>
       <div class="probe"></div>
-      ${renderTags(classify ? m.items.filter((a) => a.kind === 'class') : [], classify ? m.prelabels.filter((a) => a.kind === 'class') : [], labels)}
-      ${renderPrelabelActions(
-        this.frozen ? null : this.actionsAt,
-        this.frozen ? 0 : m.prelabels.length,
-        (all) => this.acceptPrelabels(all ? undefined : this.selection),
-        (all) => this.rejectPrelabels(all ? undefined : this.selection),
-      )}
-      ${renderMediaBar(state === 'ready' ? this.loader.loaded : null, this.loader.presets, this.window, this.frame, (id) => this.applyPreset(id), (f) => (this.frame = f))}
-      ${message ? html`<div part="message" class="message">${message}</div>` : ''}
-      ${renderToolState(this.vertexEdit && !this.frozen && !classify, this.hint)}
-      ${this.rail !== 'none' ? this.renderRail() : ''}
-      ${this.regionList && !classify ? this.list.render([...m.prelabels, ...m.items].filter((a) => a.kind !== 'class'), (id) => m.isPrelabel(id)) : ''}
-      ${renderShortcutHelp(this.helpOpen, keyState(this.internals, this.frame), () => this.toggleHelp())}
-      <div part="status" class="sr-only" role="status" aria-live="polite">${live}</div>
+      ${renderOverlays(this.internals, { hint: this.hint, actionsAt: this.actionsAt, helpOpen: this.helpOpen })}
+      ${this.rail !== 'none' ? renderToolRail(this, this.internals) : ''}
+      ${this.regionList && this.mode !== 'classify' ? this.list.render() : ''}
+      ${renderShortcutHelp(this.helpOpen, keyState(this.internals, this.frame), () => this.internals.toggleHelp())}
     </div>`;
   }
 
@@ -321,17 +298,7 @@ export class LabelCanvas extends LitElement {
     this.theme.attach(this.probeEl);
     const rect = this.getBoundingClientRect();
     this.viewport.resize(Math.max(1, Math.round(rect.width)), Math.max(1, Math.round(rect.height)));
-    const el = this;
-    this.stage = new CanvasStage(this.stageEl, this.viewport.vw, this.viewport.vh, (ctx) => this.renderer.drawScene(ctx), {
-      groupDragged: (dx, dy) => this.shapeEdits.moved(dx, dy),
-      boxTransformed: (id, r) => this.shapeEdits.resized(id, r),
-      vertexDragged: (a, points) => this.shapeEdits.vertexDragged(a, points),
-      vertexRemoved: (a, k) => this.shapeEdits.removeVertex(a, k),
-      vertexInserted: (a, x, y) => this.shapeEdits.insertVertex(a, x, y),
-      get vertexEdit() {
-        return el.vertexEdit;
-      },
-    });
+    this.stage = new CanvasStage(this.stageEl, this.viewport.vw, this.viewport.vh, (ctx) => this.renderer.drawScene(ctx), this.shapeEdits);
     this.input.listen(this.stageEl);
     this.observeSize();
     this.input.updateCursor();
@@ -355,97 +322,24 @@ export class LabelCanvas extends LitElement {
     if (changed.has('labels') || changed.has('activeLabel')) this.redrawAll();
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
+  protected override updated(): void {
     this.input.updateCursor();
-    if (!this.regionList) return;
-    this.list.updated(this.shadowRoot);
-    // A selection made on the canvas scrolls its row into view.
-    const first = this.selection[0];
-    if (changed.has('selection' as keyof LabelCanvas) && first) {
-      const m = this.model;
-      const rows = [...m.prelabels, ...m.items].filter((a) => a.kind !== 'class');
-      this.list.reveal(this.shadowRoot, rows.findIndex((a) => a.id === first));
-    }
-  }
-
-  private renderRail() {
-    return renderToolRail(
-      {
-        mode: this.mode, tool: this.tool, shapes: this.shapes, frozen: this.frozen, locked: this.locked, vertexEdit: this.vertexEdit,
-        canUndo: this.canUndo, canRedo: this.canRedo, hasSelection: this.selection.length > 0, hasRegions: this.model.items.length > 0,
-        presets: this.loader.presets, window: this.window, collapsed: this.railCollapsed, helpOpen: this.helpOpen,
-      },
-      {
-        run: (cmd) => runCommand(this, this.internals, cmd),
-        preset: (id) => this.applyPreset(id),
-        toggleCollapsed: () => (this.railCollapsed = !this.railCollapsed),
-      },
-    );
-  }
-
-  private toggleHelp(): void {
-    this.helpOpen = !this.helpOpen;
-    if (!this.helpOpen) this.focus({ preventScroll: true });
-  }
-
-  private makeRegionList(): RegionList {
-    const el = this;
-    const one = (id: string) => this.model.get(id);
-    return new RegionList({
-      get labels() { return el.labels; },
-      get selection() { return el.selection; },
-      get hidden() { return el.hiddenIds; },
-      get frozen() { return el.frozen; },
-      colorOf: (l) => this.colorOf(l),
-      nameOf: (l) => this.nameOf(l),
-      select: (ids) => this.setSelection(ids),
-      relabel: (id, label) => {
-        const a = one(id);
-        if (a && a.label !== label) this.edit('update', [[a, { ...a, label }]], [], 'user');
-      },
-      toggleHidden: (id) => {
-        const next = new Set(this.hiddenIds);
-        if (!next.delete(id)) next.add(id);
-        this.hiddenIds = next;
-        if (next.has(id) && this.selection.includes(id)) this.setSelection(this.selection.filter((x) => x !== id));
-        this.redrawAll();
-      },
-      remove: (id) => {
-        if (this.model.isPrelabel(id)) return this.rejectPrelabels([id]);
-        const a = one(id);
-        if (a) this.edit('delete', [[a, null]], [], 'user');
-      },
-      accept: (id) => this.acceptPrelabels([id]),
-      reject: (id) => this.rejectPrelabels([id]),
-      requestUpdate: () => this.requestUpdate(),
-    });
+    if (this.regionList) this.list.updated(this.shadowRoot);
   }
 
   /** Loads the image (or another frame of it); the view fits a new image. */
   private load(newImage: boolean): void {
-    const el = this;
-    void this.loader.show(
-      {
-        image: this.image,
-        frame: this.frame,
-        get window() {
-          return el.window;
-        },
-        set window(w) {
-          el.window = w;
-        },
-        shown: (img, sizeChanged) => {
-          if (img && newImage) this.model.clearHistory();
-          if (img && sizeChanged) this.model.resize(img.width, img.height);
-          this.viewport.setImage(img);
-          this.viewport.reset(sizeChanged, newImage);
-          this.redrawAll();
-          if (img) emit(this, 'label-image-load', { width: img.width, height: img.height, frames: img.frames, frame: img.frame });
-        },
-        failed: (error) => (this.requestUpdate(), emit(this, 'label-error', { error, during: 'image-load' })),
+    void this.loader.show(this, newImage, {
+      shown: (img, sizeChanged) => {
+        if (img && newImage) this.model.clearHistory();
+        if (img && sizeChanged) this.model.resize(img.width, img.height);
+        this.viewport.setImage(img);
+        this.viewport.reset(sizeChanged, newImage);
+        this.redrawAll();
+        if (img) emit(this, 'label-image-load', { width: img.width, height: img.height, frames: img.frames, frame: img.frame });
       },
-      newImage,
-    );
+      failed: (error) => (this.requestUpdate(), emit(this, 'label-error', { error, during: 'image-load' })),
+    });
     this.requestUpdate();
   }
 
@@ -461,15 +355,7 @@ export class LabelCanvas extends LitElement {
   }
 
   private observeSize(): void {
-    this.resizeObserver?.disconnect();
-    this.resizeObserver = new ResizeObserver(() => {
-      const r = this.getBoundingClientRect();
-      const w = Math.max(1, Math.round(r.width)), h = Math.max(1, Math.round(r.height));
-      if (!this.viewport.resize(w, h)) return;
-      this.stage?.stage.size({ width: w, height: h });
-      this.redrawAll();
-    });
-    this.resizeObserver.observe(this);
+    this.viewport.observe(this, (w, h) => (this.stage?.stage.size({ width: w, height: h }), this.redrawAll()));
   }
 
   // ——— labels, state ———
@@ -478,86 +364,52 @@ export class LabelCanvas extends LitElement {
   private get frozen(): boolean {
     return this.readonly || this.mode === 'view';
   }
-  private colorOf(labelId: string): string {
-    const i = this.labels.findIndex((l) => l.id === labelId);
-    if (i < 0) return '#9ca3af';
-    return this.labels[i].color || PALETTE[i % PALETTE.length];
-  }
-  private nameOf(labelId: string): string {
-    return this.labels.find((l) => l.id === labelId)?.name ?? labelId;
-  }
   /** Everything needs drawing again (theme, labels, image, new data). */
   private redrawAll(): void {
     this.renderer.all();
     this.requestUpdate();
   }
-  private updateActions(): void {
-    const ids = this.selection;
-    let b: Rect | null = null;
-    if (ids.length && !this.viewport.moving && ids.every((id) => this.model.isPrelabel(id))) for (const id of ids) b = union(b, bounds(this.model.get(id)!));
-    const at = b && this.viewport.toScreen(b.x, b.y);
-    this.actionsAt = at && [Math.max(0, Math.min(this.viewport.vw - 160, at[0])), Math.max(34, at[1])];
-  }
   /** Tells the host (a palette, a toolbar) that the user changed a tool or the active label. */
   private toolChanged(): void {
-    emit(this, 'label-tool-change', { mode: this.mode, tool: this.tool, activeLabel: this.currentLabel(), vertexEdit: this.vertexEdit, locked: this.locked });
-  }
-  /** Switches tool (R, P, M and the tool rail): tells the host. */
-  private setTool(mode: CanvasMode, tool: CanvasTool): void {
-    if (this.mode === mode && this.tool === tool) return;
-    this.mode = mode;
-    this.tool = tool;
-    this.toolChanged();
+    emit(this, 'label-tool-change', { mode: this.mode, tool: this.tool, activeLabel: this.effectiveLabel, vertexEdit: this.vertexEdit, locked: this.locked });
   }
 
   private makeInternals(): CanvasInternals {
     const el = this;
     return {
-      model: this.model, scene: this.scene, viewport: this.viewport, loader: this.loader, renderer: this.renderer, input: this.input,
+      el: this, model: this.model, scene: this.scene, viewport: this.viewport, loader: this.loader, renderer: this.renderer, input: this.input,
       get stage() { return el.stage; },
       get stageEl() { return el.stageEl; },
       get rasterHost() { return el.rasterHost; },
       get theme() { return el.theme.value; },
       get selection() { return el.selection; },
-      get labels() { return el.labels; },
-      get mode() { return el.mode; },
-      get tool() { return el.tool; },
-      get shapes() { return el.shapes; },
       get frozen() { return el.frozen; },
-      get locked() { return el.locked; },
-      get vertexEdit() { return el.vertexEdit; },
-      get window() { return el.window; },
       get hidden() { return el.hiddenIds; },
       get helpOpen() { return el.helpOpen; },
-      toggleHelp: () => this.toggleHelp(),
-      colorOf: (l) => this.colorOf(l),
-      currentLabel: () => this.currentLabel(),
+      get railCollapsed() { return el.railCollapsed; },
+      toggleHelp: () => (this.helpOpen = !this.helpOpen) || this.focus({ preventScroll: true }),
+      toggleRail: () => (this.railCollapsed = !this.railCollapsed),
+      setHidden: (ids) => {
+        this.hiddenIds = ids;
+        this.setSelection(this.selection.filter((id) => !ids.has(id)));
+        this.redrawAll();
+      },
+      nameOf: (l) => labelName(this.labels, l),
+      colorOf: (l) => labelColor(this.labels, l),
       setSelection: (ids, quiet) => this.setSelection(ids, quiet),
       edit: (action, a, p, source) => this.edit(action, a, p, source),
       createShape: (a) => this.createShape(a),
-      insertVertex: (a, x, y) => this.shapeEdits.insertVertex(a, x, y),
-      viewChanged: (settled) => {
-        this.updateActions();
-        if (settled) emit(this, 'label-view-change', this.view);
-      },
-      setWindow: (w) => (this.window = w),
-      setTool: (mode, tool) => this.setTool(mode, tool),
-      toggleLock: () => ((this.locked = !this.locked), this.toolChanged()),
-      toggleVertexEdit: () => ((this.vertexEdit = !this.vertexEdit), this.toolChanged()),
+      insertVertex: (a, x, y) => this.shapeEdits.vertexInserted(a, x, y),
+      viewChanged: (settled) => (this.internals.updateActions(), settled && emit(this, 'label-view-change', this.view)),
+      toolChanged: () => this.toolChanged(),
       templateBox: () => this.shapeEdits.templateBox(),
       setHint: (text) => ((this.hint = text), this.requestUpdate()),
       heldSelection: () => (this.drawnSelection = false),
-      updateActions: () => this.updateActions(),
-      focus: () => this.focus({ preventScroll: true }),
-      requestUpdate: () => this.requestUpdate(),
+      updateActions: () => (this.actionsAt = prelabelActionsAt(this.selection, this.model, this.viewport)),
     };
   }
 
   // ——— edits ———
-
-  private currentLabel(): string | undefined {
-    return this.activeLabel ?? this.labels[0]?.id;
-  }
 
   /**
    * The one way edits happen: a cancelable `label-edit-request`, then the change (recorded for undo),
@@ -581,13 +433,8 @@ export class LabelCanvas extends LitElement {
   private afterChange(c: Change, source: ChangeSource, action?: EditAction): void {
     this.annotations = this.model.items;
     this.prelabels = this.model.prelabels;
-    let dirty: Rect | null = null;
-    for (const [b, a] of [...c.annotations, ...c.prelabels]) dirty = union(union(dirty, b && bounds(b)), a && bounds(a));
+    const { dirty, created, updated, deleted, prelabelsGone } = splitChange(c);
     this.renderer.region(dirty);
-    const created = c.annotations.filter(([b, a]) => !b && a).map(([, a]) => a!);
-    const updated = c.annotations.filter(([b, a]) => b && a);
-    const deleted = c.annotations.filter(([b, a]) => b && !a).map(([b]) => b!);
-    const prelabelsGone = c.prelabels.filter(([b, a]) => b && !a).map(([b]) => b!);
     // Selection: what was just made or changed; nothing that no longer exists.
     let sel = this.selection.filter((id) => this.model.get(id));
     if (created.length && (source === 'user' || source === 'redo') && action !== 'prelabel-accept') sel = created.filter((a) => a.kind !== 'class').map((a) => a.id);
@@ -622,7 +469,7 @@ export class LabelCanvas extends LitElement {
   }
 
   private createShape(a: Annotation): void {
-    const label = this.currentLabel();
+    const label = this.effectiveLabel;
     if (label === undefined) {
       emit(this, 'label-error', { error: new LabelkitError('E_INVALID_ARGUMENT', 'There is no label to give the new shape: set `labels` (and `activeLabel`).'), during: 'create' });
       return;

@@ -53,6 +53,81 @@ async function settle(h: LabelCanvasHarness) {
   await h.el.updateComplete;
 }
 
+const near = (a: number, b: number, tol = 2.5) => expect(Math.abs(a - b), `${a} ≈ ${b}`).to.be.at.most(tol);
+
+describe('<label-canvas> tools a kind takes, the active label, point editing', () => {
+  afterEach(async () => {
+    document.querySelectorAll('label-canvas').forEach((e) => e.remove());
+    await resetMouse();
+  });
+
+  it('offers only the tools a project kind takes: P, U absent from a box canvas, R and T from a polygon one', async () => {
+    const h = await mount({ shapes: ['box'] });
+    await h.press('p');
+    expect(h.el.mode).to.equal('box');
+    await h.press('u');
+    expect(h.el.vertexEdit).to.equal(false);
+    expect(h.el.shadowRoot!.querySelector('[part~="tool-state"]')).to.equal(null);
+    h.el.remove();
+    const g = await mount({ mode: 'polygon', shapes: ['polygon'] });
+    await g.press('r');
+    expect(g.el.mode).to.equal('polygon');
+    await g.press('t');
+    expect(g.el.annotations).to.have.length(0);
+  });
+
+  it('U shows its state on the canvas and tells the host; Esc leaves it', async () => {
+    const h = await mount({ tool: 'edit' });
+    await h.press('u');
+    expect(h.el.vertexEdit).to.equal(true);
+    expect(h.el.hasAttribute('vertex-edit')).to.equal(true);
+    expect(h.el.shadowRoot!.querySelector('[part~="tool-state"]')!.textContent).to.contain('Point editing');
+    expect(h.events('label-tool-change').at(-1)).to.include({ vertexEdit: true });
+    await h.press('Escape');
+    expect(h.el.vertexEdit).to.equal(false);
+    expect(h.el.shadowRoot!.querySelector('[part~="tool-state"]')).to.equal(null);
+  });
+
+  it('a number key with nothing selected makes that label active and says so (label-tool-change); the tenth label has key 0', async () => {
+    const ten = Array.from({ length: 10 }, (_, i) => ({ id: `d${(i + 1) % 10}`, name: `digit ${(i + 1) % 10}`, color: '#e69f00' }));
+    const h = await mount({ labels: ten });
+    await h.press('2');
+    expect(h.el.activeLabel).to.equal('d2');
+    expect(h.events('label-tool-change').at(-1)).to.include({ activeLabel: 'd2' });
+    const scale = h.el.view.scale;
+    await h.press('0');
+    expect(h.el.activeLabel).to.equal('d0');
+    expect(h.el.view.scale).to.equal(scale);
+    // With fewer than ten labels, 0 still fits the view.
+    h.el.remove();
+    const g = await mount();
+    g.el.zoomBy(2);
+    await g.press('0');
+    near(g.el.view.scale, 0.5, 1e-9);
+  });
+
+  it('Enter on a 2-point polygon keeps it drawn and says what is missing', async () => {
+    const h = await mount({ mode: 'polygon' });
+    await h.drawPolygon([[200, 200], [1000, 200]], false);
+    await h.move([1000, 800]);
+    await h.frames(2);
+    // The unfinished polygon is drawn (in the label's colour over the grey image).
+    const px = h.pixelAt(600, 200);
+    expect(px.slice(0, 3), 'draft edge drawn').to.not.deep.equal([128, 128, 128]);
+    await h.press('Enter');
+    expect(h.events('label-annotation-create')).to.have.length(0);
+    const hint = h.el.shadowRoot!.querySelector('[part~="hint"]');
+    expect(hint, 'a visible hint').to.not.equal(null);
+    expect(hint!.textContent).to.match(/at least 3 points \(2 so far\)/);
+    expect(h.liveText).to.match(/at least 3 points/);
+    expect(h.pixelAt(600, 200).slice(0, 3), 'still drawn after Enter').to.not.deep.equal([128, 128, 128]);
+    await h.click([1000, 800]);
+    expect(h.el.shadowRoot!.querySelector('[part~="hint"]')).to.equal(null);
+    await h.press('Enter');
+    expect(h.events('label-annotation-create')).to.have.length(1);
+  });
+});
+
 describe('<label-canvas> tool rail, region list, shortcut help', () => {
   afterEach(async () => {
     document.querySelectorAll('label-canvas').forEach((e) => e.remove());

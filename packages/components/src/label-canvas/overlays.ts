@@ -1,9 +1,23 @@
 // The HTML drawn over the canvas of <label-canvas>: class tags, prelabel actions and bar, the media
 // bar (window presets, frames), the tool state (U) and hints. Template functions, no state.
 import { html, nothing } from 'lit';
+import type { CanvasInternals } from './internals.js';
 import type { IdentifiedAnnotation } from '../events.js';
 import { styleProps } from '../directives/style-props.js';
 import type { LoadedImage, Window, WindowPresetLike } from './image-input.js';
+import { bounds, union, type Rect } from './geometry.js';
+import type { CanvasModel } from './model.js';
+import type { Viewport } from './viewport.js';
+
+/** Where the accept/reject buttons of selected prelabels go (screen px), or null when the selection is not all prelabels or the view moves. */
+export function prelabelActionsAt(ids: readonly string[], m: CanvasModel, vp: Viewport): [number, number] | null {
+  if (!ids.length || vp.moving || !ids.every((id) => m.isPrelabel(id))) return null;
+  let b: Rect | null = null;
+  for (const id of ids) b = union(b, bounds(m.get(id)!));
+  if (!b) return null;
+  const [x, y] = vp.toScreen(b.x, b.y);
+  return [Math.max(0, Math.min(vp.vw - 160, x)), Math.max(34, y)];
+}
 
 interface Labels {
   colorOf(label: string): string;
@@ -80,4 +94,25 @@ export function describeSelection(sel: readonly (IdentifiedAnnotation | undefine
   if (a.kind === 'box') return `${pre}box ${name} at ${Math.round(a.x)}, ${Math.round(a.y)}, ${Math.round(a.w)} by ${Math.round(a.h)} pixels${conf}`;
   if (a.kind === 'polygon') return `${pre}polygon ${name} with ${a.points.length / 2} points${conf}`;
   return `${pre}tag ${name}${conf}`;
+}
+
+/** Everything drawn over the canvas but the rail, the region list and the help. */
+export function renderOverlays(c: CanvasInternals, ui: { hint: string; actionsAt: readonly [number, number] | null; helpOpen: boolean }) {
+  const { el, model: m, loader } = c;
+  const classify = el.mode === 'classify';
+  const state = loader.state;
+  const message = state === 'loading' ? 'Loading image…' : state === 'error' ? loader.error : state === 'empty' ? 'No image' : '';
+  const labels = { colorOf: (l: string) => c.colorOf(l), nameOf: (l: string) => c.nameOf(l) };
+  const live = ui.hint || describeSelection(c.selection.map((id) => m.get(id)), !!c.input.draft, (id) => m.isPrelabel(id), labels.nameOf);
+  return html`${renderTags(classify ? m.items.filter((a) => a.kind === 'class') : [], classify ? m.prelabels.filter((a) => a.kind === 'class') : [], labels)}
+    ${renderPrelabelActions(
+      c.frozen ? null : ui.actionsAt,
+      c.frozen ? 0 : m.prelabels.length,
+      (all) => el.acceptPrelabels(all ? undefined : c.selection),
+      (all) => el.rejectPrelabels(all ? undefined : c.selection),
+    )}
+    ${renderMediaBar(state === 'ready' ? loader.loaded : null, loader.presets, el.window, el.frame, (id) => el.applyPreset(id), (f) => (el.frame = f))}
+    ${message ? html`<div part="message" class="message">${message}</div>` : nothing}
+    ${renderToolState(el.vertexEdit && !c.frozen && !classify, ui.hint)}
+    <div part="status" class="sr-only" role="status" aria-live="polite">${live}</div>`;
 }

@@ -37,7 +37,7 @@ export class PointerInput {
         return c.selection;
       },
       get locked() {
-        return c.locked;
+        return c.el.locked;
       },
       get spaceDown() {
         return input.spaceDown;
@@ -48,7 +48,7 @@ export class PointerInput {
       select: (ids) => c.setSelection(ids),
       editChanged: () => c.renderer.edit(),
       createBox: (x, y, w, h) => c.createShape({ kind: 'box', label: '', x, y, w, h }),
-      setWindow: (w) => c.setWindow(w),
+      setWindow: (w) => (c.el.window = w),
       updateCursor: () => this.updateCursor(),
     };
   }
@@ -102,7 +102,7 @@ export class PointerInput {
     const m = c.model;
     const hidden = c.hidden;
     for (let i = m.prelabels.length - 1; i >= 0; i--) if (!hidden.has(m.prelabels[i].id) && hitShape(m.prelabels[i], x, y, tol)) return m.prelabels[i];
-    if (c.locked) return null;
+    if (c.el.locked) return null;
     const found = m.index.query({ x: x - tol, y: y - tol, w: 2 * tol, h: 2 * tol });
     // Topmost first; among nested shapes, the smallest one wins so inner boxes stay reachable.
     let best: IdentifiedAnnotation | null = null, bestArea = Infinity;
@@ -119,7 +119,7 @@ export class PointerInput {
     const c = this.c;
     const img = c.loader.loaded;
     if (!img || !c.stage) return;
-    c.focus();
+    c.el.focus({ preventScroll: true });
     const [sx, sy] = this.localPoint(e);
     this.pointers.set(e.pointerId, [sx, sy]);
     if (this.pointers.size === 2 && e.pointerType === 'touch') {
@@ -131,7 +131,7 @@ export class PointerInput {
     if (this.gesture) return;
     const capture = () => c.stageEl.setPointerCapture(e.pointerId);
     // Pan: middle button, space+drag, or any left drag in view and classify modes (a click there still selects).
-    if (e.button === 1 || (e.button === 0 && (this.spaceDown || c.mode === 'view' || c.mode === 'classify'))) {
+    if (e.button === 1 || (e.button === 0 && (this.spaceDown || c.el.mode === 'view' || c.el.mode === 'classify'))) {
       e.preventDefault();
       this.gesture = new PanGesture(e.pointerId, sx, sy, this.ctx);
       capture();
@@ -139,8 +139,8 @@ export class PointerInput {
       return;
     }
     if (e.button === 2) {
-      if (img.decoded?.raw && c.window) {
-        this.gesture = new WindowGesture(e.pointerId, sx, sy, c.window);
+      if (img.decoded?.raw && c.el.window) {
+        this.gesture = new WindowGesture(e.pointerId, sx, sy, c.el.window);
         capture();
       }
       return;
@@ -148,8 +148,8 @@ export class PointerInput {
     if (e.button !== 0) return;
     if (c.stage.hitsEditLayer(sx, sy) && !this.draft) return c.heldSelection(); // Konva drags the selection / handles
     const [ix, iy] = c.viewport.toImage(sx, sy);
-    const drawing = !c.frozen && c.tool === 'draw' && (c.mode === 'box' || c.mode === 'polygon');
-    if (drawing && c.mode === 'polygon') {
+    const drawing = !c.frozen && c.el.tool === 'draw' && (c.el.mode === 'box' || c.el.mode === 'polygon');
+    if (drawing && c.el.mode === 'polygon') {
       const d = this.draft;
       if (!d) this.draft = new PolygonDraft(ix, iy, img);
       else if (d.closesAt(sx, sy, (x, y) => c.viewport.toScreen(x, y))) return this.finishPolygon();
@@ -158,7 +158,7 @@ export class PointerInput {
       c.renderer.edit();
       return;
     }
-    if (drawing && c.mode === 'box') {
+    if (drawing && c.el.mode === 'box') {
       this.gesture = new BoxGesture(e.pointerId, sx, sy, this.ctx);
       capture();
       return;
@@ -190,7 +190,7 @@ export class PointerInput {
     if (g) {
       if (g.owns(e.pointerId)) g.move(this.ctx, sx, sy, e);
     } else if (this.draft) c.renderer.edit();
-    else if (e.buttons === 0 && !(c.tool === 'draw' && c.mode !== 'view' && c.mode !== 'classify' && !c.frozen)) {
+    else if (e.buttons === 0 && !(c.el.tool === 'draw' && c.el.mode !== 'view' && c.el.mode !== 'classify' && !c.frozen)) {
       this.setHover(this.hitTest(sx, sy)?.id ?? null);
     }
   };
@@ -244,9 +244,9 @@ export class PointerInput {
     const el = c?.stageEl;
     if (!el) return;
     const panning = this.gesture?.kind === 'pan';
-    const drawing = c.tool === 'draw' && (c.mode === 'box' || c.mode === 'polygon');
+    const drawing = c.el.tool === 'draw' && (c.el.mode === 'box' || c.el.mode === 'polygon');
     el.classList.toggle('panning', panning);
-    el.classList.toggle('pan', !panning && (this.spaceDown || c.mode === 'view' || c.mode === 'classify'));
+    el.classList.toggle('pan', !panning && (this.spaceDown || c.el.mode === 'view' || c.el.mode === 'classify'));
     el.classList.toggle('draw', !this.spaceDown && !c.frozen && drawing);
   }
 }

@@ -5,6 +5,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { LabelClass } from '@labelkit/core';
 import type { IdentifiedAnnotation } from '../events.js';
+import type { CanvasInternals } from './internals.js';
 import { styleProps } from '../directives/style-props.js';
 
 export const ROW_HEIGHT = 34;
@@ -32,10 +33,52 @@ export class RegionList {
   private focus = 0;
   private frame = 0;
   private focusAfterRender = false;
+  private revealed: string | undefined;
+  private host!: RegionListHost;
+  private c!: CanvasInternals;
 
-  constructor(private readonly host: RegionListHost) {}
+  /** Reads the element's shapes and edits them through its one edit path. */
+  attach(c: CanvasInternals): void {
+    const el = c.el;
+    this.c = c;
+    const one = (id: string) => c.model.get(id);
+    this.host = {
+      get labels() { return c.el.labels; },
+      get selection() { return c.selection; },
+      get hidden() { return c.hidden; },
+      get frozen() { return c.frozen; },
+      colorOf: (l) => c.colorOf(l),
+      nameOf: (l) => c.nameOf(l),
+      select: (ids) => c.setSelection(ids),
+      relabel: (id, label) => {
+        const a = one(id);
+        if (a && a.label !== label) c.edit('update', [[a, { ...a, label }]], [], 'user');
+      },
+      toggleHidden: (id) => {
+        const next = new Set(c.hidden);
+        if (!next.delete(id)) next.add(id);
+        c.setHidden(next);
+      },
+      remove: (id) => {
+        if (c.model.isPrelabel(id)) return el.rejectPrelabels([id]);
+        const a = one(id);
+        if (a) c.edit('delete', [[a, null]], [], 'user');
+      },
+      accept: (id) => el.acceptPrelabels([id]),
+      reject: (id) => el.rejectPrelabels([id]),
+      requestUpdate: () => c.el.requestUpdate(),
+    };
+  }
 
-  render(rows: readonly IdentifiedAnnotation[], isPrelabel: (id: string) => boolean): TemplateResult {
+  /** The rows: prelabels first (they wait for a decision), then the annotations; tags are not regions. */
+  private rows(): IdentifiedAnnotation[] {
+    const m = this.c.model;
+    return [...m.prelabels, ...m.items].filter((a) => a.kind !== 'class');
+  }
+
+  render(): TemplateResult {
+    const rows = this.rows();
+    const isPrelabel = (id: string) => this.c.model.isPrelabel(id);
     const h = this.host;
     const n = rows.length;
     this.focus = Math.min(this.focus, Math.max(0, n - 1));
@@ -86,10 +129,15 @@ export class RegionList {
     </div>`;
   }
 
-  /** After a render: the viewport's height, and the focused row's button when keys moved it. */
+  /** After a render: the viewport's height, the focused row's button when keys moved it, and the row of a selection made on the canvas scrolled into view. */
   updated(root: ShadowRoot | null): void {
     const scroll = root?.querySelector<HTMLElement>('.regions-scroll');
     if (!scroll) return;
+    const first = this.c.selection[0];
+    if (first !== this.revealed) {
+      this.revealed = first;
+      if (first && !scroll.contains(root!.activeElement)) this.reveal(scroll, this.rows().findIndex((a) => a.id === first));
+    }
     if (scroll.clientHeight && scroll.clientHeight !== this.height) {
       this.height = scroll.clientHeight;
       this.host.requestUpdate();
@@ -100,12 +148,15 @@ export class RegionList {
     }
   }
 
-  /** Scrolls so that the row of `id` is in view (a selection made on the canvas). */
-  reveal(root: ShadowRoot | null, index: number): void {
-    const scroll = root?.querySelector<HTMLElement>('.regions-scroll');
-    if (!scroll || index < 0) return;
+  /** Scrolls so that row `index` is in view. */
+  private reveal(scroll: HTMLElement, index: number): void {
+    if (index < 0) return;
     const top = index * ROW_HEIGHT;
-    if (top < scroll.scrollTop || top + ROW_HEIGHT > scroll.scrollTop + scroll.clientHeight) scroll.scrollTop = Math.max(0, top - scroll.clientHeight / 2);
+    if (top < scroll.scrollTop || top + ROW_HEIGHT > scroll.scrollTop + scroll.clientHeight) {
+      scroll.scrollTop = Math.max(0, top - scroll.clientHeight / 2);
+      this.scrollTop = scroll.scrollTop;
+      this.host.requestUpdate();
+    }
   }
 
   private readonly onScroll = (e: Event): void => {

@@ -31,7 +31,7 @@ export class FrameRenderer implements ViewportHost {
       hidden: c.hidden.size ? new Set([...c.hidden, ...c.selection]) : new Set(c.selection.filter((id) => c.model.get(id))),
       theme: c.theme,
       colorOf: (id) => c.colorOf(id),
-      nameOf: (id) => c.labels.find((x) => x.id === id)?.name ?? id,
+      nameOf: (id) => c.el.labels.find((x) => x.id === id)?.name ?? id,
     };
   }
 
@@ -189,7 +189,7 @@ export class FrameRenderer implements ViewportHost {
       polygon: draft?.points ?? null,
       pointer: pointerImage,
       marquee: g?.kind === 'marquee' ? g.rect!() : null,
-      color: c.colorOf(c.currentLabel() ?? ''),
+      color: c.colorOf(c.el.effectiveLabel ?? ''),
     });
   }
 

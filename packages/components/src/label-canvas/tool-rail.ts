@@ -3,7 +3,9 @@
 // in its tooltip and accessible name, read from the keymap, so the rail says what the keys do.
 // Arrow keys move between buttons (one tab stop), as a toolbar should.
 import { html, nothing, type TemplateResult } from 'lit';
-import type { CanvasMode, CanvasTool, ShapeKind } from './label-canvas.component.js';
+import type { CanvasMode, CanvasTool, LabelCanvas, ShapeKind } from './label-canvas.component.js';
+import type { CanvasInternals } from './internals.js';
+import { runCommand } from './commands.js';
 import type { WindowPresetLike, Window } from './image-input.js';
 import { keysOf, type CommandId } from './keymap.js';
 
@@ -83,7 +85,17 @@ export const withKey = (name: string, command: CommandId | 'help') => {
   return keys ? `${name} (${keys})` : name;
 };
 
-export function renderToolRail(s: RailState, a: RailActions): TemplateResult {
+/** The rail of an element: its state read from the element and its internals, its buttons running the keymap's commands. */
+export function renderToolRail(el: LabelCanvas, c: CanvasInternals): TemplateResult {
+  const s: RailState = {
+    mode: c.el.mode, tool: c.el.tool, shapes: c.el.shapes, frozen: c.frozen, locked: c.el.locked, vertexEdit: c.el.vertexEdit,
+    canUndo: el.canUndo, canRedo: el.canRedo, hasSelection: c.selection.length > 0, hasRegions: c.model.items.length > 0,
+    presets: el.presets, window: el.window, collapsed: c.railCollapsed, helpOpen: c.helpOpen,
+  };
+  return rail(s, { run: (cmd) => runCommand(el, c, cmd), preset: (id) => el.applyPreset(id), toggleCollapsed: () => c.toggleRail() });
+}
+
+function rail(s: RailState, a: RailActions): TemplateResult {
   const button = (t: Tool, first: boolean) => {
     const label = withKey(t.name, t.command);
     return html`<button

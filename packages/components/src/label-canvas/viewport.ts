@@ -149,7 +149,20 @@ export class Viewport {
     if (this.scene.raster) this.scene.raster.style.visibility = 'hidden';
   }
 
+  /** Follows `el`'s size; `resized` is called when it changed (in CSS px). */
+  observe(el: HTMLElement, resized: (w: number, h: number) => void): void {
+    this.observer?.disconnect();
+    this.observer = new ResizeObserver(() => {
+      const r = el.getBoundingClientRect();
+      const w = Math.max(1, Math.round(r.width)), h = Math.max(1, Math.round(r.height));
+      if (this.resize(w, h)) resized(w, h);
+    });
+    this.observer.observe(el);
+  }
+  private observer?: ResizeObserver;
+
   dispose(): void {
     clearTimeout(this.settleTimer);
+    this.observer?.disconnect();
   }
 }

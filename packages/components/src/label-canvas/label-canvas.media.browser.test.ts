@@ -1,0 +1,124 @@
+// <label-canvas> with TIFF and DICOM fixtures (through @labelkit/core/media), in real Chromium with real input.
+import { expect } from '@esm-bundle/chai';
+import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import './label-canvas.js';
+import type { LabelCanvas } from './label-canvas.component.js';
+import { LabelCanvasHarness, type InputDriver } from './label-canvas.harness.js';
+
+const input: InputDriver = {
+  // sendMouse presses where the pointer is: move there first, then press or release.
+  mouse: async (a) => {
+    await sendMouse({ type: 'move', position: a.position });
+    if (a.type !== 'move') await sendMouse({ type: a.type, button: a.button ?? 'left' });
+  },
+  press: (key) => sendKeys({ press: key }),
+  down: (key) => sendKeys({ down: key }),
+  up: (key) => sendKeys({ up: key }),
+};
+
+const LABELS = [
+  { id: 'cat', name: 'Cat', color: '#e69f00' },
+  { id: 'dog', name: 'Dog', color: '#0072b2' },
+  { id: 'car', name: 'Car', color: '#009e73' },
+];
+
+/** A 1600 × 1200 grey image in an 800 × 600 element: the fitted scale is exactly 0.5. */
+function testImage(): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = 1600;
+  c.height = 1200;
+  const g = c.getContext('2d')!;
+  g.fillStyle = '#808080';
+  g.fillRect(0, 0, 1600, 1200);
+  return c;
+}
+
+async function mount(props: Partial<LabelCanvas> = {}): Promise<LabelCanvasHarness> {
+  const el = document.createElement('label-canvas');
+  el.style.cssText = 'position:fixed;left:0;top:0;width:800px;height:600px';
+  el.labels = LABELS;
+  Object.assign(el, props);
+  el.image ??= testImage();
+  document.body.append(el);
+  const h = new LabelCanvasHarness(el, input);
+  await h.ready();
+  return h;
+}
+
+const near = (a: number, b: number, tol = 2.5) => expect(Math.abs(a - b), `${a} ≈ ${b}`).to.be.at.most(tol);
+const FIXTURES = '/test/fixtures';
+async function fixture(path: string): Promise<{ bytes: Uint8Array; path: string }> {
+  const res = await fetch(`${FIXTURES}/${path}`);
+  if (!res.ok) throw new Error(`fixture ${path}: ${res.status}`);
+  return { bytes: new Uint8Array(await res.arrayBuffer()), path };
+}
+
+describe('<label-canvas> with TIFF and DICOM (through @labelkit/core/media)', () => {
+  afterEach(async () => {
+    document.querySelectorAll('label-canvas').forEach((e) => e.remove());
+    await resetMouse();
+  });
+
+  it('shows a 16-bit grey TIFF and changes window/level by right-drag', async () => {
+    const h = await mount({ image: await fixture('tiff/ladoga.tif') });
+    expect(h.el.imageSize).to.deep.equal({ width: 158, height: 118, frames: 1 });
+    expect(h.el.presets.length).to.be.greaterThan(0);
+    const start = h.el.window!;
+    expect(start).to.have.keys('center', 'width');
+    const before = h.pixelAt(79, 59);
+    await h.drag([40, 40], [100, 40], 4, 'right'); // right widens the window
+    await h.frames(3);
+    expect(h.el.window!.width).to.be.greaterThan(start.width);
+    expect(h.pixelAt(79, 59)).to.not.deep.equal(before);
+    // presets apply by id and are undone by nothing: window/level is a view setting, not an edit
+    h.el.applyPreset(h.el.presets[0].id);
+    await h.frames(2);
+    expect(h.el.window).to.deep.equal(h.el.presets[0].window);
+    expect(h.events('label-annotation-update')).to.have.length(0);
+  });
+
+  it('switches the pages of a multi-page TIFF with PageDown / PageUp and keeps the annotations', async () => {
+    const h = await mount({ image: await fixture('tiff/seq-1c-8b-multipage-adeefdcc.tiff'), annotations: [{ id: 'x', kind: 'box', label: 'cat', x: 2, y: 2, w: 5, h: 5 }] });
+    expect(h.el.imageSize!.frames).to.equal(3);
+    const loads = h.events('label-image-load').length;
+    await h.press('PageDown');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.el.frame).to.equal(1);
+    const shown = h.events('label-image-load');
+    expect(shown.length).to.be.greaterThan(loads);
+    expect(shown.at(-1)!.frame).to.equal(1);
+    await h.press('PageUp');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.events('label-image-load').at(-1)!.frame).to.equal(0);
+    // the media bar's buttons do the same
+    const bar = h.el.shadowRoot!.querySelector('[part="media-bar"]')!;
+    expect(bar.textContent).to.contain('1 / 3');
+    bar.querySelector<HTMLButtonElement>('[aria-label^="Next frame"]')!.click();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.events('label-image-load').at(-1)!.frame).to.equal(1);
+    await h.el.updateComplete;
+    expect(h.el.shadowRoot!.querySelector('[part="media-bar"]')!.textContent).to.contain('2 / 3');
+    expect(h.el.annotations.map((a) => a.id)).to.deep.equal(['x']);
+  });
+
+  it('shows a DICOM (MONOCHROME1 CR with its own window) and offers its window as a preset', async () => {
+    const h = await mount({ image: await fixture('dicom/CR_monochrome1_small.dcm') });
+    expect(h.el.imageSize).to.deep.equal({ width: 16, height: 16, frames: 1 });
+    expect(h.el.window).to.deep.equal({ center: 1600, width: 2800 });
+    expect(h.el.presets.map((p) => p.window)).to.deep.include({ center: 1600, width: 2800 });
+    // choosing another preset in the media bar applies its window
+    const select = h.el.shadowRoot!.querySelector<HTMLSelectElement>('select[part="presets"]')!;
+    const other = h.el.presets.find((p) => p.window.center !== 1600)!;
+    select.value = other.id;
+    select.dispatchEvent(new Event('change'));
+    expect(h.el.window).to.deep.equal(other.window);
+  });
+
+  it('switches the frames of a multi-frame DICOM', async () => {
+    const h = await mount({ image: await fixture('dicom/examples_ybr_color.dcm') });
+    expect(h.el.imageSize).to.deep.equal({ width: 320, height: 240, frames: 30 });
+    h.el.frame = 29;
+    await new Promise<void>((r) => h.el.addEventListener('label-image-load', () => r(), { once: true }));
+    expect(h.events('label-image-load').at(-1)).to.deep.include({ frame: 29, frames: 30 });
+  });
+});
