@@ -1,0 +1,163 @@
+// Bundle-size budgets (`npm test` step "size"; `node scripts/size.mjs` alone prints the table).
+// Each entry is bundled the way an app bundles it — esbuild, ESM, minified, code splitting, the
+// packages' TypeScript sources through the `source` condition — and measured from esbuild's metafile:
+//   - "up front": the entry's chunk and every chunk it reaches through static imports (what a page
+//     loads before any dynamic import() runs), minified and gzipped (zlib, level 9, per chunk);
+//   - "all": every chunk of the build, lazily loaded ones included.
+// "Own code" entries leave the npm dependencies external (lit, Konva, marked, DOMPurify, @labelkit/core…),
+// so they measure only the package's own code. Checks that a module is *not reachable* through static
+// imports (Konva on a classification page, onnxruntime-web, @azure/storage-blob) walk the metafile's
+// import graph from the entry, following only `import-statement` edges.
+// Prints one line per check and "N passed, M failed" last (scripts/test.mjs totals it).
+import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const deps = (pkg) => {
+  const p = JSON.parse(readFileSync(`${root}packages/${pkg}/package.json`, 'utf8'));
+  return Object.keys({ ...p.dependencies, ...p.peerDependencies, ...p.optionalDependencies });
+};
+const NODE_BUILTINS = ['fs', 'path', 'module', 'url', 'crypto', 'worker_threads', 'node:*'];
+// "Own code": the frameworks and the core stay external (as the issue's measure: lit, Konva, core);
+// marked and DOMPurify are counted, and must be on a lazily loaded chunk.
+const OWN = ['lit', 'lit/*', '@lit/*', 'konva', 'konva/*', '@labelkit/core', '@labelkit/core/*'];
+
+/**
+ * One bundle: `code` is the entry module's source (resolved from the repository root), `external`
+ * what stays out. Returns sizes and the static import graph.
+ */
+async function bundle(code, external = []) {
+  const r = await build({
+    stdin: { contents: code, resolveDir: root, loader: 'ts'},
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    metafile: true,
+    outdir: `${root}.cache/size`,
+    conditions: ['source'],
+    tsconfig: `${root}packages/components/tsconfig.json`,
+    external: [...NODE_BUILTINS, ...external],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  const files = new Map(r.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => [f.path, f.contents]));
+  const outputs = r.metafile.outputs;
+  const key = (p) => p.replace(root, '');
+  const entry = Object.keys(outputs).find((o) => outputs[o].entryPoint === '<stdin>');
+  // Chunks reached from the entry through static imports only.
+  const upFront = new Set();
+  const walk = (o) => {
+    if (upFront.has(o)) return;
+    upFront.add(o);
+    for (const i of outputs[o].imports) if (i.kind === 'import-statement' && !i.external && outputs[i.path]) walk(i.path);
+  };
+  walk(entry);
+  const size = (names) => {
+    let min = 0;
+    let gz = 0;
+    for (const n of names) {
+      const bytes = files.get(`${root}${n}`);
+      if (!bytes) continue;
+      min += bytes.length;
+      gz += gzipSync(bytes, { level: 9 }).length;
+    }
+    return { min, gz };
+  };
+  const all = Object.keys(outputs).filter((o) => o.endsWith('.js'));
+  // Input modules reached from the entry module through static imports only (not through import()).
+  const inputs = r.metafile.inputs;
+  const staticInputs = new Set();
+  const walkIn = (p) => {
+    if (staticInputs.has(p)) return;
+    staticInputs.add(p);
+    for (const i of inputs[p]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) walkIn(i.path);
+  };
+  walkIn('<stdin>');
+  // Externals named by a static import anywhere in that graph.
+  const staticExternals = new Set();
+  for (const p of staticInputs) for (const i of inputs[p]?.imports ?? []) if (i.external && i.kind === 'import-statement') staticExternals.add(i.path);
+  const allInputs = new Set(Object.keys(inputs));
+  return { upFront: size(upFront), all: size(all), staticInputs, staticExternals, allInputs, key };
+}
+
+const kb = (n) => (n / 1024).toFixed(1);
+const results = [];
+let passed = 0;
+let failed = 0;
+function check(ok, line) {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? '✓' : '✗'} ${line}`);
+}
+const staticallyReaches = (b, re) => [...b.staticInputs].filter((p) => re.test(p)).concat([...b.staticExternals].filter((p) => re.test(p)));
+
+const KONVA = /(^|\/)konva(\/|$)/;
+const MARKDOWN = /(^|\/)(marked|dompurify)(\/|$)/;
+const ORT = /(^|\/)onnxruntime-web(\/|$)/;
+const AZURE = /(^|\/)@azure\/storage-blob(\/|$)/;
+
+/** The entries of the table: [label, entry code, externals, budget on (up front or all) gz KB]. */
+const entries = [
+  { name: '@labelkit/core', code: `export * from '@labelkit/core';`, budget: { upFront: 25 } },
+  { name: '@labelkit/core/export', code: `export * from '@labelkit/core/export';` },
+  { name: '@labelkit/core/media', code: `export * from '@labelkit/core/media';` },
+  { name: '@labelkit/core/azure (SDK external)', code: `export * from '@labelkit/core/azure';`, external: ['@azure/storage-blob', '@azure/*'] },
+  { name: '@labelkit/ml', code: `export * from '@labelkit/ml';` },
+  { name: '@labelkit/components (all)', code: `export * from '@labelkit/components';` },
+  { name: '@labelkit/components own code', code: `export * from '@labelkit/components';`, external: OWN, budget: { upFront: 40 } },
+  { name: '@labelkit/components/label-queue (all)', code: `export * from '@labelkit/components/label-queue';` },
+  { name: '@labelkit/components/label-queue own code', code: `export * from '@labelkit/components/label-queue';`, external: OWN, budget: { upFront: 30 } },
+  { name: '@labelkit/components/label-dashboard own code', code: `export * from '@labelkit/components/label-dashboard';`, external: OWN },
+  { name: '@labelkit/components/label-canvas own code', code: `export * from '@labelkit/components/label-canvas';`, external: OWN },
+  { name: 'ProjectController alone', code: `export { ProjectController } from '@labelkit/components/project-controller';` },
+];
+
+const only = process.argv.slice(2);
+for (const e of entries) {
+  if (only.length && !only.some((o) => e.name.includes(o))) continue;
+  let b;
+  try {
+    b = await bundle(e.code, e.external ?? []);
+  } catch (err) {
+    check(false, `${e.name}: does not bundle: ${err.message.split('\n')[0]}`);
+    continue;
+  }
+  e.result = b;
+  results.push({ name: e.name, b });
+  for (const [which, limit] of Object.entries(e.budget ?? {})) {
+    const gz = b[which].gz / 1024;
+    check(gz <= limit, `${e.name}: ${which === 'upFront' ? 'up front' : 'all chunks'} ${gz.toFixed(1)} KB gz ≤ ${limit} KB`);
+  }
+}
+
+// What must stay off the static import graph.
+const find = (name) => entries.find((e) => e.name === name)?.result;
+const offPath = (name, re, what) => {
+  const b = find(name);
+  if (!b) return;
+  const hits = staticallyReaches(b, re);
+  check(hits.length === 0, `${name}: ${what} only through import()${hits.length ? ` — static: ${hits.slice(0, 3).join(', ')}` : ''}`);
+};
+offPath('@labelkit/components/label-queue (all)', KONVA, 'Konva');
+offPath('@labelkit/components/label-queue (all)', MARKDOWN, 'marked and DOMPurify');
+offPath('@labelkit/components (all)', MARKDOWN, 'marked and DOMPurify');
+for (const n of ['@labelkit/core', '@labelkit/core/export', '@labelkit/core/media', '@labelkit/ml', '@labelkit/components (all)']) {
+  offPath(n, ORT, 'onnxruntime-web');
+  offPath(n, AZURE, '@azure/storage-blob');
+}
+const pc = find('ProjectController alone');
+if (pc) {
+  const hits = [...pc.allInputs].filter((p) => KONVA.test(p) || MARKDOWN.test(p));
+  check(hits.length === 0, `ProjectController alone: no Konva, marked or DOMPurify in the bundle${hits.length ? ` — ${hits.slice(0, 3).join(', ')}` : ''}`);
+}
+
+console.log('\n| entry | up front min | up front gz | all chunks min | all chunks gz |\n|---|---:|---:|---:|---:|');
+for (const { name, b } of results) console.log(`| ${name} | ${kb(b.upFront.min)} KB | ${kb(b.upFront.gz)} KB | ${kb(b.all.min)} KB | ${kb(b.all.gz)} KB |`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
