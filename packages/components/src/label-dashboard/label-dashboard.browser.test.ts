@@ -1,6 +1,7 @@
 // <label-dashboard> in real Chromium on real projects (MemoryStore, PNG images, the core's commands).
 import { expect } from '@esm-bundle/chai';
 import { demoProject, type DemoOptions } from '../../test/demo-project.js';
+import { axeViolations } from '../../test/axe.js';
 import './label-dashboard.js';
 import type { LabelDashboard } from './label-dashboard.component.js';
 
@@ -86,6 +87,7 @@ describe('<label-dashboard>', () => {
     const box = shown[0].querySelector<HTMLInputElement>('input[type=checkbox]')!;
     box.click();
     await el.updateComplete;
+    el.rejectUndoMs = 0; // at once (Undo has its own test)
     const changed = new Promise<{ action: string; items: readonly number[] }>((r) => el.addEventListener('label-items-change', (e) => r(e.detail), { once: true }));
     $<HTMLButtonElement>('button.reject')!.click();
     expect(await changed).to.deep.equal({ action: 'reject', items: [target] });
@@ -198,5 +200,65 @@ describe('<label-dashboard>', () => {
     expect($('button.refresh')).to.equal(null);
     expect($<HTMLInputElement>('input[name=assist]')!.disabled).to.equal(true);
     expect($('dd')!.parentElement!.textContent).to.contain('labeler');
+  });
+
+  it('Reject shows a toast with Undo: Undo keeps the labels; otherwise they are rejected when its time is up', async () => {
+    const { el, project, $, $$, settle } = await mount({ items: 12, labeled: 6 }, 'data');
+    el.rejectUndoMs = 400;
+    const [a, b] = $$('[part~="item"]').map((i) => Number(i.dataset.item));
+    const pick = async (item: number) => {
+      $$('[part~="item"]').find((i) => Number(i.dataset.item) === item)!.querySelector<HTMLInputElement>('input[type=checkbox]')!.click();
+      await el.updateComplete;
+    };
+    await pick(a);
+    $<HTMLButtonElement>('button.reject')!.click();
+    await el.updateComplete;
+    expect($('[part~="toast"]')!.textContent).to.contain('1 item will be rejected');
+    $<HTMLButtonElement>('[part~="toast"] button.undo')!.click();
+    await el.updateComplete;
+    expect($('[part~="toast"]')).to.equal(null);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(project.item(a).state).to.equal('labeled');
+    await pick(b);
+    $<HTMLButtonElement>('button.reject')!.click();
+    await el.updateComplete;
+    expect(project.item(b).state).to.equal('labeled');
+    await until(() => project.item(b).state === 'todo', 'the reject once its undo time is up');
+    await settle();
+    expect($('[part~="toast"]')).to.equal(null);
+  });
+
+  it('the pager shows the page count and the number of items; a notice does not outlive its tab', async () => {
+    const { el, $, settle } = await mount({ items: 60, labeled: 30 }, 'data');
+    expect($('.pager')!.textContent!.replace(/\s+/g, ' ')).to.contain('Page 1 of 2 · 30 items');
+    const state = $<HTMLSelectElement>('select[name=state]')!;
+    state.value = 'all';
+    state.dispatchEvent(new Event('change'));
+    await settle();
+    expect($('.pager')!.textContent!.replace(/\s+/g, ' ')).to.contain('Page 1 of 3 · 60 items');
+    el.tab = 'details';
+    await settle();
+    const ta = $<HTMLTextAreaElement>('textarea[name=instructions]')!;
+    ta.value = 'new';
+    ta.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+    [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button')].find((x) => x.textContent!.includes('Save instructions'))!.click();
+    await until(() => !!$('.notice'), 'the saved notice');
+    el.tab = 'dashboard';
+    await settle();
+    expect($('.notice')).to.equal(null);
+  });
+
+  it('axe-core: no serious or critical violations on any tab, for an owner and a labeler', async () => {
+    for (const role of ['owner', 'labeler'] as const) {
+      for (const tab of ['dashboard', 'data', 'details'] as const) {
+        const { el, settle } = await mount({ items: 20, labeled: 6, skipped: 2, review: 2, runs: true, instructions: '# Rules\n\nDraw tight boxes.', role }, tab);
+        await settle();
+        await new Promise((r) => setTimeout(r, 100));
+        await settle();
+        expect(await axeViolations(el), `${role}, ${tab} tab`).to.deep.equal([]);
+        el.remove();
+      }
+    }
   });
 });

@@ -57,6 +57,7 @@ const PAGE = 24;
  * @csspart item - One item of the Data tab.
  * @csspart button - Every button.
  * @csspart message - Notices and errors.
+ * @csspart toast - "N items will be rejected" with Undo, while a Reject waits out `reject-undo-ms`.
  *
  * @cssprop --label-dashboard-accent - Primary buttons and the open tab (falls back to --label-accent).
  * @cssprop --label-dashboard-surface - Background (falls back to --label-surface).
@@ -71,12 +72,16 @@ export class LabelDashboard extends LitElement {
   @property({ attribute: false }) source: DataSource | undefined;
   /** The open tab. */
   @property({ reflect: true }) tab: DashboardTab = 'dashboard';
+  /** Milliseconds during which a Reject from the Data tab can be undone (a toast) before it is recorded; 0 rejects at once. */
+  @property({ type: Number, attribute: 'reject-undo-ms' }) rejectUndoMs = 5000;
 
   @state() private stateFilter: StateFilter = 'done';
   @state() private labelFilter = '';
   @state() private page = 0;
   @state() private picked = new Set<number>();
   @state() private notice = '';
+  /** A Reject waiting out its undo time: the items, and the timer that records it. */
+  @state() private pendingReject: { items: readonly number[]; timer: ReturnType<typeof setTimeout> } | undefined;
   @state() private error = '';
   @state() private busy = false;
   @state() private refreshEvery = 0;
@@ -88,7 +93,7 @@ export class LabelDashboard extends LitElement {
   private readonly pc = new ProjectController(this);
   private readonly images = new ImageUrls(undefined);
   private stopRefresh: (() => void) | undefined;
-  private pageCache: { key: string; items: ItemView[]; more: boolean } | undefined;
+  private pageCache: { key: string; items: ItemView[]; more: boolean; total: number } | undefined;
 
   /** Milliseconds the last render took (the benchmark reads it). */
   lastRenderMs = 0;
@@ -104,6 +109,31 @@ export class LabelDashboard extends LitElement {
       this.notice = `${items.length} item${items.length === 1 ? '' : 's'} rejected and back in the queue.`;
       emit(this, 'label-items-change', { action: 'reject', items });
     });
+  }
+
+  /** The Data tab's Reject: shows a toast with Undo and records the reject when its time is up. */
+  private scheduleReject(items: readonly number[]): void {
+    this.flushReject();
+    this.picked = new Set();
+    if (this.rejectUndoMs <= 0) return void this.reject(items);
+    this.pendingReject = { items, timer: setTimeout(() => this.flushReject(), this.rejectUndoMs) };
+  }
+
+  /** Records a pending Reject now (its time is up, another one comes, the tab changes, the element goes). */
+  private flushReject(): void {
+    const p = this.pendingReject;
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pendingReject = undefined;
+    void this.reject(p.items);
+  }
+
+  private undoReject(): void {
+    const p = this.pendingReject;
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pendingReject = undefined;
+    this.picked = new Set(p.items);
   }
 
   /** Exports the project as COCO JSON and offers the file for download. Resolves with the file. */
@@ -147,6 +177,11 @@ export class LabelDashboard extends LitElement {
       this.picked = new Set();
     }
     if (changed.has('source')) this.images.source = this.source;
+    // A notice belongs to the tab it was given on; a pending Reject is recorded when the tab changes.
+    if (changed.has('tab') && changed.get('tab') !== undefined) {
+      this.notice = '';
+      this.flushReject();
+    }
   }
 
   protected override updated(): void {
@@ -155,6 +190,7 @@ export class LabelDashboard extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.flushReject();
     this.stopRefresh?.();
     this.stopRefresh = undefined;
   }
@@ -189,19 +225,27 @@ export class LabelDashboard extends LitElement {
       ['details', 'Details'],
     ];
     return html`
-      <div part="tabs" class="tabs" role="tablist" aria-label="Project">
+      <div part="tabs" class="tabs">
         <strong class="title">${p.name}</strong>
+        <div class="tablist" role="tablist" aria-label="Project">
         ${tabs.map(
           ([id, name]) =>
             html`<button part="tab${this.tab === id ? ' tab-selected' : ''}" role="tab" id="tab-${id}" aria-selected=${this.tab === id} @click=${() => (this.tab = id)}>
               ${name}
             </button>`,
         )}
+        </div>
         <span class="spacer"></span>
         ${p.can('reviewer') ? html`<button part="button" class="export" ?disabled=${this.busy} @click=${() => this.exportCoco()}>Export COCO</button>` : nothing}
       </div>
       ${this.error ? html`<div part="message" class="message error" role="alert">${this.error}</div>` : nothing}
       ${this.notice ? html`<div part="message" class="message notice" role="status">${this.notice}</div>` : nothing}
+      ${this.pendingReject
+        ? html`<div part="toast" class="toast" role="status">
+            <span>${this.pendingReject.items.length} item${this.pendingReject.items.length === 1 ? '' : 's'} will be rejected and go back to the queue.</span>
+            <button part="button" class="undo" @click=${() => this.undoReject()}>Undo</button>
+          </div>`
+        : nothing}
       <section part="panel" role="tabpanel" aria-labelledby="tab-${this.tab}">
         ${this.tab === 'dashboard' ? this.renderDashboard(p) : this.tab === 'data' ? this.renderData(p) : this.renderDetails(p)}
       </section>
@@ -222,24 +266,24 @@ export class LabelDashboard extends LitElement {
     const done = c.labeled + c['needs-review'];
     return html`<div class="cards">
       <div part="card" class="card wide">
-        <h3>Progress <span class="muted">${done.toLocaleString()} of ${s.total.toLocaleString()} labeled${s.total ? ` (${((100 * done) / s.total).toFixed(1)} %)` : ''}</span></h3>
+        <h2>Progress <span class="muted">${done.toLocaleString()} of ${s.total.toLocaleString()} labeled${s.total ? ` (${((100 * done) / s.total).toFixed(1)} %)` : ''}</span></h2>
         <div part="progress-chart">${stackedBar(segments, 'Items by state')}</div>
       </div>
       <div part="card" class="card">
-        <h3>Queue by lane</h3>
+        <h2>Queue by lane</h2>
         ${barList(
           (['manual', 'clustered', 'prelabeled'] as const).map((l) => ({ key: l, name: l[0].toUpperCase() + l.slice(1), value: s.lanes[l], color: LANE_COLORS[l] })),
         )}
         <p class="small muted">${c.assigned.toLocaleString()} in open tasks.</p>
       </div>
       <div part="card" class="card">
-        <h3>Next training run</h3>
+        <h2>Next training run</h2>
         ${s.labelsToNextRun === undefined
           ? html`<p class="muted">ML assist is off.${p.can('owner') ? html` Turn it on in <a href="#" @click=${(e: Event) => { e.preventDefault(); this.tab = 'details'; }}>Details</a>.` : nothing}</p>`
           : this.trainingProgress(p, s.labelsToNextRun)}
       </div>
       <div part="card" class="card wide">
-        <h3>Label distribution <span class="muted">${multi ? '(an image may carry several labels, so totals may exceed items)' : 'of completed tasks'}</span></h3>
+        <h2>Label distribution <span class="muted">${multi ? '(an image may carry several labels, so totals may exceed items)' : 'of completed tasks'}</span></h2>
         ${barList(
           s.labelDistribution.map((d) => ({
             key: d.label,
@@ -251,7 +295,7 @@ export class LabelDashboard extends LitElement {
         )}
       </div>
       <div part="card" class="card wide">
-        <h3>ML runs</h3>
+        <h2>ML runs</h2>
         ${this.runsTable(p.runs)}
       </div>
     </div>`;
@@ -285,7 +329,7 @@ export class LabelDashboard extends LitElement {
 
   // ——— Data ———
 
-  private pageItems(p: Project): { items: ItemView[]; more: boolean } {
+  private pageItems(p: Project): { items: ItemView[]; more: boolean; total: number } {
     const key = `${this.pc.version}|${this.stateFilter}|${this.labelFilter}|${this.page}`;
     if (this.pageCache?.key === key) return this.pageCache;
     const states: ItemState[] | undefined =
@@ -299,16 +343,21 @@ export class LabelDashboard extends LitElement {
       if (seen++ < skip) continue;
       if (items.length === PAGE) {
         more = true;
-        break;
+        // The total: from the counts when only the state filters; else by counting the rest.
+        if (!this.labelFilter) break;
+        continue;
       }
       items.push(it);
     }
-    this.pageCache = { key, items, more };
+    const c = this.pc.stats!.counts;
+    const total = this.labelFilter ? seen : states ? states.reduce((n, st) => n + c[st], 0) : this.pc.stats!.total;
+    this.pageCache = { key, items, more, total };
     return this.pageCache;
   }
 
   private renderData(p: Project) {
-    const { items, more } = this.pageItems(p);
+    const { items, more, total } = this.pageItems(p);
+    const pages = Math.max(1, Math.ceil(total / PAGE));
     const byId = new Map(p.labels.map((l) => [l.id, l]));
     const canReview = p.can('reviewer');
     const picked = items.filter((i) => this.picked.has(i.index));
@@ -333,7 +382,7 @@ export class LabelDashboard extends LitElement {
         </label>
         <span class="spacer"></span>
         ${canReview
-          ? html`<button part="button" class="reject" ?disabled=${!picked.some((i) => i.state === 'labeled' || i.state === 'needs-review') || this.busy} @click=${() => this.reject(picked.map((i) => i.index))}>
+          ? html`<button part="button" class="reject" ?disabled=${!picked.some((i) => i.state === 'labeled' || i.state === 'needs-review') || this.busy} @click=${() => this.scheduleReject(picked.map((i) => i.index))}>
                 Reject${picked.length ? ` ${picked.length}` : ''}
               </button>
               <button part="button" class="approve" ?disabled=${!picked.some((i) => i.state === 'needs-review') || this.busy}
@@ -348,7 +397,8 @@ export class LabelDashboard extends LitElement {
               const on = this.picked.has(it.index);
               const url = this.images.peek(it.path);
               if (!url && this.source) void this.images.get(it.path).then(() => this.requestUpdate(), () => undefined);
-              return html`<li part="item" class="item ${on ? 'picked' : ''}" data-item=${it.index} data-path=${it.path}>
+              const pending = !!this.pendingReject?.items.includes(it.index);
+              return html`<li part="item" class="item ${on ? 'picked' : ''} ${pending ? 'pending' : ''}" data-item=${it.index} data-path=${it.path}>
                 <label>
                   ${canReview ? html`<input type="checkbox" .checked=${on} aria-label="Select ${it.path}" @change=${(e: Event) => this.pick(it.index, (e.target as HTMLInputElement).checked)} />` : nothing}
                   ${url ? html`<img src=${url} alt="" loading="lazy" />` : html`<span class="noimg"></span>`}
@@ -370,7 +420,7 @@ export class LabelDashboard extends LitElement {
         : html`<p class="muted">No items match.</p>`}
       <div class="pager">
         <button part="button" ?disabled=${this.page === 0} @click=${() => this.page--}>Previous</button>
-        <span>Page ${this.page + 1}</span>
+        <span>Page ${this.page + 1} of ${pages} · ${total.toLocaleString()} item${total === 1 ? '' : 's'}</span>
         <button part="button" ?disabled=${!more} @click=${() => this.page++}>Next</button>
       </div>
     `;
@@ -391,7 +441,7 @@ export class LabelDashboard extends LitElement {
     const instructions = this.draftInstructions ?? p.instructions;
     return html`<div class="cards">
       <div part="card" class="card">
-        <h3>Project</h3>
+        <h2>Project</h2>
         <dl>
           <dt>Name</dt><dd>${p.name}</dd>
           <dt>Kind</dt><dd>${p.kind}</dd>
@@ -403,7 +453,7 @@ export class LabelDashboard extends LitElement {
         </dl>
       </div>
       <div part="card" class="card">
-        <h3>Data source</h3>
+        <h2>Data source</h2>
         ${this.source
           ? html`<p class="source">${this.source.description}</p>
               ${owner
@@ -425,7 +475,7 @@ export class LabelDashboard extends LitElement {
           : html`<p class="muted">No source given to the dashboard.</p>`}
       </div>
       <div part="card" class="card">
-        <h3>Labels</h3>
+        <h2>Labels</h2>
         <ul class="label-list">${p.labels.map((l) => html`<li><i ${styleProps({ background: l.color })}></i>${l.name}${l.key ? html` <kbd>${l.key}</kbd>` : nothing}</li>`)}</ul>
         ${owner
           ? html`<form class="add-label" @submit=${(e: Event) => { e.preventDefault(); void this.addLabel(p); }}>
@@ -441,16 +491,16 @@ export class LabelDashboard extends LitElement {
           : nothing}
       </div>
       <div part="card" class="card">
-        <h3>ML assist</h3>
+        <h2>ML assist</h2>
         <label class="row"><input type="checkbox" name="assist" .checked=${p.assist.enabled} ?disabled=${!owner || this.busy}
           @change=${(e: Event) => this.command('assist', async () => { await p.updateAssist({ enabled: (e.target as HTMLInputElement).checked }); })} />
           ${p.assist.enabled ? 'On' : 'Off'}</label>
         <p class="small muted">First training after ${p.assist.firstTrainingAt} labels, then every ${p.assist.retrainEvery}; target precision ${p.assist.targetPrecision}.</p>
       </div>
       <div part="card" class="card wide">
-        <h3>Instructions</h3>
+        <h2>Instructions</h2>
         ${owner
-          ? html`<textarea name="instructions" rows="6" .value=${instructions} @input=${(e: Event) => (this.draftInstructions = (e.target as HTMLTextAreaElement).value)}></textarea>
+          ? html`<textarea name="instructions" rows="6" aria-label="Instructions (markdown)" .value=${instructions} @input=${(e: Event) => (this.draftInstructions = (e.target as HTMLTextAreaElement).value)}></textarea>
               <div class="row">
                 <button part="button" class="primary save-instructions" ?disabled=${this.draftInstructions === undefined || this.draftInstructions === p.instructions || this.busy}
                   @click=${() => this.command('instructions', async () => { await p.editInstructions(this.draftInstructions!); this.draftInstructions = undefined; this.notice = 'Instructions saved.'; })}>Save instructions</button>

@@ -21,6 +21,10 @@ export const styles = css`
 
   .tabs { display: flex; align-items: center; gap: 4px; border-bottom: 1px solid var(--_border); padding: 4px 0; }
   .tabs .title { margin-right: 12px; font-size: 15px; }
+  .tablist { display: flex; gap: 4px; }
+  .toast { display: flex; gap: 12px; align-items: center; padding: 8px 10px; margin: 8px 0 0; border-radius: 6px; background: #1f2937; color: #fff; }
+  .toast .undo { margin-left: auto; }
+  .item.pending { opacity: 0.45; }
   .tabs [role='tab'] { border: none; border-bottom: 3px solid transparent; border-radius: 0; background: none; padding: 6px 12px; }
   .tabs [role='tab'][aria-selected='true'] { border-bottom-color: var(--_accent); font-weight: 600; }
   section { padding: 12px 0; }
@@ -32,8 +36,8 @@ export const styles = css`
   .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 12px; }
   .card { border: 1px solid var(--_border); border-radius: 8px; padding: 10px 14px; min-width: 0; }
   .card.wide { grid-column: 1 / -1; }
-  .card h3 { margin: 0 0 8px; font-size: 14px; }
-  .card h3 .muted { font-size: 12px; margin-left: 6px; }
+  .card h2 { margin: 0 0 8px; font-size: 14px; }
+  .card h2 .muted { font-size: 12px; margin-left: 6px; }
   .stacked { margin: 0; }
   .stacked svg { width: 100%; height: 28px; display: block; border-radius: 4px; overflow: hidden; }
   .stacked .seg:hover { opacity: 0.8; }
@@ -70,7 +74,8 @@ export const styles = css`
   .item .path { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .state { display: inline-block; border-left: 4px solid var(--c); padding-left: 4px; color: var(--_muted); }
   .chips { display: flex; flex-wrap: wrap; gap: 3px; margin-top: 3px; }
-  .chip { background: var(--c); color: #fff; border-radius: 999px; padding: 0 6px; font-weight: 600; text-shadow: 0 1px 1px rgba(0, 0, 0, 0.4); }
+  /* The label colour is a swatch beside dark text, so any label colour keeps the text readable. */
+  .chip { background: var(--_surface); color: var(--_text); border: 1px solid var(--_border); border-left: 6px solid var(--c); border-radius: 999px; padding: 0 6px; font-weight: 600; }
   .pager { display: flex; gap: 10px; align-items: center; justify-content: center; margin-top: 10px; }
   dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; margin: 0; font-size: 13px; }
   dt { color: var(--_muted); }
