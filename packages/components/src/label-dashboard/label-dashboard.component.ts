@@ -310,7 +310,8 @@ export class LabelDashboard extends LitElement {
 
   private runsTable(runs: readonly RunRecord[]) {
     if (!runs.length) return html`<p class="muted">No runs yet. Featurization, training, validation and inference runs appear here.</p>`;
-    return html`<table class="runs">
+    // The table scrolls sideways on its own on a narrow screen; the page does not.
+    return html`<div class="table-scroll" tabindex="0" role="region" aria-label="ML runs"><table class="runs">
       <thead><tr><th>Run</th><th>Status</th><th>Started</th><th>Duration</th><th>Device</th><th>Metrics</th></tr></thead>
       <tbody>
         ${[...runs].reverse().map(
@@ -324,7 +325,7 @@ export class LabelDashboard extends LitElement {
           </tr>`,
         )}
       </tbody>
-    </table>`;
+    </table></div>`;
   }
 
   // ——— Data ———

@@ -19,7 +19,7 @@ export const styles = css`
     display: none;
   }
 
-  .tabs { display: flex; align-items: center; gap: 4px; border-bottom: 1px solid var(--_border); padding: 4px 0; }
+  .tabs { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; border-bottom: 1px solid var(--_border); padding: 4px 0; }
   .tabs .title { margin-right: 12px; font-size: 15px; }
   .tablist { display: flex; gap: 4px; }
   .toast { display: flex; gap: 12px; align-items: center; padding: 8px 10px; margin: 8px 0 0; border-radius: 6px; background: #1f2937; color: #fff; }
@@ -51,6 +51,7 @@ export const styles = css`
   .bar-value { font-variant-numeric: tabular-nums; min-width: 3ch; text-align: right; }
   .progress { background: var(--_sunken); height: 8px; border-radius: 4px; overflow: hidden; }
   .progress span { display: block; height: 100%; background: var(--_accent); }
+  .table-scroll { overflow-x: auto; max-width: 100%; }
   table.runs { width: 100%; border-collapse: collapse; font-size: 13px; }
   .runs th, .runs td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--_border); vertical-align: top; }
   .cap { text-transform: capitalize; }

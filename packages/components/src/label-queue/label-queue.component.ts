@@ -710,7 +710,7 @@ export class LabelQueue extends LitElement {
     return html`
       ${this.classification ? this.renderGrid(this.task) : this.renderCanvas(this.task)}
       <div part="actions" class="actions">
-        ${this.classification ? html`<span class="hint">${this.selected.size ? `${this.selected.size} selected` : 'Space selects · A all · 1–9 tag'}</span>` : nothing}
+        ${this.classification ? html`<span class="hint">${this.selected.size ? `${this.selected.size} selected` : 'Space selects · A all · 1–9, 0 tag'}</span>` : nothing}
         <span class="spacer"></span>
         <label class="review"><input type="checkbox" .checked=${this.needsReview} @change=${(e: Event) => { this.needsReview = (e.target as HTMLInputElement).checked; this.scheduleSave(); }} /> Needs review <kbd>V</kbd></label>
         <button part="button" class="skip" ?disabled=${this.busy} @click=${() => this.skip()}>Skip${this.classification && this.selected.size ? ` ${this.selected.size}` : ''} <kbd>S</kbd></button>
@@ -721,7 +721,8 @@ export class LabelQueue extends LitElement {
 
   private renderGrid(task: Task) {
     const byId = new Map(this.labels.map((l) => [l.id, l]));
-    return html`<div part="grid" class="grid cols-${this.columns}" role="listbox" aria-multiselectable="true" aria-label="Images of this task">
+    const rows = Math.ceil(Math.max(this.taskSize, task.items.length) / this.columns);
+    return html`<div part="grid" class="grid cols-${this.columns} rows-${rows}" role="listbox" aria-multiselectable="true" aria-label="Images of this task">
       ${task.items.map((it, k) => {
         const tags = this.work.get(it.index) ?? [];
         const sel = this.selected.has(it.index);
@@ -745,7 +746,8 @@ export class LabelQueue extends LitElement {
                 @load=${(e: Event) => this.onTileImageLoad(it, e)}
                 @error=${() => this.imageFailed(it, new LabelkitError('E_CORRUPT_IMAGE', `The browser could not decode ${it.path}; it was set aside as unreadable.`))}
               />` : html`<span class="loading">…</span>`}
-          <input class="check" type="checkbox" tabindex="-1" aria-label="Select" .checked=${sel} @click=${(e: Event) => { e.stopPropagation(); this.toggleSelect(it.index); }} />
+          <!-- A box to tick with the mouse (adds to the selection); not a control inside the option, whose aria-selected says it. -->
+          <span class="check ${sel ? 'on' : ''}" aria-hidden="true" @click=${(e: Event) => { e.stopPropagation(); this.toggleSelect(it.index); }}>${sel ? '✓' : ''}</span>
           <div class="tags">
             ${tags.map((a) => {
               const l = byId.get(a.label);
@@ -776,6 +778,8 @@ export class LabelQueue extends LitElement {
       .prelabels=${this.decided.has(it.index) || this.work.get(it.index)?.length ? EMPTY : (it.prelabels ?? EMPTY)}
       mode=${kind === 'image-object-detection' ? 'box' : 'polygon'}
       .shapes=${kind === 'image-object-detection' ? BOX_ONLY : POLYGON_ONLY}
+      rail="start"
+      region-list
       @label-tool-change=${this.syncCanvasState}
       @label-selection-change=${this.syncCanvasState}
       @label-annotation-create=${this.onCanvasChange}

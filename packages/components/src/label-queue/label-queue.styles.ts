@@ -9,7 +9,10 @@ export const styles = css`
     --_text: var(--label-queue-text, var(--label-text, #111827));
     --_muted: var(--label-text-muted, #5b6472);
     --_border: var(--label-border, #d6dae1);
-    --_tile: var(--label-queue-tile-size, 220px);
+    /* Tiles fit the screen: as large as the rows leave room for (with the header, palette and
+       actions: --label-queue-chrome-height), at least 140px, at most --label-queue-tile-size. */
+    --_tile-max: var(--label-queue-tile-size, 480px);
+    --_chrome: var(--label-queue-chrome-height, 290px);
     display: block;
     font-family: var(--label-font-family, system-ui, sans-serif);
     font-size: 14px;
@@ -71,9 +74,12 @@ export const styles = css`
   .message { padding: 24px; text-align: center; color: var(--_muted); }
   .message.error { color: #b42318; background: #fef3f2; padding: 8px; border-radius: 6px; text-align: left; }
   .grid { display: grid; gap: 8px; justify-content: start; }
-  .grid.cols-1 { grid-template-columns: minmax(0, calc(var(--_tile) * 2)); }
-  .grid.cols-2 { grid-template-columns: repeat(2, minmax(0, var(--_tile))); }
-  .grid.cols-3 { grid-template-columns: repeat(3, minmax(0, var(--_tile))); }
+  .grid { --_rows: 1; --_edge: max(140px, min(var(--_tile-max), calc((100dvh - var(--_chrome)) / var(--_rows)))); }
+  .grid.rows-2 { --_rows: 2; }
+  .grid.rows-3 { --_rows: 3; }
+  .grid.cols-1 { grid-template-columns: minmax(0, max(140px, min(calc(var(--_tile-max) * 1.5), calc(100dvh - var(--_chrome))))); }
+  .grid.cols-2 { grid-template-columns: repeat(2, minmax(0, var(--_edge))); }
+  .grid.cols-3 { grid-template-columns: repeat(3, minmax(0, var(--_edge))); }
   .tile {
     position: relative;
     aspect-ratio: 1;
@@ -88,7 +94,12 @@ export const styles = css`
   .tile.selected { border-color: var(--_accent); box-shadow: 0 0 0 3px color-mix(in srgb, var(--_accent) 35%, transparent); }
   .tile img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; display: block; }
   .tile .loading { position: absolute; inset: 0; display: grid; place-items: center; }
-  .tile .check { position: absolute; top: 6px; left: 6px; margin: 0; }
+  .tile .check {
+    position: absolute; top: 6px; left: 6px; width: 18px; height: 18px; box-sizing: border-box;
+    display: grid; place-items: center; font-size: 13px; line-height: 1; color: #fff;
+    border: 2px solid var(--_muted); border-radius: 4px; background: var(--_surface);
+  }
+  .tile .check.on { background: var(--_accent); border-color: var(--_accent); }
   .tags { position: absolute; left: 4px; right: 4px; bottom: 4px; display: flex; flex-wrap: wrap; gap: 4px; }
   .tag {
     background: var(--c);
@@ -102,6 +113,9 @@ export const styles = css`
   .tag.suggested { background: rgba(17, 24, 39, 0.72); border: 2px dashed var(--c); padding: 0 7px; }
   .tag.suggested::after { content: ' ?'; opacity: 0.8; }
   label-canvas { height: var(--label-queue-canvas-height, 460px); border-radius: 8px; }
-  .actions { display: flex; align-items: center; gap: 8px; padding: 10px 0 4px; flex-wrap: wrap; }
+  /* Submit stays in view: the actions stick to the bottom of the screen while the work scrolls. */
+  .actions { display: flex; align-items: center; gap: 8px; padding: 10px 0 4px; flex-wrap: wrap; position: sticky; bottom: 0; background: var(--_surface); z-index: 1; }
+  /* Keyboard hints mean nothing on touch. */
+  @media (pointer: coarse) { .hint, kbd { display: none; } }
   .review { display: inline-flex; align-items: center; gap: 4px; color: var(--_muted); }
 `;
