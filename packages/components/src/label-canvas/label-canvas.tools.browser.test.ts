@@ -5,6 +5,7 @@ import type { Annotation } from '@labelkit/core';
 import './label-canvas.js';
 import type { LabelCanvas } from './label-canvas.component.js';
 import { LabelCanvasHarness, type InputDriver } from './label-canvas.harness.js';
+import { axeViolations } from '../../test/axe.js';
 
 const input: InputDriver = {
   mouse: async (a) => {
@@ -321,5 +322,31 @@ describe('<label-canvas> tool rail, region list, shortcut help', () => {
     railButton(h, 'help')!.click();
     await settle(h);
     expect(root(h).querySelector('[part~="help"]')).to.not.equal(null);
+  });
+
+  it('axe-core: no serious or critical violations with the rail, the list, prelabels, help, classify and readonly', async () => {
+    const anns: Annotation[] = [
+      { id: 'a', kind: 'box', label: 'cat', x: 100, y: 100, w: 300, h: 200 },
+      { id: 'b', kind: 'polygon', label: 'dog', points: [600, 600, 900, 600, 800, 900] },
+    ];
+    const pre: Annotation[] = [{ id: 'p', kind: 'box', label: 'dog', x: 1000, y: 100, w: 200, h: 200, confidence: 0.8 }];
+    const states: [string, Partial<LabelCanvas>][] = [
+      ['box, rail and list, prelabels', { annotations: anns, prelabels: pre }],
+      ['polygon only, rail at the end', { mode: 'polygon', shapes: ['polygon'], rail: 'end', annotations: anns }],
+      ['classify with tags', { mode: 'classify', annotations: [{ kind: 'class', label: 'cat' }], prelabels: [{ kind: 'class', label: 'dog', confidence: 0.7 }] }],
+      ['readonly', { readonly: true, annotations: anns }],
+    ];
+    for (const [name, props] of states) {
+      const h = await mount(props);
+      await settle(h);
+      expect(await axeViolations(h.el), name).to.deep.equal([]);
+      if (name.startsWith('box')) {
+        await h.click([1100, 200]); // a prelabel selected: its accept/reject buttons
+        await h.press('?');
+        await settle(h);
+        expect(await axeViolations(h.el), `${name}, help open, prelabel selected`).to.deep.equal([]);
+      }
+      h.el.remove();
+    }
   });
 });

@@ -60,7 +60,7 @@ export function railTools(s: RailState): Tool[][] {
       { command: 'zoom-in', name: 'Zoom in', icon: '+' },
       { command: 'zoom-out', name: 'Zoom out', icon: '−' },
       { command: 'fit', name: 'Fit', icon: '⤢' },
-      { command: 'actual-size', name: 'Actual size', icon: '1:1' },
+      { command: 'actual-size', name: 'Actual size 1:1', icon: '1:1' },
     ],
     s.frozen
       ? []
