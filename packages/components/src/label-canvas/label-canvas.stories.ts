@@ -60,7 +60,7 @@ const meta: Meta<Args> = {
     docs: {
       description: {
         component:
-          'Keys: R rectangle · P polygon · M move/edit · L lock · T template box · U add/remove polygon points · 1–9 labels · Esc cancel · Delete · arrows nudge · Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z, Ctrl+Y · +/− zoom, 0 fit · space-drag or middle-drag pan · right-drag window/level (DICOM).',
+          'Keys (? shows them on the canvas): R rectangle · P polygon · M move/edit · L lock · T template box · U add/remove polygon points · 1–9, 0 labels · Esc cancel · Delete · arrows nudge · Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z, Ctrl+Y · +/− zoom, 0 fit · space-drag or middle-drag pan · right-drag window/level (DICOM).',
       },
     },
   },
@@ -81,6 +81,9 @@ const canvas = (args: Args, props: Partial<LabelCanvas>, style = '') => html`<la
   .annotations=${props.annotations ?? []}
   .prelabels=${props.prelabels ?? []}
   .window=${props.window}
+  .shapes=${props.shapes ?? ['box', 'polygon']}
+  .rail=${props.rail ?? 'none'}
+  .regionList=${props.regionList ?? false}
   @label-annotation-create=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
   @label-annotation-update=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
   @label-annotation-delete=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
@@ -175,4 +178,47 @@ export const Themed: Story = {
           '--label-canvas-stroke-width: 3; --label-canvas-fill-opacity: 0.3; --label-canvas-background: #fdf6e3',
         )}
       </div>`,
+};
+
+/** A box project as a labeler sees it: the tool rail (only box tools: no polygon, no point editing) and the region list. */
+export const ToolRailAndRegions: Story = {
+  args: { tool: 'edit' },
+  loaders: [async () => coco('000000197388.jpg')],
+  render: (args, { loaded }) =>
+    canvas(args, {
+      image: loaded.url,
+      shapes: ['box'],
+      rail: 'start',
+      regionList: true,
+      annotations: (loaded.boxes as Annotation[]).slice(2).map(({ confidence: _c, ...b }) => b as Annotation),
+      prelabels: loaded.boxes.slice(0, 2),
+    }),
+};
+
+/** A segmentation project: polygon tools only (P, U), the rail at the end edge beside the region list. */
+export const PolygonRailAtEnd: Story = {
+  args: { mode: 'polygon', tool: 'edit' },
+  loaders: [async () => coco('000000196141.jpg')],
+  render: (args, { loaded }) => canvas(args, { image: loaded.url, shapes: ['polygon'], rail: 'end', regionList: true, annotations: loaded.polygons }),
+};
+
+/** 10,000 boxes in the region list: rows are virtualized, so it scrolls as smoothly as 10. */
+export const RegionList10k: Story = {
+  args: { tool: 'edit' },
+  render: (args) => {
+    const labels = ['person', 'bicycle', 'car', 'dog'];
+    const annotations = sceneBoxes(10_000).map((b, i) => ({ kind: 'box' as const, label: labels[i % 4], ...b }));
+    return canvas(args, { image: drawSceneImage(), annotations, rail: 'start', regionList: true });
+  },
+};
+
+/** The shortcut help (? or the rail's ? button): the live keymap of a box project. */
+export const ShortcutHelp: Story = {
+  loaders: [async () => coco('000000000785.jpg')],
+  render: (args, { loaded }) => canvas(args, { image: loaded.url, shapes: ['box'], rail: 'start' }),
+  play: async ({ canvasElement }) => {
+    const el = canvasElement.querySelector('label-canvas')!;
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-command="help"]')?.click();
+  },
 };

@@ -47,7 +47,7 @@ export const MultiLabel: Story = {
   render: (args, { loaded }) => dashboard(args, loaded),
 };
 
-/** The Data tab, as an owner: select items and Reject. */
+/** The Data tab, as an owner: select items and Reject (a toast offers Undo for 5 s); the pager shows its totals. */
 export const DataTab: Story = { args: { tab: 'data' }, loaders: load({ items: 60, labeled: 24, review: 4 }), render: (args, { loaded }) => dashboard(args, loaded) };
 
 const roleStory = (role: Role, tab: DashboardTab): Story => ({
@@ -61,3 +61,10 @@ export const DetailsAsOwner = roleStory('owner', 'details');
 export const DetailsAsLabeler = roleStory('labeler', 'details');
 /** Data as a labeler: no selection, no Reject. */
 export const DataAsLabeler = roleStory('labeler', 'data');
+
+/** A phone (390 px): the tab bar wraps, the ML-runs table scrolls on its own, nothing overflows the page. */
+export const Phone390: Story = {
+  loaders: load({ items: 120, labeled: 36, prelabeled: 30, runs: true, assist: true }),
+  render: (args, { loaded }) => html`<div class="phone">${dashboard(args, loaded)}</div>`,
+  decorators: [(story) => html`<style>.phone { width: 390px; }</style>${story()}`],
+};

@@ -20,7 +20,7 @@ const meta: Meta<Args> = {
     docs: {
       description: {
         component:
-          'Classification keys: arrows move · Space selects · A selects all · Esc clears · 1–9 tag the selection (or the focused image, then move on) · Enter submits · S skips · V marks for review · G changes the grid. Region projects use the canvas keys (R, P, M, T, 1–9 …) and Enter to submit.',
+          'Classification keys: arrows move · Space selects · A selects all · Esc clears · 1–9, 0 tag the selection (or the focused image, then move on) · Enter submits · S skips · V marks for review · G changes the grid. Region projects use the canvas keys (R, P, M, T, 1–9, 0 …; ? lists them), its tool rail and region list, and Enter to submit.',
       },
     },
   },
@@ -69,3 +69,28 @@ const roleStory = (role: Role): Story => ({
 export const AllSkippedAsLabeler = roleStory('labeler');
 /** The same project seen by its owner: "Requeue skipped" is offered. */
 export const AllSkippedAsOwner = roleStory('owner');
+
+/** Ten labels (digits 0–9): the tenth has key 0, and every key is shown. */
+export const TenLabels: Story = { loaders: load({ items: 40, instructions: '# Digits\n\nTag each image with its digit.' }), render: (args, { loaded }) => queue(args, loaded) };
+
+/** A phone (390 px wide): the header, palette and actions wrap, nothing overflows sideways, Submit stays in view. */
+export const Phone390: Story = {
+  args: { gridSize: 9 },
+  parameters: { viewport: { defaultViewport: 'mobile1' } },
+  loaders: load({ items: 40, instructions: '# Digits\n\nTag each image with its digit.' }),
+  render: (args, { loaded }) => html`<div class="phone">${queue(args, loaded)}</div>`,
+  decorators: [(story) => html`<style>.phone { width: 390px; }</style>${story()}`],
+};
+
+/** Full HD: tiles grow to what the screen leaves room for (at most --label-queue-tile-size). */
+export const FullHd: Story = {
+  loaders: load({ items: 40 }),
+  render: (args, { loaded }) => html`<div class="fullhd">${queue(args, loaded)}</div>`,
+  decorators: [(story) => html`<style>.fullhd { width: 1920px; }</style>${story()}`],
+};
+
+/** A box project: the canvas with its tool rail (box tools only) and region list; the palette shows the active label and the selection's apart. */
+export const BoxesWithRailAndRegions: Story = {
+  loaders: load({ kind: 'image-object-detection', items: 10, labels: ['digit', 'smudge', 'ink', 'fold'] }),
+  render: (args, { loaded }) => queue(args, loaded),
+};
