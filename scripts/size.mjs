@@ -1,9 +1,12 @@
 // Bundle-size budgets (`npm test` step "size"; `node scripts/size.mjs` alone prints the table).
 // Each entry is bundled the way an app bundles it — esbuild, ESM, minified, code splitting, the
-// packages' TypeScript sources through the `source` condition — and measured from esbuild's metafile:
+// packages' TypeScript sources through the `source` condition, with the template minification their
+// dist/ gets (scripts/minify-templates.mjs) — and measured from esbuild's metafile:
 //   - "up front": the entry's chunk and every chunk it reaches through static imports (what a page
-//     loads before any dynamic import() runs), minified and gzipped (zlib, level 9, per chunk);
-//   - "all": every chunk of the build, lazily loaded ones included.
+//     loads before any dynamic import() runs), minified, gzipped together (zlib, level 9) — as one
+//     chunk, which is what Rollup and Vite make of modules an entry loads up front (esbuild splits
+//     the modules an entry shares with its import()ed chunks into separate files);
+//   - "all": every chunk of the build, lazily loaded ones included, gzipped per file.
 // "Own code" entries leave the npm dependencies external (lit, Konva, marked, DOMPurify, @labelkit/core…),
 // so they measure only the package's own code. Checks that a module is *not reachable* through static
 // imports (Konva on a classification page, onnxruntime-web, @azure/storage-blob) walk the metafile's
@@ -13,6 +16,7 @@ import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { minifyTemplates } from './minify-templates.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const deps = (pkg) => {
@@ -23,6 +27,14 @@ const NODE_BUILTINS = ['fs', 'path', 'module', 'url', 'crypto', 'worker_threads'
 // "Own code": the frameworks and the core stay external (as the issue's measure: lit, Konva, core);
 // marked and DOMPurify are counted, and must be on a lazily loaded chunk.
 const OWN = ['lit', 'lit/*', '@lit/*', 'konva', 'konva/*', '@labelkit/core', '@labelkit/core/*'];
+
+/** The components' dist/ has its html`…`/css`…` text minified (its rollup.config.mjs): so here. */
+const templates = {
+  name: 'minify-templates',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]packages[\\/]components[\\/]src[\\/].*\.ts$/ }, (a) => ({ contents: minifyTemplates(readFileSync(a.path, 'utf8'), a.path), loader: 'ts' }));
+  },
+};
 
 /**
  * One bundle: `code` is the entry module's source (resolved from the repository root), `external`
@@ -44,6 +56,7 @@ async function bundle(code, external = []) {
     tsconfig: `${root}packages/components/tsconfig.json`,
     external: [...NODE_BUILTINS, ...external],
     define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [templates],
     logLevel: 'silent',
   });
   const files = new Map(r.outputFiles.filter((f) => f.path.endsWith('.js')).map((f) => [f.path, f.contents]));
@@ -58,15 +71,10 @@ async function bundle(code, external = []) {
     for (const i of outputs[o].imports) if (i.kind === 'import-statement' && !i.external && outputs[i.path]) walk(i.path);
   };
   walk(entry);
-  const size = (names) => {
-    let min = 0;
-    let gz = 0;
-    for (const n of names) {
-      const bytes = files.get(`${root}${n}`);
-      if (!bytes) continue;
-      min += bytes.length;
-      gz += gzipSync(bytes, { level: 9 }).length;
-    }
+  const size = (names, together) => {
+    const chunks = [...names].map((n) => files.get(`${root}${n}`)).filter(Boolean);
+    const min = chunks.reduce((n, c) => n + c.length, 0);
+    const gz = together ? gzipSync(Buffer.concat(chunks), { level: 9 }).length : chunks.reduce((n, c) => n + gzipSync(c, { level: 9 }).length, 0);
     return { min, gz };
   };
   const all = Object.keys(outputs).filter((o) => o.endsWith('.js'));
@@ -83,7 +91,7 @@ async function bundle(code, external = []) {
   const staticExternals = new Set();
   for (const p of staticInputs) for (const i of inputs[p]?.imports ?? []) if (i.external && i.kind === 'import-statement') staticExternals.add(i.path);
   const allInputs = new Set(Object.keys(inputs));
-  return { upFront: size(upFront), all: size(all), staticInputs, staticExternals, allInputs, key };
+  return { upFront: size(upFront, true), all: size(all, false), staticInputs, staticExternals, allInputs, key };
 }
 
 const kb = (n) => (n / 1024).toFixed(1);
