@@ -3,7 +3,8 @@
 export { createAssistant, type AssistantOptions, type MlAssistant } from './assistant.js';
 export { type EngineInfo } from './engine/engine.js';
 export { type DetectorSpec, type EngineConfig, type FeaturizerSpec, type ModelSource, type ModelSpec } from './engine/specs.js';
-export { AssistLoop, type AssistLoopOptions, type AssistLoopReport } from './loop.js';
+export { AssistLoop, type AssistLoopOptions, type AssistLoopProgress, type AssistLoopReport, type RealizedPrecision } from './loop.js';
+export { attachAssist, type AssistHandle, type AttachAssistOptions } from './attach.js';
 export { EmbeddingCache } from './embedding-cache.js';
 export { type Pixels, type Placement, type Preprocess, preprocess, preprocessInto } from './preprocess.js';
 export {
@@ -24,8 +25,8 @@ export {
 export { kmeans, kmeansPlusPlus, type KMeansOptions, type KMeansResult } from './numerics/kmeans.js';
 export { jsAssignKernel, rowNorms, type AssignKernel } from './numerics/assign.js';
 export { trainHead, predictHead, type Head, type HeadTargets, type HeadTrainOptions } from './numerics/head.js';
-export { fitHead, splitHoldout, prelabelsFromProbs, type FitOptions, type FitResult } from './numerics/fit.js';
-export { chooseThreshold, type ThresholdChoice, type ThresholdOptions } from './numerics/threshold.js';
+export { fitHead, fitHeadCV, splitHoldout, prelabelsFromProbs, type CrossFitOptions, type CrossFitResult, type FitOptions, type FitResult } from './numerics/fit.js';
+export { chooseThreshold, wilsonLower, wilsonUpper, type ThresholdChoice, type ThresholdOptions } from './numerics/threshold.js';
 export {
   calibrateBoxThreshold,
   decodeYolox,
