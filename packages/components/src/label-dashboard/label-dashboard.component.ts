@@ -3,6 +3,8 @@ import { property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import {
   isClassificationKind,
+  type AssistActivity,
+  type AssistMonitor,
   type DataSource,
   type IngestReport,
   type ItemState,
@@ -17,6 +19,7 @@ import { ProjectController } from '../controllers/project-controller.js';
 import { ImageUrls } from '../controllers/image-url.js';
 import { loadMarkdown, markdownHtml } from '../controllers/lazy.js';
 import { barList, progress, stackedBar, type Segment } from './charts.js';
+import { KEY_METRICS, METRIC_NAMES, activityText, assistSummary } from './assist-status.js';
 import { styles } from './label-dashboard.styles.js';
 import { controlStyles } from '../styles/controls.styles.js';
 
@@ -54,6 +57,8 @@ const PAGE = 24;
  * @csspart panel - The open tab's content.
  * @csspart card - A titled box of the Dashboard tab.
  * @csspart progress-chart - The stacked bar of item states.
+ * @csspart assist-card - The ML assist card: what runs now, the model's accuracy, why no suggestions.
+ * @csspart assist-progress - The progress bar of featurization or inference (with `assist` set).
  * @csspart item - One item of the Data tab.
  * @csspart button - Every button.
  * @csspart message - Notices and errors.
@@ -72,6 +77,11 @@ export class LabelDashboard extends LitElement {
   @property({ attribute: false }) source: DataSource | undefined;
   /** The open tab. */
   @property({ reflect: true }) tab: DashboardTab = 'dashboard';
+  /**
+   * What ML assist is doing in this browser (e.g. what `attachAssist` from `@labelkit/ml` returns):
+   * the dashboard then shows its progress bar. Without it, the status comes from the run records.
+   */
+  @property({ attribute: false }) assist: AssistMonitor | undefined;
   /** Milliseconds during which a Reject from the Data tab can be undone (a toast) before it is recorded; 0 rejects at once. */
   @property({ type: Number, attribute: 'reject-undo-ms' }) rejectUndoMs = 5000;
 
@@ -89,6 +99,8 @@ export class LabelDashboard extends LitElement {
   @state() private draftInstructions: string | undefined;
   @state() private newLabel = '';
   @state() private addMode: LabelAddMode = 'continue';
+  @state() private activity: AssistActivity | undefined;
+  private stopActivity: (() => void) | undefined;
 
   private readonly pc = new ProjectController(this);
   private readonly images = new ImageUrls(undefined);
@@ -177,6 +189,7 @@ export class LabelDashboard extends LitElement {
       this.picked = new Set();
     }
     if (changed.has('source')) this.images.source = this.source;
+    if (changed.has('assist')) this.watchAssist();
     // A notice belongs to the tab it was given on; a pending Reject is recorded when the tab changes.
     if (changed.has('tab') && changed.get('tab') !== undefined) {
       this.notice = '';
@@ -188,8 +201,21 @@ export class LabelDashboard extends LitElement {
     this.lastRenderMs = performance.now() - this.#renderStart;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.assist && !this.stopActivity) this.watchAssist();
+  }
+
+  private watchAssist(): void {
+    this.stopActivity?.();
+    this.stopActivity = this.assist?.subscribe((a) => (this.activity = a));
+    this.activity = this.assist?.activity;
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.stopActivity?.();
+    this.stopActivity = undefined;
     this.flushReject();
     this.stopRefresh?.();
     this.stopRefresh = undefined;
@@ -282,6 +308,7 @@ export class LabelDashboard extends LitElement {
           ? html`<p class="muted">ML assist is off.${p.can('owner') ? html` Turn it on in <a href="#" @click=${(e: Event) => { e.preventDefault(); this.tab = 'details'; }}>Details</a>.` : nothing}</p>`
           : this.trainingProgress(p, s.labelsToNextRun)}
       </div>
+      ${p.assist.enabled ? this.assistCard(p) : nothing}
       <div part="card" class="card wide">
         <h2>Label distribution <span class="muted">${multi ? '(an image may carry several labels, so totals may exceed items)' : 'of completed tasks'}</span></h2>
         ${barList(
@@ -308,6 +335,23 @@ export class LabelDashboard extends LitElement {
     return progress(have, need, left ? `${left.toLocaleString()} more labels until the next training run (${have} of ${need}).` : 'Enough labels: a training run is due.');
   }
 
+  /** ML assist in words: what runs now (with a progress bar), how good the model is, why no suggestions. */
+  private assistCard(p: Project) {
+    const now = activityText(this.activity);
+    const lines = assistSummary(p.runs, p.assist.targetPrecision);
+    const lastModel = [...p.runs].reverse().find((r) => r.status === 'completed' && (r.kind === 'featurization' || r.kind === 'detection'));
+    return html`<div part="card assist-card" class="card wide assist-card">
+      <h2>ML assist</h2>
+      ${now
+        ? now.total
+          ? html`<div part="assist-progress">${progress(now.done ?? 0, now.total, now.text)}</div>`
+          : html`<p class="small ${this.activity?.state === 'failed' ? 'error-text' : ''}" role="status">${now.text}</p>`
+        : nothing}
+      <ul class="assist-lines">${lines.map((l) => html`<li>${l}</li>`)}</ul>
+      ${lastModel?.device ? html`<p class="small muted">Models run on ${lastModel.device === 'webgpu' ? 'the GPU (WebGPU)' : lastModel.device === 'wasm' ? 'the CPU (WebAssembly)' : lastModel.device}, in this browser.</p>` : nothing}
+    </div>`;
+  }
+
   private runsTable(runs: readonly RunRecord[]) {
     if (!runs.length) return html`<p class="muted">No runs yet. Featurization, training, validation and inference runs appear here.</p>`;
     // The table scrolls sideways on its own on a narrow screen; the page does not.
@@ -321,11 +365,21 @@ export class LabelDashboard extends LitElement {
             <td>${new Date(r.startedAt).toLocaleString()}</td>
             <td>${r.finishedAt ? formatMs(r.finishedAt - r.startedAt) : '—'}</td>
             <td>${r.device ?? '—'}</td>
-            <td class="small">${r.metrics ? Object.entries(r.metrics).map(([k, v]) => html`<span class="metric">${k}: <b>${formatMetric(v)}</b></span> `) : '—'}</td>
+            <td class="small">${r.metrics ? this.metricsCell(r) : '—'}</td>
           </tr>`,
         )}
       </tbody>
     </table></div>`;
+  }
+
+  /** The metrics a person reads, named in words; every other one (timings, internals) behind "more". */
+  private metricsCell(r: RunRecord) {
+    const m = r.metrics ?? {};
+    const key = (KEY_METRICS[r.kind] ?? []).filter((k) => m[k] !== undefined && m[k] !== null && m[k] !== '');
+    const rest = Object.keys(m).filter((k) => !key.includes(k));
+    return html`${key.map((k) => html`<span class="metric">${METRIC_NAMES[k] ?? k}: <b>${formatMetric(m[k])}</b></span> `)}${rest.length
+      ? html`<details class="more"><summary>more</summary>${rest.map((k) => html`<span class="metric">${k}: <b>${formatMetric(m[k])}</b></span> `)}</details>`
+      : nothing}`;
   }
 
   // ——— Data ———

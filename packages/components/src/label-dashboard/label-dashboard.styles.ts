@@ -61,6 +61,10 @@ export const styles = css`
   .status.running { background: #dbe4ff; }
   .error-text { color: #b42318; }
   .metric { white-space: nowrap; margin-right: 8px; }
+  details.more { display: inline; }
+  details.more summary { display: inline; cursor: pointer; color: var(--_muted); }
+  .assist-lines { margin: 4px 0; padding-left: 18px; }
+  .assist-lines li { margin: 2px 0; }
   .toolbar { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin-bottom: 10px; }
   .toolbar label { display: inline-flex; gap: 6px; align-items: center; }
   select, input, textarea { font: inherit; }
