@@ -18,6 +18,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { markdownBlocks } from './blocks.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, '.cache/doc-test');
@@ -45,35 +46,11 @@ function docs(): string[] {
   return list;
 }
 
-/** The TypeScript blocks of one markdown file, with the preludes their comments give. */
+/** The TypeScript blocks of one markdown file (not fragments), with their preludes. */
 function extractBlocks(doc: string, text: string): Omit<Block, 'file'>[] {
-  const lines = text.split('\n');
-  const blocks: Omit<Block, 'file'>[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)(`{3,})(\w+)?(.*)$/.exec(lines[i]);
-    if (!open) continue;
-    const [, indent, fence, lang = '', rest] = open;
-    const words = rest.trim().split(/\s+/).filter(Boolean);
-    let j = i + 1;
-    while (j < lines.length && !lines[j].startsWith(indent + fence)) j++;
-    const body = lines.slice(i + 1, j).map((l) => l.slice(indent.length));
-    if ((lang === 'ts' || lang === 'tsx' || lang === 'typescript') && !words.includes('fragment')) {
-      // A `<!-- doc-test: … -->` comment right before the fence (blank lines allowed).
-      let k = i - 1;
-      while (k >= 0 && lines[k].trim() === '') k--;
-      let prelude = '';
-      if (k >= 0 && lines[k].trim().endsWith('-->')) {
-        let s = k;
-        while (s >= 0 && !lines[s].includes('<!--')) s--;
-        const comment = lines.slice(s, k + 1).join('\n');
-        const m = /<!--\s*doc-test:([\s\S]*?)-->/.exec(comment);
-        if (m) prelude = m[1].trim() + '\n';
-      }
-      blocks.push({ doc, line: i + 1, lang: lang === 'tsx' ? 'tsx' : 'ts', run: words.includes('run'), code: prelude + body.join('\n') + '\nexport {};\n' });
-    }
-    i = j;
-  }
-  return blocks;
+  return markdownBlocks(text)
+    .filter((b) => ['ts', 'tsx', 'typescript'].includes(b.lang) && !b.words.includes('fragment'))
+    .map((b) => ({ doc, line: b.line, lang: b.lang === 'tsx' ? 'tsx' : 'ts', run: b.words.includes('run'), code: b.prelude + b.body + '\nexport {};\n' }));
 }
 
 const blocks: Block[] = [];
