@@ -64,18 +64,29 @@ function createProject(page: Page, db: string, n: number, shared: boolean): Prom
   );
 }
 
-/** Labels in the tab until the queue is empty; returns the items whose submit was confirmed. */
-function labelAll(page: Page, db: string, id: string, label: string, shared: boolean): Promise<{ confirmed: number[]; refused: number }> {
+/** Opens the project in the tab (as a labeler) and keeps it in `window.__p`. */
+function openIn(page: Page, db: string, id: string, shared: boolean): Promise<void> {
   return page.evaluate(
-    async ({ db, id, label, shared }) => {
+    async ({ db, id, shared }) => {
       const p = await lk.Project.load(new lk.IndexedDBStore(db), id, { actor: { id: 'same-user', role: 'labeler' }, ...(shared ? { shared: true } : {}) });
+      (globalThis as unknown as { __p: unknown }).__p = p;
+    },
+    { db, id, shared },
+  );
+}
+
+/** Labels in the tab (opened by `openIn`) until the queue is empty; returns the items whose submit was confirmed. */
+function labelAll(page: Page, label: string): Promise<{ confirmed: number[]; refused: number }> {
+  return page.evaluate(
+    async ({ label }) => {
+      const p = (globalThis as unknown as { __p: InstanceType<Lk['Project']> }).__p;
       const confirmed: number[] = [];
       let refused = 0;
       for (let k = 0; k < 200; k++) {
         const t = await p.nextTask({ size: 1 });
         if (!t) break;
         // A labeler's think time, so the two tabs interleave.
-        await new Promise((r) => setTimeout(r, Math.random() * 4));
+        await new Promise((r) => setTimeout(r, 2 + Math.random() * 6));
         try {
           await p.submit(t.id, t.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class' as const, label }] })));
           confirmed.push(...t.items.map((i) => i.index));
@@ -84,10 +95,10 @@ function labelAll(page: Page, db: string, id: string, label: string, shared: boo
           refused++;
         }
       }
-      p.close();
+      await p.close();
       return { confirmed, refused };
     },
-    { db, id, label, shared },
+    { label },
   );
 }
 
@@ -109,7 +120,9 @@ describe('one labeler in two tabs', () => {
       const [a, b] = [await tab(ctx), await tab(ctx)];
       const db = `lk-tabs-${shared ? 's' : 'l'}`;
       const id = await createProject(a.page, db, 24, shared);
-      const [ra, rb] = await Promise.all([labelAll(a.page, db, id, 'cat', shared), labelAll(b.page, db, id, 'dog', shared)]);
+      // Both tabs open the project first, then label at the same time.
+      await Promise.all([openIn(a.page, db, id, shared), openIn(b.page, db, id, shared)]);
+      const [ra, rb] = await Promise.all([labelAll(a.page, 'cat'), labelAll(b.page, 'dog')]);
       // Both tabs worked, and no item was confirmed twice.
       expect(ra.confirmed.length).toBeGreaterThan(0);
       expect(rb.confirmed.length).toBeGreaterThan(0);

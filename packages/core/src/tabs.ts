@@ -19,7 +19,7 @@ import { randomId } from './util/prng.js';
  */
 interface LockManagerLike {
   request(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal; mode?: 'exclusive' | 'shared' }, cb: (lock: unknown) => unknown): Promise<unknown>;
-  query?(): Promise<{ held?: { name?: string }[] }>;
+  query?(): Promise<{ held?: { name?: string }[]; pending?: { name?: string }[] }>;
 }
 
 interface StorageLike {
@@ -191,8 +191,26 @@ export class TabSync {
       else if (this.#release) {
         this.#idleTimer = setTimeout(() => this.#letGo(), this.idleReleaseMs);
         (this.#idleTimer as unknown as { unref?: () => void }).unref?.();
+        this.#checkWaiters();
       }
     }
+  }
+
+  /**
+   * Off the critical path: whether another tab is queued for the lock (its 'want' message may have
+   * arrived before this tab held the lock, and been cleared). If so, let go once idle.
+   */
+  #checkWaiters(): void {
+    const locks = webLocks();
+    void locks
+      ?.query?.()
+      .then((snap) => {
+        const waiting = (snap as { pending?: { name?: string }[] }).pending?.some((l) => l.name === this.lockName);
+        if (!waiting || !this.#release) return;
+        this.#wanted = true;
+        if (!this.#running) this.#letGo();
+      })
+      .catch(() => undefined);
   }
 
   /** Tells the other tabs that this one wrote (they refresh their views when idle). */
