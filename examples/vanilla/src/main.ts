@@ -81,7 +81,7 @@ let assist: DemoAssist | undefined;
 
 /**
  * ML assist settings of this page; URL parameters override them (the e2e tests use small values):
- * `device` (auto | webgpu | wasm), `minSupport`, `minPerClass`, `debounce` (ms).
+ * `device` (auto | webgpu | wasm), `minSupport`, `minPerClass`, `confidence`, `debounce` (ms).
  */
 function assistOptions(): DemoAssistOptions {
   const q = new URLSearchParams(location.search);
@@ -92,6 +92,8 @@ function assistOptions(): DemoAssistOptions {
     // A demo project is small (200 digits): 20 % of the first 50 labels are only 10 held-out items.
     minSupport: num('minSupport', 5),
     minLabelsPerClass: num('minPerClass', 3),
+    // Confidence of the lower bound on precision a threshold must reach (0: point estimate).
+    confidence: num('confidence', 0.95),
     debounceMs: num('debounce', 1500),
   };
 }
@@ -214,6 +216,8 @@ async function showProject(id: string, tab: string): Promise<void> {
         },
       });
     }
+    // The dashboard shows assist's progress bar and status from the running loop.
+    if (assist) dash.assist = assist.handle;
     app.replaceChildren(h('section', { className: 'panel' }, tabs, assistStatus, assistError, queue, dash));
     shown = { id, queue, dash, tabs };
   }
