@@ -153,3 +153,21 @@ export function whenIdle(fn: () => void, timeoutMs = 1000): void {
   const t = setTimeout(fn, 0) as unknown as { unref?: () => void };
   t.unref?.();
 }
+
+/**
+ * In a page: runs `flush` when the page is hidden or left (`visibilitychange`, `pagehide`), the
+ * last moments a checkpoint can still be written. Returns the unhook. Elsewhere: nothing.
+ */
+export function hookPage(flush: () => void): (() => void) | undefined {
+  const win = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener; document?: { visibilityState?: string } };
+  if (typeof win.addEventListener !== 'function' || !win.document) return undefined;
+  const onHide = () => {
+    if (win.document?.visibilityState === 'hidden') flush();
+  };
+  win.addEventListener('pagehide', flush);
+  win.addEventListener('visibilitychange', onHide);
+  return () => {
+    win.removeEventListener?.('pagehide', flush);
+    win.removeEventListener?.('visibilitychange', onHide);
+  };
+}

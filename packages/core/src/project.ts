@@ -8,9 +8,11 @@ import { ProjectState, ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, ST_UNREADABLE
 import { decodeSnapshot, encodeSnapshot } from './state/snapshot.js';
 import type { SharedCoordinator, SharedCoordinatorOptions } from './shared/coordinator.js';
 import { nextLabelClass } from './labels.js';
-import { getJson, putJson, type Store } from './store/store.js';
-import { encodeTail, loadCheckpoint, pruneSnapshots, snapshotKey, tailKeyOf, whenIdle } from './checkpoint.js';
-import { tabClientId, TabSync, webLocks } from './tabs.js';
+import type { Store } from './store/store.js';
+import { Drafts } from './drafts.js';
+import { checkAssist, checkQueue, cleanAnnotation } from './settings.js';
+import { encodeTail, hookPage, loadCheckpoint, pruneSnapshots, snapshotKey, tailKeyOf, whenIdle } from './checkpoint.js';
+import { defaultClientId, TabSync, webLocks } from './tabs.js';
 import {
   isClassificationKind,
   TASK_SIZES,
@@ -33,8 +35,6 @@ import {
 import { fnv1a } from './util/crc32.js';
 import { randomId } from './util/prng.js';
 
-/** A page of work leased to one labeler. */
-
 /**
  * The shared-store coordination (lease board, journal follower, snapshot head: shared/) is loaded
  * with import() by the projects that use it (`ProjectOptions.shared`), so a page on a store of its
@@ -54,6 +54,7 @@ export async function loadSharedModule(): Promise<SharedModule> {
   return sharedModule;
 }
 
+/** A page of work leased to one labeler. */
 export interface Task {
   readonly id: string;
   readonly lane: Lane;
@@ -134,6 +135,7 @@ export class Project implements ProjectReader {
   #closed = false;
   #unhookPage: (() => void) | undefined;
   readonly checkpointEvery: number;
+  readonly #drafts: Drafts;
   readonly checkpointAfterMs: number;
   #timers = new Set<ReturnType<typeof setInterval>>();
   /** Shared-store coordination (ProjectOptions.shared); undefined for a store of one's own. */
@@ -164,6 +166,7 @@ export class Project implements ProjectReader {
     this.actor = options.actor;
     this.now = options.now ?? Date.now;
     this.snapshotEvery = options.snapshotEvery ?? 5000;
+    this.#drafts = new Drafts(store, state.meta.id, options.actor.id, this.now);
     this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 64);
     this.checkpointAfterMs = options.checkpointAfterMs ?? 10_000;
     this.#tailBase = checkpoint.base;
@@ -527,7 +530,7 @@ export class Project implements ProjectReader {
           await this.#holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
           await this.#commit([event], options.signal);
           await this.#markDone(shared, taskId, items);
-          if (!this.#state.taskById(taskId)) await this.#clearDraftIfAny(taskId);
+          if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
           hand(await this.#assignNext(size, options.signal), Promise.resolve());
           return;
         }
@@ -545,7 +548,7 @@ export class Project implements ProjectReader {
           if (pick) this.#state.requeueFront([...pick.items].reverse());
           throw err;
         }
-        if (!this.#state.taskById(taskId)) await this.#clearDraftIfAny(taskId);
+        if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
       });
       confirmed.catch((err: unknown) => {
         if (!handed) reject(err);
@@ -585,7 +588,7 @@ export class Project implements ProjectReader {
       const open = this.#state.openItemsOf(t);
       await this.#commit([{ type: 'task.released', task: taskId }]);
       await (await this.#sharedReady())?.release(taskId, open);
-      await this.#clearDraftIfAny(taskId);
+      await this.#drafts.clearIfAny(taskId);
     });
   }
 
@@ -602,7 +605,7 @@ export class Project implements ProjectReader {
       if (shared) await this.#holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
       await this.#commit([event], options.signal);
       if (shared) await this.#markDone(shared, taskId, items);
-      if (!this.#state.taskById(taskId)) await this.#clearDraftIfAny(taskId);
+      if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
     });
   }
 
@@ -617,7 +620,7 @@ export class Project implements ProjectReader {
       if (shared) await this.#holdingLease(taskId, () => shared.ensureLive(taskId, ok));
       await this.#commit([{ type: 'items.skipped', task: taskId, items: ok }]);
       if (shared) await this.#markDone(shared, taskId, ok);
-      if (!this.#state.taskById(taskId)) await this.#clearDraftIfAny(taskId);
+      if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
     });
   }
 
@@ -788,31 +791,16 @@ export class Project implements ProjectReader {
   // ───────────────────────────── drafts ─────────────────────────────
 
   /** Saves work in progress for a task (not a journal event: scratch that survives a reload). */
-  async saveDraft(taskId: string, draft: unknown): Promise<void> {
-    this.#drafts.add(taskId); // before the write: a submit racing this save must still clear it
-    await putJson(this.store, this.#draftKey(taskId), { taskId, savedAt: this.now(), draft });
+  saveDraft(taskId: string, draft: unknown): Promise<void> {
+    return this.#drafts.save(taskId, draft);
   }
 
-  async loadDraft<T = unknown>(taskId: string): Promise<T | undefined> {
-    const got = await getJson<{ draft: T }>(this.store, this.#draftKey(taskId));
-    if (got) this.#drafts.add(taskId);
-    return got?.value.draft;
+  loadDraft<T = unknown>(taskId: string): Promise<T | undefined> {
+    return this.#drafts.load<T>(taskId);
   }
 
-  async clearDraft(taskId: string): Promise<void> {
-    this.#drafts.delete(taskId);
-    await this.store.delete(this.#draftKey(taskId)).catch(() => undefined);
-  }
-
-  /** Tasks with a draft saved or loaded here: a finished task clears its draft only if it has one (a DELETE costs a request on Azure). */
-  readonly #drafts = new Set<string>();
-
-  async #clearDraftIfAny(taskId: string): Promise<void> {
-    if (this.#drafts.has(taskId)) await this.clearDraft(taskId);
-  }
-
-  #draftKey(taskId: string): string {
-    return `projects/${this.id}/drafts/${encodeURIComponent(this.actor.id)}/${taskId}.json`;
+  clearDraft(taskId: string): Promise<void> {
+    return this.#drafts.clear(taskId);
   }
 
   // ───────────────────────────── persistence ─────────────────────────────
@@ -1159,62 +1147,4 @@ function forbidden(what: string): LabelkitError {
 
 function* range(n: number): IterableIterator<number> {
   for (let i = 0; i < n; i++) yield i;
-}
-
-/** Keeps only the fields of a shape (drops UI state a component may have attached). */
-function cleanAnnotation(a: Annotation): Annotation {
-  const base = { ...(a.id ? { id: a.id } : {}), ...(a.confidence !== undefined ? { confidence: a.confidence } : {}) };
-  switch (a.kind) {
-    case 'class':
-      return { kind: 'class', label: a.label, ...base };
-    case 'box':
-      return { kind: 'box', label: a.label, x: a.x, y: a.y, w: a.w, h: a.h, ...base };
-    case 'polygon':
-      return { kind: 'polygon', label: a.label, points: [...a.points], ...base };
-  }
-}
-
-export function checkAssist(a: AssistSettings): AssistSettings {
-  const bad = (m: string) => new LabelkitError('E_INVALID_ARGUMENT', `Assist settings: ${m}`);
-  if (typeof a.enabled !== 'boolean') throw bad('enabled must be true or false.');
-  if (!(Number.isInteger(a.firstTrainingAt) && a.firstTrainingAt >= 1)) throw bad('firstTrainingAt must be a whole number ≥ 1.');
-  if (!(Number.isInteger(a.retrainEvery) && a.retrainEvery >= 1)) throw bad('retrainEvery must be a whole number ≥ 1.');
-  if (!(a.targetPrecision > 0 && a.targetPrecision <= 1)) throw bad('targetPrecision must be in (0, 1].');
-  return { enabled: a.enabled, firstTrainingAt: a.firstTrainingAt, retrainEvery: a.retrainEvery, targetPrecision: a.targetPrecision, clustering: !!a.clustering };
-}
-
-export function checkQueue(q: QueueSettings): QueueSettings {
-  if (!(q.leaseMs >= 1000)) throw new LabelkitError('E_INVALID_ARGUMENT', 'A lease lasts at least a second (leaseMs ≥ 1000).');
-  const lanes = new Set(q.laneOrder);
-  if (lanes.size !== q.laneOrder.length || ![...lanes].every((l) => l === 'manual' || l === 'clustered' || l === 'prelabeled')) {
-    throw new LabelkitError('E_INVALID_ARGUMENT', "laneOrder lists 'manual', 'clustered' and 'prelabeled', each at most once.");
-  }
-  return { leaseMs: q.leaseMs, laneOrder: [...q.laneOrder] };
-}
-
-/**
- * The client id a project writes as: the caller's, else in a browser tab one that survives reloads
- * of that tab and no other live tab uses (so a reload resumes its task and a second tab does not),
- * else a random one per process.
- */
-export async function defaultClientId(store: Store, projectId: string, options: { clientId?: string }): Promise<string> {
-  return options.clientId ?? (await tabClientId(projectId, store.tabScope ?? store.description)) ?? randomId('c');
-}
-
-/**
- * In a page: runs `flush` when the page is hidden or left (`visibilitychange`, `pagehide`), the
- * last moments a checkpoint can still be written. Returns the unhook. Elsewhere: nothing.
- */
-function hookPage(flush: () => void): (() => void) | undefined {
-  const win = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener; document?: { visibilityState?: string } };
-  if (typeof win.addEventListener !== 'function' || !win.document) return undefined;
-  const onHide = () => {
-    if (win.document?.visibilityState === 'hidden') flush();
-  };
-  win.addEventListener('pagehide', flush);
-  win.addEventListener('visibilitychange', onHide);
-  return () => {
-    win.removeEventListener?.('pagehide', flush);
-    win.removeEventListener?.('visibilitychange', onHide);
-  };
 }

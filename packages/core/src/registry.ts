@@ -1,7 +1,9 @@
 import { LabelkitError } from './errors.js';
 import type { ProjectEvent } from './journal/events.js';
 import { Journal } from './journal/journal.js';
-import { checkAssist, checkQueue, defaultClientId, loadSharedModule, Project, type ProjectOptions } from './project.js';
+import { loadSharedModule, Project, type ProjectOptions } from './project.js';
+import { checkAssist, checkQueue } from './settings.js';
+import { defaultClientId } from './tabs.js';
 import { makeLabelClasses } from './labels.js';
 import { ProjectState } from './state/project-state.js';
 import { getJson, listAll, putJson, type Store } from './store/store.js';

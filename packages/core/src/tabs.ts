@@ -312,3 +312,12 @@ export class TabSync {
     return sortSegments(found);
   }
 }
+
+/**
+ * The client id a project writes as: the caller's, else in a browser tab one that survives reloads
+ * of that tab and no other live tab uses (so a reload resumes its task and a second tab does not),
+ * else a random one per process.
+ */
+export async function defaultClientId(store: Store, projectId: string, options: { clientId?: string }): Promise<string> {
+  return options.clientId ?? (await tabClientId(projectId, store.tabScope ?? store.description)) ?? randomId('c');
+}
