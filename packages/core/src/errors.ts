@@ -24,7 +24,8 @@ export type ErrorCode =
   | 'E_ABORTED'
   | 'E_UNSUPPORTED_DEVICE'
   | 'E_MODEL'
-  | 'E_IMPORT';
+  | 'E_IMPORT'
+  | 'E_WORKER_FAILED';
 
 export class LabelkitError extends Error {
   readonly code: ErrorCode;

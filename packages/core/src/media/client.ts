@@ -31,6 +31,7 @@ interface Job {
 let config: MediaWorkerConfig = {};
 let worker: Worker | undefined;
 let workerBroken = false;
+let brokenReason = '';
 let workerAnswered = false;
 let running: Job | undefined;
 const queue: Job[] = [];
@@ -39,11 +40,15 @@ let idleTimer: ReturnType<typeof setTimeout> | undefined;
 let spawned = 0;
 
 /** Diagnostics: how many workers were spawned, whether one is running, and whether workers were given up on. */
-export function mediaWorkerInfo(): { spawned: number; alive: boolean; broken: boolean; queued: number } {
-  return { spawned, alive: !!worker, broken: workerBroken, queued: queue.length + (running ? 1 : 0) };
+export function mediaWorkerInfo(): { spawned: number; alive: boolean; broken: boolean; reason?: string; queued: number } {
+  return { spawned, alive: !!worker, broken: workerBroken, ...(workerBroken ? { reason: brokenReason } : {}), queued: queue.length + (running ? 1 : 0) };
 }
 
-/** Sets how the media worker is made (e.g. a bundler-specific `new Worker(new URL(...))`), or turns it off. */
+/**
+ * Sets how the media worker is made (e.g. a bundler-specific `new Worker(new URL(...))`), or turns it
+ * off (`enabled: false`: TIFF/DICOM decode on the calling thread — the documented opt-in, never a
+ * silent fallback). Also clears a failed start, so the next decode tries a worker again.
+ */
 export function configureMediaWorker(next: MediaWorkerConfig): void {
   config = { ...config, ...next };
   workerBroken = false;
@@ -63,10 +68,23 @@ export function terminateMediaWorker(): void {
 }
 
 function defaultFactory(): Worker {
-  // Source layout (tests, dev servers that serve .ts): src/media/client.ts → src/media/worker.ts.
-  // Built layout: dist/media.js → dist/media/worker.js (the "./media/worker" export).
-  const url = import.meta.url.endsWith('.ts') ? new URL('./worker.ts', import.meta.url) : new URL('./media/worker.js', import.meta.url);
-  return new Worker(url, { type: 'module', name: 'labelkit-media' });
+  // The one pattern every bundler follows (Vite, webpack 5) and that works unbundled: a literal
+  // `new URL(…, import.meta.url)` inside `new Worker(…)`. In the sources it names src/media/worker.ts
+  // (dev servers and tests that serve .ts); the package build rewrites it to the self-contained
+  // worker it ships, dist/labelkit/media-worker.js (all decoders bundled in, no imports left).
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'labelkit-media' });
+}
+
+/** The error every TIFF/DICOM decode gets while the worker cannot start (see configureMediaWorker). */
+function workerFailed(reason: string, cause?: unknown): LabelkitError {
+  return new LabelkitError(
+    'E_WORKER_FAILED',
+    `The media worker could not start (${reason}), so TIFF and DICOM images cannot be decoded. Serve the worker file your bundler emitted ` +
+      `(or copy @labelkit/core/dist/labelkit/ beside your bundle: docs/bundlers.md), allow it with worker-src 'self', ` +
+      `or opt in to decoding on the main thread with configureMediaWorker({ enabled: false }).`,
+    { reason },
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function inPage(): boolean {
@@ -102,11 +120,14 @@ function spawn(): Worker {
     w.terminate();
     if (worker === w) worker = undefined;
     if (!workerAnswered) {
-      // The worker never came up (its script could not load: CSP, a bundler that did not emit it…):
-      // decode on this thread from now on, this job included.
+      // The worker never came up (its script did not load: a bundler that did not emit it, a CSP,
+      // a 404…). That is not a bad file and is never hidden by decoding here instead: this job and
+      // every queued one fail with E_WORKER_FAILED, and so do later ones until configureMediaWorker
+      // is called (main-thread decoding is an explicit opt-in: { enabled: false }).
+      brokenReason = ev.message || 'its script did not load';
       workerBroken = true;
       const pending = job ? [job, ...queue.splice(0)] : queue.splice(0);
-      for (const j of pending) void decodeInProcess(j.bytes, j.options).then((img) => finish(j, img), (e) => finish(j, undefined, e));
+      for (const j of pending) finish(j, undefined, workerFailed(brokenReason, ev.error));
       return;
     }
     if (job) finish(job, undefined, new LabelkitError('E_CORRUPT_IMAGE', `Decoding crashed the media worker (${ev.message || 'no message'}); the file is probably corrupt.`));
@@ -128,7 +149,18 @@ function pump(): void {
   if (idleTimer) clearTimeout(idleTimer);
   const job = queue.shift()!;
   running = job;
-  worker ??= spawn();
+  if (!worker) {
+    try {
+      worker = spawn();
+    } catch (err) {
+      // new Worker() itself threw (a URL the page may not load, a worker-src the CSP refuses…).
+      running = undefined;
+      brokenReason = (err as Error)?.message ?? String(err);
+      workerBroken = true;
+      for (const j of [job, ...queue.splice(0)]) finish(j, undefined, workerFailed(brokenReason, err));
+      return;
+    }
+  }
   const { signal, ...rest } = job.options;
   const copy = job.bytes.slice();
   const req: WorkerRequest = { id: job.id, bytes: copy.buffer as ArrayBuffer, options: rest };
@@ -180,7 +212,10 @@ export async function decodeImage(input: Uint8Array | ArrayBuffer, options: Deco
   throwIfAborted(options.signal);
   const bytes = asBytes(input);
   const format = requireFormat(bytes, options.hint);
-  const offThread = options.offThread !== false && config.enabled !== false && !workerBroken;
-  if ((format === 'tiff' || format === 'dicom') && offThread && inPage()) return viaWorker(bytes, options);
+  const offThread = options.offThread !== false && config.enabled !== false;
+  if ((format === 'tiff' || format === 'dicom') && offThread && inPage()) {
+    if (workerBroken) throw workerFailed(brokenReason);
+    return viaWorker(bytes, options);
+  }
   return decodeInProcess(bytes, options);
 }

@@ -140,15 +140,24 @@ describe('media layer in a page: TIFF and DICOM in the worker it spawns', () => 
     expect(Array.from(b.rgba!)).to.deep.equal(Array.from(a.rgba!));
   });
 
-  it('falls back to this thread when the worker script cannot load', async () => {
+  it('fails with E_WORKER_FAILED when the worker script cannot load — no silent fallback', async () => {
     configureMediaWorker({ factory: () => new Worker('/no/such/worker.js', { type: 'module' }) });
+    const bytes = await load('tiff/seq-1c-8b-multipage-adeefdcc.tiff');
     try {
-      const d = await decodeImage(await load('tiff/seq-1c-8b-multipage-adeefdcc.tiff'), { frame: 2 });
-      expect(d.frame).to.equal(2);
+      const err = await decodeImage(bytes, { frame: 2 }).catch((e) => e);
+      expect(err.code).to.equal('E_WORKER_FAILED');
+      expect(String(err.message)).to.match(/media worker could not start/);
       expect(mediaWorkerInfo().broken).to.equal(true);
+      // Later decodes fail at once with the same code (not a bad file: the queue does not mark items unreadable).
+      expect((await decodeImage(bytes).catch((e) => e)).code).to.equal('E_WORKER_FAILED');
+      // The documented opt-in: main-thread decoding, asked for explicitly.
+      configureMediaWorker({ enabled: false });
+      expect((await decodeImage(bytes, { frame: 2 })).frame).to.equal(2);
     } finally {
-      configureMediaWorker({ factory: undefined });
+      configureMediaWorker({ factory: undefined, enabled: true });
     }
+    expect((await decodeImage(bytes, { frame: 1 })).frame).to.equal(1);
+    expect(mediaWorkerInfo().broken).to.equal(false);
   });
 });
 

@@ -16,6 +16,10 @@ interface OpenJpegModule {
 }
 type Factory = (options: Record<string, unknown>) => Promise<OpenJpegModule>;
 
+// True only inside the built media worker (rollup.config.mjs defines it): no Node branch there, so
+// no import for a host bundler to follow. `typeof` keeps the sources runnable as they are.
+declare const __LABELKIT_SELF_CONTAINED_WORKER__: boolean | undefined;
+
 let wasmUrl: string | undefined;
 let loading: Promise<OpenJpegModule> | undefined;
 
@@ -40,10 +44,17 @@ function factoryOf(mod: unknown): Factory {
 function load(): Promise<OpenJpegModule> {
   const quiet = { print: () => {}, printErr: () => {} };
   loading ??= (async () => {
-    if (isNode() || wasmUrl) {
-      const f = factoryOf(await import('@cornerstonejs/codec-openjpeg/decodewasmjs'));
-      return f(wasmUrl ? { ...quiet, locateFile: () => wasmUrl } : quiet);
+    const options = wasmUrl ? { ...quiet, locateFile: () => wasmUrl } : quiet;
+    if (typeof __LABELKIT_SELF_CONTAINED_WORKER__ === 'undefined' && isNode()) {
+      // Node: the WebAssembly build reads its .wasm beside itself (fs, path). The specifier is
+      // computed (no minifier folds it into a literal) and marked, so that no bundler follows it
+      // into a browser build.
+      const nodeBuild = ['@cornerstonejs/codec-openjpeg', 'decodewasmjs'].join('/');
+      return factoryOf(await import(/* webpackIgnore: true */ /* @vite-ignore */ nodeBuild))(options);
     }
+    // Pages and workers. The package build replaces both with ES modules made from the codec's
+    // Emscripten output with its Node branches' require('fs'/'path') stubbed out (rollup.config.mjs).
+    if (wasmUrl) return factoryOf(await import('@cornerstonejs/codec-openjpeg/decodewasmjs'))(options);
     return factoryOf(await import('@cornerstonejs/codec-openjpeg/decode'))(quiet);
   })();
   loading.catch(() => (loading = undefined));
