@@ -153,4 +153,10 @@ describe('@labelkit/ml in Chromium', () => {
     await a.dispose();
     await rejectsWith(a.featurize([digitImage(digits[0])]), 'E_ABORTED');
   });
+
+  it('rejects with E_WORKER_FAILED when the worker script does not load, instead of waiting forever', async () => {
+    const a = make({ device: 'wasm', models: { featurizer: mnist }, worker: () => new Worker('/no/such/ml-worker.js', { type: 'module' }) });
+    const err = await rejectsWith(a.featurize([digitImage(digits[0])]), 'E_WORKER_FAILED');
+    expect(err.message).to.contain('could not start');
+  });
 });

@@ -30,8 +30,10 @@ export interface AssistantOptions extends Omit<EngineConfig, 'device'> {
   /** 'auto' (default): WebGPU when `navigator.gpu.requestAdapter()` gives an adapter, else WASM. */
   readonly device?: AssistDeviceRequest;
   /**
-   * Makes the worker. Default: `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`,
-   * the worker module shipped beside this one (bundlers such as Vite and webpack follow that pattern).
+   * Makes the worker. Default: `new Worker(new URL('./labelkit/ml-worker.js', import.meta.url), { type: 'module' })`,
+   * the self-contained worker shipped in dist/labelkit/ (Vite and webpack follow that pattern; with
+   * esbuild or Rollup, copy dist/labelkit/ beside your bundle: docs/bundlers.md). A worker that does
+   * not start (a 404, a CSP) rejects the call with `E_WORKER_FAILED`.
    */
   readonly worker?: () => Worker;
   /**
@@ -48,6 +50,16 @@ export interface MlAssistant extends Assistant {
 }
 
 type Api = { [K in keyof WorkerApi]: (...args: Parameters<WorkerApi[K]>) => Promise<Awaited<ReturnType<WorkerApi[K]>>> };
+
+function workerFailed(reason: string, cause?: unknown): LabelkitError {
+  return new LabelkitError(
+    'E_WORKER_FAILED',
+    `The ML assist worker could not start or stopped (${reason}). Serve the worker and onnxruntime-web files your bundler emitted ` +
+      `(or copy @labelkit/ml/dist/labelkit/ beside your bundle: docs/bundlers.md) and allow them with worker-src 'self' and 'wasm-unsafe-eval'.`,
+    { reason },
+    cause === undefined ? undefined : { cause },
+  );
+}
 
 function aborted(signal: AbortSignal): LabelkitError {
   return new LabelkitError('E_ABORTED', 'The operation was cancelled.', {}, { cause: signal.reason });
@@ -157,8 +169,30 @@ class WorkerAssistant implements MlAssistant {
       api = new Engine() as unknown as Api;
     } else {
       installErrorTransfer();
-      this.#worker = makeWorker ? makeWorker() : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'labelkit-ml' });
-      api = Comlink.wrap<WorkerApi>(this.#worker) as unknown as Api;
+      let worker: Worker;
+      try {
+        // Sources: src/worker.ts; the package build points this at dist/labelkit/ml-worker.js.
+        worker = makeWorker ? makeWorker() : new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'labelkit-ml' });
+      } catch (err) {
+        throw workerFailed((err as Error)?.message ?? String(err), err);
+      }
+      this.#worker = worker;
+      // Comlink never hears of a worker whose script failed to load (a 404, a CSP, a bundler that
+      // did not emit it): without this, init — and every call, and AssistLoop.step — waits forever.
+      let loaded = () => {};
+      const failed = new Promise<never>((_, reject) => {
+        const onError = (ev: ErrorEvent) => {
+          ev.preventDefault?.();
+          reject(workerFailed(ev.message || 'its script did not load', ev.error));
+        };
+        worker.addEventListener('error', onError, { once: true });
+        loaded = () => worker.removeEventListener('error', onError);
+      });
+      failed.catch(() => undefined);
+      api = Comlink.wrap<WorkerApi>(worker) as unknown as Api;
+      const info = await Promise.race([api.init(engineConfig), failed]);
+      loaded();
+      return { api, info };
     }
     const info = await api.init(engineConfig);
     return { api, info };

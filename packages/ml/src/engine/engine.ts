@@ -122,8 +122,11 @@ export class Engine {
   #calls = new Map<number, AbortController>();
   #disposed = false;
 
-  /** Chooses the device, loads onnxruntime-web for it and configures its WASM backend. */
-  async init(config: EngineConfig): Promise<EngineInfo> {
+  /**
+   * Chooses the device, loads onnxruntime-web for it and configures its WASM backend. `ortFiles`:
+   * where the runtime files are when `config.wasmPaths` is not given (the built worker's own).
+   */
+  async init(config: EngineConfig, defaults: { ortFiles?: (device: AssistDevice) => { mjs: string; wasm: string } } = {}): Promise<EngineInfo> {
     if (this.#info) return this.#info;
     if (!ASSIST_DEVICES.includes(config.device)) {
       throw new LabelkitError('E_UNSUPPORTED_DEVICE', `Unknown device "${String(config.device)}". Supported devices: ${ASSIST_DEVICES.join(', ')}.`, { device: config.device, supported: [...ASSIST_DEVICES] });
@@ -152,6 +155,7 @@ export class Engine {
     ort.env.wasm.numThreads = threads;
     ort.env.wasm.proxy = false;
     if (config.wasmPaths) ort.env.wasm.wasmPaths = wasmPathsFor(config.wasmPaths, device);
+    else if (defaults.ortFiles) ort.env.wasm.wasmPaths = defaults.ortFiles(device);
     ort.env.logLevel = 'error';
     this.#ort = ort;
     this.#info = { device, threads, note, crossOriginIsolated: isolated() };
