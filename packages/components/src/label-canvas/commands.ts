@@ -26,7 +26,7 @@ export function runCommand(el: LabelCanvas, c: CanvasInternals, command: Command
   switch (command) {
     case 'undo': return el.undo();
     case 'redo': return el.redo();
-    case 'select-all': return c.setSelection(c.el.locked ? [] : c.model.items.filter((a) => a.kind !== 'class').map((a) => a.id));
+    case 'select-all': return c.setSelection(c.el.locked ? [] : c.model.items.filter((a) => a.kind !== 'class' && !c.hidden.has(a.id)).map((a) => a.id));
     case 'escape':
       if (c.helpOpen) return c.toggleHelp();
       if (!c.input.cancelDraft() && c.selection.length) c.setSelection([]);

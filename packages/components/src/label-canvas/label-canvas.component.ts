@@ -320,6 +320,9 @@ export class LabelCanvas extends LitElement {
       this.renderer.selection();
     }
     if (changed.has('labels') || changed.has('activeLabel')) this.redrawAll();
+    // The image fits beside the rail and the region list, not under them.
+    const list = this.regionList && this.mode !== 'classify';
+    if (this.viewport.setInsets(this.rail === 'start' ? 64 : 0, (list ? 276 : 0) + (this.rail === 'end' ? 56 : 0))) this.redrawAll();
   }
 
   protected override updated(): void {

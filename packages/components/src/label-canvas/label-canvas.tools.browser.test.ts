@@ -104,7 +104,7 @@ describe('<label-canvas> tools a kind takes, the active label, point editing', (
     const g = await mount();
     g.el.zoomBy(2);
     await g.press('0');
-    near(g.el.view.scale, 0.5, 1e-9);
+    near(g.el.view.scale, g.el.fitScale, 1e-9);
   });
 
   it('Enter on a 2-point polygon keeps it drawn and says what is missing', async () => {
@@ -322,6 +322,19 @@ describe('<label-canvas> tool rail, region list, shortcut help', () => {
     railButton(h, 'help')!.click();
     await settle(h);
     expect(root(h).querySelector('[part~="help"]')).to.not.equal(null);
+  });
+
+  it('the image fits beside the rail and the region list, not under them (but under them on a narrow canvas)', async () => {
+    const h = await mount();
+    const [left] = h.el.imageToClient(0, 0);
+    const [right] = h.el.imageToClient(1600, 0);
+    expect(left, 'clear of the rail').to.be.at.least(64);
+    expect(right, 'clear of the region list').to.be.at.most(800 - 276 + 1);
+    expect(h.el.fitScale).to.be.closeTo((800 - 64 - 276) / 1600, 1e-9);
+    h.el.style.width = '390px';
+    await new Promise((r) => setTimeout(r, 50));
+    await settle(h);
+    expect(h.el.fitScale, 'a phone-width canvas fits the whole width').to.be.closeTo(390 / 1600, 1e-9);
   });
 
   it('axe-core: no serious or critical violations with the rail, the list, prelabels, help, classify and readonly', async () => {

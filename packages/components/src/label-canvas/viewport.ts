@@ -31,6 +31,8 @@ export class Viewport {
   rasterShown = false;
   private settleTimer = 0;
   private imageSize: { width: number; height: number } | null = null;
+  /** Screen px at the left and right edges that panels (the tool rail, the region list) cover. */
+  private insets = { left: 0, right: 0 };
 
   constructor(
     private readonly host: ViewportHost,
@@ -48,16 +50,34 @@ export class Viewport {
     return { scale: v.scale, cx: (this.vw / 2 - v.x) / v.scale, cy: (this.vh / 2 - v.y) / v.scale };
   }
 
-  /** The scale at which the whole image fits the viewport. */
+  /** The scale at which the whole image fits the viewport (beside the panels). */
   get fitScale(): number {
-    const i = this.imageSize;
-    return i ? fitView(i.width, i.height, this.vw || 1, this.vh || 1).scale : 1;
+    return this.fitted()?.scale ?? 1;
   }
 
-  /** The fitted view, or null with no image. */
+  /** The fitted view, or null with no image: the image whole and centred in the part panels leave free. */
   fitted(): View | null {
     const i = this.imageSize;
-    return i ? fitView(i.width, i.height, this.vw, this.vh) : null;
+    if (!i) return null;
+    const { left, right } = this.usableInsets();
+    const v = fitView(i.width, i.height, Math.max(1, this.vw - left - right) || 1, this.vh || 1);
+    return { scale: v.scale, x: v.x + left, y: v.y };
+  }
+
+  /** Panels are left out of the fit only while they leave the image most of the viewport (not on a phone). */
+  private usableInsets(): { left: number; right: number } {
+    const { left, right } = this.insets;
+    return this.vw - left - right >= Math.max(240, this.vw * 0.45) ? this.insets : { left: 0, right: 0 };
+  }
+
+  /** Panels now cover `left` and `right` screen px; an unmoved view fits again. True when that changed the view. */
+  setInsets(left: number, right: number): boolean {
+    if (left === this.insets.left && right === this.insets.right) return false;
+    this.insets = { left, right };
+    const f = this.fitted();
+    if (!f || this.userMoved) return false;
+    this.state = f;
+    return true;
   }
 
   setView(view: { scale?: number; cx: number; cy: number }): void {
