@@ -208,7 +208,7 @@ it('mounts <label-queue>, <label-canvas> and <label-dashboard> under a strict CS
       const d = document.querySelector('label-dashboard')!;
       const root = d.shadowRoot!;
       return {
-        chips: [...root.querySelectorAll<HTMLElement>('.chip')].map((c) => ({ want: d.project!.labels.find((l) => l.name === c.textContent!.trim())!.color, got: getComputedStyle(c).backgroundColor })),
+        chips: [...root.querySelectorAll<HTMLElement>('.chip')].map((c) => ({ want: d.project!.labels.find((l) => l.name === c.textContent!.trim())!.color, got: getComputedStyle(c).borderLeftColor })),
         states: [...root.querySelectorAll<HTMLElement>('.state')].map((s) => ({ state: s.textContent!.trim(), got: getComputedStyle(s).borderLeftColor })),
       };
     });
