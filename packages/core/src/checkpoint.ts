@@ -171,3 +171,125 @@ export function hookPage(flush: () => void): (() => void) | undefined {
     win.removeEventListener?.('visibilitychange', onHide);
   };
 }
+
+/** What a `Checkpointer` needs of its project. */
+export interface CheckpointHost {
+  readonly store: Store;
+  readonly projectId: string;
+  itemCount(): number;
+  cursor(): JournalCursor;
+  /** A shared store (Azure): no tails, full snapshots through the If-Match head. */
+  readonly shared: boolean;
+  /** Runs `fn` as a command, after those queued before it. */
+  run(fn: () => Promise<void>): Promise<void>;
+  /** Writes a full snapshot (and calls `snapshotWritten`). */
+  writeSnapshot(): Promise<unknown>;
+}
+
+/**
+ * Keeps a project's checkpoints up to date: collects the events applied since the last snapshot
+ * (the tail), and writes the tail — or a full snapshot once the tail is long — in idle time after
+ * `checkpointEvery` events or `checkpointAfterMs`, on `pagehide`, when the page is hidden, and on
+ * `close()`. Never inside a command: a checkpoint is a command of its own, queued behind the others.
+ */
+export class Checkpointer {
+  /** Events applied since the last full snapshot, in order: what a tail holds. */
+  #tail: JournalEvent[];
+  /** The snapshot key the tail extends (undefined before the first snapshot, and on shared stores). */
+  #base: string | undefined;
+  /** Events not in any checkpoint yet. */
+  #pending: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #queued = false;
+  #closed = false;
+  readonly #unhookPage: (() => void) | undefined;
+  readonly snapshotEvery: number;
+  readonly checkpointEvery: number;
+  readonly checkpointAfterMs: number;
+
+  constructor(
+    readonly host: CheckpointHost,
+    options: { snapshotEvery: number; checkpointEvery?: number; checkpointAfterMs?: number },
+    start: { base?: string; tail: JournalEvent[]; pending: number },
+  ) {
+    this.snapshotEvery = options.snapshotEvery;
+    this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 64);
+    this.checkpointAfterMs = options.checkpointAfterMs ?? 10_000;
+    this.#base = start.base;
+    this.#tail = start.tail;
+    this.#pending = start.pending;
+    this.#unhookPage = this.snapshotEvery ? hookPage(() => void this.flush()) : undefined;
+  }
+
+  /** Events now in the state: they join the tail, and a checkpoint follows in idle time. */
+  noteApplied(events: readonly JournalEvent[]): void {
+    if (!events.length) return;
+    for (const e of events) this.#tail.push(e);
+    this.#pending += events.length;
+    this.#schedule();
+  }
+
+  /** A full snapshot was written (`key`, or undefined on a shared store): the tail starts over. */
+  snapshotWritten(key: string | undefined): void {
+    this.#base = key;
+    this.#tail = [];
+    this.#pending = 0;
+  }
+
+  /** Writes a checkpoint now if events are not in one (a failed one loses nothing: the journal has them). */
+  flush(): Promise<void> {
+    if (!this.#pending || !this.snapshotEvery) return Promise.resolve();
+    return this.host.run(() => this.#write()).catch(() => undefined);
+  }
+
+  /** Stops scheduling; writes a last checkpoint if events are not in one. */
+  close(): Promise<void> {
+    const flushed = this.flush();
+    this.#closed = true;
+    this.#unhookPage?.();
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    return flushed;
+  }
+
+  async #write(): Promise<void> {
+    if (!this.#pending) return;
+    if (this.host.shared) {
+      if (this.#tail.length >= this.snapshotEvery) await this.host.writeSnapshot();
+      return;
+    }
+    // Replaying a tail costs far more per event than decoding a snapshot per item: a small project
+    // snapshots sooner (every itemCount / 50 events, at least 256), a large one after snapshotEvery.
+    const tailLimit = Math.min(this.snapshotEvery, Math.max(256, Math.ceil(this.host.itemCount() / 50)));
+    if (this.#base && this.#tail.length < tailLimit) {
+      const bytes = encodeTail(this.#base, this.host.cursor(), this.#tail);
+      if (bytes.length <= 8 * 2 ** 20) {
+        const pending = this.#pending;
+        await this.host.store.put(tailKeyOf(this.#base), bytes);
+        this.#pending -= pending;
+        return;
+      }
+    }
+    await this.host.writeSnapshot();
+  }
+
+  #schedule(): void {
+    if (!this.snapshotEvery || this.#closed || !this.#pending) return;
+    if (this.#pending >= this.checkpointEvery) {
+      if (this.#queued) return;
+      this.#queued = true;
+      whenIdle(() => {
+        this.#queued = false;
+        if (!this.#closed) void this.flush();
+      });
+    } else if (!this.#timer) {
+      const t = setTimeout(() => {
+        this.#timer = undefined;
+        if (!this.#closed) whenIdle(() => void this.flush());
+      }, this.checkpointAfterMs);
+      (t as unknown as { unref?: () => void }).unref?.();
+      this.#timer = t;
+    }
+  }
+}
+

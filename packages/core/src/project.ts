@@ -11,7 +11,7 @@ import { nextLabelClass } from './labels.js';
 import type { Store } from './store/store.js';
 import { Drafts } from './drafts.js';
 import { checkAssist, checkQueue, cleanAnnotation } from './settings.js';
-import { encodeTail, hookPage, loadCheckpoint, pruneSnapshots, snapshotKey, tailKeyOf, whenIdle } from './checkpoint.js';
+import { Checkpointer, loadCheckpoint, pruneSnapshots, snapshotKey } from './checkpoint.js';
 import { defaultClientId, TabSync, webLocks } from './tabs.js';
 import {
   isClassificationKind,
@@ -124,19 +124,10 @@ export class Project implements ProjectReader {
   #cursor: JournalCursor;
   #chain: Promise<unknown> = Promise.resolve();
   #listeners = new Set<(change: ProjectChange) => void>();
-  /** Events applied since the last full snapshot, in order: what a tail checkpoint holds. */
-  #tail: JournalEvent[] = [];
-  /** The snapshot key the tail extends (undefined before the first snapshot). */
-  #tailBase: string | undefined;
-  /** Events not yet in any checkpoint. */
-  #sinceCheckpoint = 0;
-  #checkpointTimer: ReturnType<typeof setTimeout> | undefined;
-  #checkpointQueued = false;
+  /** Snapshots and tails, written in idle time (checkpoint.ts). */
+  readonly #checkpoints: Checkpointer;
   #closed = false;
-  #unhookPage: (() => void) | undefined;
-  readonly checkpointEvery: number;
   readonly #drafts: Drafts;
-  readonly checkpointAfterMs: number;
   #timers = new Set<ReturnType<typeof setInterval>>();
   /** Shared-store coordination (ProjectOptions.shared); undefined for a store of one's own. */
   readonly #shared: SharedCoordinator | undefined;
@@ -167,12 +158,19 @@ export class Project implements ProjectReader {
     this.now = options.now ?? Date.now;
     this.snapshotEvery = options.snapshotEvery ?? 5000;
     this.#drafts = new Drafts(store, state.meta.id, options.actor.id, this.now);
-    this.checkpointEvery = Math.max(1, options.checkpointEvery ?? 64);
-    this.checkpointAfterMs = options.checkpointAfterMs ?? 10_000;
-    this.#tailBase = checkpoint.base;
-    this.#tail = checkpoint.tail;
-    this.#sinceCheckpoint = report.eventsReplayed;
-    this.#unhookPage = this.snapshotEvery ? hookPage(() => void this.flush()) : undefined;
+    this.#checkpoints = new Checkpointer(
+      {
+        store,
+        projectId: state.meta.id,
+        itemCount: () => this.#state.itemCount,
+        cursor: () => this.#cursor,
+        shared: !!options.shared,
+        run: (fn) => this.#run(undefined, fn),
+        writeSnapshot: () => this.#writeSnapshot(),
+      },
+      { snapshotEvery: this.snapshotEvery, checkpointEvery: options.checkpointEvery, checkpointAfterMs: options.checkpointAfterMs },
+      { ...checkpoint, pending: report.eventsReplayed },
+    );
     this.openReport = report;
     if (options.shared && !sharedModule) throw new LabelkitError('E_INVALID_ARGUMENT', 'A shared project is opened through ProjectRegistry (it loads the shared-store module first).');
     this.#shared = options.shared
@@ -815,15 +813,12 @@ export class Project implements ProjectReader {
     if (shared) {
       // Never last-writer-wins: a body of our own, create-only; the head moves If-Match.
       const { head } = await shared.publishSnapshot(encodeSnapshot(this.#state, this.#cursor), { ...this.#cursor });
-      this.#tail = [];
-      this.#sinceCheckpoint = 0;
+      this.#checkpoints.snapshotWritten(undefined);
       return head.body;
     }
     const key = snapshotKey(this.id, this.#state.eventCount);
     await this.store.put(key, encodeSnapshot(this.#state, this.#cursor));
-    this.#tailBase = key;
-    this.#tail = [];
-    this.#sinceCheckpoint = 0;
+    this.#checkpoints.snapshotWritten(key);
     await pruneSnapshots(this.store, this.id);
     return key;
   }
@@ -835,49 +830,7 @@ export class Project implements ProjectReader {
    * page is hidden and by `close()`. A failed checkpoint loses nothing (the journal has every event).
    */
   flush(): Promise<void> {
-    if (!this.#sinceCheckpoint || !this.snapshotEvery) return Promise.resolve();
-    return this.#run(undefined, () => this.#checkpoint()).catch(() => undefined);
-  }
-
-  async #checkpoint(): Promise<void> {
-    if (!this.#sinceCheckpoint) return;
-    if (this.#shared) {
-      if (this.#tail.length >= this.snapshotEvery) await this.#writeSnapshot();
-      return;
-    }
-    // Replaying a tail costs far more per event than decoding a snapshot per item: a small project
-    // snapshots sooner (every itemCount / 50 events, at least 256), a large one after snapshotEvery.
-    const tailLimit = Math.min(this.snapshotEvery, Math.max(256, Math.ceil(this.#state.itemCount / 50)));
-    if (this.#tailBase && this.#tail.length < tailLimit) {
-      const bytes = encodeTail(this.#tailBase, this.#cursor, this.#tail);
-      if (bytes.length <= 8 * 2 ** 20) {
-        const pending = this.#sinceCheckpoint;
-        await this.store.put(tailKeyOf(this.#tailBase), bytes);
-        this.#sinceCheckpoint -= pending;
-        return;
-      }
-    }
-    await this.#writeSnapshot();
-  }
-
-  /** After events were applied: a checkpoint in idle time once enough are pending, or after a while. */
-  #scheduleCheckpoint(): void {
-    if (!this.snapshotEvery || this.#closed || !this.#sinceCheckpoint) return;
-    if (this.#sinceCheckpoint >= this.checkpointEvery) {
-      if (this.#checkpointQueued) return;
-      this.#checkpointQueued = true;
-      whenIdle(() => {
-        this.#checkpointQueued = false;
-        if (!this.#closed) void this.flush();
-      });
-    } else if (!this.#checkpointTimer) {
-      const t = setTimeout(() => {
-        this.#checkpointTimer = undefined;
-        if (!this.#closed) whenIdle(() => void this.flush());
-      }, this.checkpointAfterMs);
-      (t as unknown as { unref?: () => void }).unref?.();
-      this.#checkpointTimer = t;
-    }
+    return this.#checkpoints.flush();
   }
 
   /** Pulls events other clients wrote to a shared store. Returns how many were applied. */
@@ -900,7 +853,7 @@ export class Project implements ProjectReader {
         events.push(e);
       }
     }
-    this.#noteApplied(events);
+    this.#checkpoints.noteApplied(events);
     return events;
   }
 
@@ -914,7 +867,7 @@ export class Project implements ProjectReader {
       for (const seg of read.segments) for (const e of seg.events) this.#journal.observe(e.at, seg.client);
       const events = read.segments.flatMap((s) => s.events);
       for (const e of events) this.#state.apply(e);
-      this.#noteApplied(events);
+      this.#checkpoints.noteApplied(events);
       return events;
     }
     if (this.#tabs) return []; // #run already caught up with the other tabs under the lock
@@ -923,7 +876,7 @@ export class Project implements ProjectReader {
       this.#cursor = read.cursor;
       const events = read.segments.flatMap((s) => s.events);
       for (const e of events) this.#state.apply(e);
-      this.#noteApplied(events);
+      this.#checkpoints.noteApplied(events);
       return events;
     }
   }
@@ -1022,19 +975,14 @@ export class Project implements ProjectReader {
     this.#state.requeueFront(due);
   }
 
-  /** Stops timers. The project stays readable. */
   /**
    * Stops timers and listeners, and writes a last checkpoint if events are not in one (the promise
    * settles when it is written; awaiting it is optional). The project stays readable.
    */
   close(): Promise<void> {
-    const flushed = this.flush();
+    const flushed = this.#checkpoints.close();
     this.#closed = true;
     this.#tabs?.close();
-    this.#unhookPage?.();
-    this.#unhookPage = undefined;
-    if (this.#checkpointTimer) clearTimeout(this.#checkpointTimer);
-    this.#checkpointTimer = undefined;
     for (const t of this.#timers) clearInterval(t);
     this.#timers.clear();
     this.#listeners.clear();
@@ -1070,16 +1018,8 @@ export class Project implements ProjectReader {
     this.#tabs?.advance(this.#journal.clientId, seq);
     this.#tabs?.announce();
     for (const e of stamped) this.#state.apply(e);
-    this.#noteApplied(stamped);
+    this.#checkpoints.noteApplied(stamped);
     this.#emit({ events: stamped, origin: 'local' });
-  }
-
-  /** Events now in the state: they join the tail, and a checkpoint follows in idle time. */
-  #noteApplied(events: readonly JournalEvent[]): void {
-    if (!events.length) return;
-    for (const e of events) this.#tail.push(e);
-    this.#sinceCheckpoint += events.length;
-    this.#scheduleCheckpoint();
   }
 
   #emit(change: ProjectChange): void {
