@@ -18,7 +18,14 @@ import { cpus, loadavg } from 'node:os';
 
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 1 : 3;
-const sizes = quick ? [1000, 5000] : [1000, 5000, 10000];
+const sizesArg = process.argv.find((a) => a.startsWith('--sizes='));
+const sizes = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [1000, 5000] : [1000, 5000, 10000];
+// --ui=0: <label-canvas> without its tool rail and region list (they are shown by default).
+const ui = process.argv.includes('--ui=0') ? '&ui=0' : '';
+// --polygons: the polygon scene (N polygons × 32 vertices; the drag moves one vertex), default N = 10,000.
+const poly = process.argv.includes('--polygons');
+if (poly && !sizesArg) sizes.splice(0, sizes.length, 10000);
+const shape = poly ? '&shape=polygon' : '';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, '.bench-out', 'canvas');
 mkdirSync(out, { recursive: true });
@@ -60,7 +67,7 @@ interface Result {
 async function measure(lib: 'labelkit' | 'annotorious', n: number): Promise<Result> {
   const page: Page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => console.error(`[${lib} ${n}] page error: ${e.message}`));
-  await page.goto(`${base}?lib=${lib}&n=${n}`);
+  await page.goto(`${base}?lib=${lib}&n=${n}${ui}${shape}`);
   const { firstRenderMs } = await page.evaluate(async () => (await (window as any).bench).ready);
   const runs: { deltas: number[]; work: number[] }[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -72,8 +79,10 @@ async function measure(lib: 'labelkit' | 'annotorious', n: number): Promise<Resu
   runs.sort((a, b) => pct(a.deltas, 95) - pct(b.deltas, 95) || pct(a.deltas, 50) - pct(b.deltas, 50));
   const { deltas, work } = runs[Math.floor(runs.length / 2)];
   // Drag one box: click to select it, then press and move in 40 small steps, one per frame or so.
+  // Polygon scene: select polygon 0 (its id), then drag its vertex 0.
+  if (poly && !(await page.evaluate(async () => (await (window as any).bench).selectPolygon(0)))) console.error(`[${lib} ${n}] polygon 0 not selected`);
   const [x, y] = await page.evaluate(async () => (await (window as any).bench).boxCentre(0));
-  await page.mouse.click(x, y);
+  if (!poly) await page.mouse.click(x, y);
   if (!(await page.evaluate(async () => (await (window as any).bench).selected()))) console.error(`[${lib} ${n}] the click selected nothing`);
   await page.waitForTimeout(200);
   await page.mouse.move(x, y);
@@ -105,7 +114,7 @@ server.close();
 const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 console.log('\n<label-canvas> vs @annotorious/annotorious 3 — peer scene (4000×3000 image, 1280×800 viewport, 3 s zoom/pan path)');
 console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end; path runs per page: ${RUNS} (median-p95 run shown)`);
-console.log('| boxes | overlay | frame p50 ms | frame p95 ms | fps | drag p50 ms | drag p95 ms | first render ms |');
+console.log(poly ? '| polygons × 32 | overlay | frame p50 ms | frame p95 ms | fps | vertex drag p50 ms | vertex drag p95 ms | first render ms |' : '| boxes | overlay | frame p50 ms | frame p95 ms | fps | drag p50 ms | drag p95 ms | first render ms |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const { n, ours, peer } of rows) {
   for (const [name, r] of [['labelkit', ours], ['annotorious', peer]] as const) {

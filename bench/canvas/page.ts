@@ -4,19 +4,23 @@ import '@labelkit/components/label-canvas';
 import { createImageAnnotator } from '@annotorious/annotorious';
 import '@annotorious/annotorious/annotorious.css';
 import type { LabelCanvas } from '@labelkit/components';
-import { FIT_SCALE, IMAGE_H, IMAGE_W, PERIOD_MS, VIEW_H, VIEW_W, drawSceneImage, sceneBoxes, viewAtTime } from './scene.js';
+import { FIT_SCALE, IMAGE_H, IMAGE_W, PERIOD_MS, VIEW_H, VIEW_W, drawSceneImage, sceneBoxes, scenePolygons, viewAtTime } from './scene.js';
 
 const params = new URLSearchParams(location.search);
 const lib = params.get('lib') ?? 'labelkit';
 const n = Number(params.get('n') ?? 1000);
 const boxes = sceneBoxes(n);
+// ?shape=polygon: the polygon scene (N polygons × 32 vertices in the same boxes); the drag moves vertex 0 of polygon 0.
+const polygons = params.get('shape') === 'polygon' ? scenePolygons(n) : null;
 
 interface Driver {
   ready: Promise<{ firstRenderMs: number }>;
   /** Runs the 3 s path; returns rAF deltas (ms). */
   path(): Promise<number[]>;
-  /** Client point of the centre of box `i` at the current view. */
+  /** Client point of the centre of box `i` at the current view; in the polygon scene, vertex 0 of polygon `i`. */
   boxCentre(i: number): [number, number];
+  /** Polygon scene: selects polygon `i` (programmatically: nested polygons make a click ambiguous). */
+  selectPolygon?(i: number): Promise<boolean>;
   /** Starts recording pointer-to-paint latency of pointermove events. */
   recordLatency(): void;
   latencies(): number[];
@@ -87,18 +91,27 @@ function recordLatency(): void {
 
 const nextFrames = (k = 2) => new Promise<void>((r) => { const f = () => (--k <= 0 ? r() : requestAnimationFrame(f)); requestAnimationFrame(f); });
 
+const pairs = (p: number[]) => Array.from({ length: p.length / 2 }, (_, k) => [p[2 * k], p[2 * k + 1]]);
+
 async function setupLabelkit(): Promise<Driver> {
   const img = drawSceneImage();
   const el = document.createElement('label-canvas') as LabelCanvas;
   el.style.cssText = `width:${VIEW_W}px;height:${VIEW_H}px;--label-canvas-stroke-width:4;--label-canvas-fill-opacity:0.15`;
   el.labels = [{ id: 'box', name: 'Box', color: '#3b82f6' }];
   el.tool = 'edit';
+  // The labeling screen as people use it: the tool rail and the region list shown (?ui=0 hides them).
+  if (params.get('ui') !== '0') {
+    el.rail = 'start';
+    el.regionList = true;
+  }
   viewport.append(el);
   let updates = 0;
   el.addEventListener('label-annotation-update', () => updates++);
   const t0 = performance.now();
   const loaded = new Promise((r) => el.addEventListener('label-image-load', r, { once: true }));
-  el.annotations = boxes.map((b) => ({ kind: 'box', label: 'box', ...b }));
+  el.annotations = polygons
+    ? polygons.map((points, i) => ({ id: `p${i}`, kind: 'polygon', label: 'box', points }))
+    : boxes.map((b) => ({ kind: 'box', label: 'box', ...b }));
   el.image = img;
   await loaded;
   await nextFrames(1);
@@ -109,7 +122,12 @@ async function setupLabelkit(): Promise<Driver> {
     path: () => (work.clear(), rafPath((t) => el.setView(viewAtTime(t)))),
     frameWork: () => [...work.values()],
     selected: () => until(() => el.selectedIds.length > 0),
-    boxCentre: (i) => el.imageToClient(boxes[i].x + boxes[i].w / 2, boxes[i].y + boxes[i].h / 2),
+    boxCentre: (i) => (polygons ? el.imageToClient(polygons[i][0], polygons[i][1]) : el.imageToClient(boxes[i].x + boxes[i].w / 2, boxes[i].y + boxes[i].h / 2)),
+    selectPolygon: async (i) => {
+      el.select([`p${i}`]);
+      await nextFrames(2);
+      return el.selectedIds.length > 0;
+    },
     recordLatency,
     latencies: () => lat,
     updates: () => updates,
@@ -145,7 +163,9 @@ async function setupAnnotorious(): Promise<Driver> {
       bodies: [],
       target: {
         annotation: `b${i}`,
-        selector: { type: 'RECTANGLE', geometry: { x: b.x, y: b.y, w: b.w, h: b.h, bounds: { minX: b.x, minY: b.y, maxX: b.x + b.w, maxY: b.y + b.h } } },
+        selector: polygons
+          ? { type: 'POLYGON', geometry: { points: pairs(polygons[i]), bounds: { minX: b.x, minY: b.y, maxX: b.x + b.w, maxY: b.y + b.h } } }
+          : { type: 'RECTANGLE', geometry: { x: b.x, y: b.y, w: b.w, h: b.h, bounds: { minX: b.x, minY: b.y, maxX: b.x + b.w, maxY: b.y + b.h } } },
       },
     })) as never,
   );
@@ -154,8 +174,10 @@ async function setupAnnotorious(): Promise<Driver> {
   // Moved boxes, counted from the geometry (Annotorious reports updates only when the selection ends).
   const updates = () =>
     anno.getAnnotations().filter((a) => {
-      const g = (a.target.selector as unknown as { geometry: { x: number; y: number } }).geometry;
-      const b = boxes[Number(a.id.slice(1))];
+      const g = (a.target.selector as unknown as { geometry: { x: number; y: number; points?: number[][] } }).geometry;
+      const i = Number(a.id.slice(1));
+      if (polygons) return g.points![0][0] !== polygons[i][0] || g.points![0][1] !== polygons[i][1];
+      const b = boxes[i];
       return g.x !== b.x || g.y !== b.y;
     }).length;
   await new Promise((r) => setTimeout(r, 500));
@@ -164,7 +186,15 @@ async function setupAnnotorious(): Promise<Driver> {
     path: () => (work.clear(), rafPath((t) => setView(viewAtTime(t)))),
     frameWork: () => [...work.values()],
     selected: () => until(() => anno.getSelected().length > 0),
-    boxCentre: (i) => [view.x + (boxes[i].x + boxes[i].w / 2) * view.scale, view.y + (boxes[i].y + boxes[i].h / 2) * view.scale],
+    boxCentre: (i) =>
+      polygons
+        ? [view.x + polygons[i][0] * view.scale, view.y + polygons[i][1] * view.scale]
+        : [view.x + (boxes[i].x + boxes[i].w / 2) * view.scale, view.y + (boxes[i].y + boxes[i].h / 2) * view.scale],
+    selectPolygon: async (i) => {
+      anno.setSelected(`b${i}`, true);
+      await nextFrames(2);
+      return anno.getSelected().length > 0;
+    },
     recordLatency,
     latencies: () => lat,
     updates,

@@ -38,6 +38,24 @@ export function sceneBoxes(n: number, seed = 2024): SceneBox[] {
   return out;
 }
 
+/**
+ * N polygons of `k` vertices for the polygon scene, one in each box of `sceneBoxes(n)`: a star-shaped
+ * ring around the box's centre (radius 70–100 % of the half-size, from the seeded PRNG), vertex 0 at
+ * angle 0 (the rightmost point, where the vertex drag starts).
+ */
+export function scenePolygons(n: number, k = 32, seed = 2024): number[][] {
+  const r = mulberry32(seed + 1);
+  return sceneBoxes(n, seed).map((b) => {
+    const cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+    const pts: number[] = [];
+    for (let i = 0; i < k; i++) {
+      const a = (2 * Math.PI * i) / k, f = i === 0 ? 1 : 0.7 + 0.3 * r();
+      pts.push(Math.round(cx + (Math.cos(a) * b.w * f) / 2), Math.round(cy + (Math.sin(a) * b.h * f) / 2));
+    }
+    return pts;
+  });
+}
+
 /** The view at time t (ms): zoom 1× → 3× → 1× of the fitted scale; the centre moves on a figure of eight. */
 export function viewAtTime(t: number): { scale: number; cx: number; cy: number } {
   const phi = (2 * Math.PI * t) / PERIOD_MS;
