@@ -1,0 +1,257 @@
+// `npm run bench -- assist [--quick] [--seeds 3] [--items 1000] [--featurizers builtin,yolox] [--tag after]`
+//
+// A simulated labeler on MNIST digits, driving ML assist through the public API only (a core
+// Project, @labelkit/ml's createAssistant and AssistLoop), the way a host app runs it: after every
+// page the labeler submits, the loop gets a step (as attachAssist schedules one after each quiet
+// period). The labeler takes pages of 9 from the queue (prelabeled lane first), accepts a right
+// prelabel, corrects a wrong one, and labels the rest from scratch. Project defaults: first training
+// at 50 labels, then every 50, target precision 0.95, clustering on.
+//
+// Featurizers NOT trained on the digits (every real user's situation): the demo's built-in one
+// (random convolutional features, examples/vanilla/src/featurizer.ts) and yolox_nano's backbone
+// (trained on COCO). `mnist` (mnist.onnx, trained on these very digits) is a reference only.
+//
+// Checkpoints at 50/100/200/400 human labels (items labeled with no prelabel shown): coverage
+// (share of the remaining todo items that carry a prelabel), REALIZED precision of the prelabels
+// shown so far and since the last checkpoint (against ground truth), and human actions (labels
+// from scratch + corrections). Goal: realized precision ≥ target at every checkpoint.
+//
+// Run the same file against older code (a `git worktree` of an earlier commit) for before/after:
+// it uses only APIs both have.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { type Assistant, type AssistImage, type ItemView, MemoryStore, ProjectRegistry } from '../packages/core/src/index.js';
+import { AssistLoop, createAssistant, type FeaturizerSpec } from '../packages/ml/src/index.js';
+import { MNIST_EMBEDDING, ORT_WASM_DIR, YOLOX_BACKBONE, modelBytes } from '../packages/ml/test/fixtures.js';
+import { type Digit, digitImage, loadDigits } from '../packages/ml/test/mnist.js';
+import { nodeDigitSource } from '../packages/ml/test/mnist-node.js';
+import { BUILTIN_FEATURIZER, buildFeaturizerModel } from '../examples/vanilla/src/featurizer.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+};
+const quick = args.includes('--quick');
+const ITEMS = Number(arg('items', quick ? '400' : '1000'));
+const SEEDS = Number(arg('seeds', quick ? '1' : '3'));
+const FEATURIZERS = arg('featurizers', 'builtin,yolox').split(',') as Name[];
+const TAG = arg('tag', 'run');
+const CHECKPOINTS = [50, 100, 200, 400];
+const TARGET = 0.95;
+
+type Name = 'builtin' | 'yolox' | 'mnist';
+
+function spec(name: Name): FeaturizerSpec {
+  if (name === 'builtin')
+    return {
+      source: buildFeaturizerModel(),
+      preprocess: BUILTIN_FEATURIZER.preprocess,
+    };
+  if (name === 'yolox')
+    return {
+      source: modelBytes('yolox_nano'),
+      preprocess: {
+        width: 416,
+        height: 416,
+        fit: 'letterbox',
+        pad: 114,
+        channels: 'bgr',
+      },
+      embedding: { tensor: YOLOX_BACKBONE, pool: 'avg' },
+    };
+  return {
+    source: modelBytes('mnist'),
+    preprocess: { width: 28, height: 28, channels: 'gray' },
+    embedding: { tensor: MNIST_EMBEDDING },
+  };
+}
+
+/**
+ * The assistant, with featurization memoized by digit: seeds share the images, so each is
+ * featurized once per process (the same rows the assistant would compute again).
+ */
+function memoized(inner: Assistant, index: Map<Uint8Array, number>): Assistant {
+  const rows = new Map<number, Float32Array>();
+  let dim = 0;
+  return {
+    requestedDevice: inner.requestedDevice,
+    device: (o) => inner.device(o),
+    async featurize(images, options) {
+      const keys = images.map((img) => index.get((img as { data: Uint8Array }).data) ?? -1);
+      const missing = images.filter((_, k) => keys[k] < 0 || !rows.has(keys[k]));
+      const missingKeys = keys.filter((key) => key < 0 || !rows.has(key));
+      let run;
+      if (missing.length) {
+        const res = await inner.featurize(missing, options);
+        dim = res.embeddings.cols;
+        run = res.run;
+        missingKeys.forEach((key, k) => rows.set(key, res.embeddings.data.slice(k * dim, (k + 1) * dim)));
+      }
+      const data = new Float32Array(images.length * dim);
+      keys.forEach((key, k) => data.set(rows.get(key)!, k * dim));
+      const device = await inner.device();
+      return {
+        embeddings: { rows: images.length, cols: dim, data },
+        failed: [],
+        run: run ?? {
+          kind: 'featurization',
+          status: 'completed',
+          device,
+          startedAt: Date.now(),
+          finishedAt: Date.now(),
+          timings: {},
+          metrics: { cached: images.length },
+        },
+      };
+    },
+    cluster: (e, o) => inner.cluster(e, o),
+    train: (e, r, o) => inner.train(e, r, o),
+    predict: (h, e, o) => inner.predict(h, e, o),
+    detect: (i, o) => inner.detect(i, o),
+    dispose: () => inner.dispose(),
+  };
+}
+
+interface Checkpoint {
+  /** 'end': the queue ran out before the next checkpoint. */
+  at: number | 'end';
+  human: number;
+  labeled: number;
+  remaining: number;
+  coverage: number;
+  shown: number;
+  right: number;
+  windowShown: number;
+  windowRight: number;
+  actions: number;
+}
+
+async function simulate(name: Name, seed: number, digits: Digit[], assistant: Assistant, index: Map<Uint8Array, number>): Promise<{ checkpoints: Checkpoint[]; seconds: number; trainings: number }> {
+  const t0 = performance.now();
+  const registry = new ProjectRegistry(new MemoryStore());
+  const labels = Array.from({ length: 10 }, (_, d) => String(d));
+  const project = await registry.create(
+    {
+      name: `bench ${name} ${seed}`,
+      kind: 'image-classification-multiclass',
+      labels,
+      assist: { enabled: true },
+      seed,
+    },
+    { actor: { id: 'sim', role: 'owner' } }
+  );
+  await project.addItems(
+    digits.map((_, i) => ({
+      path: `d/${String(i).padStart(5, '0')}.png`,
+      etag: `"${i}"`,
+    }))
+  );
+  const readImage = async (item: ItemView): Promise<AssistImage> => {
+    const img = digitImage(digits[Number(item.path.slice(2, 7))]);
+    index.set(img.data, Number(item.path.slice(2, 7)));
+    return img;
+  };
+  const loop = new AssistLoop({
+    project,
+    assistant,
+    readImage,
+    featurizerKey: name,
+    batch: 64,
+    seed,
+  });
+  const id = new Map(project.labels.map((l) => [l.name, l.id]));
+  const truth = (it: ItemView) => id.get(String(digits[Number(it.path.slice(2, 7))].label))!;
+  let human = 0;
+  let shown = 0;
+  let right = 0;
+  let actions = 0;
+  let last = { shown: 0, right: 0 };
+  const checkpoints: Checkpoint[] = [];
+  await loop.step();
+  let next = 0;
+  while (next < CHECKPOINTS.length) {
+    const task = await project.nextTask({ size: 9 });
+    if (!task) break;
+    const results = task.items.map((it) => {
+      const label = truth(it);
+      if (it.prelabels?.length) {
+        shown++;
+        if (it.prelabels[0].label === label) right++;
+        else actions++;
+      } else {
+        human++;
+        actions++;
+      }
+      return {
+        item: it.index,
+        annotations: [{ kind: 'class' as const, label }],
+      };
+    });
+    await project.submit(task.id, results);
+    await loop.step();
+    while (next < CHECKPOINTS.length && human >= CHECKPOINTS[next]) {
+      checkpoints.push(checkpoint(CHECKPOINTS[next]));
+      next++;
+    }
+  }
+  if (next < CHECKPOINTS.length) checkpoints.push(checkpoint('end'));
+  function checkpoint(at: number | 'end'): Checkpoint {
+    const todo = [...project.items({ states: ['todo'] })];
+    const stats = project.stats();
+    const c: Checkpoint = {
+      at,
+      human,
+      labeled: stats.counts.labeled,
+      remaining: todo.length,
+      coverage: todo.length ? todo.filter((it) => it.prelabels?.length).length / todo.length : 0,
+      shown,
+      right,
+      windowShown: shown - last.shown,
+      windowRight: right - last.right,
+      actions,
+    };
+    last = { shown, right };
+    return c;
+  }
+  const trainings = project.runs.filter((r) => r.kind === 'training' && r.status === 'completed').length;
+  project.close();
+  return { checkpoints, seconds: (performance.now() - t0) / 1000, trainings };
+}
+
+const pct = (x: number, n = 1) => (Number.isFinite(x) ? `${(x * 100).toFixed(n)} %` : '—');
+
+const digits = await loadDigits(nodeDigitSource, ITEMS, { seed: 7 });
+const results: Record<string, unknown[]> = {};
+console.log(`assist benchmark [${TAG}]: ${ITEMS} MNIST digits, seeds ${SEEDS}, featurizers ${FEATURIZERS.join(', ')}, target ${TARGET}`);
+for (const name of FEATURIZERS) {
+  const index = new Map<Uint8Array, number>();
+  const assistant = memoized(
+    createAssistant({
+      device: 'wasm',
+      inProcess: true,
+      wasmPaths: ORT_WASM_DIR,
+      models: { featurizer: spec(name) },
+    }),
+    index
+  );
+  results[name] = [];
+  console.log(`\n${name}${name === 'mnist' ? ' (reference: trained on MNIST)' : ''}`);
+  console.log('| seed | human labels | labeled | coverage of remaining | prelabels shown | realized precision (all shown) | since last checkpoint | human actions |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    const r = await simulate(name, seed, digits, assistant, index);
+    results[name].push({ seed, ...r });
+    for (const c of r.checkpoints) {
+      const flag = c.windowShown && c.windowRight / c.windowShown < TARGET ? ' ✗' : '';
+      console.log(
+        `| ${seed} | ${c.at === 'end' ? `${c.human} (queue done)` : c.human} | ${c.labeled} | ${pct(c.coverage)} | ${c.shown} | ${c.shown ? pct(c.right / c.shown) : '—'} | ${
+          c.windowShown ? `${pct(c.windowRight / c.windowShown)} (${c.windowRight}/${c.windowShown})${flag}` : '—'
+        } | ${c.actions} |`
+      );
+    }
+    console.log(`|   | (${r.trainings} trainings, ${r.seconds.toFixed(0)} s) | | | | | | |`);
+  }
+  await assistant.dispose();
+}
+mkdirSync(new URL('results/', import.meta.url), { recursive: true });
+writeFileSync(new URL(`results/assist-${TAG}.json`, import.meta.url), JSON.stringify({ items: ITEMS, seeds: SEEDS, target: TARGET, results }, null, 1));
