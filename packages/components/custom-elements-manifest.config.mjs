@@ -35,7 +35,8 @@ export default {
       packageLinkPhase({ customElementsManifest }) {
         for (const mod of customElementsManifest.modules ?? []) {
           for (const decl of mod.declarations ?? []) {
-            if (decl.members) decl.members = decl.members.filter((m) => m.privacy !== 'private' && m.privacy !== 'protected' && !m.name.startsWith('_'));
+            // (a field the analyzer could not name — a destructuring assignment — is not API either)
+            if (decl.members) decl.members = decl.members.filter((m) => m.name && m.privacy !== 'private' && m.privacy !== 'protected' && !m.name.startsWith('_'));
           }
         }
       },
