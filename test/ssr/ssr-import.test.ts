@@ -19,6 +19,7 @@ const ENTRIES = [
   '@labelkit/components/label-dashboard',
   '@labelkit/components/label-canvas',
   '@labelkit/components/project-controller',
+  '@labelkit/components/markdown',
   '@labelkit/react',
 ];
 
