@@ -1,5 +1,5 @@
-// The React example (examples/react) in Chromium: React 19 passes the project as a property and
-// hears `label-task-submit` through an `on…` prop; the dashboard renders beside it.
+// The React example (examples/react) in Chromium: @labelkit/react's LabelQueue gets the project as a
+// property and reports `label-task-submit` through `onTaskSubmit`; the dashboard renders beside it.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -26,6 +26,8 @@ it('labels a task in the React app and shows the dashboard', { timeout: 120_000 
   const errors = watchErrors(page);
   await page.goto(server.url);
   await page.waitForSelector('label-queue [part~="tile"] img');
+  // A classification page never loads the canvas (and Konva): the queue imports it for region tasks only.
+  expect(await page.evaluate(() => customElements.get('label-canvas'))).toBeUndefined();
   for (const k of ['1', '2', '3', '4']) await page.keyboard.press(k);
   await page.keyboard.press('Enter');
   await page.waitForSelector('.log li');
