@@ -504,7 +504,7 @@ export class AssistLoop {
    * Detection: runs the detector on labeled items to calibrate the box threshold (precision at
    * IoU ≥ 0.5 against the labeled boxes), then proposes boxes above it on todo items.
    */
-  async detectAndPrelabel(options: { signal?: AbortSignal } = {}): Promise<{ threshold: number | null; prelabeled: number; failed: { item: number; code: string; reason: string }[] }> {
+  async detectAndPrelabel(options: { signal?: AbortSignal } = {}): Promise<{ threshold: number | null; prelabeled: number; withdrawn: number; failed: { item: number; code: string; reason: string }[] }> {
     const signal = options.signal;
     const p = this.project;
     const mapping = this.#options.detectorLabels;
@@ -521,16 +521,19 @@ export class AssistLoop {
     };
     const labeled = [...p.items({ states: ['labeled', 'needs-review'] })].filter(assistable);
     let threshold: number | null = null;
-    await this.#record('training', { labeled: labeled.length, method: 'box-threshold calibration' }, signal, async () => {
+    let withdrawn = 0;
+    await this.#record('training', { labeled: labeled.length, method: 'box-threshold calibration' }, signal, async (runId) => {
       const { found, run } = await detectItems(labeled);
       const cal = calibrateBoxThreshold(
         found.map((f) => ({ predictions: f.boxes, truth: f.item.annotations.filter((a): a is BoxAnnotation => a.kind === 'box') })),
         { targetPrecision: p.assist.targetPrecision, minSupport: this.#options.minSupport },
       );
       threshold = cal.threshold;
-      return { ...run, metrics: { images: found.length, threshold: cal.threshold, precision: cal.precision, support: cal.support, recall: cal.recall, predictions: cal.predictions, truthBoxes: cal.truthBoxes } };
+      // No threshold: no model stands behind the old boxes any more.
+      if (threshold === null) withdrawn = await this.#withdrawExcept(new Set(), runId, 'validation failed');
+      return { ...run, metrics: { withdrawn, images: found.length, threshold: cal.threshold, precision: cal.precision, support: cal.support, recall: cal.recall, predictions: cal.predictions, truthBoxes: cal.truthBoxes } };
     });
-    if (threshold === null) return { threshold, prelabeled: 0, failed };
+    if (threshold === null) return { threshold, prelabeled: 0, withdrawn, failed };
     const t: number = threshold;
     const todo = [...p.items({ states: ['todo'] })].filter(assistable);
     let prelabeled = 0;
@@ -541,10 +544,11 @@ export class AssistLoop {
           .map((f) => ({ item: f.item.index, annotations: f.boxes.filter((b) => b.score >= t).map((b): Annotation => ({ kind: 'box', label: b.label, x: b.x, y: b.y, w: b.w, h: b.h, confidence: b.score })) }))
           .filter((x) => x.annotations.length);
         prelabeled = await p.proposePrelabels(runId, proposals);
-        return { ...run, metrics: { ...run.metrics, threshold: t, prelabeled } };
+        withdrawn = await this.#withdrawExcept(new Set(proposals.map((x) => x.item)), runId, 'not re-proposed by the new model');
+        return { ...run, metrics: { ...run.metrics, threshold: t, prelabeled, withdrawn } };
       });
     }
-    return { threshold, prelabeled, failed };
+    return { threshold, prelabeled, withdrawn, failed };
   }
 
   #row(item: ItemView): boolean {
