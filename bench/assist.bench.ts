@@ -34,6 +34,11 @@ const arg = (name: string, fallback: string) => {
 const quick = args.includes('--quick');
 const ITEMS = Number(arg('items', quick ? '400' : '1000'));
 const SEEDS = Number(arg('seeds', quick ? '1' : '3'));
+/** `--seed-list 2,3`: only these seeds (to run seeds in separate processes). */
+const SEED_LIST = arg('seed-list', '')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
 const FEATURIZERS = arg('featurizers', 'builtin,yolox').split(',') as Name[];
 const TAG = arg('tag', 'run');
 const CHECKPOINTS = [50, 100, 200, 400];
@@ -238,7 +243,7 @@ for (const name of FEATURIZERS) {
   console.log(`\n${name}${name === 'mnist' ? ' (reference: trained on MNIST)' : ''}`);
   console.log('| seed | human labels | labeled | coverage of remaining | prelabels shown | realized precision (all shown) | since last checkpoint | human actions |');
   console.log('|---|---|---|---|---|---|---|---|');
-  for (let seed = 1; seed <= SEEDS; seed++) {
+  for (const seed of SEED_LIST.length ? SEED_LIST : Array.from({ length: SEEDS }, (_, i) => i + 1)) {
     const r = await simulate(name, seed, digits, assistant, index);
     results[name].push({ seed, ...r });
     for (const c of r.checkpoints) {
