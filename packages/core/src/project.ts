@@ -7,6 +7,7 @@ import type { DataSource } from './sources/source.js';
 import { ProjectState, ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, ST_UNREADABLE, type RunRecord, type Stats } from './state/project-state.js';
 import { decodeSnapshot, encodeSnapshot } from './state/snapshot.js';
 import type { SharedCoordinator, SharedCoordinatorOptions } from './shared/coordinator.js';
+import type { SharedQueue } from './shared/claims.js';
 import { nextLabelClass } from './labels.js';
 import type { Store } from './store/store.js';
 import { Drafts } from './drafts.js';
@@ -43,13 +44,14 @@ import { randomId } from './util/prng.js';
  */
 interface SharedModule {
   SharedCoordinator: typeof import('./shared/coordinator.js').SharedCoordinator;
+  SharedQueue: typeof import('./shared/claims.js').SharedQueue;
   loadSnapshot: typeof import('./shared/snapshot-slot.js').loadSnapshot;
 }
 let sharedModule: SharedModule | undefined;
 export async function loadSharedModule(): Promise<SharedModule> {
   if (!sharedModule) {
-    const [c, s] = await Promise.all([import('./shared/coordinator.js'), import('./shared/snapshot-slot.js')]);
-    sharedModule = { SharedCoordinator: c.SharedCoordinator, loadSnapshot: s.loadSnapshot };
+    const [c, s, q] = await Promise.all([import('./shared/coordinator.js'), import('./shared/snapshot-slot.js'), import('./shared/claims.js')]);
+    sharedModule = { SharedCoordinator: c.SharedCoordinator, loadSnapshot: s.loadSnapshot, SharedQueue: q.SharedQueue };
   }
   return sharedModule;
 }
@@ -196,6 +198,26 @@ export class Project implements ProjectReader {
       if (!this.#closed) this.sync().catch(() => undefined); // the next command catches up anyway
     }, 1_500);
     (t as unknown as { unref?: () => void }).unref?.();
+  }
+
+  /** The shared queue (lease board claims, parking), once the coordinator is registered. */
+  #sharedQ: SharedQueue | undefined;
+  async #sharedQueue(signal?: AbortSignal): Promise<SharedQueue | undefined> {
+    const shared = await this.#sharedReady(signal);
+    if (!shared) return undefined;
+    this.#sharedQ ??= new sharedModule!.SharedQueue(
+      {
+        state: this.#state,
+        clientId: this.clientId,
+        queueSettings: () => this.queueSettings,
+        now: () => this.now(),
+        pull: (all, sig) => this.#pull(sig, all),
+        emitRemote: (events) => this.#emit({ events, origin: 'remote' }),
+        commit: (events) => this.#commit(events),
+      },
+      shared,
+    );
+    return this.#sharedQ;
   }
 
   /** The shared-store coordinator, once registered (first use). */
@@ -489,10 +511,11 @@ export class Project implements ProjectReader {
   /** Leases a new task of up to `size` items (inside a command). */
   async #assignNext(size: TaskSize, signal?: AbortSignal): Promise<Task | undefined> {
     const now = this.now();
-    if (this.#parked.size) this.#unpark(now);
     const id = randomId('t');
     // On a shared store, items are won on the lease board before they are handed out.
-    const pick = this.#shared ? await this.#claimShared(id, size, signal) : this.#state.pick(size, this.queueSettings.laneOrder, now);
+    const queue = await this.#sharedQueue(signal);
+    queue?.unpark(now);
+    const pick = queue ? await queue.claim(id, size, signal) : this.#state.pick(size, this.queueSettings.laneOrder, now);
     if (!pick) return undefined;
     await this.#commit([{ type: 'task.assigned', task: id, items: pick.items, lane: pick.lane, expiresAt: now + this.queueSettings.leaseMs, client: this.clientId }], signal);
     return this.#taskView(id);
@@ -525,15 +548,14 @@ export class Project implements ProjectReader {
         const { items, event } = this.#submission(taskId, results, options.needsReview);
         const shared = await this.#sharedReady(options.signal);
         if (shared) {
-          await this.#holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
+          await (await this.#sharedQueue())!.holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
           await this.#commit([event], options.signal);
-          await this.#markDone(shared, taskId, items);
+          await (await this.#sharedQueue())!.markDone(taskId, items);
           if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
           hand(await this.#assignNext(size, options.signal), Promise.resolve());
           return;
         }
         const now = this.now();
-        if (this.#parked.size) this.#unpark(now);
         const pick = this.#state.pick(size, this.queueSettings.laneOrder, now);
         const nextId = randomId('t');
         const expiresAt = now + this.queueSettings.leaseMs;
@@ -571,7 +593,7 @@ export class Project implements ProjectReader {
       const t = this.#ownTask(taskId);
       const expiresAt = this.now() + this.queueSettings.leaseMs;
       const shared = await this.#sharedReady();
-      if (shared) await this.#holdingLease(t.id, () => shared.renew(t.id, expiresAt, this.#state.openItemsOf(t)));
+      if (shared) await (await this.#sharedQueue())!.holdingLease(t.id, () => shared.renew(t.id, expiresAt, this.#state.openItemsOf(t)));
       await this.#commit([{ type: 'task.renewed', task: t.id, expiresAt }]);
       return this.#taskView(t.id)!;
     });
@@ -600,9 +622,9 @@ export class Project implements ProjectReader {
       const { items, event } = this.#submission(taskId, results, options.needsReview);
       // Shared store: the lease must still be ours (renewed when close to expiry) before the write.
       const shared = await this.#sharedReady(options.signal);
-      if (shared) await this.#holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
+      if (shared) await (await this.#sharedQueue())!.holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
       await this.#commit([event], options.signal);
-      if (shared) await this.#markDone(shared, taskId, items);
+      if (shared) await (await this.#sharedQueue())!.markDone(taskId, items);
       if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
     });
   }
@@ -615,9 +637,9 @@ export class Project implements ProjectReader {
       if (!chosen.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Nothing to skip.');
       const ok = this.#checkWorkable(taskId, chosen);
       const shared = await this.#sharedReady();
-      if (shared) await this.#holdingLease(taskId, () => shared.ensureLive(taskId, ok));
+      if (shared) await (await this.#sharedQueue())!.holdingLease(taskId, () => shared.ensureLive(taskId, ok));
       await this.#commit([{ type: 'items.skipped', task: taskId, items: ok }]);
-      if (shared) await this.#markDone(shared, taskId, ok);
+      if (shared) await (await this.#sharedQueue())!.markDone(taskId, ok);
       if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
     });
   }
@@ -859,7 +881,6 @@ export class Project implements ProjectReader {
 
   /** Reads and applies other clients' new events (inside a command). */
   async #pull(signal?: AbortSignal, all = false): Promise<JournalEvent[]> {
-    this.#lastPullAt = Date.now();
     const shared = await this.#sharedReady(signal);
     if (shared) {
       const read = await shared.pull(signal, { all });
@@ -879,100 +900,6 @@ export class Project implements ProjectReader {
       this.#checkpoints.noteApplied(events);
       return events;
     }
-  }
-
-  /**
-   * Shared store: claims the picked items on the lease board; items other clients hold (or have
-   * finished) are passed over and the next ones tried, pulling others' events now and then so the
-   * local queue learns what they hold.
-   */
-  async #claimShared(id: string, size: number, signal?: AbortSignal): Promise<{ lane: Lane; items: number[] } | undefined> {
-    const shared = (await this.#sharedReady(signal))!;
-    for (let round = 1; ; round++) {
-      // A window of the queue's head; each client starts at a random place in it, so clients
-      // working one queue rarely race for the same items.
-      const window = this.#state.pick(size * shared.spread, this.queueSettings.laneOrder, this.now());
-      if (!window) return undefined;
-      const start = Math.floor(Math.random() * window.items.length);
-      const want = [...window.items.slice(start), ...window.items.slice(0, start)].slice(0, size);
-      const claimed = await shared.claim(id, want, this.now() + this.queueSettings.leaseMs, signal);
-      const { busy } = claimed;
-      let granted = claimed.granted;
-      // Items another client holds come back to this queue once that lease can have run out.
-      for (const b of busy) if (b.state === 'held') this.#parked.set(b.item, b.retryAt);
-      const taken = new Set([...granted, ...busy.map((b) => b.item)]);
-      this.#state.requeueFront(window.items.filter((i) => !taken.has(i)).reverse());
-      if (claimed.previousHolders.length) {
-        // Won from a lease that ran out while held: its holder may have submitted or skipped the
-        // item and died (or lost its connection) before marking it done. Read what it wrote first,
-        // so the item is never handed out — and labeled — twice.
-        const events = await this.#pull(signal, true);
-        if (events.length) this.#emit({ events, origin: 'remote' });
-        const finished = granted.filter((i) => this.#state.state.array[i] !== ST_TODO);
-        if (finished.length) {
-          await shared.finish(id, finished, 'done', signal);
-          granted = granted.filter((i) => !finished.includes(i));
-        }
-      }
-      if (granted.length) return { lane: window.lane, items: granted };
-      if (round % 4 === 0 && Date.now() - this.#lastPullAt >= 500) {
-        const events = await this.#pull(signal);
-        if (events.length) this.#emit({ events, origin: 'remote' });
-      }
-    }
-  }
-
-  #lastPullAt = 0;
-
-  /**
-   * Shared store: runs a lease check; when the lease turns out lost (`E_LEASE_EXPIRED`: it ran out
-   * and another client took it), the task is given up here too — the others' events are read and a
-   * `task.released` is written — so the next `nextTask` hands out new work instead of the same lost
-   * task again. Then the error goes to the caller; nothing of the task was written.
-   */
-  async #holdingLease(taskId: string, check: () => Promise<void>): Promise<void> {
-    try {
-      await check();
-    } catch (err) {
-      if (!LabelkitError.is(err, 'E_LEASE_EXPIRED')) throw err;
-      const pulled = await this.#pull(undefined, true).catch(() => [] as JournalEvent[]);
-      if (pulled.length) this.#emit({ events: pulled, origin: 'remote' });
-      const t = this.#state.taskById(taskId);
-      if (t) {
-        const open = this.#state.openItemsOf(t);
-        await this.#commit([{ type: 'task.released', task: taskId }]);
-        await this.#shared?.release(taskId, open).catch(() => undefined); // units still ours go back
-      }
-      throw err;
-    }
-  }
-
-  /**
-   * After a submission or skip is durable: its items are done on the lease board. Retried; if it
-   * still fails, the submission stands anyway: a client that takes the lease over once it ran out
-   * reads this client's journal before handing the item out (`#claimShared`), so it is neither
-   * lost nor labeled twice.
-   */
-  async #markDone(shared: SharedCoordinator, taskId: string, items: readonly number[]): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await shared.finish(taskId, items, 'done');
-        return;
-      } catch (err) {
-        if (LabelkitError.is(err, 'E_LEASE_EXPIRED')) return; // taken over after the write: the taker reads it
-        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
-  }
-
-  /** Items the lease board said another client holds, with when to try them again. */
-  readonly #parked = new Map<number, number>();
-
-  #unpark(now: number): void {
-    const due: number[] = [];
-    for (const [item, at] of this.#parked) if (at <= now) due.push(item);
-    for (const i of due) this.#parked.delete(i);
-    this.#state.requeueFront(due);
   }
 
   /**
