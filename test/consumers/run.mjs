@@ -1,0 +1,230 @@
+// The consumer matrix (issue #11): the packages as a user gets them — `npm pack` tarballs installed
+// into apps outside the repository — built by Vite, webpack 5, esbuild and Rollup, and a page with
+// an import map and no bundler. Each app is served cross-origin isolated under the strict CSP and
+// checked in Debian's Chromium: the three elements render a task, a TIFF and two DICOMs (one
+// JPEG 2000) decode in the media worker, ML assist featurizes and clusters on WASM with threads,
+// and there is no 404, console error or CSP violation. Prints a table, then "N passed, M failed".
+//
+//   node test/consumers/run.mjs [--only vite,webpack] [--no-build] [--keep]
+//
+// --no-build packs what packages/*/dist holds; --keep leaves the temporary folder (printed).
+// Installs use the shared npm cache (--prefer-offline); apps run one at a time (2-core machines).
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const HERE = fileURLToPath(new URL('./', import.meta.url));
+const FIX = join(ROOT, 'test', 'fixtures');
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : undefined;
+
+/** Every app folder here that has a package.json (vite, webpack, esbuild, rollup, importmap, …). */
+const APPS = readdirSync(HERE, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(HERE, d.name, 'package.json')))
+  .map((d) => d.name)
+  .filter((name) => !only || only.includes(name));
+
+const strip = (s) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+/** Runs a command; resolves with its exit code, output and duration. */
+function sh(cmd, args, { cwd = ROOT, env = {}, timeoutMs = 300_000, quiet = false } = {}) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    let out = '';
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    for (const s of [child.stdout, child.stderr]) {
+      s.on('data', (d) => {
+        out += d;
+        if (!quiet) process.stdout.write(d);
+      });
+    }
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, out: strip(out), ms: Date.now() - t0 });
+    });
+  });
+}
+const secs = (ms) => `${(ms / 1000).toFixed(0)}s`;
+
+// ── 1. build and pack the three packages ──
+const started = Date.now();
+const work = mkdtempSync(join(tmpdir(), 'labelkit-consumers-'));
+const tarballs = join(work, 'tarballs');
+mkdirSync(tarballs);
+console.log(`consumer matrix in ${work}: ${APPS.join(', ')}`);
+// Every published package (packages/*: core, ml, components, and react once it exists).
+const packages = readdirSync(join(ROOT, 'packages'))
+  .filter((d) => existsSync(join(ROOT, 'packages', d, 'package.json')) && !JSON.parse(readFileSync(join(ROOT, 'packages', d, 'package.json'), 'utf8')).private)
+  .flatMap((d) => ['-w', `packages/${d}`]);
+/** Why no app can pass (the packages did not build or pack), if so: every app then fails with it. */
+let broken;
+if (!flag('--no-build')) {
+  const tsc = await sh('npx', ['tsc', '-b']);
+  const b = tsc.code === 0 ? await sh('npm', ['run', 'build', ...packages]) : tsc;
+  if (b.code !== 0) broken = `${tsc.code !== 0 ? 'tsc -b' : 'npm run build'} failed: ${b.out.split('\n').filter((l) => /error/i.test(l)).slice(0, 3).join(' | ')}`;
+}
+const pack = await sh('npm', ['pack', ...packages, '--pack-destination', tarballs, '--json'], { quiet: true });
+if (pack.code !== 0) broken ??= `npm pack failed: ${pack.out.slice(-300)}`;
+for (const f of readdirSync(tarballs)) renameSync(join(tarballs, f), join(tarballs, f.replace(/-\d+\.\d+\.\d+.*\.tgz$/, '.tgz')));
+console.log(`packed: ${readdirSync(tarballs).join(', ')}`);
+
+/** The files every app serves: PNG/JPEG items, the TIFF and DICOM fixtures, the ONNX model. */
+function copyAssets(to) {
+  mkdirSync(join(to, 'img'), { recursive: true });
+  mkdirSync(join(to, 'fixtures'), { recursive: true });
+  mkdirSync(join(to, 'models'), { recursive: true });
+  for (const f of ['rgba.png', 'palette.png', 'interlaced.png', 'grey16.png', 'photo.jpg', 'grey.jpg']) cpSync(join(FIX, 'media', 'gen', f), join(to, 'img', f));
+  cpSync(join(FIX, 'tiff', 'ladoga.tif'), join(to, 'fixtures', 'ladoga.tif'));
+  cpSync(join(FIX, 'dicom', 'CT_small.dcm'), join(to, 'fixtures', 'CT_small.dcm'));
+  cpSync(join(FIX, 'media', 'gen', 'grey8_j2k_lossless.dcm'), join(to, 'fixtures', 'grey8_j2k_lossless.dcm'));
+  cpSync(join(FIX, 'models', 'mnist.onnx'), join(to, 'models', 'mnist.onnx'));
+  writeFileSync(join(to, 'favicon.ico'), '');
+}
+
+/** Sets an app up in the temporary folder: its own files, the shared page and assets. */
+function prepare(app) {
+  const dir = join(work, app);
+  cpSync(join(HERE, app), dir, { recursive: true });
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  // webpack's default entry is ./src/index.js; the others name src/main.js.
+  cpSync(join(HERE, 'shared', 'main.js'), join(dir, 'src', app === 'webpack' ? 'index.js' : 'main.js'));
+  if (!existsSync(join(dir, 'index.html'))) cpSync(join(HERE, 'shared', 'index.html'), join(dir, app === 'importmap' ? 'index.html' : join('public', 'index.html')));
+  copyAssets(app === 'importmap' ? dir : join(dir, 'public'));
+  return dir;
+}
+
+// ── 2. the Chromium check ──
+const { chromium } = await import(join(ROOT, 'node_modules', 'playwright', 'index.mjs'));
+const { serve, STRICT_CSP } = await import(join(ROOT, 'examples', 'vanilla', 'scripts', 'serve.mjs'));
+
+async function check(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  await context.addInitScript(() => {
+    const seen = (window.__csp = []);
+    window.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`), true);
+  });
+  const page = await context.newPage();
+  const errors = [];
+  const failedRequests = [];
+  const workers = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e}`));
+  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+  page.on('worker', (w) => {
+    workers.push(w.url());
+    w.on('console', (m) => m.type() === 'error' && errors.push(`worker console: ${m.text()}`));
+  });
+  page.on('response', (r) => r.status() >= 400 && failedRequests.push(`${r.status()} ${r.url()}`));
+  page.on('requestfailed', (r) => failedRequests.push(`failed ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  const fails = [];
+  let consumer;
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => document.body.dataset.done, undefined, { timeout: 150_000 });
+    consumer = await page.evaluate(() => window.__consumer);
+    // The elements: a task in the queue with its images shown, the dashboard's chart, the canvas.
+    await page.waitForFunction(() => {
+      const q = document.querySelector('label-queue');
+      const imgs = [...(q?.shadowRoot?.querySelectorAll('[part~="tile"] img') ?? [])];
+      return !!q?.currentTask && imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    }, undefined, { timeout: 30_000 }).catch(() => fails.push('label-queue did not show a task with its images'));
+    const ui = await page.evaluate(() => ({
+      dashboard: (document.querySelector('label-dashboard')?.shadowRoot?.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 80),
+      canvas: !!document.querySelector('label-canvas')?.shadowRoot?.querySelector('canvas'),
+    }));
+    if (!ui.dashboard) fails.push('label-dashboard rendered nothing');
+    if (!ui.canvas) fails.push('label-canvas drew no canvas');
+    const m = consumer.media;
+    if (!m) fails.push('media: did not finish');
+    else {
+      if (m.tiff.join('x') !== '158x118') fails.push(`TIFF decoded as ${m.tiff.join('x')}`);
+      if (m.dicom.join('x') !== '128x128') fails.push(`DICOM decoded as ${m.dicom.join('x')}`);
+      if (m.j2k[0] < 1) fails.push('JPEG 2000 DICOM did not decode');
+      if (m.worker.broken || m.worker.spawned < 1) fails.push(`media worker: ${JSON.stringify(m.worker)}`);
+    }
+    const ml = consumer.ml;
+    if (!ml) fails.push('ML assist: did not finish');
+    else {
+      if (!ml.info.crossOriginIsolated) fails.push('ML worker not cross-origin isolated');
+      if (!(ml.info.threads > 1)) fails.push(`ML threads: ${ml.info.threads}`);
+      if (ml.report.featurized !== 6) fails.push(`featurized ${ml.report.featurized} of 6`);
+      for (const kind of ['featurization', 'clustering']) if (!ml.runs.some((r) => r.kind === kind && r.status === 'completed')) fails.push(`no completed ${kind} run`);
+    }
+    for (const e of consumer.errors) fails.push(e);
+  } catch (err) {
+    fails.push(`check: ${String(err).split('\n')[0]}`);
+    consumer ??= await page.evaluate(() => window.__consumer).catch(() => undefined);
+    for (const e of consumer?.errors ?? []) fails.push(e);
+  }
+  const csp = await page.evaluate(() => window.__csp).catch(() => ['(page gone)']);
+  for (const v of csp) fails.push(`CSP violation: ${v}`);
+  for (const r of failedRequests) fails.push(`request: ${r}`);
+  for (const e of errors) fails.push(e);
+  const pthreads = workers.filter((u) => /ort-wasm/.test(u)).length;
+  await context.close();
+  return { fails, consumer, csp: csp.length, notFound: failedRequests.length, errors: errors.length, workers, pthreads };
+}
+
+// ── 3. each app: install, build, serve, check ──
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const rows = [];
+for (const app of APPS) {
+  console.log(`\n── ${app} ──`);
+  const row = { app, install: '', build: '', result: 'FAIL', media: '', ml: '', csp: '', notes: [] };
+  rows.push(row);
+  try {
+    if (broken) throw new Error(broken);
+    const dir = prepare(app);
+    const inst = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
+    row.install = secs(inst.ms);
+    if (inst.code !== 0) throw new Error(`npm install failed: ${inst.out.split('\n').slice(-5).join(' ')}`);
+    const build = await sh('npm', ['run', 'build', '--silent'], { cwd: dir });
+    row.build = secs(build.ms);
+    if (build.code !== 0) throw new Error(`build failed: ${build.out.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 4).join(' | ') || build.out.slice(-400)}`);
+    // The import-map page is served as it is (with node_modules); the others serve their output.
+    const config = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).labelkitConsumer ?? {};
+    const served = join(dir, config.serve ?? 'dist');
+    let csp = STRICT_CSP;
+    if (config.importMapHash) {
+      // An inline import map is a script: a strict policy admits it by its hash (docs/bundlers.md).
+      const html = readFileSync(join(served, 'index.html'), 'utf8');
+      const map = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html)[1];
+      csp = STRICT_CSP.replace("script-src 'self'", `script-src 'self' 'sha256-${createHash('sha256').update(map).digest('base64')}'`);
+    }
+    const server = await serve({ port: 0, dir: served, csp });
+    try {
+      const r = await check(browser, server.url);
+      const m = r.consumer?.media;
+      const ml = r.consumer?.ml;
+      row.media = m ? `worker ${m.worker.broken ? 'BROKEN' : 'ok'} (${m.worker.spawned})` : '–';
+      row.ml = ml ? `${ml.info.device}, ${ml.info.threads} threads, isolated ${ml.info.crossOriginIsolated}, ${r.pthreads} pthread workers` : '–';
+      row.csp = String(r.csp);
+      row.notes = r.fails;
+      row.result = r.fails.length ? 'FAIL' : 'pass';
+    } finally {
+      await server.close();
+    }
+  } catch (err) {
+    row.notes.push(String(err.message ?? err));
+  }
+  console.log(`${app}: ${row.result}${row.notes.length ? `\n  - ${row.notes.join('\n  - ')}` : ''}`);
+}
+await browser.close();
+
+console.log('\n| app | install | build | result | media worker | ML assist | CSP violations |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.app} | ${r.install} | ${r.build} | ${r.result} | ${r.media} | ${r.ml} | ${r.csp} |`);
+for (const r of rows.filter((r) => r.notes.length)) console.log(`\n${r.app}:\n  - ${r.notes.slice(0, 12).join('\n  - ')}`);
+if (!flag('--keep')) rmSync(work, { recursive: true, force: true });
+else console.log(`\nkept ${work}`);
+const passed = rows.filter((r) => r.result === 'pass').length;
+console.log(`\nconsumer matrix: ${secs(Date.now() - started)}`);
+console.log(`${passed} passed, ${rows.length - passed} failed`);
+process.exit(rows.length - passed ? 1 : 0);
