@@ -1,6 +1,6 @@
 // The consumer matrix (issue #11): the packages as a user gets them — `npm pack` tarballs installed
-// into apps outside the repository — built by Vite, webpack 5, esbuild and Rollup, and a page with
-// an import map and no bundler. Each app is served cross-origin isolated under the strict CSP and
+// into apps outside the repository — built by Vite, webpack 5, esbuild and Rollup, served by Vite's
+// dev server, and a page with an import map and no bundler. Each app is served cross-origin isolated under the strict CSP and
 // checked in Debian's Chromium: the three elements render a task, a TIFF and two DICOMs (one
 // JPEG 2000) decode in the media worker, ML assist featurizes and clusters on WASM with threads,
 // and there is no 404, console error or CSP violation. Prints a table, then "N passed, M failed".
@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +96,31 @@ function prepare(app) {
   cpSync(join(HERE, 'shared', 'main.js'), join(dir, 'src', app === 'webpack' ? 'index.js' : 'main.js'));
   if (!existsSync(join(dir, 'index.html'))) cpSync(join(HERE, 'shared', 'index.html'), join(dir, app === 'importmap' ? 'index.html' : join('public', 'index.html')));
   copyAssets(app === 'importmap' ? dir : join(dir, 'public'));
+  // For apps whose own server sends the policy (the Vite dev server's config imports it).
+  writeFileSync(join(dir, 'strict-csp.js'), `export const STRICT_CSP = ${JSON.stringify(STRICT_CSP)};\n`);
   return dir;
+}
+
+/** Starts an app's own dev server (`npm run dev -- --port N`) and resolves when it answers. */
+async function devServer(dir) {
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const child = spawn('npm', ['run', 'dev', '--', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 120; i++) {
+    if (await fetch(url).then((r) => r.ok, () => false)) break;
+    if (child.exitCode !== null) throw new Error(`dev server exited: ${strip(out).slice(-400)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  // The process group: npm and the server it started.
+  return { url, close: async () => void process.kill(-child.pid, 'SIGTERM') };
 }
 
 // ── 2. the Chromium check ──
@@ -185,11 +210,13 @@ for (const app of APPS) {
     const inst = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
     row.install = secs(inst.ms);
     if (inst.code !== 0) throw new Error(`npm install failed: ${inst.out.split('\n').slice(-5).join(' ')}`);
-    const build = await sh('npm', ['run', 'build', '--silent'], { cwd: dir });
-    row.build = secs(build.ms);
-    if (build.code !== 0) throw new Error(`build failed: ${build.out.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 4).join(' | ') || build.out.slice(-400)}`);
-    // The import-map page is served as it is (with node_modules); the others serve their output.
     const config = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).labelkitConsumer ?? {};
+    if (!config.devServer) {
+      const build = await sh('npm', ['run', 'build', '--silent'], { cwd: dir });
+      row.build = secs(build.ms);
+      if (build.code !== 0) throw new Error(`build failed: ${build.out.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 4).join(' | ') || build.out.slice(-400)}`);
+    } else row.build = 'dev server';
+    // The import-map page is served as it is (with node_modules); the others serve their output.
     const served = join(dir, config.serve ?? 'dist');
     let csp = STRICT_CSP;
     if (config.importMapHash) {
@@ -198,7 +225,7 @@ for (const app of APPS) {
       const map = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html)[1];
       csp = STRICT_CSP.replace("script-src 'self'", `script-src 'self' 'sha256-${createHash('sha256').update(map).digest('base64')}'`);
     }
-    const server = await serve({ port: 0, dir: served, csp });
+    const server = config.devServer ? await devServer(dir) : await serve({ port: 0, dir: served, csp });
     try {
       const r = await check(browser, server.url);
       const m = r.consumer?.media;
