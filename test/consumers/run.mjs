@@ -92,9 +92,12 @@ function prepare(app) {
   const dir = join(work, app);
   cpSync(join(HERE, app), dir, { recursive: true });
   mkdirSync(join(dir, 'src'), { recursive: true });
-  // webpack's default entry is ./src/index.js; the others name src/main.js.
-  cpSync(join(HERE, 'shared', 'main.js'), join(dir, 'src', app === 'webpack' ? 'index.js' : 'main.js'));
-  if (!existsSync(join(dir, 'index.html'))) cpSync(join(HERE, 'shared', 'index.html'), join(dir, app === 'importmap' ? 'index.html' : join('public', 'index.html')));
+  // webpack's default entry is ./src/index.js; React's main.tsx imports the page as consumer.js.
+  const entry = { webpack: 'index.js', react: 'consumer.js' }[app] ?? 'main.js';
+  cpSync(join(HERE, 'shared', 'main.js'), join(dir, 'src', entry));
+  if (!existsSync(join(dir, 'index.html')) && !existsSync(join(dir, 'public', 'index.html'))) {
+    cpSync(join(HERE, 'shared', 'index.html'), join(dir, app === 'importmap' ? 'index.html' : join('public', 'index.html')));
+  }
   copyAssets(app === 'importmap' ? dir : join(dir, 'public'));
   // For apps whose own server sends the policy (the Vite dev server's config imports it).
   writeFileSync(join(dir, 'strict-csp.js'), `export const STRICT_CSP = ${JSON.stringify(STRICT_CSP)};\n`);
