@@ -54,9 +54,30 @@ const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/
 mkdirSync(`${dist}ort`, { recursive: true });
 for (const f of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.wasm']) copyFileSync(`${ortDist}/${f}`, `${dist}ort/${f}`);
 
+// The media layer's sources start their worker with new URL('./worker.ts', import.meta.url) (the
+// package build points it at its own self-contained file); here it is the media-worker entry below.
+const mediaWorkerUrl = {
+  name: 'media-worker-url',
+  setup(b) {
+    b.onLoad({ filter: /packages[\\/]core[\\/]src[\\/]media[\\/]client\.ts$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const code = await readFile(args.path, 'utf8');
+      const out = code.replace("new URL('./worker.ts', import.meta.url)", "new URL('./media-worker.js', import.meta.url)");
+      if (out === code) throw new Error('media/client.ts no longer names ./worker.ts: update media-worker-url in scripts/build.mjs');
+      return { contents: out, loader: 'ts' };
+    });
+  },
+};
+
 await build({
-  // The page, and the ML assist worker (a module worker the page starts as ml-worker.js).
-  entryPoints: [`${root}src/main.ts`, { in: `${root}../../packages/ml/src/worker.ts`, out: 'ml-worker' }],
+  // The page, the ML assist worker (a module worker the page starts as ml-worker.js) and the media
+  // worker (TIFF/DICOM; the media layer starts it as media-worker.js).
+  entryPoints: [
+    `${root}src/main.ts`,
+    { in: `${root}../../packages/ml/src/worker.ts`, out: 'ml-worker' },
+    { in: `${root}../../packages/core/src/media/worker.ts`, out: 'media-worker' },
+  ],
+  plugins: [mediaWorkerUrl],
   outdir: dist,
   bundle: true,
   splitting: true,
