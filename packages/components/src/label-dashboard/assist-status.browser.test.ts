@@ -76,4 +76,22 @@ describe('<label-dashboard> ML assist card', () => {
     expect(row.textContent).to.contain('accuracy: 0.820');
     expect(row.textContent).to.contain('cpu');
   });
+
+  it('Details: an owner edits the assist settings', async () => {
+    const { project } = await demoProject({ items: 20, assist: true });
+    const el = document.createElement('label-dashboard');
+    el.project = project;
+    el.tab = 'details';
+    document.body.append(el);
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    const input = (name: string) => root.querySelector<HTMLInputElement>(`form.assist-settings input[name=${name}]`)!;
+    input('firstTrainingAt').value = '30';
+    input('retrainEvery').value = '40';
+    input('targetPrecision').value = '0.9';
+    input('clustering').checked = false;
+    root.querySelector<HTMLButtonElement>('form.assist-settings button[type=submit]')!.click();
+    for (let i = 0; i < 200 && project.assist.retrainEvery !== 40; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(project.assist).to.deep.include({ firstTrainingAt: 30, retrainEvery: 40, targetPrecision: 0.9, clustering: false, enabled: true });
+  });
 });

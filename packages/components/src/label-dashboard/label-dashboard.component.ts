@@ -335,6 +335,20 @@ export class LabelDashboard extends LitElement {
     return progress(have, need, left ? `${left.toLocaleString()} more labels until the next training run (${have} of ${need}).` : 'Enough labels: a training run is due.');
   }
 
+  private saveAssist(e: Event, p: Project): void {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    void this.command('assist', async () => {
+      await p.updateAssist({
+        firstTrainingAt: Number(f.get('firstTrainingAt')),
+        retrainEvery: Number(f.get('retrainEvery')),
+        targetPrecision: Number(f.get('targetPrecision')),
+        clustering: f.get('clustering') === 'on',
+      });
+      this.notice = 'ML assist settings saved.';
+    });
+  }
+
   /** ML assist in words: what runs now (with a progress bar), how good the model is, why no suggestions. */
   private assistCard(p: Project) {
     const now = activityText(this.activity);
@@ -348,7 +362,7 @@ export class LabelDashboard extends LitElement {
           : html`<p class="small ${this.activity?.state === 'failed' ? 'error-text' : ''}" role="status">${now.text}</p>`
         : nothing}
       <ul class="assist-lines">${lines.map((l) => html`<li>${l}</li>`)}</ul>
-      ${lastModel?.device ? html`<p class="small muted">Models run on ${lastModel.device === 'webgpu' ? 'the GPU (WebGPU)' : lastModel.device === 'wasm' ? 'the CPU (WebAssembly)' : lastModel.device}, in this browser.</p>` : nothing}
+      ${lastModel?.device ? html`<p class="small muted">The last ${lastModel.kind} ran on ${lastModel.device === 'webgpu' ? 'a GPU (WebGPU)' : lastModel.device === 'wasm' ? 'a CPU (WebAssembly)' : lastModel.device}, in a labeler's browser.</p>` : nothing}
     </div>`;
   }
 
@@ -550,7 +564,15 @@ export class LabelDashboard extends LitElement {
         <label class="row"><input type="checkbox" name="assist" .checked=${p.assist.enabled} ?disabled=${!owner || this.busy}
           @change=${(e: Event) => this.command('assist', async () => { await p.updateAssist({ enabled: (e.target as HTMLInputElement).checked }); })} />
           ${p.assist.enabled ? 'On' : 'Off'}</label>
-        <p class="small muted">First training after ${p.assist.firstTrainingAt} labels, then every ${p.assist.retrainEvery}; target precision ${p.assist.targetPrecision}.</p>
+        ${owner
+          ? html`<form class="assist-settings" @submit=${(e: Event) => this.saveAssist(e, p)}>
+              <label>First training after <input type="number" name="firstTrainingAt" min="1" step="1" required .value=${String(p.assist.firstTrainingAt)} /> labels</label>
+              <label>then every <input type="number" name="retrainEvery" min="1" step="1" required .value=${String(p.assist.retrainEvery)} /> labels</label>
+              <label>Suggest labels only where the model is right <input type="number" name="targetPrecision" min="0.5" max="1" step="0.01" required .value=${String(p.assist.targetPrecision)} /> of the time</label>
+              <label class="row"><input type="checkbox" name="clustering" .checked=${p.assist.clustering} /> Put similar images on one page</label>
+              <button part="button" type="submit" ?disabled=${this.busy}>Save assist settings</button>
+            </form>`
+          : html`<p class="small muted">First training after ${p.assist.firstTrainingAt} labels, then every ${p.assist.retrainEvery}; target precision ${p.assist.targetPrecision}.</p>`}
       </div>
       <div part="card" class="card wide">
         <h2>Instructions</h2>

@@ -65,6 +65,8 @@ export const styles = css`
   details.more summary { display: inline; cursor: pointer; color: var(--_muted); }
   .assist-lines { margin: 4px 0; padding-left: 18px; }
   .assist-lines li { margin: 2px 0; }
+  .assist-settings { display: grid; gap: 6px; justify-items: start; }
+  .assist-settings input[type='number'] { width: 5em; }
   .toolbar { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin-bottom: 10px; }
   .toolbar label { display: inline-flex; gap: 6px; align-items: center; }
   select, input, textarea { font: inherit; }
