@@ -31,6 +31,8 @@ export interface SceneInput {
 const RASTER_MAX_SIDE = 4096;
 /** How many times the fitted scale the motion raster is drawn at (sharp enough up to that zoom). */
 const RASTER_ZOOM = 2;
+/** Polygon points in one path before it is painted and a new one begun (see drawShapes). */
+const POLYGON_BATCH = 2048;
 /** Below this many visible shapes, the crisp pass also writes label names. */
 const TEXT_LIMIT = 150;
 
@@ -51,22 +53,34 @@ function drawShapes(ctx: CanvasRenderingContext2D, shapes: readonly Annotation[]
   ctx.lineJoin = 'miter';
   if (dashed) ctx.setLineDash([lw * 3, lw * 2]);
   for (const [color, list] of groups) {
+    ctx.fillStyle = color;
+    ctx.strokeStyle = color;
+    const paint = () => {
+      ctx.globalAlpha = s.theme.fillOpacity;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      ctx.stroke();
+    };
     ctx.beginPath();
+    let points = 0;
     for (const a of list) {
       if (a.kind === 'box') ctx.rect(a.x, a.y, a.w, a.h);
       else if (a.kind === 'polygon') {
+        // Chromium builds one path of many polygon contours in time that grows faster than its
+        // points (10,000 × 32 vertices: seconds); a path of at most POLYGON_BATCH points stays linear.
+        if (points >= POLYGON_BATCH) {
+          paint();
+          ctx.beginPath();
+          points = 0;
+        }
         const p = a.points;
         ctx.moveTo(p[0], p[1]);
         for (let i = 2; i + 1 < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);
         ctx.closePath();
+        points += p.length / 2;
       }
     }
-    ctx.fillStyle = color;
-    ctx.strokeStyle = color;
-    ctx.globalAlpha = s.theme.fillOpacity;
-    ctx.fill();
-    ctx.globalAlpha = 1;
-    ctx.stroke();
+    paint();
   }
   if (dashed) ctx.setLineDash([]);
 }
