@@ -124,7 +124,7 @@ async function naive(n: number, dir: string): Promise<Result> {
   type Item = { path: string; etag?: string; size?: number; lastModified?: number; state: string; lane: string; labels?: Annotation[]; lease?: { user: string; until: number } };
   const refs = listing(n);
   const journal: string[] = [];
-  let t0 = performance.now();
+  const t0 = performance.now();
   const items: Item[] = [];
   const byPath = new Map<string, number>();
   for (const r of refs) {

@@ -8,7 +8,7 @@
 // - window/level: one re-render of a 16-bit image (what a drag frame costs).
 // Inputs: the real TIFF/DICOM files in test/fixtures, the generated ones, and 2048 × 1536 images
 // made here with ImageMagick and dcmtk when they are installed (skipped otherwise).
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { launchChromium, serveStatic } from './lib/browser.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -154,9 +154,9 @@ const sizes = {
 };
 
 // ---- the page -------------------------------------------------------------------------------------
-const stub = {
+const stub: Plugin = {
   name: 'stub-node-builtins',
-  setup(b: { onResolve: Function; onLoad: Function }) {
+  setup(b) {
     b.onResolve({ filter: /^(zlib|fs|path)$/ }, (args: { path: string }) => ({ path: args.path, namespace: 'stub' }));
     b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
   },

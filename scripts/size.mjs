@@ -19,10 +19,6 @@ import { fileURLToPath } from 'node:url';
 import { minifyTemplates } from './minify-templates.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const deps = (pkg) => {
-  const p = JSON.parse(readFileSync(`${root}packages/${pkg}/package.json`, 'utf8'));
-  return Object.keys({ ...p.dependencies, ...p.peerDependencies, ...p.optionalDependencies });
-};
 const NODE_BUILTINS = ['fs', 'path', 'module', 'url', 'crypto', 'worker_threads', 'node:*'];
 // "Own code": the frameworks and the core stay external (as the issue's measure: lit, Konva, core);
 // marked and DOMPurify are counted, and must be on a lazily loaded chunk.

@@ -32,17 +32,6 @@ async function teamProject(items: number, leaseMs = 1_000) {
   return { target, owner, open };
 }
 
-/** Waits (polling, bounded) until `p` is handed a task again, i.e. a dead lease ran out. */
-async function nextTaskWhenFree(p: Project) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const t = await p.nextTask({ size: 1 });
-    if (t) return t;
-    if (Date.now() > deadline) throw new Error('no task became free');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('crash windows on a shared project', () => {
   it(`${TRIALS} trials of SIGKILL inside nextTask, submit, skip and lease renewal: nothing lost, nothing done twice`, async () => {
     const outcomes = await runCrashTrials(env, { trials: TRIALS, seed: 11, log: (s) => console.log(s) });
@@ -109,7 +98,7 @@ describe('crash windows on a shared project', () => {
   }, 120_000);
 
   it('one user in two tabs (two clients) never gets the same task; a reload of a tab resumes its own', async () => {
-    const { owner, open } = await teamProject(6, 60_000);
+    const { open } = await teamProject(6, 60_000);
     const tab1 = await open('user-u', 'tab1');
     const tab2 = await open('user-u', 'tab2');
     const t1 = (await tab1.nextTask({ size: 1 }))!;

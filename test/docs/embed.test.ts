@@ -4,7 +4,6 @@
 // <label-canvas> (loaded on demand), reload, and pick them again — the project opens (no
 // E_NAME_TAKEN) and knows the images ("2 known"). No page errors, no failed requests.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';

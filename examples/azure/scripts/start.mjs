@@ -45,7 +45,7 @@ async function startAzurite() {
       await service.getProperties();
       break;
     } catch (err) {
-      if (i > 100 || child.exitCode !== null) throw new Error(`Azurite did not start: ${err}`);
+      if (i > 100 || child.exitCode !== null) throw new Error(`Azurite did not start: ${err}`, { cause: err });
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -239,7 +239,6 @@ export class Project implements ProjectReader {
     const snapshotDamage: { key: string; reason: string }[] = [];
     let state: ProjectState | undefined;
     let cursor: JournalCursor = {};
-    const snaps: string[] = [];
     if (options.shared) {
       const { loadSnapshot } = await loadSharedModule();
       // The head a team publishes If-Match names the newest snapshot without a listing.

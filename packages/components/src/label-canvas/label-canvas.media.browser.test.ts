@@ -45,7 +45,6 @@ async function mount(props: Partial<LabelCanvas> = {}): Promise<LabelCanvasHarne
   return h;
 }
 
-const near = (a: number, b: number, tol = 2.5) => expect(Math.abs(a - b), `${a} ≈ ${b}`).to.be.at.most(tol);
 const FIXTURES = '/test/fixtures';
 async function fixture(path: string): Promise<{ bytes: Uint8Array; path: string }> {
   const res = await fetch(`${FIXTURES}/${path}`);

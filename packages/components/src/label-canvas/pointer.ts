@@ -110,7 +110,10 @@ export class PointerInput {
       const a = m.items[found[k]];
       if (hidden.has(a.id) || !hitShape(a, x, y, tol)) continue;
       const b = bounds(a)!;
-      if (b.w * b.h < bestArea) (best = a), (bestArea = b.w * b.h);
+      if (b.w * b.h < bestArea) {
+        best = a;
+        bestArea = b.w * b.h;
+      }
     }
     return best;
   }

@@ -136,7 +136,7 @@ describe('<label-dashboard>', () => {
   });
 
   it('Details: Refresh now adds new files from the source', async () => {
-    const { el, demo, project, $ } = await mount({ items: 8 }, 'details');
+    const { demo, project, $ } = await mount({ items: 8 }, 'details');
     demo.source.set('digits/new-1.png', await demo.source.read('digits/00000.png'));
     $<HTMLButtonElement>('button.refresh')!.click();
     await until(() => project.itemCount === 9, 'the new item');

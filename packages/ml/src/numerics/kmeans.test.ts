@@ -7,7 +7,7 @@ import { createOrtAssignKernel } from './ort-assign.js';
 import { blobs } from '../../test/blobs.js';
 
 /** Share of points whose cluster's majority truth label equals their own. */
-function purity(assign: Int32Array, truth: Int32Array, k: number): number {
+function purity(assign: Int32Array, truth: Int32Array, _k: number): number {
   const counts = new Map<number, Map<number, number>>();
   assign.forEach((a, i) => {
     const m = counts.get(a) ?? new Map<number, number>();

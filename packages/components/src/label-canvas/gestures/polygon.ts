@@ -51,10 +51,16 @@ export function insertPoint(p: readonly number[], x: number, y: number): number[
   let best = 0, bestD = Infinity;
   for (let i = 0, j = p.length - 2; i < p.length; j = i, i += 2) {
     const [d] = segmentDistance2(x, y, p[j], p[j + 1], p[i], p[i + 1]);
-    if (d < bestD) (bestD = d), (best = i);
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
   }
   const next = [...p.slice(0, best), x, y, ...p.slice(best)];
-  if (best === 0) next.splice(0, 2), next.push(x, y);
+  if (best === 0) {
+    next.splice(0, 2);
+    next.push(x, y);
+  }
   return next;
 }
 
