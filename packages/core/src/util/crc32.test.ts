@@ -1,0 +1,27 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mulberry32 } from './prng.js';
+import { crc32, useNativeCrc32 } from './crc32.js';
+
+describe('crc32', () => {
+  afterEach(() => useNativeCrc32(undefined));
+
+  it('the JavaScript slicing-by-8 CRC equals zlib’s on every length and offset', () => {
+    const rand = mulberry32(9);
+    const bytes = Uint8Array.from({ length: 70_001 }, () => Math.floor(rand() * 256));
+    for (const [start, end] of [[0, 0], [0, 1], [3, 11], [1, 4096], [7, 70_001], [0, 70_001], [5000, 9001]] as const) {
+      expect(crc32(bytes, start, end)).toBe(zlibCrc32(bytes.subarray(start, end)));
+    }
+    expect(crc32(new TextEncoder().encode('The quick brown fox jumps over the lazy dog'))).toBe(0x414fa339);
+  });
+
+  it('a registered native CRC gives the same results, whole or in part', () => {
+    const rand = mulberry32(4);
+    const bytes = Uint8Array.from({ length: 50_000 }, () => Math.floor(rand() * 256));
+    const js = [crc32(bytes), crc32(bytes, 17, 40_000), crc32(bytes, 0, 100)];
+    let calls = 0;
+    useNativeCrc32((b) => (calls++, zlibCrc32(b)));
+    expect([crc32(bytes), crc32(bytes, 17, 40_000), crc32(bytes, 0, 100)]).toEqual(js);
+    expect(calls).toBe(2); // short ranges stay in JavaScript
+  });
+});
