@@ -403,7 +403,8 @@ describe('the demo with ML assist on (multi-class digits, WASM)', () => {
 
       // Opening the project with assist on featurizes every digit and clusters the todo items.
       await page.waitForFunction(() => {
-        const runs = document.querySelector('label-queue')!.project!.runs;
+        // The page may still be routing to the project: no queue yet is "not yet", not an error.
+        const runs = document.querySelector('label-queue')?.project?.runs ?? [];
         return runs.some((r) => r.kind === 'featurization' && r.status === 'completed') && runs.some((r) => r.kind === 'clustering' && r.status === 'completed');
       }, undefined, { timeout: 120_000 });
       const feat = await page.evaluate(() => document.querySelector('label-queue')!.project!.runs.find((r) => r.kind === 'featurization')!);

@@ -204,8 +204,12 @@ async function showProject(id: string, tab: string): Promise<void> {
     // ML assist: runs in this browser in the background; its status and errors show above the tabs.
     const assistStatus = h('p', { className: 'assist-status', role: 'status' });
     const assistError = h('p', { className: 'error assist-error', role: 'alert', hidden: true });
-    if (isClassificationKind(project.kind)) {
-      assist?.close();
+    assist?.close();
+    assist = undefined;
+    // First task first: ML assist (its worker, model and featurization) starts once the first task is
+    // on screen, or after two seconds when no task comes (the Manage tab, an empty queue).
+    const startAssist = () => {
+      if (assist || current !== project || !isClassificationKind(project.kind)) return;
       assist = new DemoAssist(project, source, assistOptions(), {
         onStatus: (text) => (assistStatus.textContent = text),
         onError: (error) => {
@@ -215,9 +219,11 @@ async function showProject(id: string, tab: string): Promise<void> {
           dash.dispatchEvent(new CustomEvent('label-error', { detail: { error, during: 'ml-assist' }, bubbles: true, composed: true }));
         },
       });
-    }
-    // The dashboard shows assist's progress bar and status from the running loop.
-    if (assist) dash.assist = assist.handle;
+      // The dashboard shows assist's progress bar and status from the running loop.
+      dash.assist = assist.handle;
+    };
+    queue.addEventListener('label-task-load', () => setTimeout(startAssist, 0), { once: true });
+    setTimeout(startAssist, 2_000);
     app.replaceChildren(h('section', { className: 'panel' }, tabs, assistStatus, assistError, queue, dash));
     shown = { id, queue, dash, tabs };
   }
