@@ -15,8 +15,6 @@ export class ProjectController implements ReactiveController {
   #connected = false;
   #stale = false;
   #resize: ResizeObserver | undefined;
-  /** Changes since the element last rendered (the host may look at origins or event types). */
-  pending: ProjectChange[] = [];
   /** Bumped on every change the controller saw; handy as a cache key in `willUpdate`. */
   version = 0;
 
@@ -79,7 +77,6 @@ export class ProjectController implements ReactiveController {
     this.#unsubscribe = this.#project.subscribe((change) => {
       this.#stats = undefined;
       this.version++;
-      this.pending.push(change);
       this.onChange?.(change);
       if (this.#hidden()) {
         this.#stale = true;
@@ -97,12 +94,5 @@ export class ProjectController implements ReactiveController {
   #hidden(): boolean {
     const h = this.host;
     return h instanceof HTMLElement && !!this.#resize && h.getClientRects().length === 0;
-  }
-
-  /** Takes (and clears) the changes seen since the last call. */
-  takePending(): ProjectChange[] {
-    const out = this.pending;
-    this.pending = [];
-    return out;
   }
 }

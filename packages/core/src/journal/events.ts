@@ -1,3 +1,4 @@
+import { LabelkitError } from '../errors.js';
 import type { Annotation, AssistSettings, LabelClass, Lane, ProjectKind, QueueSettings, Role, RunKind, RunStatus } from '../types.js';
 
 /** The journal's event schema version. Bump it when a payload changes; add an upcaster below. */
@@ -68,7 +69,7 @@ export function upcast(raw: Record<string, unknown>): JournalEvent {
     return e as unknown as JournalEvent;
   }
   if (v > EVENT_SCHEMA_VERSION) {
-    throw new Error(`event schema v${v} is newer than this Labelkit (v${EVENT_SCHEMA_VERSION}); upgrade @labelkit/core`);
+    throw new LabelkitError('E_UNSUPPORTED_FORMAT', `Event schema v${v} is newer than this Labelkit (v${EVENT_SCHEMA_VERSION}); upgrade @labelkit/core.`, { version: v });
   }
   return raw as unknown as JournalEvent;
 }

@@ -207,15 +207,7 @@ export class ProjectState {
       }
       case 'task.released': {
         const slot = this.taskSlots.get(e.task);
-        if (slot === undefined) return;
-        const t = this.tasks[slot];
-        for (const i of t?.items ?? []) {
-          if (this.task.array[i] === slot) {
-            this.#unlease(i);
-            if (this.state.array[i] === ST_TODO) this.#returns[this.lane.array[i]].unshift(i);
-          }
-        }
-        this.#closeTask(slot);
+        if (slot !== undefined) this.#releaseSlot(slot);
         return;
       }
       case 'labels.submitted':
