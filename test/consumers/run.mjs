@@ -58,16 +58,16 @@ const work = mkdtempSync(join(tmpdir(), 'labelkit-consumers-'));
 const tarballs = join(work, 'tarballs');
 mkdirSync(tarballs);
 console.log(`consumer matrix in ${work}: ${APPS.join(', ')}`);
-// Every published package (packages/*: core, ml, components, and react once it exists).
-const packages = readdirSync(join(ROOT, 'packages'))
-  .filter((d) => existsSync(join(ROOT, 'packages', d, 'package.json')) && !JSON.parse(readFileSync(join(ROOT, 'packages', d, 'package.json'), 'utf8')).private)
-  .flatMap((d) => ['-w', `packages/${d}`]);
+// Every published package (packages/*: core, ml, components, react).
+const dirs = readdirSync(join(ROOT, 'packages')).filter((d) => existsSync(join(ROOT, 'packages', d, 'package.json')) && !JSON.parse(readFileSync(join(ROOT, 'packages', d, 'package.json'), 'utf8')).private);
+const packages = dirs.flatMap((d) => ['-w', `packages/${d}`]);
 /** Why no app can pass (the packages did not build or pack), if so: every app then fails with it. */
 let broken;
 if (!flag('--no-build')) {
-  const tsc = await sh('npx', ['tsc', '-b']);
+  // Declarations (dist/types) of the packages only: the tarballs hold nothing else tsc writes.
+  const tsc = await sh('npx', ['tsc', '-b', ...dirs.map((d) => `packages/${d}`)]);
   const b = tsc.code === 0 ? await sh('npm', ['run', 'build', ...packages]) : tsc;
-  if (b.code !== 0) broken = `${tsc.code !== 0 ? 'tsc -b' : 'npm run build'} failed: ${b.out.split('\n').filter((l) => /error/i.test(l)).slice(0, 3).join(' | ')}`;
+  if (b.code !== 0) broken = `${tsc.code !== 0 ? 'tsc -b packages/*' : 'npm run build'} failed: ${b.out.split('\n').filter((l) => /error/i.test(l)).slice(0, 3).join(' | ')}`;
 }
 const pack = await sh('npm', ['pack', ...packages, '--pack-destination', tarballs, '--json'], { quiet: true });
 if (pack.code !== 0) broken ??= `npm pack failed: ${pack.out.slice(-300)}`;
