@@ -4,7 +4,7 @@ import { planIngest, type IngestReport } from './ingest.js';
 import type { JournalEvent, LabelAddMode, ProjectEvent } from './journal/events.js';
 import { Journal, type JournalCursor, type JournalDamage, type SegmentRead } from './journal/journal.js';
 import type { DataSource } from './sources/source.js';
-import { ProjectState, ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, ST_UNREADABLE, type RunRecord, type Stats } from './state/project-state.js';
+import { ProjectState, type RunRecord, type Stats } from './state/project-state.js';
 import { decodeSnapshot, encodeSnapshot } from './state/snapshot.js';
 import type { SharedCoordinator, SharedCoordinatorOptions } from './shared/coordinator.js';
 import type { SharedQueue } from './shared/claims.js';
@@ -646,7 +646,7 @@ export class Project implements ProjectReader {
   /** A reviewer approves items marked for review. */
   approve(items: readonly number[]): Promise<void> {
     return this.#run('reviewer', async () => {
-      const ok = items.filter((i) => this.#checkItem(i) && this.#state.state.array[i] === ST_REVIEW);
+      const ok = items.filter((i) => this.#checkItem(i) && this.#state.is(i, 'needs-review'));
       if (ok.length) await this.#commit([{ type: 'items.reviewed', items: ok }]);
     });
   }
@@ -659,8 +659,7 @@ export class Project implements ProjectReader {
     return this.#run('reviewer', async () => {
       const ok = items.filter((i) => {
         this.#checkItem(i);
-        const st = this.#state.state.array[i];
-        return st === ST_LABELED || st === ST_REVIEW;
+        return this.#state.is(i, 'labeled', 'needs-review');
       });
       if (!ok.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Only labeled items (or items marked for review) can be rejected.');
       await this.#commit([{ type: 'items.rejected', items: ok, ...(reason ? { reason } : {}) }]);
@@ -672,8 +671,8 @@ export class Project implements ProjectReader {
   requeueSkipped(items?: readonly number[]): Promise<number> {
     return this.#run('reviewer', async () => {
       const s = this.#state;
-      const chosen = items ?? [...range(s.itemCount)].filter((i) => s.state.array[i] === ST_SKIPPED);
-      const ok = chosen.filter((i) => this.#checkItem(i) && s.state.array[i] === ST_SKIPPED);
+      const chosen = items ?? s.itemsIn('skipped');
+      const ok = chosen.filter((i) => this.#checkItem(i) && s.is(i, 'skipped'));
       if (ok.length) {
         await this.#commit([{ type: 'items.requeued', items: ok }]);
         await (await this.#sharedReady())?.reopen(ok);
@@ -691,8 +690,8 @@ export class Project implements ProjectReader {
   requeueUnreadable(items?: readonly number[]): Promise<number> {
     return this.#run('reviewer', async () => {
       const s = this.#state;
-      const chosen = items ?? [...range(s.itemCount)].filter((i) => s.state.array[i] === ST_UNREADABLE);
-      const ok = chosen.filter((i) => this.#checkItem(i) && s.state.array[i] === ST_UNREADABLE);
+      const chosen = items ?? s.itemsIn('unreadable');
+      const ok = chosen.filter((i) => this.#checkItem(i) && s.is(i, 'unreadable'));
       if (ok.length) {
         await this.#commit([{ type: 'items.requeued', items: ok, from: 'unreadable' }]);
         await (await this.#sharedReady())?.reopen(ok);
@@ -714,8 +713,7 @@ export class Project implements ProjectReader {
         throw new LabelkitError('E_INVALID_ARGUMENT', `mode must be 'continue', 'start-over-keep' or 'start-over-remove', not '${mode}'.`);
       }
       const cls = nextLabelClass(this.labels, label);
-      const st = this.#state.state.array;
-      const reopened = mode === 'continue' ? [] : [...range(this.itemCount)].filter((i) => st[i] === ST_LABELED || st[i] === ST_REVIEW);
+      const reopened = mode === 'continue' ? [] : this.#state.itemsIn('labeled', 'needs-review');
       await this.#commit([{ type: 'label.added', label: cls, mode }]);
       // On a shared store the lease board must learn that these items are back in the queue.
       if (reopened.length) await (await this.#sharedReady())?.reopen(reopened);
@@ -776,7 +774,7 @@ export class Project implements ProjectReader {
   /** Prelabels from a run: todo items move to the prelabeled lane with these shapes pre-filled. */
   proposePrelabels(run: string, proposals: readonly ItemLabels[]): Promise<number> {
     return this.#run('labeler', async () => {
-      const ok = proposals.filter((p) => p.item >= 0 && p.item < this.itemCount && this.#state.state.array[p.item] === ST_TODO && p.annotations.length);
+      const ok = proposals.filter((p) => p.item >= 0 && p.item < this.itemCount && this.#state.is(p.item, 'todo') && p.annotations.length);
       for (const p of ok) validateAnnotations(this.kind, this.labels, p.annotations, {}, this.#state.paths.get(p.item));
       if (ok.length) await this.#commit([{ type: 'prelabels.proposed', run, items: ok.map((p) => p.item), annotations: ok.map((p) => p.annotations.map(cleanAnnotation)) }]);
       return ok.length;
@@ -791,7 +789,7 @@ export class Project implements ProjectReader {
   withdrawPrelabels(items: readonly number[], options: { run?: string; reason?: string } = {}): Promise<number> {
     return this.#run('labeler', async () => {
       const s = this.#state;
-      const ok = [...new Set(items)].filter((i) => i >= 0 && i < this.itemCount && s.state.array[i] === ST_TODO && s.prelabels.has(i));
+      const ok = [...new Set(items)].filter((i) => i >= 0 && i < this.itemCount && s.is(i, 'todo') && s.prelabels.has(i));
       if (ok.length) await this.#commit([{ type: 'prelabels.withdrawn', items: ok, ...(options.run ? { run: options.run } : {}), ...(options.reason ? { reason: options.reason } : {}) }]);
       return ok.length;
     });
@@ -982,8 +980,7 @@ export class Project implements ProjectReader {
       this.#checkItem(i);
       if (seen.has(i)) throw new LabelkitError('E_INVALID_ARGUMENT', `Item ${i} is given twice.`, { item: i });
       seen.add(i);
-      const st = s.state.array[i];
-      if (st !== ST_TODO) {
+      if (!s.is(i, 'todo')) {
         throw new LabelkitError('E_CONFLICT', `${s.paths.get(i)} is already ${s.itemState(i, now)}; it was not changed.`, { item: i, state: s.itemState(i, now) });
       }
       const slot = s.task.array[i];
@@ -1011,6 +1008,3 @@ function forbidden(what: string): LabelkitError {
   return new LabelkitError('E_FORBIDDEN', `You may not ${what}. Ask a project owner.`);
 }
 
-function* range(n: number): IterableIterator<number> {
-  for (let i = 0; i < n; i++) yield i;
-}

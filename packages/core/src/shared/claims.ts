@@ -1,6 +1,6 @@
 import { LabelkitError } from '../errors.js';
 import type { JournalEvent, ProjectEvent } from '../journal/events.js';
-import { ST_TODO, type ProjectState } from '../state/project-state.js';
+import type { ProjectState } from '../state/project-state.js';
 import type { Lane, QueueSettings } from '../types.js';
 import { fnv1a } from '../util/crc32.js';
 import { mulberry32 } from '../util/prng.js';
@@ -75,7 +75,7 @@ export class SharedQueue {
         // item and died (or lost its connection) before marking it done. Read what it wrote first,
         // so the item is never handed out — and labeled — twice.
         await this.#pull(true, signal);
-        const finished = granted.filter((i) => state.state.array[i] !== ST_TODO);
+        const finished = granted.filter((i) => !state.is(i, 'todo'));
         if (finished.length) {
           await shared.finish(id, finished, 'done', signal);
           granted = granted.filter((i) => !finished.includes(i));

@@ -25,6 +25,8 @@ export const ST_SKIPPED = 3;
 export const ST_REVIEW = 4;
 export const ST_UNREADABLE = 5;
 const STATE_NAMES: ItemState[] = ['todo', 'assigned', 'labeled', 'skipped', 'needs-review', 'unreadable'];
+/** An item's status as stored; `assigned` is derived from live leases (`itemState`). */
+export type StoredStatus = Exclude<ItemState, 'assigned'>;
 
 export const LANE_MANUAL = 0;
 export const LANE_CLUSTERED = 1;
@@ -646,6 +648,21 @@ export class ProjectState {
   }
 
   // ───────────────────────────── reads ─────────────────────────────
+
+  /** Whether item i's stored status (not counting leases) is one of `statuses`. */
+  is(i: number, ...statuses: StoredStatus[]): boolean {
+    const s = STATE_NAMES[this.state.array[i]] as StoredStatus;
+    return statuses.includes(s);
+  }
+
+  /** The items whose stored status is one of `statuses`, in index order. */
+  itemsIn(...statuses: StoredStatus[]): number[] {
+    const codes = new Set(statuses.map((s) => STATE_NAMES.indexOf(s)));
+    const out: number[] = [];
+    const a = this.state.array;
+    for (let i = 0; i < this.itemCount; i++) if (codes.has(a[i])) out.push(i);
+    return out;
+  }
 
   itemState(i: number, now: number): ItemState {
     const s = this.state.array[i];
