@@ -1,6 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+// Arrays are set again on every render (Lit cannot tell them unchanged), and the canvas resets its
+// model when its annotations or prelabels are replaced: guard sets them only when they did change.
+import { guard } from 'lit/directives/guard.js';
 import { isClassificationKind, isFetchFailure, LabelkitError, retryFetch, type Actor, type FetchRetryOptions, type Annotation, type DataSource, type ItemView, type LabelClass, type Project, type Task, type TaskSize } from '@labelkit/core';
 import { emit } from '../events.js';
 import { styleProps } from '../directives/style-props.js';
@@ -709,7 +712,7 @@ export class LabelQueue extends LitElement {
     }
     return html`
       ${this.classification ? this.renderGrid(this.task) : this.renderCanvas(this.task)}
-      <div part="actions" class="actions">
+      <div part="actions" class="actions ${this.classification ? 'sticky' : ''}">
         ${this.classification ? html`<span class="hint">${this.selected.size ? `${this.selected.size} selected` : 'Space selects · A all · 1–9, 0 tag'}</span>` : nothing}
         <span class="spacer"></span>
         <label class="review"><input type="checkbox" .checked=${this.needsReview} @change=${(e: Event) => { this.needsReview = (e.target as HTMLInputElement).checked; this.scheduleSave(); }} /> Needs review <kbd>V</kbd></label>
@@ -774,8 +777,10 @@ export class LabelQueue extends LitElement {
       part="canvas"
       .image=${url ? url : null}
       .labels=${this.labels}
-      .annotations=${this.work.get(it.index) ?? EMPTY}
-      .prelabels=${this.decided.has(it.index) || this.work.get(it.index)?.length ? EMPTY : (it.prelabels ?? EMPTY)}
+      .annotations=${guard([task.id, it.index, this.work.get(it.index)], () => this.work.get(it.index) ?? EMPTY)}
+      .prelabels=${guard([task.id, it.index, it.prelabels, this.decided.has(it.index) || !!this.work.get(it.index)?.length], () =>
+        this.decided.has(it.index) || this.work.get(it.index)?.length ? EMPTY : (it.prelabels ?? EMPTY),
+      )}
       mode=${kind === 'image-object-detection' ? 'box' : 'polygon'}
       .shapes=${kind === 'image-object-detection' ? BOX_ONLY : POLYGON_ONLY}
       rail="start"

@@ -1,7 +1,7 @@
 // <label-queue> and <label-dashboard> on a phone (390 px) and a Full HD screen (1920 px), and axe-core
 // on the queue in the states its stories cover, in real Chromium.
 import { expect } from '@esm-bundle/chai';
-import { setViewport } from '@web/test-runner-commands';
+import { sendMouse, setViewport } from '@web/test-runner-commands';
 import { demoProject, type DemoOptions } from '../../test/demo-project.js';
 import { axeViolations } from '../../test/axe.js';
 import './label-queue.js';
@@ -94,6 +94,32 @@ describe('<label-queue> and <label-dashboard> layout', () => {
       expect(r.top).to.be.at.least(0);
       el.remove();
     }
+  });
+
+  it('a box task: the canvas leaves Submit in view and nothing covers the image (a click on a prelabel selects it)', async () => {
+    await setViewport({ width: 1280, height: 720 });
+    const demo = await demoProject({ kind: 'image-object-detection', items: 4, prelabeled: 4 });
+    const el = document.createElement('label-queue');
+    el.project = demo.project;
+    el.source = demo.source;
+    document.body.append(el);
+    const h = new LabelQueueHarness(el, { press: async () => undefined });
+    await h.ready();
+    const canvas = h.canvas()!;
+    for (let i = 0; i < 300 && !canvas.imageSize; i++) await new Promise((r) => setTimeout(r, 10));
+    await frames();
+    expect(h.button('submit').getBoundingClientRect().bottom).to.be.at.most(720);
+    const p = canvas.prelabels[0];
+    if (!p || p.kind !== 'box') throw new Error('no box prelabel');
+    const [x, y] = canvas.imageToClient(p.x + p.w / 2, p.y + p.h / 2);
+    const top = document.elementFromPoint(x, y);
+    expect(top, 'the element at the prelabel is the queue (its canvas)').to.equal(el);
+    expect(el.shadowRoot!.elementFromPoint(x, y), 'within the queue, the canvas').to.equal(canvas);
+    // The palette follows the selection (the queue renders again): the prelabel stays selected.
+    await sendMouse({ type: 'click', position: [Math.round(x), Math.round(y)] });
+    for (let i = 0; i < 50 && !canvas.shadowRoot!.querySelector('[part~="prelabel-actions"]'); i++) await frames();
+    expect(canvas.selectedIds).to.deep.equal([p.id]);
+    expect(canvas.shadowRoot!.querySelector('[part~="prelabel-actions"]')).to.not.equal(null);
   });
 
   it('1920 px: tiles grow beyond the old 220 px cap; 390 px: they still fit', async () => {

@@ -112,9 +112,11 @@ export const styles = css`
   }
   .tag.suggested { background: rgba(17, 24, 39, 0.72); border: 2px dashed var(--c); padding: 0 7px; }
   .tag.suggested::after { content: ' ?'; opacity: 0.8; }
-  label-canvas { height: var(--label-queue-canvas-height, 460px); border-radius: 8px; }
-  /* Submit stays in view: the actions stick to the bottom of the screen while the work scrolls. */
-  .actions { display: flex; align-items: center; gap: 8px; padding: 10px 0 4px; flex-wrap: wrap; position: sticky; bottom: 0; background: var(--_surface); z-index: 1; }
+  label-canvas { height: var(--label-queue-canvas-height, max(240px, min(460px, calc(100dvh - var(--_chrome))))); border-radius: 8px; }
+  .actions { display: flex; align-items: center; gap: 8px; padding: 10px 0 4px; flex-wrap: wrap; }
+  /* Submit stays in view: under a grid the actions stick to the bottom of the screen while the tiles
+     scroll; a region task's canvas is sized to leave them room instead (nothing may cover the image). */
+  .actions.sticky { position: sticky; bottom: 0; background: var(--_surface); z-index: 1; }
   /* Keyboard hints mean nothing on touch. */
   @media (pointer: coarse) { .hint, kbd { display: none; } }
   .review { display: inline-flex; align-items: center; gap: 4px; color: var(--_muted); }
