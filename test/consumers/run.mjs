@@ -95,6 +95,7 @@ function prepare(app) {
   // webpack's default entry is ./src/index.js; React's main.tsx imports the page as consumer.js.
   const entry = { webpack: 'index.js', react: 'consumer.js' }[app] ?? 'main.js';
   cpSync(join(HERE, 'shared', 'main.js'), join(dir, 'src', entry));
+  cpSync(join(HERE, 'shared', 'host-worker.js'), join(dir, 'src', 'host-worker.js'));
   if (!existsSync(join(dir, 'index.html')) && !existsSync(join(dir, 'public', 'index.html'))) {
     cpSync(join(HERE, 'shared', 'index.html'), join(dir, app === 'importmap' ? 'index.html' : join('public', 'index.html')));
   }
@@ -130,7 +131,7 @@ async function devServer(dir) {
 const { chromium } = await import(join(ROOT, 'node_modules', 'playwright', 'index.mjs'));
 const { serve, STRICT_CSP } = await import(join(ROOT, 'examples', 'vanilla', 'scripts', 'serve.mjs'));
 
-async function check(browser, url) {
+async function check(browser, url, app) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   await context.addInitScript(() => {
     const seen = (window.__csp = []);
@@ -173,6 +174,8 @@ async function check(browser, url) {
       if (m.dicom.join('x') !== '128x128') fails.push(`DICOM decoded as ${m.dicom.join('x')}`);
       if (m.j2k[0] < 1) fails.push('JPEG 2000 DICOM did not decode');
       if (m.worker.broken || m.worker.spawned < 1) fails.push(`media worker: ${JSON.stringify(m.worker)}`);
+      // The app's own worker with `import '@labelkit/core/media/worker'` (not in the import-map page).
+      if (app !== 'importmap' && m.hostWorker?.join('x') !== '158x118') fails.push(`host worker decoded ${m.hostWorker?.join('x')}`);
     }
     const ml = consumer.ml;
     if (!ml) fails.push('ML assist: did not finish');
@@ -230,10 +233,10 @@ for (const app of APPS) {
     }
     const server = config.devServer ? await devServer(dir) : await serve({ port: 0, dir: served, csp });
     try {
-      const r = await check(browser, server.url);
+      const r = await check(browser, server.url, app);
       const m = r.consumer?.media;
       const ml = r.consumer?.ml;
-      row.media = m ? `worker ${m.worker.broken ? 'BROKEN' : 'ok'} (${m.worker.spawned})` : '–';
+      row.media = m ? `worker ${m.worker.broken ? 'BROKEN' : 'ok'} (${m.worker.spawned})${m.hostWorker ? ', host worker ok' : ''}` : '–';
       row.ml = ml ? `${ml.info.device}, ${ml.info.threads} threads, isolated ${ml.info.crossOriginIsolated}, ${r.pthreads} pthread workers` : '–';
       row.csp = String(r.csp);
       row.notes = r.fails;

@@ -36,6 +36,8 @@ await build({
 const map = `\n${JSON.stringify({ imports }, null, 2)}\n`;
 const html = readFileSync('index.html', 'utf8')
   .replace(/\s*<script type="importmap">[\s\S]*?<\/script>/, '')
-  .replace('<script type="module" src="./main.js">', `<script type="importmap">${map}</script>\n    <script type="module" src="./src/main.js">`);
+  .replace('<script type="module" src="./main.js">', `<script type="importmap">${map}</script>\n    <script type="module" src="./src/main.js">`)
+  // A module worker does not see the page's import map: the page skips its own host worker.
+  .replace('<html lang="en">', '<html lang="en" data-no-host-worker>');
 writeFileSync('index.html', html);
 console.log(`import map: ${Object.keys(imports).length} specifiers`);

@@ -2,7 +2,7 @@
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 
 export default {
-  input: 'src/main.js',
+  input: ['src/main.js', 'src/host-worker.js'],
   output: { dir: 'dist', format: 'es' },
   plugins: [nodeResolve({ browser: true })],
 };

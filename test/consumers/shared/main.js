@@ -20,6 +20,25 @@ async function bytes(path) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/** Decodes in a worker of the app's own that imports '@labelkit/core/media/worker'. */
+async function decodeInHostWorker(data) {
+  const worker = new Worker(new URL('./host-worker.js', import.meta.url), { type: 'module' });
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.onerror = (e) => reject(new Error(`host worker: ${e.message || 'its script did not load'}`));
+      worker.onmessage = (ev) => {
+        if (ev.data?.ready) return;
+        if (ev.data?.ok) resolve(ev.data.image);
+        else reject(new Error(`host worker: ${ev.data?.error?.message}`));
+      };
+      const copy = data.slice();
+      worker.postMessage({ id: 1, bytes: copy.buffer, options: { hint: 'ladoga.tif' } }, [copy.buffer]);
+    });
+  } finally {
+    worker.terminate();
+  }
+}
+
 async function main() {
   // ── a project: opened if it exists, else created (a reload does not throw E_NAME_TAKEN) ──
   const images = ['rgba.png', 'palette.png', 'interlaced.png', 'grey16.png', 'photo.jpg', 'grey.jpg'].map((f) => here(`img/${f}`));
@@ -43,6 +62,11 @@ async function main() {
     j2k: [j2k.width, j2k.height],
     worker: mediaWorkerInfo(),
   };
+  // Module workers do not see the page's import map: the no-bundler page leaves this out.
+  if (!document.documentElement.hasAttribute('data-no-host-worker')) {
+    const hosted = await decodeInHostWorker(await bytes('fixtures/ladoga.tif'));
+    result.media.hostWorker = [hosted.width, hosted.height];
+  }
   document.querySelector('label-canvas').image = dicom;
   step('media');
 
