@@ -84,6 +84,12 @@ export function bindingFor(k: KeyPress, s: KeyState): KeyBinding | undefined {
   return KEYMAP.find((b) => b.match(k) && (b.offer?.(s) ?? true) && (b.when?.(s) ?? true) && (b.command !== 'label' || s.labelFor(k.key)));
 }
 
+/** The order the shortcut help lists commands in: tools, labels, editing, the view, history. */
+const HELP_ORDER: readonly CommandId[] = [
+  'box', 'polygon', 'edit', 'vertex', 'template', 'lock', 'label', 'finish-polygon', 'remove-point', 'escape', 'accept', 'reject',
+  'nudge', 'delete', 'delete-all', 'select-all', 'zoom-in', 'zoom-out', 'fit', 'space', 'next-frame', 'prev-frame', 'undo', 'redo', 'help',
+];
+
 /** The bindings this kind and mode offer, for the shortcut help (one line per command and keys). */
 export function offeredBindings(s: KeyState): KeyBinding[] {
   const seen = new Set<string>();
@@ -92,7 +98,7 @@ export function offeredBindings(s: KeyState): KeyBinding[] {
     if (seen.has(id) || !(b.offer?.(s) ?? true)) return false;
     seen.add(id);
     return true;
-  });
+  }).sort((a, b) => HELP_ORDER.indexOf(a.command) - HELP_ORDER.indexOf(b.command));
 }
 
 /** The keys shown for a command (the first binding offered), e.g. for a tool rail tooltip. */

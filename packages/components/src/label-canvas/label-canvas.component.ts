@@ -322,7 +322,7 @@ export class LabelCanvas extends LitElement {
     if (changed.has('labels') || changed.has('activeLabel')) this.redrawAll();
     // The image fits beside the rail and the region list, not under them.
     const list = this.regionList && this.mode !== 'classify';
-    if (this.viewport.setInsets(this.rail === 'start' ? 64 : 0, (list ? 276 : 0) + (this.rail === 'end' ? 56 : 0))) this.redrawAll();
+    if (this.viewport.setInsets(this.rail === 'start' ? 84 : 0, (list ? 276 : 0) + (this.rail === 'end' ? 84 : 0))) this.redrawAll();
   }
 
   protected override updated(): void {

@@ -21,6 +21,7 @@ export const styles = css`
 
     display: block;
     position: relative;
+    container-type: size;
     min-height: 200px;
     height: 480px;
     contain: strict;
@@ -235,6 +236,17 @@ export const styles = css`
   .rail-button[disabled] {
     opacity: 0.4;
     cursor: default;
+  }
+  .rail-button .icon {
+    width: 20px;
+    height: 20px;
+  }
+  /* A short canvas: each group of the rail takes two columns, so every tool stays in view. */
+  @container (max-height: 620px) {
+    .rail-group:not(.rail-toggle-group) {
+      display: grid;
+      grid-template-columns: repeat(2, var(--label-canvas-rail-button-size, 32px));
+    }
   }
   .rail-button.preset {
     font-size: 11px;

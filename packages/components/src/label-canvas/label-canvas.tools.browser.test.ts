@@ -328,9 +328,13 @@ describe('<label-canvas> tool rail, region list, shortcut help', () => {
     const h = await mount();
     const [left] = h.el.imageToClient(0, 0);
     const [right] = h.el.imageToClient(1600, 0);
-    expect(left, 'clear of the rail').to.be.at.least(64);
+    expect(left, 'clear of the rail').to.be.at.least(84 - 1e-6);
     expect(right, 'clear of the region list').to.be.at.most(800 - 276 + 1);
-    expect(h.el.fitScale).to.be.closeTo((800 - 64 - 276) / 1600, 1e-9);
+    // Every rail button is in view on this 600 px canvas (the groups take two columns).
+    const rail = root(h).querySelector<HTMLElement>('[part~="rail"]')!;
+    expect(rail.scrollHeight, 'the rail does not scroll').to.be.at.most(rail.clientHeight);
+    for (const b of railButtons(h)) expect(b.getBoundingClientRect().bottom).to.be.at.most(600);
+    expect(h.el.fitScale).to.be.closeTo((800 - 84 - 276) / 1600, 1e-9);
     h.el.style.width = '390px';
     await new Promise((r) => setTimeout(r, 50));
     await settle(h);

@@ -2,7 +2,7 @@
 // zoom, undo/redo, delete, window/level presets and the shortcut help. Every button names its key
 // in its tooltip and accessible name, read from the keymap, so the rail says what the keys do.
 // Arrow keys move between buttons (one tab stop), as a toolbar should.
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, svg, type SVGTemplateResult, type TemplateResult } from 'lit';
 import type { CanvasMode, CanvasTool, LabelCanvas, ShapeKind } from './label-canvas.component.js';
 import type { CanvasInternals } from './internals.js';
 import { runCommand } from './commands.js';
@@ -31,6 +31,27 @@ export interface RailActions {
   preset(id: string): void;
   toggleCollapsed(): void;
 }
+
+/** Line icons (20 × 20, currentColor): a font may lack a symbol, an SVG path never does. */
+const ICONS: Record<string, SVGTemplateResult> = {
+  edit: svg`<path d="M5 3l10 7-4.5 1 2.5 5-2 1-2.5-5L5 15z"/>`,
+  box: svg`<rect x="3.5" y="5" width="13" height="10" rx="1"/>`,
+  polygon: svg`<path d="M10 3l7 5-2.7 8H5.7L3 8z"/>`,
+  vertex: svg`<path d="M4 15L10 4l6 11z"/><circle cx="4" cy="15" r="1.8"/><circle cx="10" cy="4" r="1.8"/><circle cx="16" cy="15" r="1.8"/>`,
+  template: svg`<rect x="3" y="3" width="9" height="7" rx="1"/><rect x="8" y="10" width="9" height="7" rx="1" stroke-dasharray="2 1.5"/>`,
+  lock: svg`<rect x="4.5" y="9" width="11" height="8" rx="1.5"/><path d="M7 9V6.5a3 3 0 016 0V9"/>`,
+  'zoom-in': svg`<circle cx="8.5" cy="8.5" r="5"/><path d="M12.2 12.2L17 17M6 8.5h5M8.5 6v5"/>`,
+  'zoom-out': svg`<circle cx="8.5" cy="8.5" r="5"/><path d="M12.2 12.2L17 17M6 8.5h5"/>`,
+  fit: svg`<path d="M3 7V3h4M13 3h4v4M17 13v4h-4M7 17H3v-4"/>`,
+  'actual-size': svg`<text x="10" y="14" text-anchor="middle" font-size="9" font-weight="700" fill="currentColor" stroke="none">1:1</text>`,
+  undo: svg`<path d="M7 5L3 9l4 4"/><path d="M3 9h9a4.5 4.5 0 010 9H9"/>`,
+  redo: svg`<path d="M13 5l4 4-4 4"/><path d="M17 9H8a4.5 4.5 0 000 9h3"/>`,
+  delete: svg`<path d="M7 4h10v12H7L2 10z"/><path d="M10 8l4 4M14 8l-4 4"/>`,
+  'delete-all': svg`<path d="M4 6h12M8 6V4h4v2M5.5 6l1 11h7l1-11M8.5 9v5M11.5 9v5"/>`,
+  help: svg`<path d="M7.2 7.5a2.9 2.9 0 115 2c-1.2.9-2.2 1.4-2.2 3"/><circle cx="10" cy="16" r=".9" fill="currentColor"/>`,
+};
+const icon = (command: string) =>
+  html`<svg class="icon" viewBox="0 0 20 20" width="20" height="20" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">${ICONS[command]}</svg>`;
 
 interface Tool {
   readonly command: CommandId | 'help';
@@ -109,7 +130,7 @@ function rail(s: RailState, a: RailActions): TemplateResult {
       ?disabled=${t.disabled}
       tabindex=${first ? 0 : -1}
       @click=${() => a.run(t.command as CommandId)}
-    ><span aria-hidden="true">${t.icon}</span></button>`;
+    >${ICONS[t.command] ? icon(t.command) : html`<span aria-hidden="true">${t.icon}</span>`}</button>`;
   };
   const groups = s.collapsed ? [] : railTools(s);
   let first = true;

@@ -66,5 +66,5 @@ export const DataAsLabeler = roleStory('labeler', 'data');
 export const Phone390: Story = {
   loaders: load({ items: 120, labeled: 36, prelabeled: 30, runs: true, assist: true }),
   render: (args, { loaded }) => html`<div class="phone">${dashboard(args, loaded)}</div>`,
-  decorators: [(story) => html`<style>.phone { width: 390px; }</style>${story()}`],
+  decorators: [(story) => html`<style>.phone { max-width: 390px; }</style>${story()}`],
 };

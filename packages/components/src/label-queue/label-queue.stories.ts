@@ -79,14 +79,13 @@ export const Phone390: Story = {
   parameters: { viewport: { defaultViewport: 'mobile1' } },
   loaders: load({ items: 40, instructions: '# Digits\n\nTag each image with its digit.' }),
   render: (args, { loaded }) => html`<div class="phone">${queue(args, loaded)}</div>`,
-  decorators: [(story) => html`<style>.phone { width: 390px; }</style>${story()}`],
+  decorators: [(story) => html`<style>.phone { max-width: 390px; }</style>${story()}`],
 };
 
-/** Full HD: tiles grow to what the screen leaves room for (at most --label-queue-tile-size). */
+/** Full HD (view it at 1920 × 1080): tiles grow to what the screen leaves room for (at most --label-queue-tile-size). */
 export const FullHd: Story = {
   loaders: load({ items: 40 }),
-  render: (args, { loaded }) => html`<div class="fullhd">${queue(args, loaded)}</div>`,
-  decorators: [(story) => html`<style>.fullhd { width: 1920px; }</style>${story()}`],
+  render: (args, { loaded }) => queue(args, loaded),
 };
 
 /** A box project: the canvas with its tool rail (box tools only) and region list; the palette shows the active label and the selection's apart. */
