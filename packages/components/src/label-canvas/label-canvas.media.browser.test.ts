@@ -76,6 +76,34 @@ describe('<label-canvas> with TIFF and DICOM (through @labelkit/core/media)', ()
     expect(h.events('label-annotation-update')).to.have.length(0);
   });
 
+  it('touch: a long press changes window/level (there is no right button), a moving finger does not', async () => {
+    const h = await mount({ image: await fixture('tiff/ladoga.tif') });
+    const start = h.el.window!;
+    const stage = h.el.shadowRoot!.querySelector<HTMLElement>('.stage')!;
+    const touch = (type: string, [x, y]: [number, number], id = 11) =>
+      stage.dispatchEvent(new PointerEvent(type, { pointerId: id, pointerType: 'touch', isPrimary: true, clientX: x, clientY: y, button: 0, buttons: type === 'pointerup' ? 0 : 1, bubbles: true, composed: true }));
+    const [x, y] = h.el.imageToClient(40, 40);
+    // A finger that moves at once draws (or pans): the window stays.
+    touch('pointerdown', [x, y], 12);
+    touch('pointermove', [x + 40, y + 30], 12);
+    await new Promise((r) => setTimeout(r, 600));
+    touch('pointerup', [x + 40, y + 30], 12);
+    await h.frames(2);
+    expect(h.el.window).to.deep.equal(start);
+    const drawn = h.el.annotations.length; // that finger drew a box
+    // A finger held still for half a second, then moved right: the window widens.
+    touch('pointerdown', [x, y]);
+    await new Promise((r) => setTimeout(r, 600));
+    for (let k = 1; k <= 4; k++) {
+      touch('pointermove', [x + 20 * k, y]);
+      await h.frames(1);
+    }
+    touch('pointerup', [x + 80, y]);
+    await h.frames(3);
+    expect(h.el.window!.width).to.be.greaterThan(start.width);
+    expect(h.el.annotations, 'no box drawn by the long press').to.have.length(drawn);
+  });
+
   it('switches the pages of a multi-page TIFF with PageDown / PageUp and keeps the annotations', async () => {
     const h = await mount({ image: await fixture('tiff/seq-1c-8b-multipage-adeefdcc.tiff'), annotations: [{ id: 'x', kind: 'box', label: 'cat', x: 2, y: 2, w: 5, h: 5 }] });
     expect(h.el.imageSize!.frames).to.equal(3);

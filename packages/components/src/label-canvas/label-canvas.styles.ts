@@ -391,11 +391,19 @@ export const styles = css`
   .help-row dd {
     margin: 0;
   }
-  /* Coarse pointers (touch): hit targets of at least 24 px, here 44. */
+  /* Coarse pointers (touch): hit targets of at least 24 px (rail buttons 44), larger handles. */
   @media (pointer: coarse) {
+    :host {
+      --_handle-size: var(--label-canvas-handle-size, var(--label-handle-size, 16));
+    }
     .rail-button {
       width: 44px;
       height: 44px;
+    }
+    button,
+    select {
+      min-height: 32px;
+      min-width: 32px;
     }
   }
   .sr-only {

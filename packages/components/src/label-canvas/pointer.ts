@@ -12,6 +12,8 @@ import { PinchGesture } from './gestures/pinch.js';
 import { PolygonDraft } from './gestures/polygon.js';
 
 export const HIT_TOLERANCE = 4; // screen px around a shape's outline that still hits it
+const LONG_PRESS_MS = 500; // a touch held this long without moving changes window/level (touch has no right button)
+const LONG_PRESS_SLOP = 8; // screen px a long press may wander
 
 export class PointerInput {
   gesture: PointerGesture | null = null;
@@ -22,6 +24,7 @@ export class PointerInput {
   hoverId: string | null = null;
   spaceDown = false;
   private readonly pointers = new Map<number, [number, number]>();
+  private longPress: { id: number; sx: number; sy: number; timer: ReturnType<typeof setTimeout> } | null = null;
   private c!: CanvasInternals;
   private ctx!: GestureContext;
 
@@ -118,6 +121,30 @@ export class PointerInput {
     return best;
   }
 
+  /**
+   * Touch: a finger held still for LONG_PRESS_MS on a DICOM or high-bit-depth image leaves whatever it
+   * started (a box, a pan) and drags window/level instead, as right-drag does with a mouse.
+   */
+  private armLongPress(e: PointerEvent, sx: number, sy: number): void {
+    this.disarmLongPress();
+    const c = this.c;
+    if (e.pointerType !== 'touch' || this.pointers.size !== 1 || !c.loader.loaded?.decoded?.raw || !c.el.window) return;
+    const timer = setTimeout(() => {
+      const lp = this.longPress;
+      this.longPress = null;
+      const at = lp && this.pointers.get(lp.id);
+      if (!lp || !at || !c.el.window) return;
+      this.cancelDraft(); // a box or marquee in progress goes; a pan is replaced below
+      this.gesture = new WindowGesture(lp.id, at[0], at[1], c.el.window);
+      c.renderer.edit();
+    }, LONG_PRESS_MS);
+    this.longPress = { id: e.pointerId, sx, sy, timer };
+  }
+  private disarmLongPress(): void {
+    if (this.longPress) clearTimeout(this.longPress.timer);
+    this.longPress = null;
+  }
+
   private readonly onPointerDown = (e: PointerEvent): void => {
     const c = this.c;
     const img = c.loader.loaded;
@@ -125,6 +152,7 @@ export class PointerInput {
     c.el.focus({ preventScroll: true });
     const [sx, sy] = this.localPoint(e);
     this.pointers.set(e.pointerId, [sx, sy]);
+    this.armLongPress(e, sx, sy);
     if (this.pointers.size === 2 && e.pointerType === 'touch') {
       const [a, b] = [...this.pointers.entries()];
       this.cancelDraft();
@@ -132,7 +160,14 @@ export class PointerInput {
       return;
     }
     if (this.gesture) return;
-    const capture = () => c.stageEl.setPointerCapture(e.pointerId);
+    const capture = () => {
+      // Throws for a pointer that is no longer down (or never was: synthetic events); nothing to capture then.
+      try {
+        c.stageEl.setPointerCapture(e.pointerId);
+      } catch {
+        /* the gesture still follows the pointer over the stage */
+      }
+    };
     // Pan: middle button, space+drag, or any left drag in view and classify modes (a click there still selects).
     if (e.button === 1 || (e.button === 0 && (this.spaceDown || c.el.mode === 'view' || c.el.mode === 'classify'))) {
       e.preventDefault();
@@ -188,6 +223,8 @@ export class PointerInput {
     const c = this.c;
     const [sx, sy] = this.localPoint(e);
     if (this.pointers.has(e.pointerId)) this.pointers.set(e.pointerId, [sx, sy]);
+    const lp = this.longPress;
+    if (lp && lp.id === e.pointerId && Math.hypot(sx - lp.sx, sy - lp.sy) > LONG_PRESS_SLOP) this.disarmLongPress();
     this.pointerImage = c.loader.loaded ? c.viewport.toImage(sx, sy) : null;
     const g = this.gesture;
     if (g) {
@@ -200,6 +237,7 @@ export class PointerInput {
 
   private readonly onPointerUp = (e: PointerEvent): void => {
     this.pointers.delete(e.pointerId);
+    if (this.longPress?.id === e.pointerId) this.disarmLongPress();
     const g = this.gesture;
     if (!g || !g.owns(e.pointerId)) return;
     this.gesture = null;
