@@ -62,9 +62,15 @@ export interface AssistLoopOptions {
   readonly minLabelsPerCluster?: number;
   /**
    * Fewest accepted or corrected prelabels of a round before their realized precision can make
-   * the loop raise the threshold or withdraw the round's prelabels (default 10).
+   * the loop raise the threshold or withdraw the round's prelabels (default 20).
    */
   readonly minRealized?: number;
+  /**
+   * Confidence that a round's realized precision is below target before the loop acts (the Wilson
+   * upper bound at this one-sided level must be under the target; default 0.8). Acting costs only
+   * coverage, so the watch acts on weaker evidence than the threshold needs.
+   */
+  readonly watchConfidence?: number;
   /** Progress of long steps (featurization, inference, detection): items done of total. */
   readonly onProgress?: (progress: AssistLoopProgress) => void;
   readonly seed?: number;
@@ -459,22 +465,23 @@ export class AssistLoop {
   }
 
   /**
-   * Watches reality: when the prelabels labelers accepted or corrected this round are, with the
-   * lower-bound confidence, below the target precision, raises the threshold to where they did reach
+   * Watches reality: when the prelabels labelers accepted or corrected this round are, with
+   * `watchConfidence`, below the target precision, raises the threshold to where they did reach
    * it (withdrawing the prelabels under it) or, when nowhere, withdraws the round's prelabels.
    * Recorded as a validation run (`check: 'realized'`). Returns how many prelabels were withdrawn.
    */
   async watchRealized(options: { signal?: AbortSignal } = {}): Promise<number> {
     const r = this.realized();
     const target = this.project.assist.targetPrecision;
-    if (!r || r.shown < (this.#options.minRealized ?? 10)) return 0;
-    const z = zOf(this.#options.confidence ?? 0.95);
+    const minRealized = this.#options.minRealized ?? 20;
+    if (!r || r.shown < minRealized) return 0;
+    const z = zOf(this.#options.watchConfidence ?? 0.8);
     const upper = z > 0 ? wilsonUpper(r.right, r.shown, z) : r.right / r.shown;
     if (upper >= target) return 0;
     const choice = chooseThreshold(
       r.pairs.map((x) => x.confidence),
       r.pairs.map((x) => (x.correct ? 1 : 0)),
-      { targetPrecision: target, minSupport: this.#options.minRealized ?? 10 },
+      { targetPrecision: target, minSupport: Math.min(10, minRealized) },
     );
     // A raised threshold must leave something above the one in force; else the round is withdrawn.
     const raised = choice.threshold !== null && choice.threshold > r.threshold ? choice.threshold : null;
