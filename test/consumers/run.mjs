@@ -195,7 +195,10 @@ async function check(browser, url, app) {
   for (const v of csp) fails.push(`CSP violation: ${v}`);
   for (const r of failedRequests) fails.push(`request: ${r}`);
   for (const e of errors) fails.push(e);
-  const pthreads = workers.filter((u) => /ort-wasm/.test(u)).length;
+  // onnxruntime-web's WASM threads: workers started from its Emscripten glue (an .mjs; webpack names
+  // it by hash only).
+  const pthreads = workers.filter((u) => /\.mjs(\?|$)/.test(u)).length;
+  if (consumer?.ml && pthreads < 1) fails.push('ML: no WASM thread worker was started from the onnxruntime-web glue');
   await context.close();
   return { fails, consumer, csp: csp.length, notFound: failedRequests.length, errors: errors.length, workers, pthreads };
 }
@@ -218,7 +221,7 @@ for (const app of APPS) {
     if (inst.code !== 0) throw new Error(`npm install failed: ${inst.out.split('\n').slice(-5).join(' ')}`);
     const config = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).labelkitConsumer ?? {};
     if (!config.devServer) {
-      const build = await sh('npm', ['run', 'build', '--silent'], { cwd: dir });
+      const build = await sh('npm', ['run', 'build', '--silent'], { cwd: dir, timeoutMs: 600_000 });
       row.build = secs(build.ms);
       if (build.code !== 0) throw new Error(`build failed: ${build.out.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 4).join(' | ') || build.out.slice(-400)}`);
     } else row.build = 'dev server';
@@ -237,7 +240,7 @@ for (const app of APPS) {
       const m = r.consumer?.media;
       const ml = r.consumer?.ml;
       row.media = m ? `worker ${m.worker.broken ? 'BROKEN' : 'ok'} (${m.worker.spawned})${m.hostWorker ? ', host worker ok' : ''}` : '–';
-      row.ml = ml ? `${ml.info.device}, ${ml.info.threads} threads, isolated ${ml.info.crossOriginIsolated}, ${r.pthreads} pthread workers` : '–';
+      row.ml = ml ? `${ml.info.device}, ${ml.info.threads} threads (${r.pthreads} thread worker), isolated ${ml.info.crossOriginIsolated}` : '–';
       row.csp = String(r.csp);
       row.notes = r.fails;
       row.result = r.fails.length ? 'FAIL' : 'pass';
