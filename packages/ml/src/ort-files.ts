@@ -22,3 +22,21 @@ export function shippedOrtFiles(device: AssistDevice): OrtFiles {
   }
   return { mjs: new URL('./ort-wasm-simd-threaded.mjs', import.meta.url).href, wasm: new URL('./ort-wasm-simd-threaded.wasm', import.meta.url).href };
 }
+
+// True only in the built worker (dist/labelkit/ml-worker.js; scripts/rollup-workers.mjs defines it).
+declare const __LABELKIT_SELF_CONTAINED_WORKER__: boolean | undefined;
+
+/**
+ * A `wasmPaths` folder, as the built worker must use it: onnxruntime-web is bundled into the worker
+ * file there, so threads started from "the module that holds ORT" would load the whole worker, where
+ * ORT's pthread code never runs (calls would hang). The glue is imported from the folder instead,
+ * which must then hold `ort-wasm-simd-threaded.mjs` beside the .wasm (`.asyncify` for WebGPU).
+ * Workers built from the sources (the demo, the tests) keep the folder as it is.
+ */
+export function folderOrtFiles(folder: string): ((device: AssistDevice) => OrtFiles) | undefined {
+  if (typeof __LABELKIT_SELF_CONTAINED_WORKER__ === 'undefined') return undefined;
+  return (device) => {
+    const name = device === 'webgpu' ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
+    return { mjs: `${folder}${name}.mjs`, wasm: `${folder}${name}.wasm` };
+  };
+}

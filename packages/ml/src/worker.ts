@@ -5,7 +5,7 @@ import type { AssistHead, AssistImage, AssistProgress, Matrix } from '@labelkit/
 import { type ClusterRequest, type DetectRequest, Engine } from './engine/engine.js';
 import { installErrorTransfer } from './engine/rpc.js';
 import type { EngineConfig } from './engine/specs.js';
-import { shippedOrtFiles } from './ort-files.js';
+import { folderOrtFiles, shippedOrtFiles } from './ort-files.js';
 
 installErrorTransfer();
 const engine = new Engine();
@@ -21,8 +21,13 @@ async function withProgress<T>(onProgress: Progress | undefined, fn: () => Promi
 }
 
 const api = {
-  // No wasmPaths: the onnxruntime-web files shipped beside the built worker (ort-files.ts).
-  init: (config: EngineConfig) => engine.init(config, { ortFiles: shippedOrtFiles }),
+  // No wasmPaths: the onnxruntime-web files shipped beside the built worker; a folder: its glue and
+  // .wasm, in the built worker (ort-files.ts).
+  init: (config: EngineConfig) => {
+    const folder = typeof config.wasmPaths === 'string' ? folderOrtFiles(config.wasmPaths) : undefined;
+    if (folder) return engine.init({ ...config, wasmPaths: undefined }, { ortFiles: folder });
+    return engine.init(config, { ortFiles: shippedOrtFiles });
+  },
   abort: (callId: number) => engine.abort(callId),
   featurize: (callId: number, images: readonly AssistImage[], onProgress?: Progress) =>
     withProgress(onProgress, async () => {
