@@ -19,8 +19,7 @@ import { bindingFor } from './keymap.js';
 import { keyState, runCommand } from './commands.js';
 import type { CanvasInternals } from './internals.js';
 import { prelabelActionsAt, renderOverlays } from './overlays.js';
-import { renderToolRail } from './tool-rail.js';
-import { RegionList } from './region-list.js';
+import { LazyParts } from './lazy-parts.js';
 import { renderShortcutHelp } from './shortcut-help.js';
 
 export type CanvasMode = 'classify' | 'box' | 'polygon' | 'view';
@@ -119,7 +118,6 @@ export class LabelCanvas extends LitElement {
   @property({ reflect: true }) rail: 'start' | 'end' | 'none' = 'none';
   /** Shows the region list (part `regions`): every shape, to select, relabel, hide, delete, accept or reject. */
   @property({ type: Boolean, reflect: true, attribute: 'region-list' }) regionList = false;
-
   /** A hint shown on the canvas and announced (e.g. a polygon that needs more points). */
   @state() private hint = '';
   @state() private selection: readonly string[] = [];
@@ -128,11 +126,9 @@ export class LabelCanvas extends LitElement {
   @state() private railCollapsed = false;
   /** Shapes hidden from the region list: not drawn, not hit (a view state, not an edit). */
   @state() private hiddenIds: ReadonlySet<string> = new Set();
-
   @query('.stage') private stageEl!: HTMLDivElement;
   @query('.raster-host') private rasterHost!: HTMLDivElement;
   @query('.probe') private probeEl!: HTMLDivElement;
-
   private readonly model = new CanvasModel();
   private readonly scene = new Scene();
   private readonly theme = new ThemeController(this, () => this.redrawAll());
@@ -141,7 +137,8 @@ export class LabelCanvas extends LitElement {
   private readonly input = new PointerInput();
   private readonly shapeEdits = new ShapeEdits();
   private readonly viewport = new Viewport(this.renderer, this.scene);
-  private readonly list = new RegionList();
+  /** The tool rail and the region list, loaded the first time they are shown (lazy-parts.ts). */
+  readonly #parts = new LazyParts(this, () => this.internals);
   /** The Konva stage, built on first render. */
   private stage: CanvasStage | null = null;
   /** True while the selection is the shape just drawn (a label key then picks the next shape's label). */
@@ -151,7 +148,7 @@ export class LabelCanvas extends LitElement {
 
   constructor() {
     super();
-    for (const part of [this.renderer, this.input, this.shapeEdits, this.list]) part.attach(this.internals);
+    for (const part of [this.renderer, this.input, this.shapeEdits]) part.attach(this.internals);
     this.addEventListener('keydown', this.onKeyDown);
     this.addEventListener('keyup', (e) => e.key === ' ' && ((this.input.spaceDown = false), this.input.updateCursor()));
     this.addEventListener('blur', () => (this.input.spaceDown = false));
@@ -174,7 +171,6 @@ export class LabelCanvas extends LitElement {
   }
 
   // ——— public API ———
-
   /** The current view: screen pixels per image pixel, and the image point at the viewport's centre. */
   get view(): { scale: number; cx: number; cy: number } {
     return this.viewport.center;
@@ -281,15 +277,14 @@ export class LabelCanvas extends LitElement {
   }
 
   // ——— Lit lifecycle ———
-
   protected override render() {
     return html`<div part="base" class="base">
       <div class="raster-host"></div>
       <div part="stage" class="stage"></div>
       <div class="probe"></div>
       ${renderOverlays(this.internals, { hint: this.hint, actionsAt: this.actionsAt, helpOpen: this.helpOpen })}
-      ${this.rail !== 'none' ? renderToolRail(this, this.internals) : ''}
-      ${this.regionList && this.mode !== 'classify' ? this.list.render() : ''}
+      ${this.rail !== 'none' && this.#parts.rail ? this.#parts.rail(this, this.internals) : ''}
+      ${this.regionList && this.mode !== 'classify' && this.#parts.list ? this.#parts.list.render() : ''}
       ${renderShortcutHelp(this.helpOpen, keyState(this.internals, this.frame), () => this.internals.toggleHelp())}
     </div>`;
   }
@@ -325,9 +320,16 @@ export class LabelCanvas extends LitElement {
     if (this.viewport.setInsets(this.rail === 'start' ? 84 : 0, (list ? 276 : 0) + (this.rail === 'end' ? 84 : 0))) this.redrawAll();
   }
 
+  /** Also waits for a rail or region list still loading. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    const done = await super.getUpdateComplete();
+    return this.#parts.pending ? this.#parts.pending.then(() => this.getUpdateComplete()) : done;
+  }
+
   protected override updated(): void {
     this.input.updateCursor();
-    if (this.regionList) this.list.updated(this.shadowRoot);
+    this.#parts.want(this.rail !== 'none', this.regionList);
+    if (this.regionList) this.#parts.list?.updated(this.shadowRoot);
   }
 
   /** Loads the image (or another frame of it); the view fits a new image. */

@@ -39,6 +39,7 @@ export class LabelCanvasHarness {
       });
     }
     await this.frames(2);
+    await this.el.updateComplete; // the rail and the region list load on first use
   }
 
   frames(n = 2): Promise<void> {

@@ -2,7 +2,7 @@
 // label colour and name — select on click, relabel, hide/show, delete, and a prelabel's confidence
 // with accept/reject. Rows are virtualized (only those in view are in the DOM), so 10,000 rows scroll
 // as smoothly as 10. Arrow keys, Home and End move between rows; Delete deletes the focused row's shape.
-import { html, nothing, type TemplateResult } from 'lit';
+import { css, html, nothing, type TemplateResult } from 'lit';
 import type { LabelClass } from '@labelkit/core';
 import type { IdentifiedAnnotation } from '../events.js';
 import type { CanvasInternals } from './internals.js';
@@ -196,3 +196,111 @@ export class RegionList {
 }
 
 const toggle = (list: readonly string[], id: string) => (list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
+
+/**
+ * The list's own styles, adopted by the canvas's shadow root when the list first loads: a page that
+ * never shows the list does not carry them (they count against the components' size budget).
+ */
+export const regionListStyles = css`
+  /* Region list: a floating panel at the end edge; rows are virtualized (absolutely placed). */
+  .regions {
+    position: absolute;
+    top: 8px;
+    right: 8px;
+    bottom: 8px;
+    width: var(--label-canvas-regions-width, 260px);
+    max-width: calc(100% - 72px);
+    display: flex;
+    flex-direction: column;
+    border-radius: 8px;
+    background: var(--label-canvas-regions-background, var(--_chip-background));
+    color: var(--_chip-color);
+    box-shadow: 0 1px 4px rgb(0 0 0 / 0.4);
+    font-size: 13px;
+    z-index: 2;
+  }
+  .regions-title {
+    padding: 6px 10px;
+    font-weight: 600;
+    border-bottom: 1px solid rgb(0 0 0 / 0.12);
+  }
+  .regions-title .count {
+    font-weight: 400;
+    opacity: 0.7;
+  }
+  .regions-scroll {
+    flex: 1;
+    overflow-y: auto;
+    contain: strict;
+  }
+  .regions-rows {
+    position: relative;
+  }
+  .regions-empty {
+    margin: 10px;
+    opacity: 0.7;
+  }
+  .region {
+    position: absolute;
+    left: 0;
+    right: 0;
+    top: 0;
+    height: 34px;
+    display: flex;
+    align-items: center;
+    gap: 2px;
+    padding: 0 4px;
+    box-sizing: border-box;
+  }
+  .region.selected {
+    background: color-mix(in srgb, var(--_selection-color) 18%, transparent);
+  }
+  .region.hidden .region-text {
+    opacity: 0.5;
+    text-decoration: line-through;
+  }
+  .region-name {
+    flex: 1;
+    min-width: 0;
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    border-color: transparent;
+    background: transparent;
+    text-align: left;
+    padding: 3px 4px;
+    min-height: 28px;
+  }
+  .region-text {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .swatch {
+    flex: none;
+    width: 12px;
+    height: 12px;
+    border-radius: 3px;
+    background: var(--c);
+  }
+  .region.pre .swatch {
+    background: transparent;
+    border: 2px dashed var(--c);
+    width: 8px;
+    height: 8px;
+  }
+  .confidence {
+    margin-left: auto;
+    font-variant-numeric: tabular-nums;
+    opacity: 0.8;
+  }
+  .region select {
+    width: 84px;
+    min-height: 26px;
+  }
+  .region .icon {
+    min-width: 26px;
+    min-height: 26px;
+    padding: 0 4px;
+  }
+`;

@@ -2,7 +2,7 @@
 // zoom, undo/redo, delete, window/level presets and the shortcut help. Every button names its key
 // in its tooltip and accessible name, read from the keymap, so the rail says what the keys do.
 // Arrow keys move between buttons (one tab stop), as a toolbar should.
-import { html, nothing, svg, type SVGTemplateResult, type TemplateResult } from 'lit';
+import { css, html, nothing, svg, type SVGTemplateResult, type TemplateResult } from 'lit';
 import type { CanvasMode, CanvasTool, LabelCanvas, ShapeKind } from './label-canvas.component.js';
 import type { CanvasInternals } from './internals.js';
 import { runCommand } from './commands.js';
@@ -168,3 +168,79 @@ function onRailKey(e: KeyboardEvent): void {
   e.preventDefault();
   e.stopPropagation();
 }
+
+/**
+ * The rail's own styles, adopted by the canvas's shadow root when the rail first loads: pages that
+ * never show a rail (classification, a bare canvas) do not carry them.
+ */
+export const toolRailStyles = css`
+  /* Tool rail: a floating vertical toolbar, at the start or end edge. */
+  .rail {
+    position: absolute;
+    top: 8px;
+    left: 8px;
+    display: flex;
+    flex-direction: column;
+    gap: 6px;
+    padding: 4px;
+    border-radius: 8px;
+    background: var(--label-canvas-rail-background, var(--_chip-background));
+    color: var(--_chip-color);
+    box-shadow: 0 1px 4px rgb(0 0 0 / 0.4);
+    max-height: calc(100% - 16px);
+    overflow-y: auto;
+    z-index: 2;
+  }
+  :host([rail='end']) .rail {
+    left: auto;
+    right: 8px;
+  }
+  :host([rail='end'][region-list]) .rail {
+    right: calc(var(--label-canvas-regions-width, 260px) + 16px);
+  }
+  .rail-group {
+    display: flex;
+    flex-direction: column;
+    gap: 2px;
+  }
+  .rail-group + .rail-group {
+    border-top: 1px solid rgb(0 0 0 / 0.15);
+    padding-top: 6px;
+  }
+  .rail-button {
+    width: var(--label-canvas-rail-button-size, 32px);
+    height: var(--label-canvas-rail-button-size, 32px);
+    padding: 0;
+    display: grid;
+    place-items: center;
+    font-size: 15px;
+    border-color: transparent;
+    background: transparent;
+  }
+  .rail-button:hover:not([disabled]) {
+    background: rgb(0 0 0 / 0.08);
+  }
+  .rail-button[aria-pressed='true'] {
+    background: var(--_selection-color);
+    color: var(--_text-color);
+  }
+  .rail-button[disabled] {
+    opacity: 0.4;
+    cursor: default;
+  }
+  .rail-button .icon {
+    width: 20px;
+    height: 20px;
+  }
+  /* A short canvas: each group of the rail takes two columns, so every tool stays in view. */
+  @container (max-height: 620px) {
+    .rail-group:not(.rail-toggle-group) {
+      display: grid;
+      grid-template-columns: repeat(2, var(--label-canvas-rail-button-size, 32px));
+    }
+  }
+  .rail-button.preset {
+    font-size: 11px;
+    font-weight: 600;
+  }
+`;

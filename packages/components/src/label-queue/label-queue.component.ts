@@ -190,7 +190,9 @@ export class LabelQueue extends LitElement {
       // submitted task again, with its work, and the error.
       const size = this.classification ? this.gridSize : 1;
       const seq = ++this.loadSeq;
+      performance.mark('labelkit:submit');
       const { next, confirmed } = await this.project!.submitAndNext(task.id, results, { size, needsReview });
+      performance.mark('labelkit:picked');
       await this.show(next, false, seq, size);
       confirmed.then(
         () => emit(this, 'label-task-submit', { taskId: task.id, items: results.map((r) => r.item), needsReview }),
