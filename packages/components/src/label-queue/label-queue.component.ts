@@ -432,6 +432,12 @@ export class LabelQueue extends LitElement {
     const url = this.urls.get(item.path) ?? '';
     const fetched = url.startsWith('blob:') || url.startsWith('data:');
     if (LabelkitError.is(err, 'E_ABORTED')) return;
+    // Only what the bytes are makes an item unreadable. A media worker that did not start
+    // (E_WORKER_FAILED), or any other failure of this page, is reported and the item left as it is.
+    if (err instanceof LabelkitError && !isFetchFailure(err) && !['E_CORRUPT_IMAGE', 'E_UNSUPPORTED_FORMAT', 'E_IMAGE_TOO_LARGE'].includes(err.code)) {
+      this.fail(err, 'image-load');
+      return;
+    }
     if (fetched && !isFetchFailure(err)) {
       void this.unreadable(item, err);
       return;
