@@ -71,6 +71,8 @@ export interface AssistLoopOptions {
    * coverage, so the watch acts on weaker evidence than the threshold needs.
    */
   readonly watchConfidence?: number;
+  /** How many of the most recent checked prelabels the watch judges (default 300). */
+  readonly realizedWindow?: number;
   /** Progress of long steps (featurization, inference, detection): items done of total. */
   readonly onProgress?: (progress: AssistLoopProgress) => void;
   readonly seed?: number;
@@ -374,16 +376,23 @@ export class AssistLoop {
       return trained.training;
     });
     const allGated = gated.length === classes;
-    const threshold = allGated ? null : trained!.threshold;
+    const oofThreshold = allGated ? null : trained!.threshold;
+    // Reality first: where recent checked prelabels at or above this threshold fell short of the
+    // target, the new round starts from where they did reach it (or makes no prelabels).
+    const gate = oofThreshold === null ? undefined : this.#realizedGate(oofThreshold);
+    const threshold = gate ? gate.threshold : oofThreshold;
     let withdrawn = 0;
     await this.#record('validation', { targetPrecision: p.assist.targetPrecision, confidence }, signal, async (runId) => {
       const v = trained!.validation;
       const metrics: Record<string, number | string | boolean | null> = { ...v.metrics, threshold };
       if (gated.length) metrics.gated = `classes with under ${minPerClass} labels are not predicted: ${gatedNames.join(', ')}`;
+      if (gate) Object.assign(metrics, { oofThreshold, realizedPrecision: gate.precision, realizedShown: gate.shown });
       if (threshold === null) {
         metrics.withheld = allGated
           ? `every class has under ${minPerClass} labels`
-          : `no threshold reaches ${pct(p.assist.targetPrecision)} precision${confidence ? ` with ${pct(confidence)} confidence` : ''} on ${v.metrics.calibrationRows ?? v.metrics.holdoutRows ?? '?'} checked labels`;
+          : gate
+            ? `recent suggestions at this confidence were ${pct(gate.precision)} right (${gate.shown} checked)`
+            : `no threshold reaches ${pct(p.assist.targetPrecision)} precision${confidence ? ` with ${pct(confidence)} confidence` : ''} on ${v.metrics.calibrationRows ?? v.metrics.holdoutRows ?? '?'} checked labels`;
         // No model stands behind the old prelabels any more: take them back.
         withdrawn = await this.#withdrawExcept(new Set(), runId, 'validation failed');
         metrics.withdrawn = withdrawn;
@@ -439,8 +448,45 @@ export class AssistLoop {
   }
 
   /**
-   * The realized precision of the current round: the prelabels at or above the threshold in force
-   * that labelers accepted (right) or corrected (wrong) since the round's inference run.
+   * Prelabels labelers accepted (right) or corrected (wrong), the most recent `realizedWindow`
+   * (default 300), newest first. Rounds come every few pages, so a round alone rarely has enough of
+   * them to judge; recent heads are trained on nearly the same labels, so their confidences compare.
+   */
+  #recentChecked(): { confidence: number; correct: boolean; at: number }[] {
+    const out: { confidence: number; correct: boolean; at: number }[] = [];
+    for (const it of this.project.items({ states: ['labeled', 'needs-review'] })) {
+      const conf = modelPrelabel(it.shownPrelabels);
+      if (conf === undefined) continue;
+      out.push({ confidence: conf, correct: sameClasses(it.shownPrelabels!, it.annotations), at: it.labeledAt ?? 0 });
+    }
+    out.sort((a, b) => b.at - a.at);
+    return out.slice(0, this.#options.realizedWindow ?? 300);
+  }
+
+  /**
+   * Whether recent checked prelabels at or above `threshold` are (with `watchConfidence`) below the
+   * target; then the threshold where they did reach it (null: nowhere), with what was measured.
+   */
+  #realizedGate(threshold: number): { threshold: number | null; precision: number; shown: number } | undefined {
+    const target = this.project.assist.targetPrecision;
+    const minRealized = this.#options.minRealized ?? 20;
+    const above = this.#recentChecked().filter((x) => x.confidence >= threshold);
+    if (above.length < minRealized) return undefined;
+    const right = above.filter((x) => x.correct).length;
+    const z = zOf(this.#options.watchConfidence ?? 0.8);
+    if ((z > 0 ? wilsonUpper(right, above.length, z) : right / above.length) >= target) return undefined;
+    const choice = chooseThreshold(
+      above.map((x) => x.confidence),
+      above.map((x) => (x.correct ? 1 : 0)),
+      { targetPrecision: target, minSupport: Math.min(10, minRealized) },
+    );
+    const raised = choice.threshold !== null && choice.threshold > threshold ? choice.threshold : null;
+    return { threshold: raised, precision: right / above.length, shown: above.length };
+  }
+
+  /**
+   * The realized precision in force: the recent checked prelabels (see `realizedWindow`) at or
+   * above the current round's threshold, as raised by the watch.
    */
   realized(): (RealizedPrecision & { pairs: { confidence: number; correct: boolean }[] }) | undefined {
     const runs = this.project.runs;
@@ -454,13 +500,9 @@ export class AssistLoop {
       threshold = typeof t === 'number' ? Math.max(threshold, t) : Infinity;
     }
     if (threshold === Infinity) return undefined;
-    const pairs: { confidence: number; correct: boolean }[] = [];
-    for (const it of this.project.items({ states: ['labeled', 'needs-review'] })) {
-      if (it.labeledAt === undefined || it.labeledAt < round.startedAt) continue;
-      const conf = modelPrelabel(it.shownPrelabels);
-      if (conf === undefined || conf < threshold) continue;
-      pairs.push({ confidence: conf, correct: sameClasses(it.shownPrelabels!, it.annotations) });
-    }
+    const pairs = this.#recentChecked()
+      .filter((x) => x.confidence >= threshold)
+      .map(({ confidence, correct }) => ({ confidence, correct }));
     return { run: round.id, threshold, shown: pairs.length, right: pairs.filter((x) => x.correct).length, pairs };
   }
 

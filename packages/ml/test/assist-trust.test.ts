@@ -160,6 +160,24 @@ describe('honest calibration', () => {
   });
 });
 
+describe('the next round starts from reality', () => {
+  it('a new round whose threshold recent checked prelabels did not hold starts higher', async () => {
+    const { project, assistant, loop } = await setup({ items: 200, labels: ['a', 'b'], retrainEvery: 40, embed: (i) => [i, 0] });
+    await labelN(project, 20, () => 'a');
+    const conf = (i: number) => 0.91 + (i % 10) * 0.008;
+    assistant.script = { threshold: 0.9, probs: (r) => [conf(r[0]), 1 - conf(r[0])] };
+    await loop.step();
+    // 40 prelabels checked, half of them wrong; no step ran meanwhile (so the watch did not act).
+    await labelN(project, 40, (it) => (conf(it.index) >= 0.95 ? 'a' : 'b'));
+    const r = await loop.trainAndPrelabel();
+    expect(r.threshold).not.toBeNull();
+    expect(r.threshold!).toBeGreaterThan(0.949);
+    const validation = project.runs.filter((x) => x.kind === 'validation').at(-1)!;
+    expect(validation.metrics).toMatchObject({ oofThreshold: 0.9, realizedShown: 40 });
+    expect(prelabeledTodo(project).every((it) => it.prelabels![0].confidence! >= r.threshold!)).toBe(true);
+  });
+});
+
 describe('per-class gating', () => {
   it('one unused class no longer withholds the others', async () => {
     // Three well separated classes in 8-d; 'unsure' is never used.
