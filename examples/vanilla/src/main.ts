@@ -15,8 +15,11 @@ import {
   type Project,
   type ProjectKind,
 } from '@labelkit/core';
-import { LabelDashboard, LabelQueue } from '@labelkit/components';
-import { DemoAssist, type DemoAssistOptions, type FeaturizerManifest } from './assist.js';
+// One entry per element: <label-canvas> (and Konva) load only when a region task needs them.
+import { LabelQueue } from '@labelkit/components/label-queue';
+import { LabelDashboard } from '@labelkit/components/label-dashboard';
+// ML assist (and onnxruntime-web's glue) loads once the first task is shown: see showProject.
+import type { DemoAssist, DemoAssistOptions, FeaturizerManifest } from './assist.js';
 // Exporting the classes keeps their registration modules in the bundle (the package marks only
 // those modules as having side effects).
 export const elements = { LabelQueue, LabelDashboard };
@@ -208,8 +211,12 @@ async function showProject(id: string, tab: string): Promise<void> {
     assist = undefined;
     // First task first: ML assist (its worker, model and featurization) starts once the first task is
     // on screen, or after two seconds when no task comes (the Manage tab, an empty queue).
-    const startAssist = () => {
-      if (assist || current !== project || !isClassificationKind(project.kind)) return;
+    let starting = false;
+    const startAssist = async () => {
+      if (assist || starting || current !== project || !isClassificationKind(project.kind)) return;
+      starting = true;
+      const { DemoAssist } = await import('./assist.js');
+      if (assist || current !== project) return;
       assist = new DemoAssist(project, source, assistOptions(), {
         onStatus: (text) => (assistStatus.textContent = text),
         onError: (error) => {
@@ -222,8 +229,8 @@ async function showProject(id: string, tab: string): Promise<void> {
       // The dashboard shows assist's progress bar and status from the running loop.
       dash.assist = assist.handle;
     };
-    queue.addEventListener('label-task-load', () => setTimeout(startAssist, 0), { once: true });
-    setTimeout(startAssist, 2_000);
+    queue.addEventListener('label-task-load', () => setTimeout(() => void startAssist(), 0), { once: true });
+    setTimeout(() => void startAssist(), 2_000);
     app.replaceChildren(h('section', { className: 'panel' }, tabs, assistStatus, assistError, queue, dash));
     shown = { id, queue, dash, tabs };
   }
