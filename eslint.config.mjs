@@ -7,12 +7,27 @@ import wc from 'eslint-plugin-wc';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', '.bench-out/**', 'test-results/**', 'examples/*/dist/**', 'bench/results/**', 'test/fixtures/**', '**/*.d.ts', 'storybook-static/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.cache/**',
+      '.bench-out/**',
+      'test-results/**',
+      'examples/*/dist/**',
+      'bench/results/**',
+      'test/fixtures/**',
+      '**/*.d.ts',
+      'storybook-static/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { window: 'readonly', document: 'readonly', globalThis: 'readonly', console: 'readonly', process: 'readonly' } },
+    languageOptions: {
+      ecmaVersion: 2022,
+      sourceType: 'module',
+      globals: { window: 'readonly', document: 'readonly', globalThis: 'readonly', console: 'readonly', process: 'readonly' },
+    },
     rules: {
       // The codebase's own habits, kept deliberate rather than relaxed by accident.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
@@ -39,7 +54,22 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['lit', 'lit/*', '@lit/*', 'konva', 'konva/*', 'onnxruntime-web', 'onnxruntime-web/*', '@labelkit/components', '@labelkit/components/*', '@labelkit/ml', '@labelkit/ml/*'], message: 'The core imports no UI, canvas or ML code.' },
+            {
+              group: [
+                'lit',
+                'lit/*',
+                '@lit/*',
+                'konva',
+                'konva/*',
+                'onnxruntime-web',
+                'onnxruntime-web/*',
+                '@labelkit/components',
+                '@labelkit/components/*',
+                '@labelkit/ml',
+                '@labelkit/ml/*',
+              ],
+              message: 'The core imports no UI, canvas or ML code.',
+            },
             { group: ['@azure/*'], message: 'Only @labelkit/core/azure imports the Azure SDK.' },
           ],
         },

@@ -35,10 +35,7 @@ const quick = args.includes('--quick');
 const ITEMS = Number(arg('items', quick ? '400' : '1000'));
 const SEEDS = Number(arg('seeds', quick ? '1' : '3'));
 /** `--seed-list 2,3`: only these seeds (to run seeds in separate processes). */
-const SEED_LIST = arg('seed-list', '')
-  .split(',')
-  .filter(Boolean)
-  .map(Number);
+const SEED_LIST = arg('seed-list', '').split(',').filter(Boolean).map(Number);
 const FEATURIZERS = arg('featurizers', 'builtin,yolox').split(',') as Name[];
 const TAG = arg('tag', 'run');
 const CHECKPOINTS = [50, 100, 200, 400];
@@ -131,7 +128,13 @@ interface Checkpoint {
   actions: number;
 }
 
-async function simulate(name: Name, seed: number, digits: Digit[], assistant: Assistant, index: Map<Uint8Array, number>): Promise<{ checkpoints: Checkpoint[]; seconds: number; trainings: number }> {
+async function simulate(
+  name: Name,
+  seed: number,
+  digits: Digit[],
+  assistant: Assistant,
+  index: Map<Uint8Array, number>,
+): Promise<{ checkpoints: Checkpoint[]; seconds: number; trainings: number }> {
   const t0 = performance.now();
   const registry = new ProjectRegistry(new MemoryStore());
   const labels = Array.from({ length: 10 }, (_, d) => String(d));
@@ -143,13 +146,13 @@ async function simulate(name: Name, seed: number, digits: Digit[], assistant: As
       assist: { enabled: true },
       seed,
     },
-    { actor: { id: 'sim', role: 'owner' } }
+    { actor: { id: 'sim', role: 'owner' } },
   );
   await project.addItems(
     digits.map((_, i) => ({
       path: `d/${String(i).padStart(5, '0')}.png`,
       etag: `"${i}"`,
-    }))
+    })),
   );
   const readImage = async (item: ItemView): Promise<AssistImage> => {
     const img = digitImage(digits[Number(item.path.slice(2, 7))]);
@@ -237,7 +240,7 @@ for (const name of FEATURIZERS) {
       wasmPaths: ORT_WASM_DIR,
       models: { featurizer: spec(name) },
     }),
-    index
+    index,
   );
   results[name] = [];
   console.log(`\n${name}${name === 'mnist' ? ' (reference: trained on MNIST)' : ''}`);
@@ -251,7 +254,7 @@ for (const name of FEATURIZERS) {
       console.log(
         `| ${seed} | ${c.at === 'end' ? `${c.human} (queue done)` : c.human} | ${c.labeled} | ${pct(c.coverage)} | ${c.shown} | ${c.shown ? pct(c.right / c.shown) : '—'} | ${
           c.windowShown ? `${pct(c.windowRight / c.windowShown)} (${c.windowRight}/${c.windowShown})${flag}` : '—'
-        } | ${c.actions} |`
+        } | ${c.actions} |`,
       );
     }
     console.log(`|   | (${r.trainings} trainings, ${r.seconds.toFixed(0)} s) | | | | | | |`);

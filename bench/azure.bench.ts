@@ -47,7 +47,10 @@ async function createBlobs(c: ContainerClient, names: string[], concurrency = 64
 
 const name = (i: number) => `images/batch${String(i % 50).padStart(2, '0')}/img_${String(i).padStart(7, '0')}.jpg`;
 console.log(`Creating ${N.toLocaleString()} blobs in Azurite (64 in flight)… load ${load()} on ${cpus().length} CPUs`);
-const createMs = await createBlobs(container, Array.from({ length: N }, (_, i) => name(i)));
+const createMs = await createBlobs(
+  container,
+  Array.from({ length: N }, (_, i) => name(i)),
+);
 console.log(`  ${(createMs / 1000).toFixed(1)} s (${((N / createMs) * 1000).toFixed(0)} blobs/s)`);
 
 // ── listing ──
@@ -72,8 +75,20 @@ const sdkPlain = await timeIt(async () => {
 const small = await timeIt(() => countList(source(500)));
 for (const r of [ours, sdkPlain, small]) if (r.n !== N) throw new Error(`listed ${r.n}, expected ${N}`);
 rows.push({ what: `list ${N.toLocaleString()}`, impl: 'AzureBlobSource, 5,000/page', ms: ours.ms, rate: `${((N / ours.ms) * 1000).toFixed(0)} blobs/s` });
-rows.push({ what: `list ${N.toLocaleString()}`, impl: 'baseline: SDK iterator (for await listBlobsFlat)', ms: sdkPlain.ms, rate: `${((N / sdkPlain.ms) * 1000).toFixed(0)} blobs/s`, vs: `${(sdkPlain.ms / ours.ms).toFixed(2)}× ours` });
-rows.push({ what: `list ${N.toLocaleString()}`, impl: 'baseline: 500/page', ms: small.ms, rate: `${((N / small.ms) * 1000).toFixed(0)} blobs/s`, vs: `${(small.ms / ours.ms).toFixed(2)}× ours` });
+rows.push({
+  what: `list ${N.toLocaleString()}`,
+  impl: 'baseline: SDK iterator (for await listBlobsFlat)',
+  ms: sdkPlain.ms,
+  rate: `${((N / sdkPlain.ms) * 1000).toFixed(0)} blobs/s`,
+  vs: `${(sdkPlain.ms / ours.ms).toFixed(2)}× ours`,
+});
+rows.push({
+  what: `list ${N.toLocaleString()}`,
+  impl: 'baseline: 500/page',
+  ms: small.ms,
+  rate: `${((N / small.ms) * 1000).toFixed(0)} blobs/s`,
+  vs: `${(small.ms / ours.ms).toFixed(2)}× ours`,
+});
 
 // ── refresh: 1k new among 100k ──
 const owner = { actor: { id: 'owner', role: 'owner' as const } };
@@ -96,22 +111,48 @@ const full = await timeIt(async () => {
   return (await fresh.addItems(refs)).added;
 });
 const kb = (b: number) => `${(b / 1024).toFixed(0)} KB journal written`;
-rows.push({ what: `refresh: ${NEW} new among ${N.toLocaleString()}`, impl: 'Project.refresh(AzureBlobSource)', ms: refresh.ms, rate: `${refresh.n} added`, note: `${kb(refreshBytes)}; a no-change refresh: ${again.ms.toFixed(0)} ms, ${again.n} added` });
-rows.push({ what: `refresh: ${NEW} new among ${N.toLocaleString()}`, impl: 'baseline: re-ingest whole listing into a new project', ms: full.ms, rate: `${full.n} added`, vs: `${(full.ms / refresh.ms).toFixed(2)}× ours`, note: kb(naiveStore.byteSize) });
+rows.push({
+  what: `refresh: ${NEW} new among ${N.toLocaleString()}`,
+  impl: 'Project.refresh(AzureBlobSource)',
+  ms: refresh.ms,
+  rate: `${refresh.n} added`,
+  note: `${kb(refreshBytes)}; a no-change refresh: ${again.ms.toFixed(0)} ms, ${again.n} added`,
+});
+rows.push({
+  what: `refresh: ${NEW} new among ${N.toLocaleString()}`,
+  impl: 'baseline: re-ingest whole listing into a new project',
+  ms: full.ms,
+  rate: `${full.n} added`,
+  vs: `${(full.ms / refresh.ms).toFixed(2)}× ours`,
+  note: kb(naiveStore.byteSize),
+});
 
 // ── submissions/s, shared project, 8 clients vs 1 ──
 async function submissions(clients: number): Promise<number> {
   const cname = `team${clients}`;
   await service.getContainerClient(cname).create();
   const csas = containerSas(azurite, cname);
-  const r = await runLabelers({ target: () => ({ containerUrl: `${azurite.blobEndpoint}/${cname}`, sasToken: csas }), clients, items: TASKS, leaseMs: 60_000, skewMs: 1_000, syncEvery: 50 });
+  const r = await runLabelers({
+    target: () => ({ containerUrl: `${azurite.blobEndpoint}/${cname}`, sasToken: csas }),
+    clients,
+    items: TASKS,
+    leaseMs: 60_000,
+    skewMs: 1_000,
+    syncEvery: 50,
+  });
   if (r.acknowledged.size !== TASKS || new Set(r.finalStates).size !== 1) throw new Error('labelers did not converge');
   return r.ms;
 }
 const one = await submissions(1);
 const eight = await submissions(8);
 rows.push({ what: `submissions, ${TASKS} tasks`, impl: '8 clients, shared AzureBlobStore', ms: eight, rate: `${((TASKS / eight) * 1000).toFixed(1)} submissions/s` });
-rows.push({ what: `submissions, ${TASKS} tasks`, impl: 'baseline: 1 client', ms: one, rate: `${((TASKS / one) * 1000).toFixed(1)} submissions/s`, vs: `${(one / eight).toFixed(2)}× ours (time)` });
+rows.push({
+  what: `submissions, ${TASKS} tasks`,
+  impl: 'baseline: 1 client',
+  ms: one,
+  rate: `${((TASKS / one) * 1000).toFixed(1)} submissions/s`,
+  vs: `${(one / eight).toFixed(2)}× ours (time)`,
+});
 
 console.log(`\nAzure Blob on Azurite ${quick ? '(--quick)' : ''} — load average ${load()} on ${cpus().length} CPUs (shared machine: expect ±40 %)`);
 console.table(rows.map((r) => ({ what: r.what, implementation: r.impl, ms: Math.round(r.ms), result: r.rate, 'baseline / ours': r.vs ?? '', note: r.note ?? '' })));

@@ -42,7 +42,10 @@ await build({
   external: ['fs', 'path', 'module', 'url', 'crypto', 'worker_threads'],
   logLevel: 'error',
 });
-writeFileSync(join(out, 'index.html'), '<!doctype html><html><head><link rel="stylesheet" href="page.css"></head><body><script type="module" src="page.js"></script></body></html>');
+writeFileSync(
+  join(out, 'index.html'),
+  '<!doctype html><html><head><link rel="stylesheet" href="page.css"></head><body><script type="module" src="page.js"></script></body></html>',
+);
 
 const { base, server } = await serveStatic([['/', out + '/']]);
 
@@ -99,7 +102,16 @@ async function measure(lib: 'labelkit' | 'annotorious', n: number): Promise<Resu
   if (!updates) console.error(`[${lib} ${n}] the drag moved nothing: its latency is not a drag latency`);
   await page.close();
   const mean = deltas.reduce((a, b) => a + b, 0) / deltas.length;
-  return { firstRenderMs, p50: pct(deltas, 50), p95: pct(deltas, 95), fps: 1000 / mean, dragP50: pct(lat.slice(3), 50), dragP95: pct(lat.slice(3), 95), workP50: pct(work, 50), workP95: pct(work, 95) };
+  return {
+    firstRenderMs,
+    p50: pct(deltas, 50),
+    p95: pct(deltas, 95),
+    fps: 1000 / mean,
+    dragP50: pct(lat.slice(3), 50),
+    dragP95: pct(lat.slice(3), 95),
+    workP50: pct(work, 50),
+    workP95: pct(work, 95),
+  };
 }
 
 const rows: { n: number; ours: Result; peer: Result }[] = [];
@@ -113,15 +125,29 @@ server.close();
 
 const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 console.log('\n<label-canvas> vs @annotorious/annotorious 3 — peer scene (4000×3000 image, 1280×800 viewport, 3 s zoom/pan path)');
-console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end; path runs per page: ${RUNS} (median-p95 run shown)`);
-console.log(poly ? '| polygons × 32 | overlay | frame p50 ms | frame p95 ms | fps | vertex drag p50 ms | vertex drag p95 ms | first render ms |' : '| boxes | overlay | frame p50 ms | frame p95 ms | fps | drag p50 ms | drag p95 ms | first render ms |');
+console.log(
+  `machine: ${cpus().length} cores, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')} at the end; path runs per page: ${RUNS} (median-p95 run shown)`,
+);
+console.log(
+  poly
+    ? '| polygons × 32 | overlay | frame p50 ms | frame p95 ms | fps | vertex drag p50 ms | vertex drag p95 ms | first render ms |'
+    : '| boxes | overlay | frame p50 ms | frame p95 ms | fps | drag p50 ms | drag p95 ms | first render ms |',
+);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const { n, ours, peer } of rows) {
-  for (const [name, r] of [['labelkit', ours], ['annotorious', peer]] as const) {
+  for (const [name, r] of [
+    ['labelkit', ours],
+    ['annotorious', peer],
+  ] as const) {
     console.log(`| ${n} | ${name} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.fps)} | ${f(r.dragP50)} | ${f(r.dragP95)} | ${f(r.firstRenderMs, 0)} |`);
   }
 }
-console.log('\n<label-canvas> script time per frame while moving (ms, all rAF callbacks of a frame): ' + rows.map((r) => `${r.n}: p50 ${f(r.ours.workP50, 2)}, p95 ${f(r.ours.workP95, 2)}`).join(' · '));
+console.log(
+  '\n<label-canvas> script time per frame while moving (ms, all rAF callbacks of a frame): ' +
+    rows.map((r) => `${r.n}: p50 ${f(r.ours.workP50, 2)}, p95 ${f(r.ours.workP95, 2)}`).join(' · '),
+);
 console.log('\nRatios (labelkit ÷ annotorious, same run):');
 for (const { n, ours, peer } of rows) {
   console.log(`  ${n} boxes: fps ×${f(ours.fps / peer.fps, 2)}, frame p95 ×${f(ours.p95 / peer.p95, 2)}, drag p95 ×${f(ours.dragP95 / peer.dragP95, 2)}`);

@@ -28,7 +28,13 @@ type Result = {
 
 function listing(n: number): ItemRef[] {
   const out: ItemRef[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = { path: `datastore/images/batch-${(i / 1000) | 0}/img_${String(i).padStart(7, '0')}.jpg`, etag: `"0x8D${i.toString(16).padStart(12, '0')}"`, size: 50_000 + (i % 9973), lastModified: 1_700_000_000_000 + i };
+  for (let i = 0; i < n; i++)
+    out[i] = {
+      path: `datastore/images/batch-${(i / 1000) | 0}/img_${String(i).padStart(7, '0')}.jpg`,
+      etag: `"0x8D${i.toString(16).padStart(12, '0')}"`,
+      size: 50_000 + (i % 9973),
+      lastModified: 1_700_000_000_000 + i,
+    };
   return out;
 }
 
@@ -60,7 +66,10 @@ async function labelkitBuild(n: number, dir: string): Promise<Omit<Result, 'open
   for (let k = 0; k < pre; k += 9) {
     const t = await p.nextTask({ size: 9 });
     if (!t) break;
-    await p.submit(t.id, t.items.map((x, j) => ({ item: x.index, annotations: ann(k + j) })));
+    await p.submit(
+      t.id,
+      t.items.map((x, j) => ({ item: x.index, annotations: ann(k + j) })),
+    );
   }
   await p.snapshot();
   const fs = new FsStore(dir);
@@ -182,10 +191,14 @@ async function child(step: string, arg: string): Promise<void> {
 }
 
 function runChild<T>(step: string, arg: string): T {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', '--conditions=source', new URL(import.meta.url).pathname, '--child', step, arg], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', '--conditions=source', new URL(import.meta.url).pathname, '--child', step, arg],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+    },
+  );
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`${step} ${arg} failed:\n${r.stderr}`);
   return JSON.parse(line.slice(7)) as T;
@@ -211,17 +224,24 @@ async function main() {
   console.log('\nCore: build from a listing, open from a snapshot, next task, submit (labelkit vs naive baseline, same run)\n');
   console.log('| items | impl | build ms | snapshot MB | open ms | open heap+buffers MB | next p50 µs | next p99 µs | submits/s |');
   console.log('|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.n.toLocaleString('en')} | ${r.impl} | ${f(r.buildMs, 0)} | ${f(r.snapshotMB)} | ${f(r.openMs, 0)} | ${f(r.openHeapMB)} | ${f(r.nextP50us)} | ${f(r.nextP99us)} | ${f(r.submitsPerSec, 0)} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.n.toLocaleString('en')} | ${r.impl} | ${f(r.buildMs, 0)} | ${f(r.snapshotMB)} | ${f(r.openMs, 0)} | ${f(r.openHeapMB)} | ${f(r.nextP50us)} | ${f(r.nextP99us)} | ${f(r.submitsPerSec, 0)} |`,
+    );
   console.log('\nRatios (naive ÷ labelkit; > 1 means labelkit is better):\n');
   console.log('| items | open time | open memory | next p99 | snapshot size |');
   console.log('|---|---|---|---|---|');
   for (const n of SCALES) {
     const a = rows.find((r) => r.n === n && r.impl === 'labelkit')!;
     const b = rows.find((r) => r.n === n && r.impl === 'naive')!;
-    console.log(`| ${n.toLocaleString('en')} | ${f(b.openMs / a.openMs, 2)}× | ${f(b.openHeapMB / a.openHeapMB, 2)}× | ${f(b.nextP99us / a.nextP99us, 2)}× | ${f(b.snapshotMB / a.snapshotMB, 2)}× |`);
+    console.log(
+      `| ${n.toLocaleString('en')} | ${f(b.openMs / a.openMs, 2)}× | ${f(b.openHeapMB / a.openHeapMB, 2)}× | ${f(b.nextP99us / a.nextP99us, 2)}× | ${f(b.snapshotMB / a.snapshotMB, 2)}× |`,
+    );
   }
   const big = rows.find((r) => r.impl === 'labelkit' && r.n === SCALES[SCALES.length - 1])!;
-  console.log(`\nGoals at ${big.n.toLocaleString('en')}: open ≤ 2000 ms → ${f(big.openMs, 0)} ms; heap ≤ 200 MB → ${f(big.openHeapMB)} MB; next-task p99 ≤ 1 ms → ${f(big.nextP99us / 1000, 3)} ms`);
+  console.log(
+    `\nGoals at ${big.n.toLocaleString('en')}: open ≤ 2000 ms → ${f(big.openMs, 0)} ms; heap ≤ 200 MB → ${f(big.openHeapMB)} MB; next-task p99 ≤ 1 ms → ${f(big.nextP99us / 1000, 3)} ms`,
+  );
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/core.json', import.meta.url), JSON.stringify(rows, null, 2));
 }

@@ -24,7 +24,6 @@ const LABELS: LabelClass[] = [
   { id: 'b', name: 'bicycle', color: '#00f' },
 ];
 
-
 /**
  * A project of `n` labeled images whose items are computed on demand from their index (sizes from the
  * index, 2–6 boxes from a PRNG seeded by it): the input itself takes no memory, so what the benchmark
@@ -142,7 +141,15 @@ async function child(mode: Mode, n: number, path: string): Promise<void> {
   sample();
   clearInterval(timer);
   const maxRss = process.resourceUsage().maxRSS * 1024; // kernel's peak, catches what sampling misses
-  const result: ChildResult = { mode, n, wallMs, peakRssMiB: mib(Math.max(peakRss, maxRss)), peakHeapMiB: mib(peakHeap), annotations, ...(mode === 'stream-gc' ? { liveHeapMiB: mib(liveHeap) } : {}) };
+  const result: ChildResult = {
+    mode,
+    n,
+    wallMs,
+    peakRssMiB: mib(Math.max(peakRss, maxRss)),
+    peakHeapMiB: mib(peakHeap),
+    annotations,
+    ...(mode === 'stream-gc' ? { liveHeapMiB: mib(liveHeap) } : {}),
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -189,10 +196,13 @@ async function main(): Promise<void> {
   console.log('|---:|---:|---|---:|---:|---:|---:|');
   for (const r of rows) {
     if (r.mode === 'stream-gc') continue;
-    console.log(`| ${r.n.toLocaleString('en')} | ${r.annotations.toLocaleString('en')} | ${r.mode === 'stream' ? 'exportCoco → writeExportFile' : 'JSON.stringify + writeFileSync'} | ${f(r.wallMs / 1000, 2)} | ${f(r.peakRssMiB)} | ${f(r.peakHeapMiB)} | ${f(r.mib)} |`);
+    console.log(
+      `| ${r.n.toLocaleString('en')} | ${r.annotations.toLocaleString('en')} | ${r.mode === 'stream' ? 'exportCoco → writeExportFile' : 'JSON.stringify + writeFileSync'} | ${f(r.wallMs / 1000, 2)} | ${f(r.peakRssMiB)} | ${f(r.peakHeapMiB)} | ${f(r.mib)} |`,
+    );
   }
   console.log('\nWhat the streamed export keeps alive (a full GC every 200 chunks; largest heap + ArrayBuffers left; a separate, untimed run):');
-  for (const r of rows.filter((x) => x.mode === 'stream-gc')) console.log(`  ${r.n.toLocaleString('en')} images: ${f(r.liveHeapMiB ?? 0)} MiB live (heap + ArrayBuffers), ${f(r.peakRssMiB)} MiB peak RSS`);
+  for (const r of rows.filter((x) => x.mode === 'stream-gc'))
+    console.log(`  ${r.n.toLocaleString('en')} images: ${f(r.liveHeapMiB ?? 0)} MiB live (heap + ArrayBuffers), ${f(r.peakRssMiB)} MiB peak RSS`);
   console.log('');
   for (const n of sizes) {
     const s = rows.find((r) => r.n === n && r.mode === 'stream');
@@ -207,7 +217,9 @@ async function main(): Promise<void> {
   const streams = rows.filter((r) => r.mode === 'stream');
   if (streams.length === 2) {
     const [a, b] = streams;
-    console.log(`streamed peak RSS from ${a.n.toLocaleString('en')} to ${b.n.toLocaleString('en')} images (${b.n / a.n}× the items): ${f(a.peakRssMiB)} → ${f(b.peakRssMiB)} MiB (${f(b.peakRssMiB / a.peakRssMiB, 2)}×)`);
+    console.log(
+      `streamed peak RSS from ${a.n.toLocaleString('en')} to ${b.n.toLocaleString('en')} images (${b.n / a.n}× the items): ${f(a.peakRssMiB)} → ${f(b.peakRssMiB)} MiB (${f(b.peakRssMiB / a.peakRssMiB, 2)}×)`,
+    );
   }
   const big = rows.find((r) => r.mode === 'stream' && r.n === 500_000);
   if (big) console.log(`goal ≤ 30 s at 500k images / 2M boxes: ${f(big.wallMs / 1000, 2)} s — ${big.wallMs <= 30_000 ? 'met' : 'NOT met'}`);

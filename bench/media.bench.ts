@@ -33,7 +33,17 @@ const addFile = (src: string, name: string, kind: string) => {
 };
 for (const f of readdirSync(fixture('tiff')).filter((x) => /\.tiff?$/.test(x))) addFile(fixture('tiff', f), f, 'tiff');
 for (const f of readdirSync(fixture('dicom')).filter((x) => x.endsWith('.dcm'))) addFile(fixture('dicom', f), f, 'dicom');
-for (const f of ['rgb8-packbits.tif', 'grey16-tiled-lzw-pred.tif', 'rgb16-deflate.tif', 'ct_jpeg_lossless_sv1.dcm', 'ct_rle.dcm', 'grey8_j2k_lossless.dcm', 'photo.jpg', 'rgba.png', 'rgb24.bmp']) {
+for (const f of [
+  'rgb8-packbits.tif',
+  'grey16-tiled-lzw-pred.tif',
+  'rgb16-deflate.tif',
+  'ct_jpeg_lossless_sv1.dcm',
+  'ct_rle.dcm',
+  'grey8_j2k_lossless.dcm',
+  'photo.jpg',
+  'rgba.png',
+  'rgb24.bmp',
+]) {
   addFile(fixture('media', 'gen', f), f, f.endsWith('.dcm') ? 'dicom' : f.endsWith('.tif') ? 'tiff' : 'raster');
 }
 
@@ -44,7 +54,11 @@ function sh(cmd: string, args: string[]) {
 /** A minimal explicit-LE Part 10 file with 16-bit grey pixels (12 bits stored) and a window. */
 function dicom16(w: number, h: number, pixels: Uint16Array): Uint8Array {
   const parts: number[] = [];
-  const str = (s: string) => { const b = [...new TextEncoder().encode(s)]; if (b.length % 2) b.push(s.startsWith('1.') ? 0 : 32); return b; };
+  const str = (s: string) => {
+    const b = [...new TextEncoder().encode(s)];
+    if (b.length % 2) b.push(s.startsWith('1.') ? 0 : 32);
+    return b;
+  };
   const el = (g: number, e: number, vr: string, value: number[], long = false) => {
     parts.push(g & 255, g >> 8, e & 255, e >> 8, vr.charCodeAt(0), vr.charCodeAt(1));
     if (long) parts.push(0, 0, value.length & 255, (value.length >> 8) & 255, (value.length >> 16) & 255, value.length >>> 24);
@@ -72,14 +86,31 @@ function dicom16(w: number, h: number, pixels: Uint16Array): Uint8Array {
   el(0x0028, 0x0103, 'US', us(0));
   el(0x0028, 0x1050, 'DS', str('2048'));
   el(0x0028, 0x1051, 'DS', str('4096'));
-  const head = new Uint8Array([...new Array(128).fill(0), 68, 73, 67, 77, ...parts, 0xe0, 0x7f, 0x10, 0x00, 79, 87, 0, 0, ...[0, 1, 2, 3].map((k) => ((pixels.byteLength) >>> (8 * k)) & 255)]);
+  const head = new Uint8Array([
+    ...new Array(128).fill(0),
+    68,
+    73,
+    67,
+    77,
+    ...parts,
+    0xe0,
+    0x7f,
+    0x10,
+    0x00,
+    79,
+    87,
+    0,
+    0,
+    ...[0, 1, 2, 3].map((k) => (pixels.byteLength >>> (8 * k)) & 255),
+  ]);
   const outBytes = new Uint8Array(head.length + pixels.byteLength);
   outBytes.set(head);
   outBytes.set(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength), head.length);
   return outBytes;
 }
 if (has('convert')) {
-  const W = 2048, H = 1536;
+  const W = 2048,
+    H = 1536;
   const base = join(out, 'big.ppm');
   if (!existsSync(base)) sh('convert', ['-seed', '7', '-size', `${W}x${H}`, 'plasma:fractal', '-blur', '0x1', '-depth', '8', base]);
   const make = (name: string, kind: string, args: string[]) => {
@@ -119,9 +150,10 @@ if (has('convert')) {
 // ---- robustness of the two TIFF libraries, each file in its own Node process -----------------------
 const tiffs = inputs.filter((i) => i.kind === 'tiff');
 const robustness: Record<string, { utif2: string; geotiff: string }> = {};
-const probeScript = (lib: string, path: string) => lib === 'utif2'
-  ? `const U=require('utif2');const b=require('fs').readFileSync(${JSON.stringify(path)});const a=b.buffer.slice(b.byteOffset,b.byteOffset+b.length);console.log=()=>{};const d=U.decode(a);U.decodeImage(a,d[0],d);U.toRGBA8(d[0]);process.stdout.write('ok')`
-  : `import('geotiff').then(async g=>{const b=require('fs').readFileSync(${JSON.stringify(path)});const t=await g.fromArrayBuffer(b.buffer.slice(b.byteOffset,b.byteOffset+b.length));const i=await t.getImage(0);await i.readRasters({interleave:true});process.stdout.write('ok')}).catch(e=>{process.stdout.write('error: '+String(e.message).slice(0,60));})`;
+const probeScript = (lib: string, path: string) =>
+  lib === 'utif2'
+    ? `const U=require('utif2');const b=require('fs').readFileSync(${JSON.stringify(path)});const a=b.buffer.slice(b.byteOffset,b.byteOffset+b.length);console.log=()=>{};const d=U.decode(a);U.decodeImage(a,d[0],d);U.toRGBA8(d[0]);process.stdout.write('ok')`
+    : `import('geotiff').then(async g=>{const b=require('fs').readFileSync(${JSON.stringify(path)});const t=await g.fromArrayBuffer(b.buffer.slice(b.byteOffset,b.byteOffset+b.length));const i=await t.getImage(0);await i.readRasters({interleave:true});process.stdout.write('ok')}).catch(e=>{process.stdout.write('error: '+String(e.message).slice(0,60));})`;
 for (const t of tiffs) {
   robustness[t.name] = { utif2: '', geotiff: '' };
   for (const lib of ['utif2', 'geotiff'] as const) {
@@ -141,16 +173,50 @@ for (const t of tiffs) {
 // ---- bundle sizes (minified + gzip -9), for the record ------------------------------------------------
 const { gzipSync } = await import('node:zlib');
 async function gz(entry: string, external: string[] = []): Promise<number> {
-  const r = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', conditions: ['source'], minify: true, write: false, logLevel: 'error', external, splitting: false, plugins: [{ name: 'stub', setup(b) { b.onResolve({ filter: /^(zlib|fs|path)$/ }, (a) => ({ path: a.path, namespace: 'stub' })); b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' })); } }] });
-  return gzipSync(r.outputFiles.map((f) => f.contents).reduce((a, b) => Buffer.concat([a, Buffer.from(b)]), Buffer.alloc(0)), { level: 9 }).length / 1024;
+  const r = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['source'],
+    minify: true,
+    write: false,
+    logLevel: 'error',
+    external,
+    splitting: false,
+    plugins: [
+      {
+        name: 'stub',
+        setup(b) {
+          b.onResolve({ filter: /^(zlib|fs|path)$/ }, (a) => ({ path: a.path, namespace: 'stub' }));
+          b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+        },
+      },
+    ],
+  });
+  return (
+    gzipSync(
+      r.outputFiles.map((f) => f.contents).reduce((a, b) => Buffer.concat([a, Buffer.from(b)]), Buffer.alloc(0)),
+      { level: 9 },
+    ).length / 1024
+  );
 }
 const sizes = {
   // Lazily imported codecs (utif2, jpeg-js, jpeg-lossless, OpenJPEG) are separate chunks: left out.
-  'media entry (probe, decodeImage client, window/level, dicom-parser, fflate)': await gz(join(root, 'packages/core/src/media/index.ts'), ['utif2', 'jpeg-js', 'jpeg-lossless-decoder-js', '@cornerstonejs/codec-openjpeg/decode', '@cornerstonejs/codec-openjpeg/decodewasmjs']),
-  'media worker (all codecs but JPEG 2000)': await gz(join(root, 'packages/core/src/media/worker.ts'), ['@cornerstonejs/codec-openjpeg/decode', '@cornerstonejs/codec-openjpeg/decodewasmjs']),
+  'media entry (probe, decodeImage client, window/level, dicom-parser, fflate)': await gz(join(root, 'packages/core/src/media/index.ts'), [
+    'utif2',
+    'jpeg-js',
+    'jpeg-lossless-decoder-js',
+    '@cornerstonejs/codec-openjpeg/decode',
+    '@cornerstonejs/codec-openjpeg/decodewasmjs',
+  ]),
+  'media worker (all codecs but JPEG 2000)': await gz(join(root, 'packages/core/src/media/worker.ts'), [
+    '@cornerstonejs/codec-openjpeg/decode',
+    '@cornerstonejs/codec-openjpeg/decodewasmjs',
+  ]),
   'JPEG 2000 codec, pure-JS build (loaded on the first J2K frame)': await gz(join(root, 'node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegjs_decode.js')),
   'utif2 (+ pako)': await gz(join(root, 'node_modules/utif2/UTIF.js')),
-  'geotiff': await gz(join(root, 'node_modules/geotiff/dist-module/geotiff.js')),
+  geotiff: await gz(join(root, 'node_modules/geotiff/dist-module/geotiff.js')),
 };
 
 // ---- the page -------------------------------------------------------------------------------------
@@ -161,8 +227,23 @@ const stub: Plugin = {
     b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
   },
 };
-const common = { bundle: true, format: 'esm' as const, platform: 'browser' as const, conditions: ['source'], tsconfig: join(root, 'tsconfig.base.json'), minify: true, logLevel: 'error' as const, plugins: [stub] };
-await build({ ...common, entryPoints: { page: join(root, 'bench/media/page.ts'), worker: join(root, 'packages/core/src/media/worker.ts') }, outdir: out, splitting: true, metafile: false });
+const common = {
+  bundle: true,
+  format: 'esm' as const,
+  platform: 'browser' as const,
+  conditions: ['source'],
+  tsconfig: join(root, 'tsconfig.base.json'),
+  minify: true,
+  logLevel: 'error' as const,
+  plugins: [stub],
+};
+await build({
+  ...common,
+  entryPoints: { page: join(root, 'bench/media/page.ts'), worker: join(root, 'packages/core/src/media/worker.ts') },
+  outdir: out,
+  splitting: true,
+  metafile: false,
+});
 writeFileSync(join(out, 'index.html'), '<!doctype html><html><body><script type="module" src="page.js"></script></body></html>');
 // Cross-origin isolated, so performance.now() has its fine resolution.
 const { base, server } = await serveStatic([['/', out + '/']]);
@@ -197,7 +278,9 @@ for (const i of inputs.filter((x) => x.kind === 'raster')) {
   oursRgba = best(oursRgba, await call('ours', i.name, REPS, { output: 'rgba' }));
   bareRgba = best(bareRgba, await call('bare', i.name, REPS, true));
   raster.push({ file: i.name, ours, bare, oursRgba, bareRgba });
-  rows.push(`| ${i.name} | ${ours.w}×${ours.h} | ${fmt(ours.ms)} ms (${rate(ours)}) | ${fmt(bare.ms)} ms (${rate(bare)}) | ${(ours.ms / bare.ms).toFixed(2)}× | ${fmt(oursRgba.ms)} ms (${rate(oursRgba)}) | ${fmt(bareRgba.ms)} ms (${rate(bareRgba)}) | ${(oursRgba.ms / bareRgba.ms).toFixed(2)}× |`);
+  rows.push(
+    `| ${i.name} | ${ours.w}×${ours.h} | ${fmt(ours.ms)} ms (${rate(ours)}) | ${fmt(bare.ms)} ms (${rate(bare)}) | ${(ours.ms / bare.ms).toFixed(2)}× | ${fmt(oursRgba.ms)} ms (${rate(oursRgba)}) | ${fmt(bareRgba.ms)} ms (${rate(bareRgba)}) | ${(oursRgba.ms / bareRgba.ms).toFixed(2)}× |`,
+  );
 }
 results.raster = raster;
 
@@ -211,13 +294,27 @@ for (const t of tiffs) {
   const p = probeImage(readFileSync(join(filesDir, t.name)), { maxPixels: Infinity });
   const ours = await call('ours', t.name, REPS);
   const oursMain = await call('ours', t.name, REPS, { offThread: false });
-  const u = await call('utif2', t.name, REPS).catch((e) => ({ ms: NaN, w: 0, h: 0, error: 'fails: ' + String(e.message).replace(/^page.evaluate: /, '').slice(0, 50) }));
+  const u = await call('utif2', t.name, REPS).catch((e) => ({
+    ms: NaN,
+    w: 0,
+    h: 0,
+    error:
+      'fails: ' +
+      String(e.message)
+        .replace(/^page.evaluate: /, '')
+        .slice(0, 50),
+  }));
   const rob = robustness[t.name];
   // geotiff is not run in the page on files it crashes or hangs on in Node (a V8 abort would take the page down).
-  const g = rob.geotiff === 'ok' ? await call('geotiff', t.name, REPS).catch((e) => ({ ms: NaN, w: 0, h: 0, error: String(e.message).slice(0, 60) })) : { ms: NaN, w: 0, h: 0, error: 'not run: ' + rob.geotiff };
+  const g =
+    rob.geotiff === 'ok'
+      ? await call('geotiff', t.name, REPS).catch((e) => ({ ms: NaN, w: 0, h: 0, error: String(e.message).slice(0, 60) }))
+      : { ms: NaN, w: 0, h: 0, error: 'not run: ' + rob.geotiff };
   tiffResults.push({ file: t.name, compression: p.compression, ours, oursMain, utif2: u, geotiff: g, robustness: rob });
-  const cell = (x: Timing & { error?: string }) => (Number.isFinite(x.ms) ? `${fmt(x.ms)} ms (${rate(x)})` : x.error ?? 'n/a');
-  rows.push(`| ${t.name} | ${p.width}×${p.height}${p.frames > 1 ? ` ×${p.frames}p` : ''} | ${p.compression}, ${p.bitsStored}-bit ×${p.samplesPerPixel} | ${cell(u)} | ${cell(g)} | ${Number.isFinite(u.ms) && Number.isFinite(g.ms) ? (g.ms / u.ms).toFixed(2) + '×' : '–'} | ${cell(ours)} | ${cell(oursMain)} | ${rob.utif2} / ${rob.geotiff} |`);
+  const cell = (x: Timing & { error?: string }) => (Number.isFinite(x.ms) ? `${fmt(x.ms)} ms (${rate(x)})` : (x.error ?? 'n/a'));
+  rows.push(
+    `| ${t.name} | ${p.width}×${p.height}${p.frames > 1 ? ` ×${p.frames}p` : ''} | ${p.compression}, ${p.bitsStored}-bit ×${p.samplesPerPixel} | ${cell(u)} | ${cell(g)} | ${Number.isFinite(u.ms) && Number.isFinite(g.ms) ? (g.ms / u.ms).toFixed(2) + '×' : '–'} | ${cell(ours)} | ${cell(oursMain)} | ${rob.utif2} / ${rob.geotiff} |`,
+  );
 }
 results.tiff = tiffResults;
 
@@ -231,7 +328,9 @@ for (const d of inputs.filter((x) => x.kind === 'dicom')) {
   const ours = await call('ours', d.name, REPS);
   const main = await call('ours', d.name, REPS, { offThread: false });
   dicomResults.push({ file: d.name, compression: p.compression, ours, main });
-  rows.push(`| ${d.name} | ${p.width}×${p.height}${p.frames > 1 ? ` ×${p.frames}f` : ''} | ${p.compression} | ${fmt(ours.ms)} ms (${rate(ours)}) | ${fmt(main.ms)} ms (${rate(main)}) |`);
+  rows.push(
+    `| ${d.name} | ${p.width}×${p.height}${p.frames > 1 ? ` ×${p.frames}f` : ''} | ${p.compression} | ${fmt(ours.ms)} ms (${rate(ours)}) | ${fmt(main.ms)} ms (${rate(main)}) |`,
+  );
 }
 results.dicom = dicomResults;
 
@@ -247,7 +346,11 @@ for (const name of ['big16.dcm', 'big-grey16-deflate.tif', 'ladoga.tif', 'CT_sma
 const chromeVersion = `Chromium ${browser.version()}`;
 await browser.close();
 server.close();
-console.log(`\nMedia decoding in ${chromeVersion}, headless; ${cpus().length} CPUs, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}; median of ${REPS} after a warm-up. MP/s in brackets.`);
+console.log(
+  `\nMedia decoding in ${chromeVersion}, headless; ${cpus().length} CPUs, load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}; median of ${REPS} after a warm-up. MP/s in brackets.`,
+);
 console.log(rows.join('\n'));
 console.log('\n### Bundle sizes (minified + gzip -9)\n');
 for (const [k, v] of Object.entries(sizes)) console.log(`- ${k}: ${v.toFixed(1)} KB`);

@@ -51,7 +51,11 @@ function child(threads: number): Child {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
-  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (r.status !== 0 || !line) throw new Error(`ort-web child (${threads} threads) failed:\n${r.stderr.slice(-2000)}`);
   return JSON.parse(line) as Child;
 }
@@ -62,7 +66,12 @@ const web2 = child(2);
 async function nodeFigure(name: ModelName, threads: number): Promise<{ inferenceMs: number; perSecond: number }> {
   const spec = featurizer(name);
   const cut = cutModel(spec.source as Uint8Array, { outputs: [{ tensor: spec.embedding!.tensor, pool: spec.embedding!.pool }] });
-  const session = await ortNode.InferenceSession.create(cut.bytes, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ortNode.InferenceSession.create(cut.bytes, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
   const p = spec.preprocess;
   const inputs: Float32Array[] = [];
   if (name === 'mnist') for (const d of await loadDigits(nodeDigitSource, IMAGES.mnist, { seed: 3 })) inputs.push(preprocess(digitImage(d), p).data);
@@ -86,20 +95,31 @@ console.log('| model | runtime | threads | ms/image | embeddings/s | ratio vs na
 console.log('|---|---|---|---|---|---|');
 for (const name of ['yolox', 'mnist'] as const) {
   const label = name === 'yolox' ? `yolox_nano backbone → ${web1.yolox.dim}-d` : `mnist → ${web1.mnist.dim}-d`;
-  for (const [th, web] of [[1, web1], [2, web2]] as const) {
+  for (const [th, web] of [
+    [1, web1],
+    [2, web2],
+  ] as const) {
     const nat = native[`${name}${th}`];
     console.log(`| ${label} | onnxruntime-node (native) | ${th} | ${fmt(nat.inferenceMs, 3)} | ${fmt(nat.perSecond, 0)} | 1.00 |`);
-    console.log(`| ${label} | onnxruntime-web WASM (Node) | ${th} | ${fmt(web[name].inferenceMs, 3)} | ${fmt(web[name].perSecond, 0)} | ${fmt(web[name].inferenceMs / nat.inferenceMs)}× slower |`);
+    console.log(
+      `| ${label} | onnxruntime-web WASM (Node) | ${th} | ${fmt(web[name].inferenceMs, 3)} | ${fmt(web[name].perSecond, 0)} | ${fmt(web[name].inferenceMs / nat.inferenceMs)}× slower |`,
+    );
   }
 }
 
 // ── 2. WebGPU on SwiftShader ──
 try {
-  const g = (await browserFigures({ device: 'webgpu', mnistImages: quick ? 20 : 50, yoloxImages: quick ? 1 : 3 })) as Record<ModelName, { device: string; note: string; images: number; inferenceMs: number; perSecond: number }>;
+  const g = (await browserFigures({ device: 'webgpu', mnistImages: quick ? 20 : 50, yoloxImages: quick ? 1 : 3 })) as Record<
+    ModelName,
+    { device: string; note: string; images: number; inferenceMs: number; perSecond: number }
+  >;
   console.log(`\nWebGPU in headless Chromium (${g.mnist.note}) — for the record: a software rasterizer, not a GPU`);
   console.log('| model | device used | images | ms/image | embeddings/s | vs ORT-web WASM 1 thread (Node) |');
   console.log('|---|---|---|---|---|---|');
-  for (const name of ['yolox', 'mnist'] as const) console.log(`| ${name} | ${g[name].device} | ${g[name].images} | ${fmt(g[name].inferenceMs, 1)} | ${fmt(g[name].perSecond, 2)} | ${fmt(g[name].inferenceMs / web1[name].inferenceMs, 0)}× slower |`);
+  for (const name of ['yolox', 'mnist'] as const)
+    console.log(
+      `| ${name} | ${g[name].device} | ${g[name].images} | ${fmt(g[name].inferenceMs, 1)} | ${fmt(g[name].perSecond, 2)} | ${fmt(g[name].inferenceMs / web1[name].inferenceMs, 0)}× slower |`,
+    );
 } catch (err) {
   console.log(`\nWebGPU figure not measured: ${(err as Error).message.split('\n')[0]}`);
 }
@@ -134,13 +154,17 @@ try {
   }
   const full = await kmeans(x, n, d, { k, initialCenters: init, kernel, maxIterations: 300 });
   const [o, m, j] = [median(ours), median(theirs), median(js)];
-  console.log(`\nk-means, ${n.toLocaleString('en')} × ${d}, k = ${k}, same k-means++ seeds (ours seeds in ${fmt(seedMs / 1000)} s from a 10,000-row sample); median of ${iterations} alternating rounds`);
+  console.log(
+    `\nk-means, ${n.toLocaleString('en')} × ${d}, k = ${k}, same k-means++ seeds (ours seeds in ${fmt(seedMs / 1000)} s from a 10,000-row sample); median of ${iterations} alternating rounds`,
+  );
   console.log('| implementation | s per Lloyd iteration | speed-up vs ml-kmeans |');
   console.log('|---|---|---|');
   console.log(`| ml-kmeans 7 (number[][], one thread) | ${fmt(m / 1000)} | 1.0× |`);
   console.log(`| ours, typed-array 4×4 blocked kernel (one thread) | ${fmt(j / 1000)} | ${fmt(m / j, 1)}× |`);
   console.log(`| ours, ORT Gemm graph on WASM, 2 threads | ${fmt(o / 1000)} | ${fmt(m / o, 1)}× |`);
-  console.log(`Ours to convergence (WASM, 2 threads): ${full.iterations} iterations in ${fmt(full.iterateMs / 1000)} s${full.converged ? '' : ' (not converged)'} = ${fmt(full.iterateMs / full.iterations / 1000)} s per iteration (later iterations move few rows); ml-kmeans for as many iterations ≈ ${fmt((m * full.iterations) / 1000, 0)} s.`);
+  console.log(
+    `Ours to convergence (WASM, 2 threads): ${full.iterations} iterations in ${fmt(full.iterateMs / 1000)} s${full.converged ? '' : ' (not converged)'} = ${fmt(full.iterateMs / full.iterations / 1000)} s per iteration (later iterations move few rows); ml-kmeans for as many iterations ≈ ${fmt((m * full.iterations) / 1000, 0)} s.`,
+  );
   await kernel.dispose?.();
 }
 
@@ -150,7 +174,14 @@ try {
   const digits = await loadDigits(nodeDigitSource, 1000, { seed: 9 });
   const emb = (await a.featurize(digits.map(digitImage))).embeddings;
   await a.dispose();
-  const mn = await trainHead(emb.data, 1000, emb.cols, Int32Array.from(digits, (g) => g.label), 10, 'multiclass');
+  const mn = await trainHead(
+    emb.data,
+    1000,
+    emb.cols,
+    Int32Array.from(digits, (g) => g.label),
+    10,
+    'multiclass',
+  );
   const syn = kmeansData(5000, 512, 10, 7);
   const targets = Int32Array.from({ length: 5000 }, (_, i) => i % 10);
   const big = await trainHead(syn, 5000, 512, targets, 10, 'multiclass', { epochs: 100 });

@@ -90,7 +90,17 @@ for (const n of SCALES) {
     const old = await build(n, submits, { checkpointEvery: Number.MAX_SAFE_INTEGER, checkpointAfterMs: 2 ** 31 - 1 });
     const v1 = await reopenMs(old.dir, old.id);
     rmSync(old.dir, { recursive: true, force: true });
-    const row = { items: n, submits, closedMs: closed.ms, killedMs: killed.ms, killedReplayed: killed.replayed, v1Ms: v1.ms, v1Replayed: v1.replayed, naiveMs: naive, submitP95Ms: cur.submitP95 };
+    const row = {
+      items: n,
+      submits,
+      closedMs: closed.ms,
+      killedMs: killed.ms,
+      killedReplayed: killed.replayed,
+      v1Ms: v1.ms,
+      v1Replayed: v1.replayed,
+      naiveMs: naive,
+      submitP95Ms: cur.submitP95,
+    };
     results.push(row);
     rows.push(
       `| ${n.toLocaleString('en')} | ${submits.toLocaleString('en')} | ${closed.ms.toFixed(0)} | ${killed.ms.toFixed(0)} (${killed.replayed} ev) | ${v1.ms.toFixed(0)} (${v1.replayed} ev) | ${naive.toFixed(0)} | ${(naive / killed.ms).toFixed(1)}× | ${(v1.ms / killed.ms).toFixed(1)}× | ${cur.submitP95.toFixed(1)} |`,

@@ -83,7 +83,13 @@ async function main(): Promise<void> {
     const w = window as unknown as { __firstTask?: number; __enterAt?: number; __loads: number[]; __rendered: number[] };
     w.__loads = [];
     w.__rendered = [];
-    document.addEventListener('keydown', (e) => { if (e.key === 'Enter') w.__enterAt = performance.now(); }, true);
+    document.addEventListener(
+      'keydown',
+      (e) => {
+        if (e.key === 'Enter') w.__enterAt = performance.now();
+      },
+      true,
+    );
     document.addEventListener('label-task-load', async (e) => {
       // The task is in the DOM now (rendered, not yet painted).
       w.__rendered.push(performance.now());
@@ -98,13 +104,25 @@ async function main(): Promise<void> {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   page.on('console', (m) => m.type() === 'error' && console.error('console:', m.text()));
-  await page.route((u) => u.pathname.endsWith('/naive.html'), (route) => route.fulfill({ contentType: 'text/html', body: NAIVE_HTML }));
+  await page.route(
+    (u) => u.pathname.endsWith('/naive.html'),
+    (route) => route.fulfill({ contentType: 'text/html', body: NAIVE_HTML }),
+  );
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready]', { state: 'attached' });
 
   // ── setup: a 100k project (and the naive document) ──
   let t = performance.now();
-  const id = await page.evaluate((n) => (window as unknown as { labelkitDemo: { createProject(s: object): Promise<string> } }).labelkitDemo.createProject({ name: `Bench ${n} ${Date.now()}`, kind: 'image-classification-multiclass', labels: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'], count: n }), N);
+  const id = await page.evaluate(
+    (n) =>
+      (window as unknown as { labelkitDemo: { createProject(s: object): Promise<string> } }).labelkitDemo.createProject({
+        name: `Bench ${n} ${Date.now()}`,
+        kind: 'image-classification-multiclass',
+        labels: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'],
+        count: n,
+      }),
+    N,
+  );
   const createMs = performance.now() - t;
   await page.goto(`${server.url}naive.html`);
   await page.waitForSelector('body[data-ready]', { state: 'attached' });
@@ -231,11 +249,26 @@ async function main(): Promise<void> {
   console.log(`${REOPEN_SUBMITS} submits through the API took ${driveMs.toFixed(0)} ms; loads after them: ${lkReopen.map((x) => x.toFixed(0)).join(', ')} ms`);
   console.log(`\nLabelkit first-task loads: ${lk.map((x) => x.toFixed(0)).join(', ')} ms; naive: ${nv.map((x) => x.toFixed(0)).join(', ')} ms`);
   const m = (k: 'script' | 'open' | 'task') => median(split.map((x) => x[k])).toFixed(0);
-  console.log(`Labelkit load, median split: bundle fetched + evaluated ${m('script')} ms · project opened (snapshot + journal) ${m('open')} ms · lease, render, images ${m('task')} ms`);
+  console.log(
+    `Labelkit load, median split: bundle fetched + evaluated ${m('script')} ms · project opened (snapshot + journal) ${m('open')} ms · lease, render, images ${m('task')} ms`,
+  );
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(
     new URL('./results/ui.json', import.meta.url),
-    JSON.stringify({ items: N, quick, createMs, naiveCreateMs, firstTask: { labelkit: lk, naive: nv, labelkitSplit: split, afterSubmits: { submits: REOPEN_SUBMITS, labelkit: lkReopen } }, submit: { labelkit: lkSubmit, labelkitRendered: lkRendered, naive: nvSubmit }, dashboard: { labelkit: dash, naive: nvDash }, rows }, null, 2),
+    JSON.stringify(
+      {
+        items: N,
+        quick,
+        createMs,
+        naiveCreateMs,
+        firstTask: { labelkit: lk, naive: nv, labelkitSplit: split, afterSubmits: { submits: REOPEN_SUBMITS, labelkit: lkReopen } },
+        submit: { labelkit: lkSubmit, labelkitRendered: lkRendered, naive: nvSubmit },
+        dashboard: { labelkit: dash, naive: nvDash },
+        rows,
+      },
+      null,
+      2,
+    ),
   );
 }
 

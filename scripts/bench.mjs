@@ -19,9 +19,7 @@ function installed(name, version) {
   }
 }
 function ensureBaselines(files) {
-  const wanted = Object.entries(ON_DEMAND).filter(([name]) =>
-    files.some((f) => readFileSync(new URL(`../bench/${f}`, import.meta.url), 'utf8').includes(`'${name}'`)),
-  );
+  const wanted = Object.entries(ON_DEMAND).filter(([name]) => files.some((f) => readFileSync(new URL(`../bench/${f}`, import.meta.url), 'utf8').includes(`'${name}'`)));
   const missing = wanted.filter(([name, version]) => !installed(name, version)).map(([name, version]) => `${name}@${version}`);
   if (!missing.length) return;
   console.log(`Installing the benchmark baselines ${missing.join(', ')} (npm install --no-save) …`);
@@ -38,7 +36,9 @@ function ensureBaselines(files) {
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));
 const names = args.filter((a) => !a.startsWith('--'));
-const all = readdirSync(new URL('../bench/', import.meta.url)).filter((f) => f.endsWith('.bench.ts')).sort();
+const all = readdirSync(new URL('../bench/', import.meta.url))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort();
 const chosen = names.length ? all.filter((f) => names.some((n) => f.startsWith(n))) : all;
 if (!chosen.length) {
   console.error(`No benchmark matches ${names.join(', ')}. Available: ${all.join(', ')}`);

@@ -16,7 +16,14 @@ function minifyPart(text, tag) {
   // CSS: quoted strings (content: ' ?') are kept as they are.
   return text
     .split(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/)
-    .map((part, i) => (i % 2 ? part : part.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/ ?([{};,>]) ?/g, '$1')))
+    .map((part, i) =>
+      i % 2
+        ? part
+        : part
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/\s+/g, ' ')
+            .replace(/ ?([{};,>]) ?/g, '$1'),
+    )
     .join('');
 }
 

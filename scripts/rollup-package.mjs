@@ -7,11 +7,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 
 export function packageConfig(dir) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const external = [
-    ...Object.keys(pkg.dependencies ?? {}),
-    ...Object.keys(pkg.peerDependencies ?? {}),
-    ...Object.keys(pkg.optionalDependencies ?? {}),
-  ];
+  const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})];
   const input = {};
   for (const [key, value] of Object.entries(pkg.exports)) {
     if (typeof value !== 'object' || !value.source) continue;

@@ -38,7 +38,7 @@ const templates = {
  */
 async function bundle(code, external = []) {
   const r = await build({
-    stdin: { contents: code, resolveDir: root, loader: 'ts'},
+    stdin: { contents: code, resolveDir: root, loader: 'ts' },
     bundle: true,
     splitting: true,
     format: 'esm',

@@ -89,7 +89,11 @@ function recordLatency(): void {
   );
 }
 
-const nextFrames = (k = 2) => new Promise<void>((r) => { const f = () => (--k <= 0 ? r() : requestAnimationFrame(f)); requestAnimationFrame(f); });
+const nextFrames = (k = 2) =>
+  new Promise<void>((r) => {
+    const f = () => (--k <= 0 ? r() : requestAnimationFrame(f));
+    requestAnimationFrame(f);
+  });
 
 const pairs = (p: number[]) => Array.from({ length: p.length / 2 }, (_, k) => [p[2 * k], p[2 * k + 1]]);
 
@@ -109,9 +113,7 @@ async function setupLabelkit(): Promise<Driver> {
   el.addEventListener('label-annotation-update', () => updates++);
   const t0 = performance.now();
   const loaded = new Promise((r) => el.addEventListener('label-image-load', r, { once: true }));
-  el.annotations = polygons
-    ? polygons.map((points, i) => ({ id: `p${i}`, kind: 'polygon', label: 'box', points }))
-    : boxes.map((b) => ({ kind: 'box', label: 'box', ...b }));
+  el.annotations = polygons ? polygons.map((points, i) => ({ id: `p${i}`, kind: 'polygon', label: 'box', points })) : boxes.map((b) => ({ kind: 'box', label: 'box', ...b }));
   el.image = img;
   await loaded;
   await nextFrames(1);

@@ -46,10 +46,12 @@ export function sceneBoxes(n: number, seed = 2024): SceneBox[] {
 export function scenePolygons(n: number, k = 32, seed = 2024): number[][] {
   const r = mulberry32(seed + 1);
   return sceneBoxes(n, seed).map((b) => {
-    const cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+    const cx = b.x + b.w / 2,
+      cy = b.y + b.h / 2;
     const pts: number[] = [];
     for (let i = 0; i < k; i++) {
-      const a = (2 * Math.PI * i) / k, f = i === 0 ? 1 : 0.7 + 0.3 * r();
+      const a = (2 * Math.PI * i) / k,
+        f = i === 0 ? 1 : 0.7 + 0.3 * r();
       pts.push(Math.round(cx + (Math.cos(a) * b.w * f) / 2), Math.round(cy + (Math.sin(a) * b.h * f) / 2));
     }
     return pts;

@@ -39,20 +39,24 @@ const utif = UTIF as unknown as { decode(b: ArrayBuffer, p?: object): any[]; dec
 const api = {
   async ours(name: string, reps: number, options: DecodeOptions = {}) {
     const bytes = await file(name);
-    let w = 0, h = 0;
+    let w = 0,
+      h = 0;
     const ms = await time(reps, async () => {
       const d = await decodeImage(bytes, { hint: name, ...options });
-      w = d.width; h = d.height;
+      w = d.width;
+      h = d.height;
       d.bitmap?.close();
     });
     return { ms, w, h };
   },
   async bare(name: string, reps: number, rgba: boolean) {
     const bytes = await file(name);
-    let w = 0, h = 0;
+    let w = 0,
+      h = 0;
     const ms = await time(reps, async () => {
       const b = await createImageBitmap(new Blob([bytes as BlobPart]));
-      w = b.width; h = b.height;
+      w = b.width;
+      h = b.height;
       if (rgba) {
         const c = new OffscreenCanvas(w, h);
         const ctx = c.getContext('2d', { willReadFrequently: true })!;
@@ -67,7 +71,9 @@ const api = {
   async utif2(name: string, reps: number) {
     const bytes = await file(name);
     const buf = bytes.slice().buffer;
-    let w = 0, h = 0, rgba: Uint8Array = new Uint8Array(0);
+    let w = 0,
+      h = 0,
+      rgba: Uint8Array = new Uint8Array(0);
     const ms = await time(reps, async () => {
       const log = console.log;
       console.log = () => {};
@@ -75,7 +81,8 @@ const api = {
         const ifds = utif.decode(buf, { parseMN: false, debug: false });
         utif.decodeImage(buf, ifds[0], ifds);
         rgba = utif.toRGBA8(ifds[0]);
-        w = ifds[0].width; h = ifds[0].height;
+        w = ifds[0].width;
+        h = ifds[0].height;
       } finally {
         console.log = log;
       }
@@ -86,11 +93,14 @@ const api = {
   async geotiff(name: string, reps: number) {
     const bytes = await file(name);
     const buf = bytes.slice().buffer;
-    let w = 0, h = 0, sample: number[] = [];
+    let w = 0,
+      h = 0,
+      sample: number[] = [];
     const ms = await time(reps, async () => {
       const tiff = await fromArrayBuffer(buf);
       const img = await tiff.getImage(0);
-      w = img.getWidth(); h = img.getHeight();
+      w = img.getWidth();
+      h = img.getHeight();
       const grey16 = img.getBitsPerSample() === 16 && img.getSamplesPerPixel() === 1;
       const r = grey16 ? await img.readRasters({ interleave: true }) : await img.readRGB({ interleave: true });
       sample = Array.from((r as unknown as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }).subarray(0, 48));

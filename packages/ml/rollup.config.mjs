@@ -46,7 +46,10 @@ config.plugins.push(
     // onnxruntime-web imports its glue with /* webpackIgnore: true */ /* @vite-ignore */: keep them.
     minify: false,
     plugins: [ortSelfUrl],
-    copy: ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'].map((f) => [`${ort}/${f}`, `${dir}dist/labelkit/${f}`]),
+    copy: ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'].map((f) => [
+      `${ort}/${f}`,
+      `${dir}dist/labelkit/${f}`,
+    ]),
   }),
 );
 export default config;

@@ -53,8 +53,10 @@ export async function startAzurite(options: { location?: string; host?: string; 
     const args = [
       ...(options.fastLookups ? ['--require', fileURLToPath(new URL('./azurite-lookup-patch.cjs', import.meta.url))] : []),
       azuriteBlobMain(),
-      '--blobHost', host,
-      '--blobPort', String(port),
+      '--blobHost',
+      host,
+      '--blobPort',
+      String(port),
       '--skipApiVersionCheck',
       '--loose',
       '--silent',

@@ -83,51 +83,56 @@ afterAll(async () => {
   await env?.stop();
 });
 
-it.skipIf(!existsSync(CHROMIUM))('the SDK in Chromium reads, writes, streams, lists and leases on Azurite across origins', async () => {
-  const c = await env.container('browser');
-  const blobs = env.service.getContainerClient(c.name);
-  for (const [name, rgb] of [
-    ['imgs/red.png', [255, 0, 0]],
-    ['imgs/blue.png', [0, 0, 255]],
-    ['imgs/sub/green.png', [0, 255, 0]],
-  ] as const) {
-    const png = solidPng(24, 16, [...rgb]);
-    await blobs.getBlockBlobClient(name).upload(png, png.length, { blobHTTPHeaders: { blobContentType: 'image/png' } });
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  await page.goto(origin);
-  await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 60_000 });
-  const r = (await page.evaluate(
-    (cfg) => (globalThis as unknown as { runAzureChecks: (c: unknown) => Promise<Record<string, unknown>> }).runAzureChecks(cfg),
-    { containerUrl: c.url, sas: c.sas, blobEndpoint: env.azurite.blobEndpoint },
-  )) as Record<string, unknown>;
-  expect(errors).toEqual([]);
-  expect(String(r.userAgent)).toMatch(/Chrome/);
-  expect(r).toMatchObject({
-    createAgain: 'E_CONFLICT',
-    ifMatchOk: 'ok',
-    ifMatchStale: 'E_CONFLICT',
-    read: '{"v":2}',
-    missing: true,
-    keys: ['a/9', 'b/1', 'b/2', 'b/3', 'b/doc.json', 'imgs/blue.png', 'imgs/red.png', 'imgs/sub/green.png'],
-    deleted: true,
-    streamed: { bytes: 980, same: true },
-    export: 'Labeling/export/coco/browser_demo_20260102_030405.json',
-    leaseWinners: 1,
-    deep: ['imgs/blue.png', 'imgs/red.png', 'imgs/sub/green.png'],
-    pngMagic: [137, 80, 78, 71],
-    imgSize: [24, 16],
-    plainUrl: null,
-    viaConnectionString: 'b/2',
-    forbidden: 'E_FORBIDDEN',
-  });
-  expect((r.listed as string[]).map((s) => s.split(':')[0])).toEqual(['imgs/blue.png', 'imgs/red.png']);
-  expect((r.listed as string[]).every((s) => s.endsWith(':string:number'))).toBe(true);
-  for (const s of secretsOf(c.sas)) expect(String(r.forbiddenText)).not.toContain(s);
-  // The blocks were really staged and committed by the browser.
-  expect((await blobs.getBlockBlobClient('big.txt').getBlockList('committed')).committedBlocks!.length).toBe(Math.ceil(980 / 256));
-}, 180_000);
+it.skipIf(!existsSync(CHROMIUM))(
+  'the SDK in Chromium reads, writes, streams, lists and leases on Azurite across origins',
+  async () => {
+    const c = await env.container('browser');
+    const blobs = env.service.getContainerClient(c.name);
+    for (const [name, rgb] of [
+      ['imgs/red.png', [255, 0, 0]],
+      ['imgs/blue.png', [0, 0, 255]],
+      ['imgs/sub/green.png', [0, 255, 0]],
+    ] as const) {
+      const png = solidPng(24, 16, [...rgb]);
+      await blobs.getBlockBlobClient(name).upload(png, png.length, { blobHTTPHeaders: { blobContentType: 'image/png' } });
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    await page.goto(origin);
+    await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 60_000 });
+    const r = (await page.evaluate((cfg) => (globalThis as unknown as { runAzureChecks: (c: unknown) => Promise<Record<string, unknown>> }).runAzureChecks(cfg), {
+      containerUrl: c.url,
+      sas: c.sas,
+      blobEndpoint: env.azurite.blobEndpoint,
+    })) as Record<string, unknown>;
+    expect(errors).toEqual([]);
+    expect(String(r.userAgent)).toMatch(/Chrome/);
+    expect(r).toMatchObject({
+      createAgain: 'E_CONFLICT',
+      ifMatchOk: 'ok',
+      ifMatchStale: 'E_CONFLICT',
+      read: '{"v":2}',
+      missing: true,
+      keys: ['a/9', 'b/1', 'b/2', 'b/3', 'b/doc.json', 'imgs/blue.png', 'imgs/red.png', 'imgs/sub/green.png'],
+      deleted: true,
+      streamed: { bytes: 980, same: true },
+      export: 'Labeling/export/coco/browser_demo_20260102_030405.json',
+      leaseWinners: 1,
+      deep: ['imgs/blue.png', 'imgs/red.png', 'imgs/sub/green.png'],
+      pngMagic: [137, 80, 78, 71],
+      imgSize: [24, 16],
+      plainUrl: null,
+      viaConnectionString: 'b/2',
+      forbidden: 'E_FORBIDDEN',
+    });
+    expect((r.listed as string[]).map((s) => s.split(':')[0])).toEqual(['imgs/blue.png', 'imgs/red.png']);
+    expect((r.listed as string[]).every((s) => s.endsWith(':string:number'))).toBe(true);
+    for (const s of secretsOf(c.sas)) expect(String(r.forbiddenText)).not.toContain(s);
+    // The blocks were really staged and committed by the browser.
+    expect((await blobs.getBlockBlobClient('big.txt').getBlockList('committed')).committedBlocks!.length).toBe(Math.ceil(980 / 256));
+  },
+  180_000,
+);

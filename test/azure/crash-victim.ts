@@ -70,7 +70,12 @@ for (let k = 0; k < plan.tasks; k++) {
     await step('skip', k, () => p.skip(task.id));
     out({ ack: 'skip', items });
   } else {
-    await step('submit', k, () => p.submit(task.id, items.map((item) => ({ item, annotations: [{ kind: 'class' as const, label: 'cat' }] }))));
+    await step('submit', k, () =>
+      p.submit(
+        task.id,
+        items.map((item) => ({ item, annotations: [{ kind: 'class' as const, label: 'cat' }] })),
+      ),
+    );
     out({ ack: 'submit', items, label: 'cat' });
   }
 }

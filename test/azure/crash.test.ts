@@ -77,7 +77,7 @@ describe('crash windows on a shared project', () => {
     expect(refused).toBeGreaterThan(0);
     // B labels everything it is handed, without syncing, including after A's leases ran out.
     const got: number[] = [];
-    for (let quietSince = Date.now(); Date.now() - quietSince < 3_000; ) {
+    for (let quietSince = Date.now(); Date.now() - quietSince < 3_000;) {
       const t = await b.nextTask({ size: 1 });
       if (!t) {
         await new Promise((r) => setTimeout(r, 50)); // polling the queue, as a labeler's next click would

@@ -94,7 +94,10 @@ async function labelRest(p: Project, label: string, quietMs: number): Promise<vo
     }
     quietSince = Date.now();
     try {
-      await p.submit(t.id, t.items.map((it) => ({ item: it.index, annotations: [{ kind: 'class' as const, label }] })));
+      await p.submit(
+        t.id,
+        t.items.map((it) => ({ item: it.index, annotations: [{ kind: 'class' as const, label }] })),
+      );
     } catch (err) {
       if (!LabelkitError.is(err, 'E_LEASE_EXPIRED') && !LabelkitError.is(err, 'E_CONFLICT')) throw err;
     }
@@ -135,7 +138,12 @@ export async function runCrashTrials(env: AzureTestEnv, options: { trials: numbe
     };
     const outside = external ? { op: OPS[Math.floor(rand() * OPS.length)]!, task: 1, afterMs: Math.floor(rand() * 26) } : undefined;
     // The survivor is open while the victim works (its view goes stale), and labels on once it died.
-    const survivor = await Project.load(new AzureBlobStore(target), owner.id, { actor: { id: sameUser ? 'user-v' : 'user-s', role: 'labeler' }, clientId: `survivor${trial}`, shared: true, snapshotEvery: 0 });
+    const survivor = await Project.load(new AzureBlobStore(target), owner.id, {
+      actor: { id: sameUser ? 'user-v' : 'user-s', role: 'labeler' },
+      clientId: `survivor${trial}`,
+      shared: true,
+      snapshotEvery: 0,
+    });
     const run = await runVictim(plan, outside);
     await labelRest(survivor, 'dog', LEASE_MS * 2 + 500);
     await survivor.sync();

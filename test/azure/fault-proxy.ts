@@ -8,16 +8,7 @@ import { mulberry32 } from '@labelkit/core';
 
 export { mulberry32 };
 
-export type Fault =
-  | 'none'
-  | 'slow'
-  | '503-before'
-  | '429-before'
-  | 'drop-before'
-  | 'timeout-before'
-  | '503-after'
-  | 'drop-after'
-  | 'timeout-after';
+export type Fault = 'none' | 'slow' | '503-before' | '429-before' | 'drop-before' | 'timeout-before' | '503-after' | 'drop-after' | 'timeout-after';
 
 export interface FaultPlan {
   /** Chance that a request gets a fault (0..1). */
@@ -194,4 +185,3 @@ function azureError(res: ServerResponse, status: number, code: string, message: 
   res.writeHead(status, { 'content-type': 'application/xml', 'x-ms-error-code': code, 'content-length': String(Buffer.byteLength(body)), ...extra });
   res.end(body);
 }
-

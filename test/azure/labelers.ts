@@ -80,7 +80,10 @@ export async function runLabelers(o: RunOptions): Promise<RunResult> {
         const late = o.lateEvery && k === 0 && done % o.lateEvery === o.lateEvery - 1;
         if (late) await sleep(o.leaseMs + 2 * o.skewMs + 50);
         try {
-          await p.submit(task.id, task.items.map((it) => ({ item: it.index, annotations: [{ kind: 'class' as const, label }] })));
+          await p.submit(
+            task.id,
+            task.items.map((it) => ({ item: it.index, annotations: [{ kind: 'class' as const, label }] })),
+          );
           for (const it of task.items) {
             if (acknowledged.has(it.index)) duplicateAcks++;
             acknowledged.set(it.index, { by: `user-c${k}`, label });

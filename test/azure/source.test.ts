@@ -175,7 +175,13 @@ describe('paging, the cap and refresh', () => {
     expect(lists).toBe(6);
     proxy.script = undefined;
     proxy.setPlan({ rate: 0.4, seed: 5, holdMs: 800, slowMs: 30 });
-    const faulty = new AzureBlobSource({ containerUrl: c.proxiedUrl(proxy), sasToken: c.sas, path: 'p/**', pageSize: 7, retry: { baseDelayMs: 2, maxDelayMs: 20, tryTimeoutMs: 300, maxAttempts: 12 } });
+    const faulty = new AzureBlobSource({
+      containerUrl: c.proxiedUrl(proxy),
+      sasToken: c.sas,
+      path: 'p/**',
+      pageSize: 7,
+      retry: { baseDelayMs: 2, maxDelayMs: 20, tryTimeoutMs: 300, maxAttempts: 12 },
+    });
     expect(await paths(faulty)).toEqual([...names].sort());
     proxy.setPlan({ rate: 0 });
     expect(proxy.faults).toBeGreaterThan(0);
@@ -201,10 +207,15 @@ describe('paging, the cap and refresh', () => {
     const source = new AzureBlobSource({ containerUrl: c.url, sasToken: c.sas, path: 'r/**', pageSize: 8 });
     const known = new Map<string, { index: number; etag?: string }>();
     const refresh = async (signal?: AbortSignal) => {
-      const plan = await planIngest(source.list({ signal }), known.size, (p) => {
-        const k = known.get(p);
-        return k && { index: k.index, changed: (ref: ItemRef) => ref.etag !== k.etag };
-      }, signal);
+      const plan = await planIngest(
+        source.list({ signal }),
+        known.size,
+        (p) => {
+          const k = known.get(p);
+          return k && { index: k.index, changed: (ref: ItemRef) => ref.etag !== k.etag };
+        },
+        signal,
+      );
       for (const r of plan.newRefs) known.set(r.path, { index: known.size, etag: r.etag });
       for (const ch of plan.changed) known.get(ch.ref.path)!.etag = ch.ref.etag;
       return plan.report;

@@ -141,7 +141,7 @@ describe('AzureBlobStore behind a fault-injecting proxy', () => {
     expect(await store.get('snap')).toBeUndefined();
   });
 
-  it('a retried create-only write that meets someone else\'s blob is still a conflict', async () => {
+  it("a retried create-only write that meets someone else's blob is still a conflict", async () => {
     const c = await env.container();
     const store = storeVia(c.proxiedUrl(proxy), c.sas);
     proxy.setPlan({ rate: 0 });
@@ -157,7 +157,12 @@ describe('AzureBlobStore behind a fault-injecting proxy', () => {
   it('gives up after maxAttempts with E_STORE_WRITE, saying what happened without secrets', async () => {
     const c = await env.container();
     const events: AzureRetryEvent[] = [];
-    const store = new AzureBlobStore({ containerUrl: c.proxiedUrl(proxy), sasToken: c.sas, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, onRetry: (e) => events.push(e) });
+    const store = new AzureBlobStore({
+      containerUrl: c.proxiedUrl(proxy),
+      sasToken: c.sas,
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      onRetry: (e) => events.push(e),
+    });
     proxy.setPlan({ rate: 1, weights: { '503-before': 1 } });
     const err = await caught(store.put('x', enc.encode('x')));
     const readErr = await caught(store.get('x'));
@@ -202,7 +207,7 @@ describe('AzureBlobStore behind a fault-injecting proxy', () => {
         }
       } else if (r < 0.55) {
         const stale = rand() < 0.3;
-        const etag = stale ? '"0x8D0000000000000"' : etags.get(key) ?? '"0x8D0000000000000"';
+        const etag = stale ? '"0x8D0000000000000"' : (etags.get(key) ?? '"0x8D0000000000000"');
         const ok = !stale && model.has(key);
         try {
           etags.set(key, (await store.put(key, enc.encode(value), { ifMatch: etag })).etag);
@@ -257,10 +262,13 @@ describe('streamed writes and exports', () => {
     expect((await caught(store.putStream('big.jsonl', [enc.encode('other')], { ifNoneMatch: '*', blockSize: 2 }))).code).toBe('E_CONFLICT');
     expect(dec.decode((await store.get('big.jsonl'))!.bytes)).toBe(expected);
     // Small streams are one Put Blob.
-    await store.putStream('small.json', (async function* () {
-      yield enc.encode('{"a":');
-      yield enc.encode('1}');
-    })());
+    await store.putStream(
+      'small.json',
+      (async function* () {
+        yield enc.encode('{"a":');
+        yield enc.encode('1}');
+      })(),
+    );
     expect(dec.decode((await store.get('small.json'))!.bytes)).toBe('{"a":1}');
   });
 
@@ -315,7 +323,11 @@ describe('secrets', () => {
     proxy.setPlan({ rate: 0.3, seed: 11, holdMs: 600 });
     const events: AzureRetryEvent[] = [];
     const secrets = [...secretsOf(c.sas), env.azurite.accountKey, env.azurite.connectionString];
-    const viaSas = new AzureBlobStore({ containerUrl: `${c.proxiedUrl(proxy)}?${c.sas}`, retry: { baseDelayMs: 2, maxDelayMs: 20, tryTimeoutMs: 300 }, onRetry: (e) => events.push(e) });
+    const viaSas = new AzureBlobStore({
+      containerUrl: `${c.proxiedUrl(proxy)}?${c.sas}`,
+      retry: { baseDelayMs: 2, maxDelayMs: 20, tryTimeoutMs: 300 },
+      onRetry: (e) => events.push(e),
+    });
     const viaKey = new AzureBlobStore({ connectionString: env.azurite.connectionString, containerName: c.name });
     for (let i = 0; i < 30; i++) await viaSas.put(`projects/p/journal/c1/${String(i + 1).padStart(10, '0')}.jsonl`, enc.encode(`{"i":${i}}\n`), { ifNoneMatch: '*' });
     await viaKey.put('projects/p/snapshot/head.json', enc.encode('{}'));
@@ -328,7 +340,15 @@ describe('secrets', () => {
     expect(forbidden.code).toBe('E_FORBIDDEN');
     expect(forbidden.message).toMatch(/SAS token or credential/);
     const missing = new AzureBlobStore({ containerUrl: `${env.azurite.blobEndpoint}/does-not-exist`, sasToken: c.sas, retry: { maxAttempts: 1 } });
-    const errs = [forbidden, await caught(missing.put('x', enc.encode('x'))), await caught((async () => { for await (const _ of missing.list('')) void _; })())];
+    const errs = [
+      forbidden,
+      await caught(missing.put('x', enc.encode('x'))),
+      await caught(
+        (async () => {
+          for await (const _ of missing.list('')) void _;
+        })(),
+      ),
+    ];
     for (const e of errs) messages.push(errorText(e));
     const scan = await scanContainer(env.service, c.name, secrets);
     expect(scan.scanned).toBeGreaterThanOrEqual(32);

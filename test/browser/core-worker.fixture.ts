@@ -7,7 +7,10 @@ self.onmessage = async (e: MessageEvent<{ db: string }>) => {
     const p = await reg.create({ name: 'From a worker', kind: 'image-classification-multilabel', labels: ['a', 'b'] }, { actor: { id: 'w', role: 'owner' } });
     await p.addItems([{ path: '1.png' }, { path: '2.jpg' }, { path: 'skip.txt' }]);
     const t = await p.nextTask({ size: 4 });
-    await p.submit(t!.id, t!.items.map((x) => ({ item: x.index, annotations: [{ kind: 'class' as const, label: 'a' }] })));
+    await p.submit(
+      t!.id,
+      t!.items.map((x) => ({ item: x.index, annotations: [{ kind: 'class' as const, label: 'a' }] })),
+    );
     (self as unknown as Worker).postMessage({ ok: true, id: p.id, stats: p.stats() });
   } catch (err) {
     (self as unknown as Worker).postMessage({ ok: false, error: String(err) });

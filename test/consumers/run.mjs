@@ -59,7 +59,9 @@ const tarballs = join(work, 'tarballs');
 mkdirSync(tarballs);
 console.log(`consumer matrix in ${work}: ${APPS.join(', ')}`);
 // Every published package (packages/*: core, ml, components, react).
-const dirs = readdirSync(join(ROOT, 'packages')).filter((d) => existsSync(join(ROOT, 'packages', d, 'package.json')) && !JSON.parse(readFileSync(join(ROOT, 'packages', d, 'package.json'), 'utf8')).private);
+const dirs = readdirSync(join(ROOT, 'packages')).filter(
+  (d) => existsSync(join(ROOT, 'packages', d, 'package.json')) && !JSON.parse(readFileSync(join(ROOT, 'packages', d, 'package.json'), 'utf8')).private,
+);
 const packages = dirs.flatMap((d) => ['-w', `packages/${d}`]);
 /** Why no app can pass (the packages did not build or pack), if so: every app then fails with it. */
 let broken;
@@ -67,7 +69,12 @@ if (!flag('--no-build')) {
   // Declarations (dist/types) of the packages only: the tarballs hold nothing else tsc writes.
   const tsc = await sh('npx', ['tsc', '-b', ...dirs.map((d) => `packages/${d}`)]);
   const b = tsc.code === 0 ? await sh('npm', ['run', 'build', ...packages]) : tsc;
-  if (b.code !== 0) broken = `${tsc.code !== 0 ? 'tsc -b packages/*' : 'npm run build'} failed: ${b.out.split('\n').filter((l) => /error/i.test(l)).slice(0, 3).join(' | ')}`;
+  if (b.code !== 0)
+    broken = `${tsc.code !== 0 ? 'tsc -b packages/*' : 'npm run build'} failed: ${b.out
+      .split('\n')
+      .filter((l) => /error/i.test(l))
+      .slice(0, 3)
+      .join(' | ')}`;
 }
 const pack = await sh('npm', ['pack', ...packages, '--pack-destination', tarballs, '--json'], { quiet: true });
 if (pack.code !== 0) broken ??= `npm pack failed: ${pack.out.slice(-300)}`;
@@ -119,7 +126,13 @@ async function devServer(dir) {
   child.stderr.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}/`;
   for (let i = 0; i < 120; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (child.exitCode !== null) throw new Error(`dev server exited: ${strip(out).slice(-400)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -156,11 +169,17 @@ async function check(browser, url, app) {
     await page.waitForFunction(() => document.body.dataset.done, undefined, { timeout: 150_000 });
     consumer = await page.evaluate(() => window.__consumer);
     // The elements: a task in the queue with its images shown, the dashboard's chart, the canvas.
-    await page.waitForFunction(() => {
-      const q = document.querySelector('label-queue');
-      const imgs = [...(q?.shadowRoot?.querySelectorAll('[part~="tile"] img') ?? [])];
-      return !!q?.currentTask && imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
-    }, undefined, { timeout: 30_000 }).catch(() => fails.push('label-queue did not show a task with its images'));
+    await page
+      .waitForFunction(
+        () => {
+          const q = document.querySelector('label-queue');
+          const imgs = [...(q?.shadowRoot?.querySelectorAll('[part~="tile"] img') ?? [])];
+          return !!q?.currentTask && imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+        },
+        undefined,
+        { timeout: 30_000 },
+      )
+      .catch(() => fails.push('label-queue did not show a task with its images'));
     const ui = await page.evaluate(() => ({
       dashboard: (document.querySelector('label-dashboard')?.shadowRoot?.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 80),
       canvas: !!document.querySelector('label-canvas')?.shadowRoot?.querySelector('canvas'),
@@ -223,7 +242,16 @@ for (const app of APPS) {
     if (!config.devServer) {
       const build = await sh('npm', ['run', 'build', '--silent'], { cwd: dir, timeoutMs: 600_000 });
       row.build = secs(build.ms);
-      if (build.code !== 0) throw new Error(`build failed: ${build.out.split('\n').filter((l) => /error|Error/.test(l)).slice(0, 4).join(' | ') || build.out.slice(-400)}`);
+      if (build.code !== 0)
+        throw new Error(
+          `build failed: ${
+            build.out
+              .split('\n')
+              .filter((l) => /error|Error/.test(l))
+              .slice(0, 4)
+              .join(' | ') || build.out.slice(-400)
+          }`,
+        );
     } else row.build = 'dev server';
     // The import-map page is served as it is (with node_modules); the others serve their output.
     const served = join(dir, config.serve ?? 'dist');

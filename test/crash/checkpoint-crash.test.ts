@@ -35,7 +35,10 @@ async function trial(killAt: number, phase: 'before' | 'after') {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
-  const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { item?: number; label?: string; finished?: boolean });
+  const lines = out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { item?: number; label?: string; finished?: boolean });
   expect(signal, err.slice(-1000)).toBe('SIGKILL');
   const acks = lines.filter((l) => l.item !== undefined) as { item: number; label: string }[];
   const t0 = performance.now();

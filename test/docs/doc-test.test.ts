@@ -85,7 +85,16 @@ beforeAll(() => {
   );
   // One program for all blocks; syntactic and semantic messages per block (tsc alone would stop at
   // the first syntax error anywhere).
-  const config = ts.getParsedCommandLineOfConfigFile(join(out, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } })!;
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(out, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
+    },
+  )!;
   const program = ts.createProgram(config.fileNames, config.options);
   const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()].map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   for (const b of blocks) {

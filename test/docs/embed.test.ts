@@ -66,10 +66,14 @@ it('runs pasted into an app: pick images, label, reload, pick again', { timeout:
   await page.setInputFiles('#files', IMAGES);
   await expect.poll(() => logs.find((l) => l.includes('images added')), { timeout: 30_000 }).toMatch(/^2 images added, 0 known, 0 other files left out/);
   // A box project: the queue loads <label-canvas> and shows the task's image on it.
-  await page.waitForFunction(() => {
-    const c = document.querySelector('label-queue')?.shadowRoot?.querySelector('label-canvas') as (HTMLElement & { imageSize?: { width: number } }) | null;
-    return !!c && !!customElements.get('label-canvas') && (c.imageSize?.width ?? 0) > 0;
-  }, undefined, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => {
+      const c = document.querySelector('label-queue')?.shadowRoot?.querySelector('label-canvas') as (HTMLElement & { imageSize?: { width: number } }) | null;
+      return !!c && !!customElements.get('label-canvas') && (c.imageSize?.width ?? 0) > 0;
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
 
   await page.reload();
   await page.setInputFiles('#files', IMAGES);

@@ -28,7 +28,11 @@ afterAll(async () => {
 const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 async function open(profile: string, confirmed?: number[]): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS, viewport: { width: 1280, height: 900 } });
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
   if (confirmed) {
     await ctx.exposeFunction('__confirmed', (items: number[]) => confirmed.push(...items));
     await ctx.addInitScript(`document.addEventListener('label-task-submit', (e) => window.__confirmed(e.detail.items));`);
@@ -56,7 +60,12 @@ describe('the browser killed during a write-behind submit', () => {
       await first.page.goto(server.url);
       await first.page.waitForSelector('body[data-ready]', { state: 'attached' });
       const id = await first.page.evaluate(() =>
-        (window as unknown as { labelkitDemo: { createProject(s: object): Promise<string> } }).labelkitDemo.createProject({ name: `Crash ${Date.now()}`, kind: 'image-classification-multiclass', labels: ['1', '2', '3', '4'], count: 60 }),
+        (window as unknown as { labelkitDemo: { createProject(s: object): Promise<string> } }).labelkitDemo.createProject({
+          name: `Crash ${Date.now()}`,
+          kind: 'image-classification-multiclass',
+          labels: ['1', '2', '3', '4'],
+          count: 60,
+        }),
       );
       await first.page.goto(`${server.url}?grid=4#/p/${id}/label`);
       await first.page.waitForFunction(() => !!document.querySelector('label-queue')?.currentTask);
@@ -81,7 +90,9 @@ describe('the browser killed during a write-behind submit', () => {
       await again.page.goto(`${server.url}#/p/${id}/manage`);
       await again.page.waitForSelector('label-dashboard');
       const after = await again.page.evaluate(() => {
-        const p = (window as unknown as { labelkitDemo: { project: { items(): Iterable<{ index: number; state: string }>; openReport: { eventsReplayed: number; fromSnapshot: boolean } } } }).labelkitDemo.project;
+        const p = (
+          window as unknown as { labelkitDemo: { project: { items(): Iterable<{ index: number; state: string }>; openReport: { eventsReplayed: number; fromSnapshot: boolean } } } }
+        ).labelkitDemo.project;
         return { labeled: [...p.items()].filter((v) => v.state === 'labeled').map((v) => v.index), replayed: p.openReport.eventsReplayed, fromSnapshot: p.openReport.fromSnapshot };
       });
       await again.ctx.close();

@@ -99,7 +99,10 @@ it('mounts <label-queue>, <label-canvas> and <label-dashboard> under a strict CS
       const boxes = await demo.createProject({ name: 'CSP boxes', kind: 'image-object-detection', labels: ['digit', 'smudge'], count: 4 });
       const p = await demo.registry.open(boxes, { actor: { id: 'ana', role: 'owner' } });
       const run = await p.startRun('detection');
-      await p.proposePrelabels(run, [0, 1, 2, 3].map((item) => ({ item, annotations: [{ kind: 'box' as const, label: p.labels[0].id, x: 30, y: 30, w: 50, h: 50 }] })));
+      await p.proposePrelabels(
+        run,
+        [0, 1, 2, 3].map((item) => ({ item, annotations: [{ kind: 'box' as const, label: p.labels[0].id, x: 30, y: 30, w: 50, h: 50 }] })),
+      );
       await p.finishRun(run, 'completed');
       p.close();
       return { classes, boxes };
@@ -110,10 +113,14 @@ it('mounts <label-queue>, <label-canvas> and <label-dashboard> under a strict CS
     await page.waitForSelector('body[data-ready]');
     await page.waitForFunction(() => document.querySelector('label-queue')?.shadowRoot?.querySelector('[part~="tile"] img') !== null);
     // ML assist ran in its worker under this policy (onnxruntime-web: 'wasm-unsafe-eval', worker-src 'self').
-    await page.waitForFunction(() => {
-      const runs = document.querySelector('label-queue')!.project!.runs;
-      return runs.some((r) => r.kind === 'featurization' && r.status !== 'running') && runs.some((r) => r.kind === 'clustering' && r.status !== 'running');
-    }, undefined, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => {
+        const runs = document.querySelector('label-queue')!.project!.runs;
+        return runs.some((r) => r.kind === 'featurization' && r.status !== 'running') && runs.some((r) => r.kind === 'clustering' && r.status !== 'running');
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
     // The instructions, opened.
     await page.evaluate(() => (document.querySelector('label-queue')!.shadowRoot!.querySelector<HTMLDetailsElement>('details.instructions')!.open = true));
     const md = await page.evaluate(() => document.querySelector('label-queue')!.shadowRoot!.querySelector('.md')!.innerHTML);
@@ -135,7 +142,11 @@ it('mounts <label-queue>, <label-canvas> and <label-dashboard> under a strict CS
       const color = (name: string) => q.project!.labels.find((l) => l.name === name)!.color;
       return {
         // Palette buttons are in the project's label order (a pressed one is outlined in the accent colour).
-        palette: [...root.querySelectorAll<HTMLElement>('[part~="palette"] .label')].map((b, n) => ({ want: q.project!.labels[n].color, got: getComputedStyle(b).borderLeftColor, pressed: b.ariaPressed === 'true' })),
+        palette: [...root.querySelectorAll<HTMLElement>('[part~="palette"] .label')].map((b, n) => ({
+          want: q.project!.labels[n].color,
+          got: getComputedStyle(b).borderLeftColor,
+          pressed: b.ariaPressed === 'true',
+        })),
         tags: [...root.querySelectorAll<HTMLElement>('[part~="tile"] .tag')].map((t) => ({ want: color(t.textContent!.trim()), got: getComputedStyle(t).backgroundColor })),
       };
     });
@@ -208,7 +219,10 @@ it('mounts <label-queue>, <label-canvas> and <label-dashboard> under a strict CS
       const d = document.querySelector('label-dashboard')!;
       const root = d.shadowRoot!;
       return {
-        chips: [...root.querySelectorAll<HTMLElement>('.chip')].map((c) => ({ want: d.project!.labels.find((l) => l.name === c.textContent!.trim())!.color, got: getComputedStyle(c).borderLeftColor })),
+        chips: [...root.querySelectorAll<HTMLElement>('.chip')].map((c) => ({
+          want: d.project!.labels.find((l) => l.name === c.textContent!.trim())!.color,
+          got: getComputedStyle(c).borderLeftColor,
+        })),
         states: [...root.querySelectorAll<HTMLElement>('.state')].map((s) => ({ state: s.textContent!.trim(), got: getComputedStyle(s).borderLeftColor })),
       };
     });
@@ -225,7 +239,10 @@ it('mounts <label-queue>, <label-canvas> and <label-dashboard> under a strict CS
       const d = document.querySelector('label-dashboard')!;
       const root = d.shadowRoot!;
       return {
-        swatches: [...root.querySelectorAll<HTMLElement>('.label-list li')].map((li, n) => ({ want: d.project!.labels[n].color, got: getComputedStyle(li.querySelector('i')!).backgroundColor })),
+        swatches: [...root.querySelectorAll<HTMLElement>('.label-list li')].map((li, n) => ({
+          want: d.project!.labels[n].color,
+          got: getComputedStyle(li.querySelector('i')!).backgroundColor,
+        })),
         instructions: root.querySelector('.md')?.innerHTML ?? '',
       };
     });
@@ -239,7 +256,11 @@ it('mounts <label-queue>, <label-canvas> and <label-dashboard> under a strict CS
     expect(runs.filter((r) => r.status !== 'completed' && r.status !== 'running')).toEqual([]);
     expect(runs.find((r) => r.kind === 'featurization')).toMatchObject({ status: 'completed', device: 'wasm' });
     // …on WASM threads: onnxruntime-web starts them as workers from its own script (worker-src 'self').
-    const engine = await page.evaluate(() => (window as unknown as { labelkitDemo: { assist: { loop: { assistant: { info(): Promise<{ device: string; threads: number; crossOriginIsolated: boolean }> } } } } }).labelkitDemo.assist.loop.assistant.info());
+    const engine = await page.evaluate(() =>
+      (
+        window as unknown as { labelkitDemo: { assist: { loop: { assistant: { info(): Promise<{ device: string; threads: number; crossOriginIsolated: boolean }> } } } } }
+      ).labelkitDemo.assist.loop.assistant.info(),
+    );
     expect(engine).toMatchObject({ device: 'wasm', crossOriginIsolated: true });
     expect(engine.threads).toBeGreaterThanOrEqual(2);
 
@@ -263,7 +284,11 @@ it('mounts <label-queue>, <label-canvas> and <label-dashboard> under a strict CS
     expect(Math.abs(actions.bottom - actions.boxTop)).toBeLessThan(2);
     const palette = await page.evaluate(() => {
       const q = document.querySelector('label-queue')!;
-      return [...q.shadowRoot!.querySelectorAll<HTMLElement>('[part~="palette"] .label')].map((b, n) => ({ want: q.project!.labels[n].color, got: getComputedStyle(b).borderLeftColor, pressed: b.ariaPressed === 'true' }));
+      return [...q.shadowRoot!.querySelectorAll<HTMLElement>('[part~="palette"] .label')].map((b, n) => ({
+        want: q.project!.labels[n].color,
+        got: getComputedStyle(b).borderLeftColor,
+        pressed: b.ariaPressed === 'true',
+      }));
     });
     expect(palette.filter((p) => !p.pressed).length).toBe(1);
     for (const p of palette.filter((p) => !p.pressed)) expect(hex(p.got)).toBe(p.want);

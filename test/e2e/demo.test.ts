@@ -134,7 +134,9 @@ describe('the demo, a whole labeling session per project kind', () => {
         for (const name of ['label-task-load', 'label-task-submit', 'label-task-skip', 'label-items-change', 'label-error']) {
           document.addEventListener(name, (e) => {
             const d = (e as CustomEvent).detail;
-            log.push(`${Math.round(performance.now())} ${name} ${JSON.stringify(d.task ? { id: d.task.id, items: d.task.items.map((i: { index: number }) => i.index), restored: d.restored } : d.error ? String(d.error) : d)}`);
+            log.push(
+              `${Math.round(performance.now())} ${name} ${JSON.stringify(d.task ? { id: d.task.id, items: d.task.items.map((i: { index: number }) => i.index), restored: d.restored } : d.error ? String(d.error) : d)}`,
+            );
           });
         }
       });
@@ -212,7 +214,12 @@ async function session(page: Page, kind: ProjectKind): Promise<void> {
     } else {
       const box = kind === 'image-object-detection';
       if (box) await drawBox(page, 20, 20, 80, 90);
-      else await drawPolygon(page, [[20, 20], [90, 25], [60, 95]]);
+      else
+        await drawPolygon(page, [
+          [20, 20],
+          [90, 25],
+          [60, 95],
+        ]);
       await page.waitForFunction(() => document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')!.annotations.length === 1);
       if (!reloaded && labeled === 5) {
         await waitDraftSaved(page);
@@ -285,7 +292,12 @@ async function session(page: Page, kind: ProjectKind): Promise<void> {
       }
     } else {
       await page.locator('label-queue label-canvas').focus();
-      if (kind === 'image-instance-segmentation') await drawPolygon(page, [[10, 10], [60, 10], [30, 60]]);
+      if (kind === 'image-instance-segmentation')
+        await drawPolygon(page, [
+          [10, 10],
+          [60, 10],
+          [30, 60],
+        ]);
       else await drawBox(page, 10, 10, 60, 60);
       await page.waitForFunction(() => document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')!.annotations.length > 0);
     }
@@ -402,11 +414,15 @@ describe('the demo with ML assist on (multi-class digits, WASM)', () => {
       await page.waitForSelector('body[data-ready]');
 
       // Opening the project with assist on featurizes every digit and clusters the todo items.
-      await page.waitForFunction(() => {
-        // The page may still be routing to the project: no queue yet is "not yet", not an error.
-        const runs = document.querySelector('label-queue')?.project?.runs ?? [];
-        return runs.some((r) => r.kind === 'featurization' && r.status === 'completed') && runs.some((r) => r.kind === 'clustering' && r.status === 'completed');
-      }, undefined, { timeout: 120_000 });
+      await page.waitForFunction(
+        () => {
+          // The page may still be routing to the project: no queue yet is "not yet", not an error.
+          const runs = document.querySelector('label-queue')?.project?.runs ?? [];
+          return runs.some((r) => r.kind === 'featurization' && r.status === 'completed') && runs.some((r) => r.kind === 'clustering' && r.status === 'completed');
+        },
+        undefined,
+        { timeout: 120_000 },
+      );
       const feat = await page.evaluate(() => document.querySelector('label-queue')!.project!.runs.find((r) => r.kind === 'featurization')!);
       expect(feat.device).toBe('wasm');
       // The build's own featurizer gives 833 values (49 + 16·49); with LABELKIT_DEMO_FEATURIZER=mnist, 256.
@@ -414,7 +430,11 @@ describe('the demo with ML assist on (multi-class digits, WASM)', () => {
       expect(feat.metrics).toMatchObject({ items: 100, dim: key === 'mnist-256' ? 256 : 833 });
 
       // Cross-origin isolated (the demo server sends COOP/COEP), so onnxruntime-web runs WASM threads.
-      const engine = await page.evaluate(() => (window as unknown as { labelkitDemo: { assist: { loop: { assistant: { info(): Promise<{ device: string; threads: number; crossOriginIsolated: boolean }> } } } } }).labelkitDemo.assist.loop.assistant.info());
+      const engine = await page.evaluate(() =>
+        (
+          window as unknown as { labelkitDemo: { assist: { loop: { assistant: { info(): Promise<{ device: string; threads: number; crossOriginIsolated: boolean }> } } } } }
+        ).labelkitDemo.assist.loop.assistant.info(),
+      );
       expect(engine).toMatchObject({ device: 'wasm', crossOriginIsolated: true });
       expect(engine.threads).toBeGreaterThanOrEqual(2);
 
@@ -426,7 +446,11 @@ describe('the demo with ML assist on (multi-class digits, WASM)', () => {
         const task = await page.evaluate(() => {
           const q = document.querySelector('label-queue')!;
           const t = q.currentTask!;
-          return { id: t.id, lane: t.lane, items: t.items.map((i) => ({ index: i.index, path: i.path, prelabel: i.prelabels?.[0]?.label, shown: q.annotationsOf(i.index)[0]?.label })) };
+          return {
+            id: t.id,
+            lane: t.lane,
+            items: t.items.map((i) => ({ index: i.index, path: i.path, prelabel: i.prelabels?.[0]?.label, shown: q.annotationsOf(i.index)[0]?.label })),
+          };
         });
         lanes.push(task.lane);
         const names: Record<string, string> = await page.evaluate(() => Object.fromEntries(document.querySelector('label-queue')!.project!.labels.map((l) => [l.id, l.name])));
@@ -450,15 +474,23 @@ describe('the demo with ML assist on (multi-class digits, WASM)', () => {
         info = await nextTask(page, info.taskId);
         if (info.labeled >= 40 && round < 25) {
           // The first training run is due at 40 labels: it runs in the background; wait for it once.
-          await page.waitForFunction(() => document.querySelector('label-queue')!.project!.runs.some((r) => r.kind === 'training' && r.status !== 'running'), undefined, { timeout: 120_000 });
+          await page.waitForFunction(() => document.querySelector('label-queue')!.project!.runs.some((r) => r.kind === 'training' && r.status !== 'running'), undefined, {
+            timeout: 120_000,
+          });
         }
       }
       console.log(`[e2e assist] lanes served: ${lanes.join(' ')}; clustered pages: ${JSON.stringify(pages)}; prelabeled: ${JSON.stringify(prelabeled)}`);
 
       // Runs: featurization, clustering, training, validation, inference, all completed, on WASM.
-      const runs = await page.evaluate(() => document.querySelector('label-queue')!.project!.runs.map((r) => ({ kind: r.kind, status: r.status, device: r.device, error: r.error })));
+      const runs = await page.evaluate(() =>
+        document.querySelector('label-queue')!.project!.runs.map((r) => ({ kind: r.kind, status: r.status, device: r.device, error: r.error })),
+      );
       expect(runs.filter((r) => r.status === 'failed')).toEqual([]);
-      for (const k of ['featurization', 'clustering', 'training', 'validation', 'inference']) expect(runs.some((r) => r.kind === k && r.status === 'completed'), `a completed ${k} run`).toBe(true);
+      for (const k of ['featurization', 'clustering', 'training', 'validation', 'inference'])
+        expect(
+          runs.some((r) => r.kind === k && r.status === 'completed'),
+          `a completed ${k} run`,
+        ).toBe(true);
       expect(lanes).toContain('clustered');
       expect(prelabeled.length).toBeGreaterThan(0);
 
@@ -468,7 +500,12 @@ describe('the demo with ML assist on (multi-class digits, WASM)', () => {
       const rows = await page.locator('label-dashboard table.runs tbody tr').allTextContents();
       expect(rows.some((r) => /training/i.test(r) && /completed/.test(r))).toBe(true);
       expect(rows.some((r) => /featurization/i.test(r) && /completed/.test(r) && /wasm/.test(r))).toBe(true);
-      expect(await page.locator('label-dashboard').getByText(/until the next training run|a training run is due/).count()).toBe(1);
+      expect(
+        await page
+          .locator('label-dashboard')
+          .getByText(/until the next training run|a training run is due/)
+          .count(),
+      ).toBe(1);
       await page.screenshot({ path: `${SHOTS}assist-dashboard.png`, fullPage: true });
     } finally {
       await context.close();

@@ -88,7 +88,10 @@ function labelAll(page: Page, label: string): Promise<{ confirmed: number[]; ref
         // A labeler's think time, so the two tabs interleave.
         await new Promise((r) => setTimeout(r, 2 + Math.random() * 6));
         try {
-          await p.submit(t.id, t.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class' as const, label }] })));
+          await p.submit(
+            t.id,
+            t.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class' as const, label }] })),
+          );
           confirmed.push(...t.items.map((i) => i.index));
         } catch (err) {
           if (!lk.LabelkitError.is(err, 'E_LEASE_EXPIRED') && !lk.LabelkitError.is(err, 'E_CONFLICT')) throw err;

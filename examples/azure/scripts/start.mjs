@@ -37,7 +37,11 @@ async function startAzurite() {
   const port = await freePort();
   const env = { ...process.env };
   delete env.AZURITE_DB;
-  const child = spawn(process.execPath, [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--loose', '--silent', '--disableTelemetry'], { stdio: 'ignore', env });
+  const child = spawn(
+    process.execPath,
+    [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--loose', '--silent', '--disableTelemetry'],
+    { stdio: 'ignore', env },
+  );
   const endpoint = `http://127.0.0.1:${port}/${ACCOUNT}`;
   const service = new BlobServiceClient(endpoint, new StorageSharedKeyCredential(ACCOUNT, KEY));
   for (let i = 0; ; i++) {
@@ -89,7 +93,9 @@ process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
 
 // CORS: the browser app talks to the storage account directly.
-await azurite.service.setProperties({ cors: [{ allowedOrigins: '*', allowedMethods: 'DELETE,GET,HEAD,MERGE,OPTIONS,PUT,POST', allowedHeaders: '*', exposedHeaders: '*', maxAgeInSeconds: 3600 }] });
+await azurite.service.setProperties({
+  cors: [{ allowedOrigins: '*', allowedMethods: 'DELETE,GET,HEAD,MERGE,OPTIONS,PUT,POST', allowedHeaders: '*', exposedHeaders: '*', maxAgeInSeconds: 3600 }],
+});
 const container = azurite.service.getContainerClient(CONTAINER);
 await container.createIfNotExists();
 const colours = { red: [220, 30, 30], green: [30, 180, 60], blue: [30, 60, 220] };
@@ -164,13 +170,22 @@ if (!check) {
     const [a, b] = await Promise.all([ana.evaluate(() => globalThis.demo.labelSome(6)), lee.evaluate(() => globalThis.demo.labelSome(6))]);
     await ana.evaluate(() => globalThis.demo.project.sync());
     const key = await ana.evaluate(() => globalThis.demo.exportNow());
-    const unreadable = await ana.evaluate(() => [...globalThis.demo.project.items({ states: ['unreadable'] })].slice(0, 3).map((v) => `${v.path}: ${v.unreadable?.code} ${v.unreadable?.reason}`));
+    const unreadable = await ana.evaluate(() =>
+      [...globalThis.demo.project.items({ states: ['unreadable'] })].slice(0, 3).map((v) => `${v.path}: ${v.unreadable?.code} ${v.unreadable?.reason}`),
+    );
     const coco = JSON.parse((await container.getBlobClient(key).downloadToBuffer()).toString());
     await ana.evaluate(() => globalThis.demo.reload());
     await ana.waitForTimeout(1500);
     const screenshot = join(root, 'dist', 'check.png');
     await ana.screenshot({ path: screenshot, fullPage: true });
-    const ok = errors.length === 0 && unreadable.length === 0 && a === 6 && b === 6 && /^Labeling\/export\/coco\/Colours_\d{8}_\d{6}\.json$/.test(key) && coco.images.length === 12 && coco.annotations.length === 12;
+    const ok =
+      errors.length === 0 &&
+      unreadable.length === 0 &&
+      a === 6 &&
+      b === 6 &&
+      /^Labeling\/export\/coco\/Colours_\d{8}_\d{6}\.json$/.test(key) &&
+      coco.images.length === 12 &&
+      coco.annotations.length === 12;
     console.log(JSON.stringify({ ok, labeled: [a, b], export: key, images: coco.images.length, annotations: coco.annotations.length, errors, unreadable, screenshot }));
     code = ok ? 0 : 1;
   } finally {

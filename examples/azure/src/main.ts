@@ -40,7 +40,16 @@ try {
 } catch (err) {
   if (!LabelkitError.is(err, 'E_NOT_FOUND') || role !== 'owner') throw err;
   project = await registry
-    .create({ name: config.project, kind: 'image-classification-multiclass', labels: ['red', 'green', 'blue'], instructions: 'Pick the colour of the image.', queue: { leaseMs: 120_000 } }, options)
+    .create(
+      {
+        name: config.project,
+        kind: 'image-classification-multiclass',
+        labels: ['red', 'green', 'blue'],
+        instructions: 'Pick the colour of the image.',
+        queue: { leaseMs: 120_000 },
+      },
+      options,
+    )
     .catch(async (e) => (LabelkitError.is(e, 'E_NAME_TAKEN') ? registry.open(config.project, options) : Promise.reject(e)));
 }
 

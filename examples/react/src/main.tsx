@@ -49,7 +49,12 @@ function useProject(): Opened {
       if (first) project = await registry.open(first.id, { actor });
       else {
         project = await registry.create(
-          { name: 'Digits (React)', kind: 'image-classification-multiclass', labels: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'], instructions: 'Tag each image with its **digit**.' },
+          {
+            name: 'Digits (React)',
+            kind: 'image-classification-multiclass',
+            labels: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'],
+            instructions: 'Tag each image with its **digit**.',
+          },
           { actor },
         );
         await project.refresh(source);
@@ -74,17 +79,21 @@ function App() {
     <>
       <div className="bar">
         <strong>{project.name}</strong>
-        <button aria-pressed={view === 'label'} onClick={() => setView('label')}>Label</button>
-        <button aria-pressed={view === 'manage'} onClick={() => setView('manage')}>Manage</button>
+        <button aria-pressed={view === 'label'} onClick={() => setView('label')}>
+          Label
+        </button>
+        <button aria-pressed={view === 'manage'} onClick={() => setView('manage')}>
+          Manage
+        </button>
       </div>
       <div className="card">
-        {view === 'label' ? (
-          <LabelQueue project={project} source={source} gridSize={4} onTaskSubmit={onSubmit} />
-        ) : (
-          <LabelDashboard project={project} source={source} />
-        )}
+        {view === 'label' ? <LabelQueue project={project} source={source} gridSize={4} onTaskSubmit={onSubmit} /> : <LabelDashboard project={project} source={source} />}
       </div>
-      <ul className="log">{log.map((line, i) => <li key={i}>{line}</li>)}</ul>
+      <ul className="log">
+        {log.map((line, i) => (
+          <li key={i}>{line}</li>
+        ))}
+      </ul>
     </>
   );
 }

@@ -17,7 +17,10 @@ mkdirSync(`${dist}samples`, { recursive: true });
 const samples = mnistPngs(Number(process.env.LABELKIT_DEMO_PER_DIGIT ?? 20), 4);
 for (const s of samples) writeFileSync(`${dist}samples/${s.name}`, s.png);
 // The manifest lists files only: the true digits stay out of the page (they would spoil labeling).
-writeFileSync(`${dist}samples/index.json`, JSON.stringify({ files: samples.map((s) => ({ name: s.name, size: s.png.length })), width: 112, height: 112, licence: 'MNIST (Yann LeCun, Corinna Cortes), CC BY-SA 3.0' }));
+writeFileSync(
+  `${dist}samples/index.json`,
+  JSON.stringify({ files: samples.map((s) => ({ name: s.name, size: s.png.length })), width: 112, height: 112, licence: 'MNIST (Yann LeCun, Corinna Cortes), CC BY-SA 3.0' }),
+);
 
 copyFileSync(`${root}src/index.html`, `${dist}index.html`);
 copyFileSync(`${root}src/demo.css`, `${dist}demo.css`);
@@ -30,7 +33,12 @@ let featurizer;
 if (which === 'mnist' && existsSync(mnistOnnx)) {
   // Optional: the test fixtures' mnist.onnx (test/fixtures/models), cut by the engine at its 256-wide layer.
   copyFileSync(mnistOnnx, `${dist}models/mnist.onnx`);
-  featurizer = { key: 'mnist-256', source: 'models/mnist.onnx', preprocess: { width: 28, height: 28, fit: 'resize', channels: 'gray' }, embedding: { tensor: 'Pooling160_Output_0_reshape0' } };
+  featurizer = {
+    key: 'mnist-256',
+    source: 'models/mnist.onnx',
+    preprocess: { width: 28, height: 28, fit: 'resize', channels: 'gray' },
+    embedding: { tensor: 'Pooling160_Output_0_reshape0' },
+  };
 } else {
   if (which === 'mnist') console.warn(`LABELKIT_DEMO_FEATURIZER=mnist but ${mnistOnnx} does not exist: using the built-in featurizer.`);
   // Default: the demo's own featurizer, written here with @labelkit/ml's ONNX writer (src/featurizer.ts).

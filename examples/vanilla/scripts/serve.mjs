@@ -8,10 +8,24 @@ import { fileURLToPath } from 'node:url';
 const defaultDist = fileURLToPath(new URL('../dist/', import.meta.url));
 /** The strict Content-Security-Policy the elements are tested under (docs/components.md, "Strict CSP"). */
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; worker-src 'self'";
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.png': 'image/png', '.map': 'application/json', '.css': 'text/css', '.wasm': 'application/wasm' };
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.map': 'application/json',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+};
 
 /** Starts the server; resolves with its URL and a close function. */
-export async function serve({ port = Number(process.env.PORT ?? 5173), host = '127.0.0.1', dir = defaultDist, csp = process.env.LABELKIT_CSP === 'strict' ? STRICT_CSP : undefined } = {}) {
+export async function serve({
+  port = Number(process.env.PORT ?? 5173),
+  host = '127.0.0.1',
+  dir = defaultDist,
+  csp = process.env.LABELKIT_CSP === 'strict' ? STRICT_CSP : undefined,
+} = {}) {
   const dist = resolve(dir) + sep;
   try {
     await stat(join(dist, 'index.html'));

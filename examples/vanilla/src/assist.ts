@@ -63,7 +63,12 @@ export class DemoAssist {
       source,
       featurizerKey: key,
       schedule: { debounceMs: options.debounceMs },
-      loop: { batch: 32, minSupport: options.minSupport, minLabelsPerClass: options.minLabelsPerClass, ...(options.confidence !== undefined ? { confidence: options.confidence } : {}) },
+      loop: {
+        batch: 32,
+        minSupport: options.minSupport,
+        minLabelsPerClass: options.minLabelsPerClass,
+        ...(options.confidence !== undefined ? { confidence: options.confidence } : {}),
+      },
       onError: hooks.onError,
     });
     this.handle.subscribe((a) => hooks.onStatus(describe(a, project)));

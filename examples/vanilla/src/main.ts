@@ -118,7 +118,11 @@ roleSelect.addEventListener('change', () => {
   location.search = q.toString();
 });
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> & Record<string, unknown> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
     if (k.startsWith('data-') || k === 'for' || k === 'aria-selected' || k === 'role') el.setAttribute(k, String(v));
@@ -129,10 +133,25 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEle
 }
 
 /** Creates a project of `count` sample items (the e2e tests and the benchmark call this too). */
-async function createProject(spec: { name: string; kind: ProjectKind; labels: string[]; instructions?: string; count?: number; assist?: boolean | Partial<AssistSettings>; seed?: number }): Promise<string> {
+async function createProject(spec: {
+  name: string;
+  kind: ProjectKind;
+  labels: string[];
+  instructions?: string;
+  count?: number;
+  assist?: boolean | Partial<AssistSettings>;
+  seed?: number;
+}): Promise<string> {
   const assistSettings = typeof spec.assist === 'object' ? { enabled: true, ...spec.assist } : { enabled: !!spec.assist };
   const project = await registry.create(
-    { name: spec.name, kind: spec.kind, labels: spec.labels, instructions: spec.instructions ?? INSTRUCTIONS, assist: assistSettings, ...(spec.seed !== undefined ? { seed: spec.seed } : {}) },
+    {
+      name: spec.name,
+      kind: spec.kind,
+      labels: spec.labels,
+      instructions: spec.instructions ?? INSTRUCTIONS,
+      assist: assistSettings,
+      ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
+    },
     { actor: ACTORS.owner },
   );
   const source = new SampleSource(manifest, spec.count ?? manifest.files.length);
@@ -155,16 +174,29 @@ async function showList(): Promise<void> {
   const form = h(
     'form',
     { className: 'new' },
-    h('label', { for: 'n' }, 'Name'), Object.assign(name, { id: 'n' }),
-    h('label', { for: 'k' }, 'Kind'), Object.assign(kind, { id: 'k' }),
-    h('label', { for: 'l' }, 'Labels'), Object.assign(labels, { id: 'l' }),
-    h('label', { for: 'c' }, 'Items'), Object.assign(count, { id: 'c' }),
-    h('span'), h('button', { type: 'submit' }, 'Create project'),
+    h('label', { for: 'n' }, 'Name'),
+    Object.assign(name, { id: 'n' }),
+    h('label', { for: 'k' }, 'Kind'),
+    Object.assign(kind, { id: 'k' }),
+    h('label', { for: 'l' }, 'Labels'),
+    Object.assign(labels, { id: 'l' }),
+    h('label', { for: 'c' }, 'Items'),
+    Object.assign(count, { id: 'c' }),
+    h('span'),
+    h('button', { type: 'submit' }, 'Create project'),
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      const id = await createProject({ name: name.value, kind: kind.value as ProjectKind, labels: labels.value.split(',').map((s) => s.trim()).filter(Boolean), count: Number(count.value) });
+      const id = await createProject({
+        name: name.value,
+        kind: kind.value as ProjectKind,
+        labels: labels.value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+        count: Number(count.value),
+      });
       location.hash = `#/p/${id}`;
     } catch (err) {
       error.textContent = (err as Error).message;
@@ -194,7 +226,10 @@ async function showProject(id: string, tab: string): Promise<void> {
     const tabs = h('div', { className: 'tabs', role: 'tablist' });
     const queue = document.createElement('label-queue') as LabelQueue;
     const dash = document.createElement('label-dashboard') as LabelDashboard;
-    for (const [el, name] of [[queue, 'label'], [dash, 'manage']] as const) {
+    for (const [el, name] of [
+      [queue, 'label'],
+      [dash, 'manage'],
+    ] as const) {
       el.project = project;
       el.source = source;
       const b = h('button', { role: 'tab', 'data-tab': name }, name === 'label' ? 'Label' : 'Manage');
@@ -252,6 +287,19 @@ async function route(): Promise<void> {
 
 window.addEventListener('hashchange', () => void route());
 // A hook for the end-to-end tests and the benchmark (not needed by the demo itself).
-Object.assign(window, { labelkitDemo: { registry, createProject, manifest, featurizer, get project() { return current; }, get assist() { return assist; } } });
+Object.assign(window, {
+  labelkitDemo: {
+    registry,
+    createProject,
+    manifest,
+    featurizer,
+    get project() {
+      return current;
+    },
+    get assist() {
+      return assist;
+    },
+  },
+});
 await route();
 document.body.dataset.ready = 'true';

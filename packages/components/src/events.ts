@@ -191,9 +191,7 @@ const CANCELABLE: ReadonlySet<LabelEventName> = new Set<LabelEventName>(['label-
  * is a request). Returns false when a listener called `preventDefault()`.
  */
 export function emit<K extends LabelEventName>(target: EventTarget, name: K, detail: LabelEventDetailMap[K]): boolean {
-  return target.dispatchEvent(
-    new CustomEvent(name, { detail, bubbles: true, composed: true, cancelable: CANCELABLE.has(name) }),
-  );
+  return target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true, cancelable: CANCELABLE.has(name) }));
 }
 
 declare global {

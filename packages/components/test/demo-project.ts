@@ -2,17 +2,7 @@
 // <label-dashboard>: a MemoryStore (or any store), digit images drawn on a canvas and encoded as
 // PNG, and optional progress (labels, skips, review, prelabels, ML runs) made through the core's
 // own commands.
-import {
-  MemorySource,
-  MemoryStore,
-  ProjectRegistry,
-  isClassificationKind,
-  type Annotation,
-  type Project,
-  type ProjectKind,
-  type Role,
-  type Store,
-} from '@labelkit/core';
+import { MemorySource, MemoryStore, ProjectRegistry, isClassificationKind, type Annotation, type Project, type ProjectKind, type Role, type Store } from '@labelkit/core';
 
 const pngCache = new Map<number, Uint8Array>();
 
@@ -100,8 +90,17 @@ export async function demoProject(o: DemoOptions = {}): Promise<Demo> {
       const t = await owner.nextTask({ size: isClassificationKind(kind) ? 4 : 1 });
       if (!t) break;
       const items = t.items.slice(0, left);
-      if (how === 'skip') await owner.skip(t.id, items.map((i) => i.index));
-      else await owner.submit(t.id, items.map((it) => ({ item: it.index, annotations: labelFor(kind, ids[it.index % 10 % ids.length], it.index) })), { needsReview: how === 'review' });
+      if (how === 'skip')
+        await owner.skip(
+          t.id,
+          items.map((i) => i.index),
+        );
+      else
+        await owner.submit(
+          t.id,
+          items.map((it) => ({ item: it.index, annotations: labelFor(kind, ids[(it.index % 10) % ids.length], it.index) })),
+          { needsReview: how === 'review' },
+        );
       if (owner.currentTask()) await owner.release(t.id);
       left -= items.length;
     }
@@ -120,7 +119,7 @@ export async function demoProject(o: DemoOptions = {}): Promise<Demo> {
     const todo = [...owner.items({ states: ['todo'] })].slice(0, o.prelabeled);
     await owner.proposePrelabels(
       run,
-      todo.map((it) => ({ item: it.index, annotations: labelFor(kind, ids[it.index % 10 % ids.length], it.index).map((a) => ({ ...a, confidence: 0.9 })) })),
+      todo.map((it) => ({ item: it.index, annotations: labelFor(kind, ids[(it.index % 10) % ids.length], it.index).map((a) => ({ ...a, confidence: 0.9 })) })),
     );
     await owner.finishRun(run, 'completed', { metrics: { prelabeled: todo.length } });
   }

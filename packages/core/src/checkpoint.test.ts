@@ -8,7 +8,10 @@ const owner = { id: 'o', role: 'owner' as const };
 
 async function labeled(store: MemoryStore, submits: number, options: { checkpointEvery?: number } = {}) {
   const registry = new ProjectRegistry(store);
-  const p = await registry.create({ name: `cp${Math.random()}`, kind: 'image-classification-multiclass', labels: ['a', 'b'], seed: 2 }, { actor: owner, clientId: 'w', ...options });
+  const p = await registry.create(
+    { name: `cp${Math.random()}`, kind: 'image-classification-multiclass', labels: ['a', 'b'], seed: 2 },
+    { actor: owner, clientId: 'w', ...options },
+  );
   await p.addItems(Array.from({ length: 400 }, (_, i) => ({ path: `x/${i}.png` })));
   for (let k = 0; k < submits; k++) {
     const t = (await p.nextTask())!;

@@ -292,4 +292,3 @@ export class Checkpointer {
     }
   }
 }
-

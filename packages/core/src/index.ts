@@ -52,14 +52,7 @@ export { Journal, type JournalCursor, type JournalDamage } from './journal/journ
 export { encodeSegment, decodeSegment } from './journal/codec.js';
 export { type RunRecord, type Stats } from './state/project-state.js';
 export { encodeSnapshot, decodeSnapshot, SNAPSHOT_FORMAT } from './state/snapshot.js';
-export {
-  Project,
-  type ItemLabels,
-  type OpenReport,
-  type ProjectChange,
-  type ProjectOptions,
-  type Task,
-} from './project.js';
+export { Project, type ItemLabels, type OpenReport, type ProjectChange, type ProjectOptions, type Task } from './project.js';
 export { LABEL_PALETTE, MAX_LABEL_NAME_LENGTH, labelNameKey, makeLabelClasses, normalizeLabelName, type LabelSpec } from './labels.js';
 // Light enough for the main entry (no codec): the queue retries fetches with it.
 export { isFetchFailure, retryFetch, type FetchRetryOptions } from './media/failure.js';

@@ -17,15 +17,24 @@ function refs(n: number): ItemRef[] {
 async function setup() {
   const store = new MemoryStore();
   const registry = new ProjectRegistry(store);
-  const project = await registry.create({ name: `W ${Math.random()}`, kind: 'image-classification-multiclass', labels: ['cat', 'dog'], seed: 3, assist: { enabled: true } }, { actor: owner });
+  const project = await registry.create(
+    { name: `W ${Math.random()}`, kind: 'image-classification-multiclass', labels: ['cat', 'dog'], seed: 3, assist: { enabled: true } },
+    { actor: owner },
+  );
   await project.addItems(refs(12));
   const cl = await project.startRun('clustering');
-  await project.assignClusters(cl, [0, 1, 2, 3].map((item) => ({ item, cluster: item % 2 })));
+  await project.assignClusters(
+    cl,
+    [0, 1, 2, 3].map((item) => ({ item, cluster: item % 2 })),
+  );
   await project.finishRun(cl, 'completed');
   const inf = await project.startRun('inference');
   const dog = project.labels[1].id;
   // Items 0, 1 (clustered) and 8, 9 (manual) get prelabels.
-  await project.proposePrelabels(inf, [0, 1, 8, 9].map((item) => ({ item, annotations: [{ kind: 'class' as const, label: dog, confidence: 0.99 }] })));
+  await project.proposePrelabels(
+    inf,
+    [0, 1, 8, 9].map((item) => ({ item, annotations: [{ kind: 'class' as const, label: dog, confidence: 0.99 }] })),
+  );
   return { store, registry, project, inf, dog };
 }
 
@@ -108,7 +117,17 @@ function foldOf(project: import('./project.js').Project): ProjectState {
   const s = new ProjectState();
   let at = 1;
   const e = (x: object) => s.apply({ v: 1, at: at++, by: owner.id, ...x } as never);
-  e({ type: 'project.created', id: project.id, name: project.name, kind: project.kind, labels: project.labels, instructions: '', assist: project.assist, queue: project.queueSettings, seed: project.seed });
+  e({
+    type: 'project.created',
+    id: project.id,
+    name: project.name,
+    kind: project.kind,
+    labels: project.labels,
+    instructions: '',
+    assist: project.assist,
+    queue: project.queueSettings,
+    seed: project.seed,
+  });
   e({ type: 'items.added', batch: 0, paths: [...project.items()].map((it) => it.path) });
   for (const it of project.items()) {
     const pre = it.prelabels ?? it.shownPrelabels;

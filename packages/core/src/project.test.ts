@@ -190,7 +190,13 @@ describe('queue', () => {
     const t = await project.nextTask({ size: 4 });
     const [a, b, c2, d] = t!.items.map((x) => x.index);
     await project.submit(t!.id, [
-      { item: a, annotations: [{ kind: 'class', label: 'cat' }, { kind: 'class', label: 'dog' }] },
+      {
+        item: a,
+        annotations: [
+          { kind: 'class', label: 'cat' },
+          { kind: 'class', label: 'dog' },
+        ],
+      },
       { item: b, annotations: [{ kind: 'class', label: 'cat' }] },
     ]);
     await project.submit(t!.id, [{ item: c2, annotations: [{ kind: 'class', label: 'bird' }] }], { needsReview: true });
@@ -216,7 +222,10 @@ describe('queue', () => {
   it('validates annotations on submit', async () => {
     const { project } = await newProject('image-object-detection');
     await project.addItems(refs(2));
-    await project.setItemSizes([{ item: 0, width: 100, height: 80 }, { item: 1, width: 100, height: 80 }]);
+    await project.setItemSizes([
+      { item: 0, width: 100, height: 80 },
+      { item: 1, width: 100, height: 80 },
+    ]);
     const t = await project.nextTask();
     const item = t!.items[0].index;
     const bad = async (annotations: unknown[]) => expectCode(project.submit(t!.id, [{ item, annotations: annotations as never }]), 'E_INVALID_ANNOTATION');
@@ -235,7 +244,10 @@ describe('queue', () => {
     await project.updateAssist({ enabled: true });
     await project.addItems(refs(30));
     const run = await project.startRun('clustering', { device: 'wasm' });
-    await project.assignClusters(run, Array.from({ length: 12 }, (_, i) => ({ item: i, cluster: i % 3 })));
+    await project.assignClusters(
+      run,
+      Array.from({ length: 12 }, (_, i) => ({ item: i, cluster: i % 3 })),
+    );
     await project.finishRun(run, 'completed', { metrics: { k: 3 } });
     const inf = await project.startRun('inference');
     await project.proposePrelabels(inf, [{ item: 20, annotations: [{ kind: 'class', label: 'dog', confidence: 0.97 }] }]);
@@ -269,7 +281,10 @@ describe('settings and roles', () => {
       const { project } = await newProject();
       await project.addItems(refs(4));
       const t = await project.nextTask({ size: 4 });
-      await project.submit(t!.id, t!.items.map((x) => ({ item: x.index, annotations: [{ kind: 'class' as const, label: 'cat' }] })));
+      await project.submit(
+        t!.id,
+        t!.items.map((x) => ({ item: x.index, annotations: [{ kind: 'class' as const, label: 'cat' }] })),
+      );
       const fish = await project.addLabelClass({ name: 'fish' }, mode);
       expect(fish).toMatchObject({ id: 'fish', key: '4' });
       const s = project.stats();

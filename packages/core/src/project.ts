@@ -174,9 +174,14 @@ export class Project implements ProjectReader {
       { ...checkpoint, pending: report.eventsReplayed },
     );
     this.openReport = report;
-    if (options.shared && !sharedModule) throw new LabelkitError('E_INVALID_ARGUMENT', 'A shared project is opened through ProjectRegistry (it loads the shared-store module first).');
+    if (options.shared && !sharedModule)
+      throw new LabelkitError('E_INVALID_ARGUMENT', 'A shared project is opened through ProjectRegistry (it loads the shared-store module first).');
     this.#shared = options.shared
-      ? new sharedModule!.SharedCoordinator(store, state.meta.id, journal.clientId, { leaseMs: state.meta.queue.leaseMs, now: this.now, ...(options.shared === true ? {} : options.shared) })
+      ? new sharedModule!.SharedCoordinator(store, state.meta.id, journal.clientId, {
+          leaseMs: state.meta.queue.leaseMs,
+          now: this.now,
+          ...(options.shared === true ? {} : options.shared),
+        })
       : undefined;
     this.#tabs = !options.shared && store.tabScope && webLocks() ? new TabSync(store, state.meta.id, journal.clientId, store.tabScope, cursor) : undefined;
     // Another tab's commit: refresh this tab's counts and queue when it is idle (debounced, so an idle
@@ -383,8 +388,7 @@ export class Project implements ProjectReader {
           if (index < 0) return undefined;
           return {
             index,
-            changed: (ref) =>
-              (ref.etag !== undefined && fnv1a(ref.etag) !== s.etag.array[index]) || (ref.size !== undefined && ref.size !== s.size.array[index]),
+            changed: (ref) => (ref.etag !== undefined && fnv1a(ref.etag) !== s.etag.array[index]) || (ref.size !== undefined && ref.size !== s.size.array[index]),
           };
         },
         options.signal,
@@ -578,12 +582,18 @@ export class Project implements ProjectReader {
   /** Validates a submission; the items it covers and its event. */
   #submission(taskId: string, results: readonly ItemLabels[], needsReview?: boolean): { items: number[]; event: ProjectEvent } {
     if (!results.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'Nothing to submit: give labels for at least one item.');
-    const items = this.#checkWorkable(taskId, results.map((r) => r.item));
+    const items = this.#checkWorkable(
+      taskId,
+      results.map((r) => r.item),
+    );
     const s = this.#state;
     for (const r of results) {
       validateAnnotations(this.kind, this.labels, r.annotations, { width: s.width.array[r.item] || undefined, height: s.height.array[r.item] || undefined }, s.paths.get(r.item));
     }
-    return { items, event: { type: 'labels.submitted', task: taskId, items, annotations: results.map((r) => r.annotations.map(cleanAnnotation)), ...(needsReview ? { needsReview: true } : {}) } };
+    return {
+      items,
+      event: { type: 'labels.submitted', task: taskId, items, annotations: results.map((r) => r.annotations.map(cleanAnnotation)), ...(needsReview ? { needsReview: true } : {}) },
+    };
   }
 
   /** Extends the lease of a task the actor holds. */
@@ -790,7 +800,8 @@ export class Project implements ProjectReader {
     return this.#run('labeler', async () => {
       const s = this.#state;
       const ok = [...new Set(items)].filter((i) => i >= 0 && i < this.itemCount && s.is(i, 'todo') && s.prelabels.has(i));
-      if (ok.length) await this.#commit([{ type: 'prelabels.withdrawn', items: ok, ...(options.run ? { run: options.run } : {}), ...(options.reason ? { reason: options.reason } : {}) }]);
+      if (ok.length)
+        await this.#commit([{ type: 'prelabels.withdrawn', items: ok, ...(options.run ? { run: options.run } : {}), ...(options.reason ? { reason: options.reason } : {}) }]);
       return ok.length;
     });
   }
@@ -985,7 +996,11 @@ export class Project implements ProjectReader {
       }
       const slot = s.task.array[i];
       if (slot >= 0 && slot !== mine && s.isLeased(i, now)) {
-        throw new LabelkitError('E_LEASE_EXPIRED', `Your lease on ${s.paths.get(i)} ran out and it was given to someone else. Your labels for it were not saved; ask for the next task.`, { item: i });
+        throw new LabelkitError(
+          'E_LEASE_EXPIRED',
+          `Your lease on ${s.paths.get(i)} ran out and it was given to someone else. Your labels for it were not saved; ask for the next task.`,
+          { item: i },
+        );
       }
       if (slot < 0 || slot !== mine) {
         // Not in this task: accepted only if it was this task's (lease ran out, nobody took it).
@@ -1007,4 +1022,3 @@ export class Project implements ProjectReader {
 function forbidden(what: string): LabelkitError {
   return new LabelkitError('E_FORBIDDEN', `You may not ${what}. Ask a project owner.`);
 }
-

@@ -16,7 +16,10 @@ type Action =
 const LABELERS = 3;
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('take' as const), who: fc.integer({ min: 0, max: LABELERS - 1 }), size: fc.constantFrom(1 as const, 4 as const) }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('submit' as const), who: fc.integer({ min: 0, max: LABELERS - 1 }), share: fc.double({ min: 0.1, max: 1, noNaN: true }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ kind: fc.constant('submit' as const), who: fc.integer({ min: 0, max: LABELERS - 1 }), share: fc.double({ min: 0.1, max: 1, noNaN: true }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('skip' as const), who: fc.integer({ min: 0, max: LABELERS - 1 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('abandon' as const), who: fc.integer({ min: 0, max: LABELERS - 1 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reload' as const), who: fc.integer({ min: 0, max: LABELERS - 1 }) }) },
@@ -31,7 +34,10 @@ describe('queue invariants under simulated labelers', () => {
         const now = () => t;
         const store = new MemoryStore();
         const registry = new ProjectRegistry(store);
-        const owner = await registry.create({ name: 'sim', kind: 'image-classification-multilabel', labels: ['a', 'b', 'c'], seed }, { actor: { id: 'owner', role: 'owner' }, now });
+        const owner = await registry.create(
+          { name: 'sim', kind: 'image-classification-multilabel', labels: ['a', 'b', 'c'], seed },
+          { actor: { id: 'owner', role: 'owner' }, now },
+        );
         await owner.addItems(Array.from({ length: 23 }, (_, i) => ({ path: `i/${i}.jpg` })));
         const open = (who: number) => registry.open(owner.id, { actor: { id: `u${who}`, role: 'labeler' }, now, clientId: `u${who}` });
         const clients: Project[] = [];

@@ -56,7 +56,10 @@ export class ProjectRegistry {
     const labels = makeLabelClasses(spec.labels ?? []);
     if (options.shared) await loadSharedModule(); // before anything is written
     if (labels.length < (spec.kind === 'image-classification-multiclass' ? 2 : 1)) {
-      throw new LabelkitError('E_INVALID_ARGUMENT', spec.kind === 'image-classification-multiclass' ? 'A multi-class project needs at least two labels.' : 'A project needs at least one label.');
+      throw new LabelkitError(
+        'E_INVALID_ARGUMENT',
+        spec.kind === 'image-classification-multiclass' ? 'A multi-class project needs at least two labels.' : 'A project needs at least one label.',
+      );
     }
     const assist = checkAssist({ ...DEFAULT_ASSIST, ...spec.assist });
     const queue = checkQueue({ ...DEFAULT_QUEUE, ...spec.queue });
@@ -88,12 +91,19 @@ export class ProjectRegistry {
     const { seq } = await journal.append([event]);
     const state = new ProjectState();
     state.apply(event);
-    return new Project(this.store, state, journal, { [journal.clientId]: seq }, { ...options, clientId: journal.clientId }, {
-      journalDamage: [],
-      snapshotDamage: [],
-      fromSnapshot: false,
-      eventsReplayed: 0,
-    });
+    return new Project(
+      this.store,
+      state,
+      journal,
+      { [journal.clientId]: seq },
+      { ...options, clientId: journal.clientId },
+      {
+        journalDamage: [],
+        snapshotDamage: [],
+        fromSnapshot: false,
+        eventsReplayed: 0,
+      },
+    );
   }
 
   /** Opens a project by id or by name. */

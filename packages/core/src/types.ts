@@ -1,9 +1,5 @@
 /** The four project kinds, named as Azure ML names them. */
-export type ProjectKind =
-  | 'image-classification-multiclass'
-  | 'image-classification-multilabel'
-  | 'image-object-detection'
-  | 'image-instance-segmentation';
+export type ProjectKind = 'image-classification-multiclass' | 'image-classification-multilabel' | 'image-object-detection' | 'image-instance-segmentation';
 
 export const PROJECT_KINDS: readonly ProjectKind[] = [
   'image-classification-multiclass',

@@ -133,7 +133,11 @@ export function makeMalformedCorpus(s: Sources): MalformedCase[] {
     const w = tiffEntry(s.pages, t.ifd, 256);
     const h = tiffEntry(s.pages, t.ifd, 257);
     // Make the width/height LONG values of 200000.
-    const tif = patch(patch(s.pages, w + 2, t.le ? [4, 0, 1, 0, 0, 0, ...t.w32(200_000)] : [0, 4, 0, 0, 0, 1, ...t.w32(200_000)]), h + 2, t.le ? [4, 0, 1, 0, 0, 0, ...t.w32(200_000)] : [0, 4, 0, 0, 0, 1, ...t.w32(200_000)]);
+    const tif = patch(
+      patch(s.pages, w + 2, t.le ? [4, 0, 1, 0, 0, 0, ...t.w32(200_000)] : [0, 4, 0, 0, 0, 1, ...t.w32(200_000)]),
+      h + 2,
+      t.le ? [4, 0, 1, 0, 0, 0, ...t.w32(200_000)] : [0, 4, 0, 0, 0, 1, ...t.w32(200_000)],
+    );
     add('TIFF claiming 200000×200000 in 1 KB', 'huge.tif', tif, 'E_IMAGE_TOO_LARGE');
     const rows = dicomTag(s.ct, 0x0028, 0x0010);
     const cols = dicomTag(s.ct, 0x0028, 0x0011);

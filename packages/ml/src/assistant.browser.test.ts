@@ -91,7 +91,7 @@ describe('@labelkit/ml in Chromium', () => {
     const d = 24;
     const k = 6;
     let s = 5;
-    const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
     const centers = Array.from({ length: k * d }, () => rand() * 20);
     const data = new Float32Array(n * d);
     for (let i = 0; i < n; i++) for (let p = 0; p < d; p++) data[i * d + p] = centers[(i % k) * d + p] + rand();

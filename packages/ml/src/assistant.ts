@@ -113,7 +113,12 @@ class WorkerAssistant implements MlAssistant {
 
   detect(images: readonly AssistImage[], options: DetectOptions = {}): Promise<DetectResult> {
     return this.#invoke(options.signal, (api, id) =>
-      api.detect(id, Comlink.transfer(images, transferables(imageViews(images))), { minScore: options.minScore, iou: options.iou }, options.onProgress && Comlink.proxy(options.onProgress)),
+      api.detect(
+        id,
+        Comlink.transfer(images, transferables(imageViews(images))),
+        { minScore: options.minScore, iou: options.iou },
+        options.onProgress && Comlink.proxy(options.onProgress),
+      ),
     );
   }
 
@@ -226,7 +231,10 @@ class WorkerAssistant implements MlAssistant {
 export function createAssistant(options: AssistantOptions): MlAssistant {
   const device = options.device ?? 'auto';
   if (!ASSIST_DEVICES.includes(device)) {
-    throw new LabelkitError('E_UNSUPPORTED_DEVICE', `Unknown device "${String(device)}". Supported devices: ${ASSIST_DEVICES.join(', ')}.`, { device, supported: [...ASSIST_DEVICES] });
+    throw new LabelkitError('E_UNSUPPORTED_DEVICE', `Unknown device "${String(device)}". Supported devices: ${ASSIST_DEVICES.join(', ')}.`, {
+      device,
+      supported: [...ASSIST_DEVICES],
+    });
   }
   if (!options.models || (!options.models.featurizer && !options.models.detector)) {
     throw new LabelkitError('E_INVALID_ARGUMENT', 'createAssistant needs models: { featurizer } for classification assist and/or { detector } for object detection.');

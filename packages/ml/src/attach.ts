@@ -59,16 +59,7 @@ export interface AssistHandle extends AssistMonitor {
 }
 
 /** Events that can make assist work due: new labels, new or changed items, the switch, prelabels taken. */
-const TRIGGERS = new Set([
-  'labels.submitted',
-  'items.added',
-  'items.changed',
-  'items.rejected',
-  'items.requeued',
-  'items.reviewed',
-  'assist.updated',
-  'label.added',
-]);
+const TRIGGERS = new Set(['labels.submitted', 'items.added', 'items.changed', 'items.rejected', 'items.requeued', 'items.reviewed', 'assist.updated', 'label.added']);
 
 /**
  * Turns ML assist on for an open project: one call does what a host otherwise writes by hand.

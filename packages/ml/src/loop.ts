@@ -226,10 +226,10 @@ export class AssistLoop {
       let device: AssistRun['device'] = 'cpu';
       let done = 0;
       // One chunk at a time: a stop (abort, reload) keeps every chunk already written.
-      for (let i = 0; i < missing.length; ) {
+      for (let i = 0; i < missing.length;) {
         const chunk = Math.floor(missing[i].index / chunkSize);
         const rows: { item: number; etag?: string; row: Float32Array }[] = [];
-        for (; i < missing.length && Math.floor(missing[i].index / chunkSize) === chunk; ) {
+        for (; i < missing.length && Math.floor(missing[i].index / chunkSize) === chunk;) {
           const part = missing.slice(i, Math.min(i + batch, missing.length)).filter((it) => Math.floor(it.index / chunkSize) === chunk);
           i += part.length;
           const { images, ok } = await this.#readImages(part, failed, signal, (it) =>
@@ -240,7 +240,9 @@ export class AssistLoop {
           const onProgress = this.#options.onProgress;
           const res = await this.assistant.featurize(images, {
             signal,
-            ...(onProgress ? { onProgress: (pr: { done: number }) => onProgress({ phase: 'featurization', done: Math.min(missing.length, before + pr.done), total: missing.length }) } : {}),
+            ...(onProgress
+              ? { onProgress: (pr: { done: number }) => onProgress({ phase: 'featurization', done: Math.min(missing.length, before + pr.done), total: missing.length }) }
+              : {}),
           });
           device = res.run.device;
           for (const [k, v] of Object.entries(res.run.timings)) timings[k] = (timings[k] ?? 0) + v;
@@ -321,7 +323,9 @@ export class AssistLoop {
    * todo items at or above it, and withdraws the prelabels the new model does not re-propose (all
    * of them when no threshold passes), so the prelabeled lane only holds current prelabels.
    */
-  async trainAndPrelabel(options: { signal?: AbortSignal } = {}): Promise<{ threshold: number | null; prelabeled: number; withdrawn: number; failed: { item: number; code: string; reason: string }[] }> {
+  async trainAndPrelabel(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ threshold: number | null; prelabeled: number; withdrawn: number; failed: { item: number; code: string; reason: string }[] }> {
     const signal = options.signal;
     const p = this.project;
     const multilabel = p.kind === 'image-classification-multilabel';
@@ -332,7 +336,10 @@ export class AssistLoop {
     const targets: number[] = [];
     const calibrate: number[] = [];
     for (const it of labeled) {
-      const tags = it.annotations.filter((a) => a.kind === 'class').map((a) => labelIndex.get(a.label)).filter((x): x is number => x !== undefined);
+      const tags = it.annotations
+        .filter((a) => a.kind === 'class')
+        .map((a) => labelIndex.get(a.label))
+        .filter((x): x is number => x !== undefined);
       if (!tags.length) continue;
       rows.push(it.index);
       // Labels given over a model's prelabel are a selected sample (the items it was sure of):
@@ -529,7 +536,12 @@ export class AssistLoop {
     const raised = choice.threshold !== null && choice.threshold > r.threshold ? choice.threshold : null;
     let withdrawn = 0;
     await this.#record('validation', { check: 'realized', run: r.run, targetPrecision: target }, options.signal, async (runId) => {
-      withdrawn = await this.#withdrawExcept(new Set(), runId, raised === null ? 'realized precision below target' : 'under the raised threshold', raised === null ? undefined : (c) => c >= raised);
+      withdrawn = await this.#withdrawExcept(
+        new Set(),
+        runId,
+        raised === null ? 'realized precision below target' : 'under the raised threshold',
+        raised === null ? undefined : (c) => c >= raised,
+      );
       return {
         device: 'cpu',
         timings: {},
@@ -553,7 +565,9 @@ export class AssistLoop {
    * Detection: runs the detector on labeled items to calibrate the box threshold (precision at
    * IoU ≥ 0.5 against the labeled boxes), then proposes boxes above it on todo items.
    */
-  async detectAndPrelabel(options: { signal?: AbortSignal } = {}): Promise<{ threshold: number | null; prelabeled: number; withdrawn: number; failed: { item: number; code: string; reason: string }[] }> {
+  async detectAndPrelabel(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ threshold: number | null; prelabeled: number; withdrawn: number; failed: { item: number; code: string; reason: string }[] }> {
     const signal = options.signal;
     const p = this.project;
     const mapping = this.#options.detectorLabels;
@@ -580,7 +594,19 @@ export class AssistLoop {
       threshold = cal.threshold;
       // No threshold: no model stands behind the old boxes any more.
       if (threshold === null) withdrawn = await this.#withdrawExcept(new Set(), runId, 'validation failed');
-      return { ...run, metrics: { withdrawn, images: found.length, threshold: cal.threshold, precision: cal.precision, support: cal.support, recall: cal.recall, predictions: cal.predictions, truthBoxes: cal.truthBoxes } };
+      return {
+        ...run,
+        metrics: {
+          withdrawn,
+          images: found.length,
+          threshold: cal.threshold,
+          precision: cal.precision,
+          support: cal.support,
+          recall: cal.recall,
+          predictions: cal.predictions,
+          truthBoxes: cal.truthBoxes,
+        },
+      };
     });
     if (threshold === null) return { threshold, prelabeled: 0, withdrawn, failed };
     const t: number = threshold;
@@ -590,7 +616,10 @@ export class AssistLoop {
       await this.#record('inference', { items: todo.length, threshold: t }, signal, async (runId) => {
         const { found, run } = await detectItems(todo);
         const proposals = found
-          .map((f) => ({ item: f.item.index, annotations: f.boxes.filter((b) => b.score >= t).map((b): Annotation => ({ kind: 'box', label: b.label, x: b.x, y: b.y, w: b.w, h: b.h, confidence: b.score })) }))
+          .map((f) => ({
+            item: f.item.index,
+            annotations: f.boxes.filter((b) => b.score >= t).map((b): Annotation => ({ kind: 'box', label: b.label, x: b.x, y: b.y, w: b.w, h: b.h, confidence: b.score })),
+          }))
           .filter((x) => x.annotations.length);
         prelabeled = await p.proposePrelabels(runId, proposals);
         withdrawn = await this.#withdrawExcept(new Set(proposals.map((x) => x.item)), runId, 'not re-proposed by the new model');
@@ -610,12 +639,7 @@ export class AssistLoop {
    * run.finished with the run's status, device, timings and metrics — 'failed' or 'cancelled' (and
    * the error rethrown) when it throws.
    */
-  async #record(
-    kind: RunKind,
-    params: Record<string, unknown>,
-    signal: AbortSignal | undefined,
-    fn: (runId: string) => Promise<RunOutcome>,
-  ): Promise<void> {
+  async #record(kind: RunKind, params: Record<string, unknown>, signal: AbortSignal | undefined, fn: (runId: string) => Promise<RunOutcome>): Promise<void> {
     throwIfAborted(signal);
     const device = await this.assistant.device({ signal });
     const runId = await this.project.startRun(kind, { device, params });

@@ -52,7 +52,10 @@ export function inputSize(p: Preprocess): number {
 function checkPixels(px: Pixels): number {
   const c = px.channels ?? 4;
   if (!(px.width > 0 && px.height > 0) || px.data.length < px.width * px.height * c) {
-    throw new LabelkitError('E_CORRUPT_IMAGE', `The image's pixel buffer (${px.data.length} bytes) is too small for ${px.width}×${px.height}×${c}.`, { width: px.width, height: px.height });
+    throw new LabelkitError('E_CORRUPT_IMAGE', `The image's pixel buffer (${px.data.length} bytes) is too small for ${px.width}×${px.height}×${c}.`, {
+      width: px.width,
+      height: px.height,
+    });
   }
   return c;
 }
@@ -74,7 +77,9 @@ function resample(px: Pixels, c: number, dw: number, dh: number): Float32Array {
       for (let x = 0; x < dw; x++) {
         const x0 = Math.floor(x * fx);
         const x1 = Math.max(x0 + 1, Math.min(sw, Math.floor((x + 1) * fx)));
-        let r = 0, g = 0, b = 0;
+        let r = 0,
+          g = 0,
+          b = 0;
         for (let yy = y0; yy < y1; yy++) {
           let i = (yy * sw + x0) * c;
           for (let xx = x0; xx < x1; xx++, i += c) {
@@ -102,7 +107,10 @@ function resample(px: Pixels, c: number, dw: number, dh: number): Float32Array {
       const x0 = Math.floor(sx);
       const x1 = Math.min(sw - 1, x0 + 1);
       const wx = sx - x0;
-      const i00 = (y0 * sw + x0) * c, i01 = (y0 * sw + x1) * c, i10 = (y1 * sw + x0) * c, i11 = (y1 * sw + x1) * c;
+      const i00 = (y0 * sw + x0) * c,
+        i01 = (y0 * sw + x1) * c,
+        i10 = (y1 * sw + x0) * c,
+        i11 = (y1 * sw + x1) * c;
       const o = (y * dw + x) * 3;
       for (let k = 0; k < 3; k++) {
         const ch = grey ? 0 : k;

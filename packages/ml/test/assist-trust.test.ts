@@ -72,7 +72,10 @@ describe('withdrawing stale prelabels', () => {
     expect(now.length).toBeGreaterThan(0);
     expect(now.every((it) => it.index % 4 === 0 && Math.abs(it.prelabels![0].confidence! - 0.98) < 1e-6)).toBe(true);
     // The leftovers of the old model went back to the manual lane, without prelabels.
-    const left = first.filter((it) => it.index % 4 !== 0).map((it) => project.item(it.index)).filter((it) => it.state === 'todo');
+    const left = first
+      .filter((it) => it.index % 4 !== 0)
+      .map((it) => project.item(it.index))
+      .filter((it) => it.state === 'todo');
     expect(left.length).toBeGreaterThan(0);
     expect(r2.withdrawn).toBe(left.length);
     for (const it of left) {

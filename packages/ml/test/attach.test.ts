@@ -31,7 +31,13 @@ class SlowAssistant extends FakeAssistant {
 async function setup(store = new MemoryStore()) {
   const registry = new ProjectRegistry(store);
   const project = await registry.create(
-    { name: `attach ${Math.random()}`, kind: 'image-classification-multiclass', labels: ['a', 'b'], assist: { enabled: true, firstTrainingAt: 10, retrainEvery: 10, clustering: false }, seed: 2 },
+    {
+      name: `attach ${Math.random()}`,
+      kind: 'image-classification-multiclass',
+      labels: ['a', 'b'],
+      assist: { enabled: true, firstTrainingAt: 10, retrainEvery: 10, clustering: false },
+      seed: 2,
+    },
     { actor: owner },
   );
   await project.addItems(Array.from({ length: 60 }, (_, i) => ({ path: `x/${String(i).padStart(3, '0')}.png`, etag: `"${i}"` })));

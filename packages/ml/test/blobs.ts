@@ -14,4 +14,3 @@ export function blobs(n: number, d: number, k: number, seed: number, spread = 0.
   }
   return { x, truth, centers };
 }
-

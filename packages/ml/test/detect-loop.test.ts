@@ -12,7 +12,13 @@ describe('assist loop on an object detection project', () => {
   it('calibrates the box threshold on labeled images (IoU ≥ 0.5) and prelabels the rest', async () => {
     const coco = await loadCoco();
     const project = await new ProjectRegistry(new MemoryStore()).create(
-      { name: 'people', kind: 'image-object-detection', labels: ['person'], assist: { enabled: true, firstTrainingAt: 3, retrainEvery: 10, targetPrecision: 0.8, clustering: false }, seed: 3 },
+      {
+        name: 'people',
+        kind: 'image-object-detection',
+        labels: ['person'],
+        assist: { enabled: true, firstTrainingAt: 3, retrainEvery: 10, targetPrecision: 0.8, clustering: false },
+        seed: 3,
+      },
       { actor: { id: 'o', role: 'owner' } },
     );
     await project.addItems(coco.map((c) => ({ path: `coco/${c.file}`, etag: c.file })));

@@ -66,14 +66,33 @@ export class FakeAssistant implements Assistant {
 
   async cluster(embeddings: Matrix, options: ClusterOptions): Promise<ClusterResult> {
     const assignments = Int32Array.from({ length: embeddings.rows }, (_, i) => i % options.k);
-    return { assignments, centers: { rows: options.k, cols: embeddings.cols, data: new Float32Array(options.k * embeddings.cols) }, inertia: 0, iterations: 1, run: run('clustering', 'cpu') };
+    return {
+      assignments,
+      centers: { rows: options.k, cols: embeddings.cols, data: new Float32Array(options.k * embeddings.cols) },
+      inertia: 0,
+      iterations: 1,
+      run: run('clustering', 'cpu'),
+    };
   }
 
   async train(embeddings: Matrix, request: TrainRequest): Promise<TrainResult> {
     this.trainRequests.push(request);
     if (this.script) {
-      const head: AssistHead = { kind: request.kind, dim: embeddings.cols, classes: request.classes, mean: new Float32Array(0), invStd: new Float32Array(0), weights: new Float32Array(0), bias: new Float32Array(0) };
-      return { head, threshold: this.script.threshold, training: run('training', 'cpu'), validation: run('validation', 'cpu', { threshold: this.script.threshold, calibrationRows: embeddings.rows }) };
+      const head: AssistHead = {
+        kind: request.kind,
+        dim: embeddings.cols,
+        classes: request.classes,
+        mean: new Float32Array(0),
+        invStd: new Float32Array(0),
+        weights: new Float32Array(0),
+        bias: new Float32Array(0),
+      };
+      return {
+        head,
+        threshold: this.script.threshold,
+        training: run('training', 'cpu'),
+        validation: run('validation', 'cpu', { threshold: this.script.threshold, calibrationRows: embeddings.rows }),
+      };
     }
     const fit = await fitHeadCV(embeddings.data, embeddings.rows, embeddings.cols, request.targets, request.classes, request.kind, {
       folds: request.folds,
@@ -89,7 +108,14 @@ export class FakeAssistant implements Assistant {
       head: fit.head,
       threshold: th.threshold,
       training: run('training', 'cpu', { trainRows: fit.metrics.rows }),
-      validation: run('validation', 'cpu', { threshold: th.threshold, precision: th.precision, lowerBound: th.lowerBound ?? th.precision, support: th.support, calibrationRows: fit.metrics.calibrationRows, oofAccuracy: fit.metrics.oofAccuracy }),
+      validation: run('validation', 'cpu', {
+        threshold: th.threshold,
+        precision: th.precision,
+        lowerBound: th.lowerBound ?? th.precision,
+        support: th.support,
+        calibrationRows: fit.metrics.calibrationRows,
+        oofAccuracy: fit.metrics.oofAccuracy,
+      }),
     };
   }
 

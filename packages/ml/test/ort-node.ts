@@ -8,7 +8,10 @@ ort.env.logLevel = 'error';
 
 export { ort };
 
-export async function runModel(bytes: Uint8Array, feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+export async function runModel(
+  bytes: Uint8Array,
+  feeds: Record<string, { data: Float32Array; dims: number[] }>,
+): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   try {
     const input: Record<string, ort.Tensor> = {};

@@ -48,7 +48,10 @@ async function run(cfg: Config): Promise<Record<string, unknown>> {
   });
   const streamed = await store.putStream('big.txt', stream, { blockSize: 256, ifNoneMatch: '*' });
   out.streamed = { bytes: streamed.bytes, same: dec.decode((await store.get('big.txt'))!.bytes) === parts.map((p) => dec.decode(p)).join('') };
-  const exp = await writeExport(store, { project: 'browser demo', at: Date.UTC(2026, 0, 2, 3, 4, 5) }, [enc.encode('{"images":[],'), enc.encode('"annotations":[],"categories":[]}')]);
+  const exp = await writeExport(store, { project: 'browser demo', at: Date.UTC(2026, 0, 2, 3, 4, 5) }, [
+    enc.encode('{"images":[],'),
+    enc.encode('"annotations":[],"categories":[]}'),
+  ]);
   out.export = exp.blobName;
 
   // Two clients racing for one lease in this page: exactly one wins.

@@ -24,9 +24,12 @@ export function keyState(c: CanvasInternals, frame: number): KeyState {
 
 export function runCommand(el: LabelCanvas, c: CanvasInternals, command: CommandId, key = '', shift = false): void {
   switch (command) {
-    case 'undo': return el.undo();
-    case 'redo': return el.redo();
-    case 'select-all': return c.setSelection(c.el.locked ? [] : c.model.items.filter((a) => a.kind !== 'class' && !c.hidden.has(a.id)).map((a) => a.id));
+    case 'undo':
+      return el.undo();
+    case 'redo':
+      return el.redo();
+    case 'select-all':
+      return c.setSelection(c.el.locked ? [] : c.model.items.filter((a) => a.kind !== 'class' && !c.hidden.has(a.id)).map((a) => a.id));
     case 'escape':
       if (c.helpOpen) return c.toggleHelp();
       if (!c.input.cancelDraft() && c.selection.length) c.setSelection([]);
@@ -38,41 +41,56 @@ export function runCommand(el: LabelCanvas, c: CanvasInternals, command: Command
     case 'space':
       c.input.spaceDown = true;
       return c.input.updateCursor();
-    case 'finish-polygon': return c.input.finishPolygon();
-    case 'accept': return el.acceptPrelabels(c.selection);
-    case 'reject': return el.rejectPrelabels(c.selection);
+    case 'finish-polygon':
+      return c.input.finishPolygon();
+    case 'accept':
+      return el.acceptPrelabels(c.selection);
+    case 'reject':
+      return el.rejectPrelabels(c.selection);
     case 'remove-point':
       if (!c.input.draft?.removeLast()) c.input.draft = null;
       c.setHint('');
       return c.renderer.edit();
-    case 'delete-all': return el.deleteAll();
-    case 'delete': return el.deleteSelected();
+    case 'delete-all':
+      return el.deleteAll();
+    case 'delete':
+      return el.deleteSelected();
     case 'label': {
       const l = labelForKey(c.el.labels, key);
       return l && el.applyLabel(l.id);
     }
-    case 'nudge': return nudge(c, key, shift ? 10 : 1);
-    case 'box': return setTool(el, c, 'box', 'draw');
-    case 'polygon': return setTool(el, c, 'polygon', 'draw');
-    case 'edit': return setTool(el, c, el.mode, 'edit');
+    case 'nudge':
+      return nudge(c, key, shift ? 10 : 1);
+    case 'box':
+      return setTool(el, c, 'box', 'draw');
+    case 'polygon':
+      return setTool(el, c, 'polygon', 'draw');
+    case 'edit':
+      return setTool(el, c, el.mode, 'edit');
     case 'lock':
       el.locked = !el.locked;
       return c.toolChanged();
-    case 'template': return c.templateBox();
+    case 'template':
+      return c.templateBox();
     case 'vertex':
       el.vertexEdit = !el.vertexEdit;
       return c.toolChanged();
-    case 'zoom-in': return el.zoomBy(1.25);
-    case 'zoom-out': return el.zoomBy(0.8);
-    case 'fit': return el.fit();
-    case 'actual-size': return c.viewport.setView({ ...c.viewport.center, scale: 1 });
+    case 'zoom-in':
+      return el.zoomBy(1.25);
+    case 'zoom-out':
+      return el.zoomBy(0.8);
+    case 'fit':
+      return el.fit();
+    case 'actual-size':
+      return c.viewport.setView({ ...c.viewport.center, scale: 1 });
     case 'next-frame':
       el.frame = Math.min((c.loader.loaded?.frames ?? 1) - 1, el.frame + 1);
       return;
     case 'prev-frame':
       el.frame = Math.max(0, el.frame - 1);
       return;
-    case 'help': return c.toggleHelp();
+    case 'help':
+      return c.toggleHelp();
   }
 }
 
@@ -90,5 +108,10 @@ function nudge(c: CanvasInternals, key: string, step: number): void {
   const sel = c.selection.map((id) => c.model.get(id)!).filter((a) => a && !c.model.isPrelabel(a.id) && a.kind !== 'class');
   const [ux, uy] = key === 'ArrowLeft' ? [-1, 0] : key === 'ArrowRight' ? [1, 0] : key === 'ArrowUp' ? [0, -1] : [0, 1];
   if (!sel.length || c.frozen || !img) return c.viewport.panBy(-ux * 60, -uy * 60);
-  c.edit('update', sel.map((a) => [a, clampToImage(translate(a, ux * step, uy * step), img.width, img.height)] as Pair), [], 'user');
+  c.edit(
+    'update',
+    sel.map((a) => [a, clampToImage(translate(a, ux * step, uy * step), img.width, img.height)] as Pair),
+    [],
+    'user',
+  );
 }

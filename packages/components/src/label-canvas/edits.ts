@@ -90,7 +90,13 @@ export class ShapeEdits implements StageHost {
     const { model, selection } = this.c;
     if (!selection.length || drawnSelection) return false;
     const sel = selection.map((id) => model.get(id)!).filter((a) => a && !model.isPrelabel(a.id) && a.label !== labelId);
-    if (sel.length && !this.c.frozen) this.c.edit('update', sel.map((a) => [a, { ...a, label: labelId }] as Pair), [], 'user');
+    if (sel.length && !this.c.frozen)
+      this.c.edit(
+        'update',
+        sel.map((a) => [a, { ...a, label: labelId }] as Pair),
+        [],
+        'user',
+      );
     return true;
   }
 
@@ -99,13 +105,28 @@ export class ShapeEdits implements StageHost {
     const { model, selection } = this.c;
     const pre = selection.filter((id) => model.isPrelabel(id));
     if (pre.length) this.rejectPrelabels(pre);
-    const del = selection.filter((id) => !model.isPrelabel(id)).map((id) => model.get(id)!).filter(Boolean);
-    if (del.length) this.c.edit('delete', del.map((a) => [a, null] as Pair), [], 'user');
+    const del = selection
+      .filter((id) => !model.isPrelabel(id))
+      .map((id) => model.get(id)!)
+      .filter(Boolean);
+    if (del.length)
+      this.c.edit(
+        'delete',
+        del.map((a) => [a, null] as Pair),
+        [],
+        'user',
+      );
   }
 
   deleteAll(): void {
     const items = this.c.model.items;
-    if (items.length) this.c.edit('delete', items.map((a) => [a, null] as Pair), [], 'user');
+    if (items.length)
+      this.c.edit(
+        'delete',
+        items.map((a) => [a, null] as Pair),
+        [],
+        'user',
+      );
   }
 
   /** Accepts prelabels (all when `ids` is omitted); a single-tag classification drops its other tag. */
@@ -115,12 +136,23 @@ export class ShapeEdits implements StageHost {
     if (!pre.length) return;
     const made = pre.map(({ confidence: _c, ...rest }) => ({ ...rest, id: newId('a') }) as IdentifiedAnnotation);
     const replaced: Pair[] = replaceTags ? m.items.filter((a) => a.kind === 'class').map((a) => [a, null] as Pair) : [];
-    this.c.edit('prelabel-accept', [...replaced, ...made.map((a) => [null, a] as Pair)], pre.map((p) => [p, null] as Pair), 'user');
+    this.c.edit(
+      'prelabel-accept',
+      [...replaced, ...made.map((a) => [null, a] as Pair)],
+      pre.map((p) => [p, null] as Pair),
+      'user',
+    );
   }
 
   rejectPrelabels(ids: readonly string[] | undefined): void {
     const pre = this.c.model.prelabels.filter((p) => !ids || ids.includes(p.id));
-    if (pre.length) this.c.edit('prelabel-reject', [], pre.map((p) => [p, null] as Pair), 'user');
+    if (pre.length)
+      this.c.edit(
+        'prelabel-reject',
+        [],
+        pre.map((p) => [p, null] as Pair),
+        'user',
+      );
   }
 }
 

@@ -62,14 +62,18 @@ export function intersects(a: Rect, b: Rect): boolean {
 export function union(a: Rect | null, b: Rect | null): Rect | null {
   if (!a) return b;
   if (!b) return a;
-  const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
+  const x = Math.min(a.x, b.x),
+    y = Math.min(a.y, b.y);
   return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
 }
 
 export function pointInPolygon(px: number, py: number, p: readonly number[]): boolean {
   let inside = false;
   for (let i = 0, j = p.length - 2; i < p.length; j = i, i += 2) {
-    const xi = p[i], yi = p[i + 1], xj = p[j], yj = p[j + 1];
+    const xi = p[i],
+      yi = p[i + 1],
+      xj = p[j],
+      yj = p[j + 1];
     if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
@@ -77,10 +81,12 @@ export function pointInPolygon(px: number, py: number, p: readonly number[]): bo
 
 /** Squared distance from (px, py) to the segment (ax, ay)–(bx, by), and the parameter t of the nearest point. */
 export function segmentDistance2(px: number, py: number, ax: number, ay: number, bx: number, by: number): [number, number] {
-  const dx = bx - ax, dy = by - ay;
+  const dx = bx - ax,
+    dy = by - ay;
   const len2 = dx * dx + dy * dy;
   const t = len2 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2)) : 0;
-  const qx = ax + t * dx - px, qy = ay + t * dy - py;
+  const qx = ax + t * dx - px,
+    qy = ay + t * dy - py;
   return [qx * qx + qy * qy, t];
 }
 
@@ -89,7 +95,8 @@ export function hitShape(a: Annotation, px: number, py: number, tol: number): bo
   if (a.kind === 'box') return px >= a.x - tol && px <= a.x + a.w + tol && py >= a.y - tol && py <= a.y + a.h + tol;
   if (a.kind === 'polygon') {
     if (pointInPolygon(px, py, a.points)) return true;
-    const p = a.points, t2 = tol * tol;
+    const p = a.points,
+      t2 = tol * tol;
     for (let i = 0, j = p.length - 2; i < p.length; j = i, i += 2) {
       if (segmentDistance2(px, py, p[j], p[j + 1], p[i], p[i + 1])[0] <= t2) return true;
     }
@@ -119,7 +126,8 @@ export function translate<A extends Annotation>(a: A, dx: number, dy: number): A
 /** Clamps a box or polygon so it stays inside the image, keeping its size where it can. */
 export function clampToImage<A extends Annotation>(a: A, iw: number, ih: number): A {
   if (a.kind === 'box') {
-    const w = Math.min(a.w, iw), h = Math.min(a.h, ih);
+    const w = Math.min(a.w, iw),
+      h = Math.min(a.h, ih);
     return { ...a, w, h, x: Math.max(0, Math.min(iw - w, a.x)), y: Math.max(0, Math.min(ih - h, a.y)) };
   }
   if (a.kind === 'polygon') {
@@ -167,11 +175,12 @@ export class GridIndex {
 
   remove(i: number): void {
     const b = this.boxes[i];
-    if (b) this.forCells(b, (c) => {
-      const list = this.cells[c];
-      const k = list.indexOf(i);
-      if (k >= 0) list.splice(k, 1);
-    });
+    if (b)
+      this.forCells(b, (c) => {
+        const list = this.cells[c];
+        const k = list.indexOf(i);
+        if (k >= 0) list.splice(k, 1);
+      });
     this.boxes[i] = null;
   }
 
@@ -195,8 +204,10 @@ export class GridIndex {
   }
 
   private forCells(r: Rect, f: (cell: number) => void): void {
-    const c0 = Math.max(0, Math.floor(r.x / this.cell)), c1 = Math.min(this.cols - 1, Math.floor((r.x + r.w) / this.cell));
-    const r0 = Math.max(0, Math.floor(r.y / this.cell)), r1 = Math.min(this.rows - 1, Math.floor((r.y + r.h) / this.cell));
+    const c0 = Math.max(0, Math.floor(r.x / this.cell)),
+      c1 = Math.min(this.cols - 1, Math.floor((r.x + r.w) / this.cell));
+    const r0 = Math.max(0, Math.floor(r.y / this.cell)),
+      r1 = Math.min(this.rows - 1, Math.floor((r.y + r.h) / this.cell));
     for (let y = r0; y <= r1; y++) for (let x = c0; x <= c1; x++) f(y * this.cols + x);
   }
 }

@@ -38,16 +38,7 @@ export interface ImageBytes {
 }
 
 /** Everything `<label-canvas>`'s `image` property accepts. */
-export type CanvasImageInput =
-  | string
-  | URL
-  | Blob
-  | ImageBitmap
-  | HTMLImageElement
-  | HTMLCanvasElement
-  | OffscreenCanvas
-  | DecodedImageLike
-  | ImageBytes;
+export type CanvasImageInput = string | URL | Blob | ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | DecodedImageLike | ImageBytes;
 
 /** What the canvas draws, and what it knows about it. */
 export interface LoadedImage {
@@ -63,8 +54,7 @@ export interface LoadedImage {
   readonly hint?: string;
 }
 
-const isDecoded = (x: object): x is DecodedImageLike =>
-  'width' in x && 'height' in x && ('bitmap' in x || 'rgba' in x) && !(x instanceof HTMLElement);
+const isDecoded = (x: object): x is DecodedImageLike => 'width' in x && 'height' in x && ('bitmap' in x || 'rgba' in x) && !(x instanceof HTMLElement);
 const isBytes = (x: object): x is ImageBytes => 'bytes' in x;
 
 /** TIFF and DICOM need the media layer; browsers decode the rest. Sniffed from magic bytes. */
@@ -106,7 +96,12 @@ export async function loadImage(input: CanvasImageInput, decode: MediaDecoder, s
       res = await fetch(url, { signal });
     } catch (e) {
       if (signal.aborted) throw e;
-      throw new LabelkitError('E_STORE_READ', `Could not fetch the image ${url}: ${(e as Error).message}. Check the URL and that the server allows this origin (CORS).`, { url }, { cause: e });
+      throw new LabelkitError(
+        'E_STORE_READ',
+        `Could not fetch the image ${url}: ${(e as Error).message}. Check the URL and that the server allows this origin (CORS).`,
+        { url },
+        { cause: e },
+      );
     }
     if (!res.ok) throw new LabelkitError('E_NOT_FOUND', `Fetching the image ${url} answered ${res.status} ${res.statusText}.`, { url, status: res.status });
     return loadBytes(new Uint8Array(await res.arrayBuffer()), url, decode, signal, frame);

@@ -5,9 +5,32 @@
 import type { ShapeKind } from './label-canvas.component.js';
 
 export type CommandId =
-  | 'undo' | 'redo' | 'select-all' | 'escape' | 'space' | 'finish-polygon' | 'accept' | 'remove-point'
-  | 'delete-all' | 'delete' | 'label' | 'nudge' | 'box' | 'polygon' | 'edit' | 'lock' | 'template'
-  | 'vertex' | 'zoom-in' | 'zoom-out' | 'fit' | 'next-frame' | 'prev-frame' | 'reject' | 'actual-size' | 'help';
+  | 'undo'
+  | 'redo'
+  | 'select-all'
+  | 'escape'
+  | 'space'
+  | 'finish-polygon'
+  | 'accept'
+  | 'remove-point'
+  | 'delete-all'
+  | 'delete'
+  | 'label'
+  | 'nudge'
+  | 'box'
+  | 'polygon'
+  | 'edit'
+  | 'lock'
+  | 'template'
+  | 'vertex'
+  | 'zoom-in'
+  | 'zoom-out'
+  | 'fit'
+  | 'next-frame'
+  | 'prev-frame'
+  | 'reject'
+  | 'actual-size'
+  | 'help';
 
 /** What the keymap needs to know of the canvas at the moment a key is pressed. */
 export interface KeyState {
@@ -43,7 +66,10 @@ export interface KeyBinding {
   readonly when?: (s: KeyState) => boolean;
 }
 
-const plain = (...keys: string[]) => (k: KeyPress) => !k.mod && keys.includes(k.key);
+const plain =
+  (...keys: string[]) =>
+  (k: KeyPress) =>
+    !k.mod && keys.includes(k.key);
 const regions = (s: KeyState) => s.mode !== 'classify';
 const drawsBoxes = (s: KeyState) => regions(s) && s.shapes.includes('box');
 const drawsPolygons = (s: KeyState) => regions(s) && s.shapes.includes('polygon');
@@ -57,10 +83,28 @@ export const KEYMAP: readonly KeyBinding[] = [
   { command: 'space', keys: 'Space+drag', description: 'Pan', match: plain(' ') },
   { command: 'finish-polygon', keys: 'Enter', description: 'Close the polygon in progress', match: plain('Enter'), offer: drawsPolygons, when: (s) => s.drafting },
   { command: 'accept', keys: 'Enter', description: 'Accept the selected prelabels', match: plain('Enter'), when: (s) => s.allPrelabels },
-  { command: 'remove-point', keys: 'Backspace', description: 'Remove the last point of the polygon in progress', match: plain('Backspace'), offer: drawsPolygons, when: (s) => s.drafting },
-  { command: 'delete-all', keys: 'Shift+Delete', description: 'Delete every region', match: (k) => !k.mod && k.shift && (k.key === 'Delete' || k.key === 'Backspace'), offer: (s) => !s.frozen },
+  {
+    command: 'remove-point',
+    keys: 'Backspace',
+    description: 'Remove the last point of the polygon in progress',
+    match: plain('Backspace'),
+    offer: drawsPolygons,
+    when: (s) => s.drafting,
+  },
+  {
+    command: 'delete-all',
+    keys: 'Shift+Delete',
+    description: 'Delete every region',
+    match: (k) => !k.mod && k.shift && (k.key === 'Delete' || k.key === 'Backspace'),
+    offer: (s) => !s.frozen,
+  },
   { command: 'delete', keys: 'Delete', description: 'Delete the selection (reject selected prelabels)', match: plain('Delete', 'Backspace'), offer: (s) => !s.frozen },
-  { command: 'label', keys: '1–9, 0', description: 'Label of the selection; with nothing selected (or right after drawing), the label of the next shape', match: (k) => !k.mod && /^[0-9]$/.test(k.key) },
+  {
+    command: 'label',
+    keys: '1–9, 0',
+    description: 'Label of the selection; with nothing selected (or right after drawing), the label of the next shape',
+    match: (k) => !k.mod && /^[0-9]$/.test(k.key),
+  },
   { command: 'nudge', keys: 'Arrows', description: 'Nudge the selection 1 px (Shift: 10 px); with nothing selected, pan', match: (k) => !k.mod && k.key.startsWith('Arrow') },
   { command: 'box', keys: 'R', description: 'Rectangle (box) tool', match: plain('r'), offer: drawsBoxes },
   { command: 'polygon', keys: 'P', description: 'Polygon tool', match: plain('p'), offer: drawsPolygons },
@@ -86,8 +130,31 @@ export function bindingFor(k: KeyPress, s: KeyState): KeyBinding | undefined {
 
 /** The order the shortcut help lists commands in: tools, labels, editing, the view, history. */
 const HELP_ORDER: readonly CommandId[] = [
-  'box', 'polygon', 'edit', 'vertex', 'template', 'lock', 'label', 'finish-polygon', 'remove-point', 'escape', 'accept', 'reject',
-  'nudge', 'delete', 'delete-all', 'select-all', 'zoom-in', 'zoom-out', 'fit', 'space', 'next-frame', 'prev-frame', 'undo', 'redo', 'help',
+  'box',
+  'polygon',
+  'edit',
+  'vertex',
+  'template',
+  'lock',
+  'label',
+  'finish-polygon',
+  'remove-point',
+  'escape',
+  'accept',
+  'reject',
+  'nudge',
+  'delete',
+  'delete-all',
+  'select-all',
+  'zoom-in',
+  'zoom-out',
+  'fit',
+  'space',
+  'next-frame',
+  'prev-frame',
+  'undo',
+  'redo',
+  'help',
 ];
 
 /** The bindings this kind and mode offer, for the shortcut help (one line per command and keys). */

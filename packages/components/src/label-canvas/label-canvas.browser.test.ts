@@ -75,7 +75,7 @@ describe('<label-canvas>', () => {
     expect(box.label).to.equal('dog');
     expect(box.id).to.be.a('string');
     if (box.kind !== 'box') throw new Error('not a box');
-    near(box.x, 200), near(box.y, 100), near(box.w, 300), near(box.h, 200);
+    (near(box.x, 200), near(box.y, 100), near(box.w, 300), near(box.h, 200));
     expect(created[0].source).to.equal('user');
     expect(h.el.annotations).to.have.length(1);
     expect(h.events('label-annotation-update')).to.have.length(0);
@@ -103,7 +103,15 @@ describe('<label-canvas>', () => {
 
   it('draws a polygon; Backspace removes the last point; Enter closes it', async () => {
     const h = await mount({ mode: 'polygon' });
-    await h.drawPolygon([[100, 100], [400, 120], [380, 400], [900, 900]], false);
+    await h.drawPolygon(
+      [
+        [100, 100],
+        [400, 120],
+        [380, 400],
+        [900, 900],
+      ],
+      false,
+    );
     await h.press('Backspace');
     await h.press('Enter');
     const created = h.events('label-annotation-create');
@@ -116,11 +124,32 @@ describe('<label-canvas>', () => {
 
   it('closes a polygon by clicking its first point; Esc cancels one in progress; two points are never a polygon', async () => {
     const h = await mount({ mode: 'polygon' });
-    await h.drawPolygon([[100, 100], [400, 100], [400, 400], [101, 101]], false);
+    await h.drawPolygon(
+      [
+        [100, 100],
+        [400, 100],
+        [400, 400],
+        [101, 101],
+      ],
+      false,
+    );
     expect(h.events('label-annotation-create')).to.have.length(1);
-    await h.drawPolygon([[600, 600], [800, 600], [800, 800]], false);
+    await h.drawPolygon(
+      [
+        [600, 600],
+        [800, 600],
+        [800, 800],
+      ],
+      false,
+    );
     await h.press('Escape');
-    await h.drawPolygon([[600, 600], [800, 600]], true);
+    await h.drawPolygon(
+      [
+        [600, 600],
+        [800, 600],
+      ],
+      true,
+    );
     expect(h.events('label-annotation-create')).to.have.length(1);
     expect(h.el.annotations).to.have.length(1);
   });
@@ -135,7 +164,7 @@ describe('<label-canvas>', () => {
     expect(upd).to.have.length(1);
     const moved = upd[0].annotations[0];
     if (moved.kind !== 'polygon') throw new Error('not a polygon');
-    near(moved.points[4], 700), near(moved.points[5], 700);
+    (near(moved.points[4], 700), near(moved.points[5], 700));
     expect(upd[0].previous[0]).to.deep.equal(square);
     // U: click on an edge inserts a vertex there
     await h.press('u');
@@ -168,12 +197,12 @@ describe('<label-canvas>', () => {
     expect(upd).to.have.length(1);
     const b = upd[0].annotations[0];
     if (b.kind !== 'box') throw new Error('not a box');
-    near(b.x, 400), near(b.y, 400), near(b.w, 200, 0.01), near(b.h, 100, 0.01);
+    (near(b.x, 400), near(b.y, 400), near(b.w, 200, 0.01), near(b.h, 100, 0.01));
     // resize with the bottom-right handle
     await h.drag([600, 500], [700, 560], 6);
     const r = h.el.annotations[0];
     if (r.kind !== 'box') throw new Error('not a box');
-    near(r.x, 400), near(r.y, 400), near(r.w, 300, 4), near(r.h, 160, 4);
+    (near(r.x, 400), near(r.y, 400), near(r.w, 300, 4), near(r.h, 160, 4));
     expect(h.events('label-annotation-update')).to.have.length(2);
   });
 
@@ -197,11 +226,7 @@ describe('<label-canvas>', () => {
     await h.press('Control+y');
     expect(h.el.annotations).to.have.length(0); // create, nudge, delete redone
     expect(h.el.canRedo).to.equal(false);
-    const sources = [
-      ...h.events('label-annotation-create'),
-      ...h.events('label-annotation-update'),
-      ...h.events('label-annotation-delete'),
-    ].map((d) => d.source);
+    const sources = [...h.events('label-annotation-create'), ...h.events('label-annotation-update'), ...h.events('label-annotation-delete')].map((d) => d.source);
     expect(sources.filter((s) => s === 'undo')).to.have.length(3);
     expect(sources.filter((s) => s === 'redo')).to.have.length(3);
   });
@@ -228,7 +253,7 @@ describe('<label-canvas>', () => {
     await h.dragPage([200, 200], [320, 280], 4);
     const b = h.el.annotations[0];
     if (b?.kind !== 'box') throw new Error('no box');
-    near(b.x, ix, 1.5), near(b.y, iy, 1.5), near(b.w, 120, 1.5), near(b.h, 80, 1.5);
+    (near(b.x, ix, 1.5), near(b.y, iy, 1.5), near(b.w, 120, 1.5), near(b.h, 80, 1.5));
     // the wheel zooms around the pointer: the image point under it stays put
     const under = h.el.clientToImage(500, 400);
     const wheelEl = h.el.shadowRoot!.querySelector('.stage')!;
@@ -236,7 +261,7 @@ describe('<label-canvas>', () => {
     await h.frames(2);
     expect(h.el.view.scale).to.be.greaterThan(1);
     const still = h.el.clientToImage(500, 400);
-    near(still[0], under[0], 0.01), near(still[1], under[1], 0.01);
+    (near(still[0], under[0], 0.01), near(still[1], under[1], 0.01));
   });
 
   it('while the view moves, shows a CSS-transformed raster of the shapes; once settled, the crisp pass again', async () => {
@@ -362,7 +387,7 @@ describe('<label-canvas>', () => {
     await h.press('t');
     const t = h.el.annotations[1];
     if (t.kind !== 'box') throw new Error('not a box');
-    near(t.w, 120), near(t.h, 80), near(t.x + t.w / 2, 800, 3), near(t.y + t.h / 2, 600, 3);
+    (near(t.w, 120), near(t.h, 80), near(t.x + t.w / 2, 800, 3), near(t.y + t.h / 2, 600, 3));
     // L: locked shapes ignore clicks (the click falls through to drawing / nothing)
     await h.press('Escape');
     await h.press('l');

@@ -355,7 +355,10 @@ export class LabelCanvas extends LitElement {
     // Reflect the normalized (id-carrying) arrays back, without triggering another reset.
     this.annotations = this.model.items;
     this.prelabels = this.model.prelabels;
-    this.setSelection(this.selection.filter((id) => this.model.get(id)), true);
+    this.setSelection(
+      this.selection.filter((id) => this.model.get(id)),
+      true,
+    );
     this.redrawAll();
   }
 
@@ -382,16 +385,40 @@ export class LabelCanvas extends LitElement {
   private makeInternals(): CanvasInternals {
     const el = this;
     return {
-      el: this, model: this.model, scene: this.scene, viewport: this.viewport, loader: this.loader, renderer: this.renderer, input: this.input,
-      get stage() { return el.stage; },
-      get stageEl() { return el.stageEl; },
-      get rasterHost() { return el.rasterHost; },
-      get theme() { return el.theme.value; },
-      get selection() { return el.selection; },
-      get frozen() { return el.frozen; },
-      get hidden() { return el.hiddenIds; },
-      get helpOpen() { return el.helpOpen; },
-      get railCollapsed() { return el.railCollapsed; },
+      el: this,
+      model: this.model,
+      scene: this.scene,
+      viewport: this.viewport,
+      loader: this.loader,
+      renderer: this.renderer,
+      input: this.input,
+      get stage() {
+        return el.stage;
+      },
+      get stageEl() {
+        return el.stageEl;
+      },
+      get rasterHost() {
+        return el.rasterHost;
+      },
+      get theme() {
+        return el.theme.value;
+      },
+      get selection() {
+        return el.selection;
+      },
+      get frozen() {
+        return el.frozen;
+      },
+      get hidden() {
+        return el.hiddenIds;
+      },
+      get helpOpen() {
+        return el.helpOpen;
+      },
+      get railCollapsed() {
+        return el.railCollapsed;
+      },
       toggleHelp: () => (this.helpOpen = !this.helpOpen) || this.focus({ preventScroll: true }),
       toggleRail: () => (this.railCollapsed = !this.railCollapsed),
       setHidden: (ids) => {

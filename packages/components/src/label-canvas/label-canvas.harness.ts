@@ -24,8 +24,16 @@ export class LabelCanvasHarness {
     private readonly input: InputDriver,
   ) {
     const names: LabelEventName[] = [
-      'label-annotation-create', 'label-annotation-update', 'label-annotation-delete', 'label-selection-change',
-      'label-prelabel-accept', 'label-prelabel-reject', 'label-edit-request', 'label-image-load', 'label-error', 'label-tool-change',
+      'label-annotation-create',
+      'label-annotation-update',
+      'label-annotation-delete',
+      'label-selection-change',
+      'label-prelabel-accept',
+      'label-prelabel-reject',
+      'label-edit-request',
+      'label-image-load',
+      'label-error',
+      'label-tool-change',
     ];
     for (const name of names) el.addEventListener(name, (e) => this.recorded.push({ name, detail: (e as CustomEvent).detail }));
   }
@@ -69,7 +77,8 @@ export class LabelCanvasHarness {
 
   /** Drags from `a` to `b` (image px) in `steps` moves; screen positions are computed once, at the start. */
   async drag(a: Pt, b: Pt, steps = 5, button: 'left' | 'middle' | 'right' = 'left'): Promise<void> {
-    const pa = this.toPage(a[0], a[1]), pb = this.toPage(b[0], b[1]);
+    const pa = this.toPage(a[0], a[1]),
+      pb = this.toPage(b[0], b[1]);
     await this.dragPage(pa, pb, steps, button);
   }
 

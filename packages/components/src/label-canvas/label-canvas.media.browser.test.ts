@@ -81,7 +81,19 @@ describe('<label-canvas> with TIFF and DICOM (through @labelkit/core/media)', ()
     const start = h.el.window!;
     const stage = h.el.shadowRoot!.querySelector<HTMLElement>('.stage')!;
     const touch = (type: string, [x, y]: [number, number], id = 11) =>
-      stage.dispatchEvent(new PointerEvent(type, { pointerId: id, pointerType: 'touch', isPrimary: true, clientX: x, clientY: y, button: 0, buttons: type === 'pointerup' ? 0 : 1, bubbles: true, composed: true }));
+      stage.dispatchEvent(
+        new PointerEvent(type, {
+          pointerId: id,
+          pointerType: 'touch',
+          isPrimary: true,
+          clientX: x,
+          clientY: y,
+          button: 0,
+          buttons: type === 'pointerup' ? 0 : 1,
+          bubbles: true,
+          composed: true,
+        }),
+      );
     const [x, y] = h.el.imageToClient(40, 40);
     // A finger that moves at once draws (or pans): the window stays.
     touch('pointerdown', [x, y], 12);

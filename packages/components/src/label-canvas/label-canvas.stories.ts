@@ -68,26 +68,27 @@ const meta: Meta<Args> = {
 export default meta;
 type Story = StoryObj<Args>;
 
-const canvas = (args: Args, props: Partial<LabelCanvas>, style = '') => html`<label-canvas
-  style="height: 100vh; ${style}"
-  .labels=${LABELS}
-  .mode=${args.mode}
-  .tool=${args.tool}
-  .readonly=${args.readonly}
-  .locked=${args.locked}
-  .multiLabel=${args.multiLabel}
-  .activeLabel=${args.activeLabel}
-  .image=${props.image ?? null}
-  .annotations=${props.annotations ?? []}
-  .prelabels=${props.prelabels ?? []}
-  .window=${props.window}
-  .shapes=${props.shapes ?? ['box', 'polygon']}
-  .rail=${props.rail ?? 'none'}
-  .regionList=${props.regionList ?? false}
-  @label-annotation-create=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
-  @label-annotation-update=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
-  @label-annotation-delete=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
-></label-canvas>`;
+const canvas = (args: Args, props: Partial<LabelCanvas>, style = '') =>
+  html`<label-canvas
+    style="height: 100vh; ${style}"
+    .labels=${LABELS}
+    .mode=${args.mode}
+    .tool=${args.tool}
+    .readonly=${args.readonly}
+    .locked=${args.locked}
+    .multiLabel=${args.multiLabel}
+    .activeLabel=${args.activeLabel}
+    .image=${props.image ?? null}
+    .annotations=${props.annotations ?? []}
+    .prelabels=${props.prelabels ?? []}
+    .window=${props.window}
+    .shapes=${props.shapes ?? ['box', 'polygon']}
+    .rail=${props.rail ?? 'none'}
+    .regionList=${props.regionList ?? false}
+    @label-annotation-create=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
+    @label-annotation-update=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
+    @label-annotation-delete=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
+  ></label-canvas>`;
 
 /** No image yet. */
 export const NoImage: Story = { render: (args) => canvas(args, {}) };
@@ -166,15 +167,21 @@ export const Themed: Story = {
   loaders: [async () => coco('000000196141.jpg')],
   render: (args, { loaded }) =>
     html`<style>
-        .themed::part(prelabel-bar) { font-weight: 600; }
+        .themed::part(prelabel-bar) {
+          font-weight: 600;
+        }
       </style>
       <div class="themed-host" style="--label-accent: #ff2d55; --label-surface: #fff7e6; --label-text: #3a2500;">
         ${canvas(
           args,
-          { image: loaded.url, annotations: (loaded.boxes as Annotation[]).map((a) => {
-            const { confidence: _c, ...b } = a;
-            return b as Annotation;
-          }), prelabels: loaded.polygons.slice(0, 1) },
+          {
+            image: loaded.url,
+            annotations: (loaded.boxes as Annotation[]).map((a) => {
+              const { confidence: _c, ...b } = a;
+              return b as Annotation;
+            }),
+            prelabels: loaded.polygons.slice(0, 1),
+          },
           '--label-canvas-stroke-width: 3; --label-canvas-fill-opacity: 0.3; --label-canvas-background: #fdf6e3',
         )}
       </div>`,

@@ -109,7 +109,13 @@ describe('<label-canvas> tools a kind takes, the active label, point editing', (
 
   it('Enter on a 2-point polygon keeps it drawn and says what is missing', async () => {
     const h = await mount({ mode: 'polygon' });
-    await h.drawPolygon([[200, 200], [1000, 200]], false);
+    await h.drawPolygon(
+      [
+        [200, 200],
+        [1000, 200],
+      ],
+      false,
+    );
     await h.move([1000, 800]);
     await h.frames(2);
     // The unfinished polygon is drawn (in the label's colour over the grey image).
@@ -262,7 +268,10 @@ describe('<label-canvas> tool rail, region list, shortcut help', () => {
     expect(h.pixelAt(600, 600), 'hidden: not drawn').to.not.deep.equal(before);
     await h.click([600, 600]);
     expect(h.el.selectedIds).to.deep.equal([]);
-    rows(h).find((r) => r.dataset.id === 'b1')!.querySelector<HTMLButtonElement>('[aria-label^="Show"]')!.click();
+    rows(h)
+      .find((r) => r.dataset.id === 'b1')!
+      .querySelector<HTMLButtonElement>('[aria-label^="Show"]')!
+      .click();
     await settle(h);
     await h.click([600, 600]);
     expect(h.el.selectedIds).to.deep.equal(['b1']);
@@ -290,7 +299,15 @@ describe('<label-canvas> tool rail, region list, shortcut help', () => {
   });
 
   it('virtualizes: 10,000 rows keep a few dozen in the DOM and scroll to the last', async () => {
-    const anns: Annotation[] = Array.from({ length: 10000 }, (_, i) => ({ id: `r${i}`, kind: 'box', label: i % 2 ? 'dog' : 'cat', x: (i % 100) * 15, y: Math.floor(i / 100) * 11, w: 12, h: 9 }));
+    const anns: Annotation[] = Array.from({ length: 10000 }, (_, i) => ({
+      id: `r${i}`,
+      kind: 'box',
+      label: i % 2 ? 'dog' : 'cat',
+      x: (i % 100) * 15,
+      y: Math.floor(i / 100) * 11,
+      w: 12,
+      h: 9,
+    }));
     const h = await mount({ annotations: anns });
     await settle(h);
     expect(rows(h).length).to.be.below(60);

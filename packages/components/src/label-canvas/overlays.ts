@@ -40,50 +40,72 @@ export function renderTags(tags: readonly IdentifiedAnnotation[], preTags: reado
 
 /** Accept / reject beside the selected prelabels, and "Accept all / Reject all" while there are any. */
 export function renderPrelabelActions(at: readonly [number, number] | null, count: number, accept: (all: boolean) => void, reject: (all: boolean) => void) {
-  return html`${at
-    ? html`<div part="prelabel-actions" class="actions" ${styleProps({ left: `${at[0]}px`, top: `${at[1]}px` })}>
-        <button part="button" @click=${() => accept(false)} title="Accept (Enter)">✓ Accept</button>
-        <button part="button" @click=${() => reject(false)} title="Reject (Delete)">✗ Reject</button>
-      </div>`
-    : nothing}
-  ${count
-    ? html`<div part="prelabel-bar" class="bar">
-        <span>${count} prelabel${count === 1 ? '' : 's'}</span>
-        <button part="button" @click=${() => accept(true)}>Accept all</button>
-        <button part="button" @click=${() => reject(true)}>Reject all</button>
-      </div>`
-    : nothing}`;
+  return html`${
+    at
+      ? html`<div part="prelabel-actions" class="actions" ${styleProps({ left: `${at[0]}px`, top: `${at[1]}px` })}>
+          <button part="button" @click=${() => accept(false)} title="Accept (Enter)">✓ Accept</button>
+          <button part="button" @click=${() => reject(false)} title="Reject (Delete)">✗ Reject</button>
+        </div>`
+      : nothing
+  }
+  ${
+    count
+      ? html`<div part="prelabel-bar" class="bar">
+          <span>${count} prelabel${count === 1 ? '' : 's'}</span>
+          <button part="button" @click=${() => accept(true)}>Accept all</button>
+          <button part="button" @click=${() => reject(true)}>Reject all</button>
+        </div>`
+      : nothing
+  }`;
 }
 
 /** Window presets (DICOM, > 8-bit grey) and frame switching (multi-page TIFF, multi-frame DICOM). */
-export function renderMediaBar(img: LoadedImage | null, presets: readonly WindowPresetLike[], w: Window | undefined, frame: number, applyPreset: (id: string) => void, setFrame: (f: number) => void) {
+export function renderMediaBar(
+  img: LoadedImage | null,
+  presets: readonly WindowPresetLike[],
+  w: Window | undefined,
+  frame: number,
+  applyPreset: (id: string) => void,
+  setFrame: (f: number) => void,
+) {
   if (!img || (img.frames < 2 && !presets.length)) return nothing;
   const current = w && presets.find((p) => p.window.center === w.center && p.window.width === w.width);
   return html`<div part="media-bar" class="bar media">
-    ${presets.length
-      ? html`<select part="presets" aria-label="Window preset" @change=${(e: Event) => applyPreset((e.target as HTMLSelectElement).value)}>
-          <option value="" ?selected=${!current} disabled>${w ? `W ${Math.round(w.width)} / L ${Math.round(w.center)}` : 'Window'}</option>
-          ${presets.map((p) => html`<option value=${p.id} ?selected=${current === p}>${p.label}</option>`)}
-        </select>`
-      : nothing}
-    ${img.frames > 1
-      ? html`<button part="button" aria-label="Previous frame (Page Up)" ?disabled=${frame <= 0} @click=${() => setFrame(Math.max(0, frame - 1))}>‹</button>
-          <span>${frame + 1} / ${img.frames}</span>
-          <button part="button" aria-label="Next frame (Page Down)" ?disabled=${frame >= img.frames - 1} @click=${() => setFrame(Math.min(img.frames - 1, frame + 1))}>›</button>`
-      : nothing}
+    ${
+      presets.length
+        ? html`<select part="presets" aria-label="Window preset" @change=${(e: Event) => applyPreset((e.target as HTMLSelectElement).value)}>
+            <option value="" ?selected=${!current} disabled>${w ? `W ${Math.round(w.width)} / L ${Math.round(w.center)}` : 'Window'}</option>
+            ${presets.map((p) => html`<option value=${p.id} ?selected=${current === p}>${p.label}</option>`)}
+          </select>`
+        : nothing
+    }
+    ${
+      img.frames > 1
+        ? html`<button part="button" aria-label="Previous frame (Page Up)" ?disabled=${frame <= 0} @click=${() => setFrame(Math.max(0, frame - 1))}>‹</button>
+            <span>${frame + 1} / ${img.frames}</span>
+            <button part="button" aria-label="Next frame (Page Down)" ?disabled=${frame >= img.frames - 1} @click=${() => setFrame(Math.min(img.frames - 1, frame + 1))}>›</button>`
+        : nothing
+    }
   </div>`;
 }
 
 /** Point editing (U) on, and a hint such as a polygon that needs more points. */
 export function renderToolState(vertexEdit: boolean, hint: string) {
-  return html`${vertexEdit
-    ? html`<div part="tool-state" class="tool-state">Point editing <kbd>U</kbd>: click an edge of the selected polygon to add a point, a vertex to remove it</div>`
-    : nothing}
+  return html`${
+    vertexEdit
+      ? html`<div part="tool-state" class="tool-state">Point editing <kbd>U</kbd>: click an edge of the selected polygon to add a point, a vertex to remove it</div>`
+      : nothing
+  }
   ${hint ? html`<div part="hint" class="hint">${hint}</div>` : nothing}`;
 }
 
 /** What the live region says about the selection. */
-export function describeSelection(sel: readonly (IdentifiedAnnotation | undefined)[], drafting: boolean, isPrelabel: (id: string) => boolean, nameOf: (l: string) => string): string {
+export function describeSelection(
+  sel: readonly (IdentifiedAnnotation | undefined)[],
+  drafting: boolean,
+  isPrelabel: (id: string) => boolean,
+  nameOf: (l: string) => string,
+): string {
   if (!sel.length) return drafting ? 'Drawing a polygon' : 'No selection';
   if (sel.length > 1) return `${sel.length} shapes selected`;
   const a = sel[0];
@@ -103,7 +125,14 @@ export function renderOverlays(c: CanvasInternals, ui: { hint: string; actionsAt
   const state = loader.state;
   const message = state === 'loading' ? 'Loading image…' : state === 'error' ? loader.error : state === 'empty' ? 'No image' : '';
   const labels = { colorOf: (l: string) => c.colorOf(l), nameOf: (l: string) => c.nameOf(l) };
-  const live = ui.hint || describeSelection(c.selection.map((id) => m.get(id)), !!c.input.draft, (id) => m.isPrelabel(id), labels.nameOf);
+  const live =
+    ui.hint ||
+    describeSelection(
+      c.selection.map((id) => m.get(id)),
+      !!c.input.draft,
+      (id) => m.isPrelabel(id),
+      labels.nameOf,
+    );
   return html`${renderTags(classify ? m.items.filter((a) => a.kind === 'class') : [], classify ? m.prelabels.filter((a) => a.kind === 'class') : [], labels)}
     ${renderPrelabelActions(
       c.frozen ? null : ui.actionsAt,
@@ -111,8 +140,14 @@ export function renderOverlays(c: CanvasInternals, ui: { hint: string; actionsAt
       (all) => el.acceptPrelabels(all ? undefined : c.selection),
       (all) => el.rejectPrelabels(all ? undefined : c.selection),
     )}
-    ${renderMediaBar(state === 'ready' ? loader.loaded : null, loader.presets, el.window, el.frame, (id) => el.applyPreset(id), (f) => (el.frame = f))}
-    ${message ? html`<div part="message" class="message">${message}</div>` : nothing}
-    ${renderToolState(el.vertexEdit && !c.frozen && !classify, ui.hint)}
+    ${renderMediaBar(
+      state === 'ready' ? loader.loaded : null,
+      loader.presets,
+      el.window,
+      el.frame,
+      (id) => el.applyPreset(id),
+      (f) => (el.frame = f),
+    )}
+    ${message ? html`<div part="message" class="message">${message}</div>` : nothing} ${renderToolState(el.vertexEdit && !c.frozen && !classify, ui.hint)}
     <div part="status" class="sr-only" role="status" aria-live="polite">${live}</div>`;
 }

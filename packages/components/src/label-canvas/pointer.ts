@@ -47,7 +47,11 @@ export class PointerInput {
       },
       pointers: this.pointers,
       hitTest: (sx, sy) => this.hitTest(sx, sy),
-      queryArea: (r) => c.model.index.query(r).map((i) => c.model.items[i].id).filter((id) => !c.hidden.has(id)),
+      queryArea: (r) =>
+        c.model.index
+          .query(r)
+          .map((i) => c.model.items[i].id)
+          .filter((id) => !c.hidden.has(id)),
       select: (ids) => c.setSelection(ids),
       editChanged: () => c.renderer.edit(),
       createBox: (x, y, w, h) => c.createShape({ kind: 'box', label: '', x, y, w, h }),
@@ -108,7 +112,8 @@ export class PointerInput {
     if (c.el.locked) return null;
     const found = m.index.query({ x: x - tol, y: y - tol, w: 2 * tol, h: 2 * tol });
     // Topmost first; among nested shapes, the smallest one wins so inner boxes stay reachable.
-    let best: IdentifiedAnnotation | null = null, bestArea = Infinity;
+    let best: IdentifiedAnnotation | null = null,
+      bestArea = Infinity;
     for (let k = found.length - 1; k >= 0; k--) {
       const a = m.items[found[k]];
       if (hidden.has(a.id) || !hitShape(a, x, y, tol)) continue;

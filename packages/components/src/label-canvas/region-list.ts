@@ -43,10 +43,18 @@ export class RegionList {
     this.c = c;
     const one = (id: string) => c.model.get(id);
     this.host = {
-      get labels() { return c.el.labels; },
-      get selection() { return c.selection; },
-      get hidden() { return c.hidden; },
-      get frozen() { return c.frozen; },
+      get labels() {
+        return c.el.labels;
+      },
+      get selection() {
+        return c.selection;
+      },
+      get hidden() {
+        return c.hidden;
+      },
+      get frozen() {
+        return c.frozen;
+      },
       colorOf: (l) => c.colorOf(l),
       nameOf: (l) => c.nameOf(l),
       select: (ids) => c.setSelection(ids),
@@ -99,32 +107,51 @@ export class RegionList {
         data-id=${a.id}
         ${styleProps({ transform: `translateY(${i * ROW_HEIGHT}px)`, '--c': h.colorOf(a.label) })}
       >
-        <button class="region-name" aria-pressed=${String(sel.has(a.id))} tabindex=${i === this.focus ? 0 : -1} data-row=${i}
+        <button
+          class="region-name"
+          aria-pressed=${String(sel.has(a.id))}
+          tabindex=${i === this.focus ? 0 : -1}
+          data-row=${i}
           @click=${(e: MouseEvent) => ((this.focus = i), h.select(e.shiftKey || e.ctrlKey || e.metaKey ? toggle(h.selection, a.id) : [a.id]))}
           @focus=${() => (this.focus = i)}
-        ><span class="swatch" aria-hidden="true"></span><span class="region-text">${kinds[a.kind]} ${i + 1} · ${h.nameOf(a.label)}</span>${pre && a.confidence !== undefined
-          ? html`<span class="confidence" title="Confidence">${Math.round(a.confidence * 100)} %</span>`
-          : nothing}</button>
-        ${pre
-          ? h.frozen
-            ? nothing
-            : html`<button class="icon" title="Accept" aria-label=${`Accept ${what}`} tabindex="-1" @click=${() => h.accept(a.id)}>✓</button>
-                <button class="icon" title="Reject" aria-label=${`Reject ${what}`} tabindex="-1" @click=${() => h.reject(a.id)}>✗</button>`
-          : html`<select aria-label=${`Label of ${what}`} tabindex="-1" ?disabled=${h.frozen} @change=${(e: Event) => h.relabel(a.id, (e.target as HTMLSelectElement).value)}>
-                ${h.labels.map((l) => html`<option value=${l.id} ?selected=${l.id === a.label}>${l.name}</option>`)}
-              </select>
-              <button class="icon" title=${hidden ? 'Show' : 'Hide'} aria-label=${`${hidden ? 'Show' : 'Hide'} ${what}`} aria-pressed=${String(hidden)} tabindex="-1" @click=${() => h.toggleHidden(a.id)}>${hidden ? '◌' : '●'}</button>
-              ${h.frozen ? nothing : html`<button class="icon" title="Delete" aria-label=${`Delete ${what}`} tabindex="-1" @click=${() => h.remove(a.id)}>✕</button>`}`}
+        >
+          <span class="swatch" aria-hidden="true"></span><span class="region-text">${kinds[a.kind]} ${i + 1} · ${h.nameOf(a.label)}</span>${
+            pre && a.confidence !== undefined ? html`<span class="confidence" title="Confidence">${Math.round(a.confidence * 100)} %</span>` : nothing
+          }
+        </button>
+        ${
+          pre
+            ? h.frozen
+              ? nothing
+              : html`<button class="icon" title="Accept" aria-label=${`Accept ${what}`} tabindex="-1" @click=${() => h.accept(a.id)}>✓</button>
+                  <button class="icon" title="Reject" aria-label=${`Reject ${what}`} tabindex="-1" @click=${() => h.reject(a.id)}>✗</button>`
+            : html`<select aria-label=${`Label of ${what}`} tabindex="-1" ?disabled=${h.frozen} @change=${(e: Event) => h.relabel(a.id, (e.target as HTMLSelectElement).value)}>
+                  ${h.labels.map((l) => html`<option value=${l.id} ?selected=${l.id === a.label}>${l.name}</option>`)}
+                </select>
+                <button
+                  class="icon"
+                  title=${hidden ? 'Show' : 'Hide'}
+                  aria-label=${`${hidden ? 'Show' : 'Hide'} ${what}`}
+                  aria-pressed=${String(hidden)}
+                  tabindex="-1"
+                  @click=${() => h.toggleHidden(a.id)}
+                >
+                  ${hidden ? '◌' : '●'}
+                </button>
+                ${h.frozen ? nothing : html`<button class="icon" title="Delete" aria-label=${`Delete ${what}`} tabindex="-1" @click=${() => h.remove(a.id)}>✕</button>`}`
+        }
       </div>`;
     };
     return html`<div part="regions" class="regions">
       <div class="regions-title" aria-hidden="true">Regions <span class="count">${n}</span></div>
       <div class="regions-scroll" @scroll=${this.onScroll} @keydown=${(e: KeyboardEvent) => this.onKey(e, rows)}>
-        ${n
-          ? html`<div class="regions-rows" role="list" aria-label=${`Regions (${n})`} ${styleProps({ height: `${n * ROW_HEIGHT}px` })}>
-              ${rows.slice(first, last).map((a, k) => row(a, first + k))}
-            </div>`
-          : html`<p class="regions-empty">No regions yet.</p>`}
+        ${
+          n
+            ? html`<div class="regions-rows" role="list" aria-label=${`Regions (${n})`} ${styleProps({ height: `${n * ROW_HEIGHT}px` })}>
+                ${rows.slice(first, last).map((a, k) => row(a, first + k))}
+              </div>`
+            : html`<p class="regions-empty">No regions yet.</p>`
+        }
       </div>
     </div>`;
   }
@@ -136,7 +163,11 @@ export class RegionList {
     const first = this.c.selection[0];
     if (first !== this.revealed) {
       this.revealed = first;
-      if (first && !scroll.contains(root!.activeElement)) this.reveal(scroll, this.rows().findIndex((a) => a.id === first));
+      if (first && !scroll.contains(root!.activeElement))
+        this.reveal(
+          scroll,
+          this.rows().findIndex((a) => a.id === first),
+        );
     }
     if (scroll.clientHeight && scroll.clientHeight !== this.height) {
       this.height = scroll.clientHeight;

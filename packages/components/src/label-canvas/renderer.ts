@@ -200,6 +200,5 @@ export class FrameRenderer implements ViewportHost {
   }
 }
 
-const requestIdle = (f: () => void): number =>
-  typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 500 }) : window.setTimeout(f, 50);
+const requestIdle = (f: () => void): number => (typeof requestIdleCallback === 'function' ? requestIdleCallback(f, { timeout: 500 }) : window.setTimeout(f, 50));
 const cancelIdle = (h: number) => (typeof cancelIdleCallback === 'function' ? cancelIdleCallback(h) : clearTimeout(h));

@@ -110,10 +110,13 @@ function drawNames(ctx: CanvasRenderingContext2D, shapes: readonly IdentifiedAnn
 function drawRegion(ctx: CanvasRenderingContext2D, s: SceneInput, r: Rect, scale: number, names: boolean): void {
   if (s.image) {
     // Only the visible part of the source: cheaper than letting the clip discard the rest.
-    const x0 = Math.max(0, Math.floor(r.x)), y0 = Math.max(0, Math.floor(r.y));
-    const x1 = Math.min(s.iw, Math.ceil(r.x + r.w)), y1 = Math.min(s.ih, Math.ceil(r.y + r.h));
+    const x0 = Math.max(0, Math.floor(r.x)),
+      y0 = Math.max(0, Math.floor(r.y));
+    const x1 = Math.min(s.iw, Math.ceil(r.x + r.w)),
+      y1 = Math.min(s.ih, Math.ceil(r.y + r.h));
     if (x1 > x0 && y1 > y0) {
-      const kx = s.image.width / s.iw, ky = s.image.height / s.ih;
+      const kx = s.image.width / s.iw,
+        ky = s.image.height / s.ih;
       ctx.imageSmoothingEnabled = scale < 4;
       ctx.drawImage(s.image, x0 * kx, y0 * ky, (x1 - x0) * kx, (y1 - y0) * ky, x0, y0, x1 - x0, y1 - y0);
     }
@@ -157,7 +160,8 @@ export class Scene {
   updateRaster(s: SceneInput, fitScale: number): number {
     const t0 = performance.now();
     const r = Math.min(RASTER_MAX_SIDE / Math.max(s.iw, s.ih), Math.max(fitScale * RASTER_ZOOM, 1e-6), 1);
-    const w = Math.max(1, Math.round(s.iw * r)), h = Math.max(1, Math.round(s.ih * r));
+    const w = Math.max(1, Math.round(s.iw * r)),
+      h = Math.max(1, Math.round(s.ih * r));
     if (!this.raster_ || this.raster_.width !== w || this.raster_.height !== h || this.rasterScale_ !== r) {
       if (!this.raster_) {
         this.raster_ = document.createElement('canvas');
@@ -178,8 +182,10 @@ export class Scene {
       const q = { x: reg.x - pad, y: reg.y - pad, w: reg.w + 2 * pad, h: reg.h + 2 * pad };
       ctx.save();
       ctx.setTransform(1, 0, 0, 1, 0, 0);
-      const dx = Math.floor(q.x * r), dy = Math.floor(q.y * r);
-      const dw = Math.ceil((q.x + q.w) * r) - dx, dh = Math.ceil((q.y + q.h) * r) - dy;
+      const dx = Math.floor(q.x * r),
+        dy = Math.floor(q.y * r);
+      const dw = Math.ceil((q.x + q.w) * r) - dx,
+        dh = Math.ceil((q.y + q.h) * r) - dy;
       ctx.beginPath();
       ctx.rect(dx, dy, dw, dh);
       ctx.clip();
@@ -212,8 +218,10 @@ export class Scene {
     let r = vis;
     if (region) {
       const pad = (s.theme.strokeWidth * 2 + 16) / v.scale;
-      const x0 = Math.max(vis.x, region.x - pad), y0 = Math.max(vis.y, region.y - pad - 20 / v.scale);
-      const x1 = Math.min(vis.x + vis.w, region.x + region.w + pad), y1 = Math.min(vis.y + vis.h, region.y + region.h + pad);
+      const x0 = Math.max(vis.x, region.x - pad),
+        y0 = Math.max(vis.y, region.y - pad - 20 / v.scale);
+      const x1 = Math.min(vis.x + vis.w, region.x + region.w + pad),
+        y1 = Math.min(vis.y + vis.h, region.y + region.h + pad);
       if (x1 <= x0 || y1 <= y0) {
         ctx.restore();
         return;
@@ -221,8 +229,10 @@ export class Scene {
       r = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
     }
     // Clip in device pixels, aligned to whole pixels so no seam is left at the region's edge.
-    const sx0 = Math.floor(r.x * v.scale + v.x), sy0 = Math.floor(r.y * v.scale + v.y);
-    const sx1 = Math.ceil((r.x + r.w) * v.scale + v.x), sy1 = Math.ceil((r.y + r.h) * v.scale + v.y);
+    const sx0 = Math.floor(r.x * v.scale + v.x),
+      sy0 = Math.floor(r.y * v.scale + v.y);
+    const sx1 = Math.ceil((r.x + r.w) * v.scale + v.x),
+      sy1 = Math.ceil((r.y + r.h) * v.scale + v.y);
     ctx.beginPath();
     ctx.rect(sx0, sy0, sx1 - sx0, sy1 - sy0);
     ctx.clip();

@@ -86,14 +86,16 @@ export class CanvasStage {
     this.editLayer.add(this.world, this.transformer);
     this.stage.add(this.sceneLayer, this.editLayer);
     this.selGroup.on('dragend', () => {
-      const dx = this.selGroup.x(), dy = this.selGroup.y();
+      const dx = this.selGroup.x(),
+        dy = this.selGroup.y();
       if (dx || dy) host.groupDragged(dx, dy);
     });
     this.selGroup.on('dragmove', () => this.transformer.forceUpdate());
     this.transformer.on('transformend', () => {
       const node = this.transformer.nodes()[0] as KRect | undefined;
       if (!node) return;
-      const w = node.width() * node.scaleX(), h = node.height() * node.scaleY();
+      const w = node.width() * node.scaleX(),
+        h = node.height() * node.scaleY();
       const r = { x: node.x() + this.selGroup.x(), y: node.y() + this.selGroup.y(), w: Math.abs(w), h: Math.abs(h) };
       node.scale({ x: 1, y: 1 });
       host.boxTransformed(node.id(), r);
@@ -114,7 +116,10 @@ export class CanvasStage {
   }
 
   /** Rebuilds the selection's nodes: shapes, the Transformer of a single box, vertex handles of a single polygon. */
-  syncSelection(shapes: readonly IdentifiedAnnotation[], o: { theme: CanvasTheme; editable: boolean; view: View; isPrelabel: (id: string) => boolean; colorOf: (label: string) => string }): void {
+  syncSelection(
+    shapes: readonly IdentifiedAnnotation[],
+    o: { theme: CanvasTheme; editable: boolean; view: View; isPrelabel: (id: string) => boolean; colorOf: (label: string) => string },
+  ): void {
     const g = this.selGroup;
     g.destroyChildren();
     g.position({ x: 0, y: 0 });
@@ -194,10 +199,20 @@ export class CanvasStage {
       const points = h.kind === 'box' ? [h.x, h.y, h.x + h.w, h.y, h.x + h.w, h.y + h.h, h.x, h.y + h.h] : [...h.points];
       this.hoverNode.setAttrs({ visible: true, points, stroke: th.selectionColor, strokeWidth: th.strokeWidth + 1 });
     } else this.hoverNode.visible(false);
-    const d = this.draftNode, m = this.draftMarker, color = o.color;
+    const d = this.draftNode,
+      m = this.draftMarker,
+      color = o.color;
     if (o.box) {
       const { x, y, w, h: bh } = o.box;
-      d.setAttrs({ visible: true, closed: true, points: [x, y, x + w, y, x + w, y + bh, x, y + bh], stroke: color, strokeWidth: th.strokeWidth, fill: withAlpha(color, th.fillOpacity), dash: undefined });
+      d.setAttrs({
+        visible: true,
+        closed: true,
+        points: [x, y, x + w, y, x + w, y + bh, x, y + bh],
+        stroke: color,
+        strokeWidth: th.strokeWidth,
+        fill: withAlpha(color, th.fillOpacity),
+        dash: undefined,
+      });
       m.visible(false);
     } else if (o.polygon) {
       const pts = o.polygon.slice();

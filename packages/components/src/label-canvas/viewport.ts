@@ -174,7 +174,8 @@ export class Viewport {
     this.observer?.disconnect();
     this.observer = new ResizeObserver(() => {
       const r = el.getBoundingClientRect();
-      const w = Math.max(1, Math.round(r.width)), h = Math.max(1, Math.round(r.height));
+      const w = Math.max(1, Math.round(r.width)),
+        h = Math.max(1, Math.round(r.height));
       if (this.resize(w, h)) resized(w, h);
     });
     this.observer.observe(el);

@@ -61,7 +61,13 @@ describe('<label-dashboard> ML assist card', () => {
     const v = await project.startRun('validation', { device: 'wasm' });
     await project.finishRun(v, 'completed', {
       device: 'cpu',
-      metrics: { oofAccuracy: 0.82, calibrationRows: 87, threshold: null, withheld: 'no threshold reaches 95 % precision', gated: 'classes with under 5 labels are not predicted: unsure' },
+      metrics: {
+        oofAccuracy: 0.82,
+        calibrationRows: 87,
+        threshold: null,
+        withheld: 'no threshold reaches 95 % precision',
+        gated: 'classes with under 5 labels are not predicted: unsure',
+      },
     });
     m.emit({ state: 'idle' });
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));

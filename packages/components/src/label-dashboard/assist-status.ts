@@ -32,16 +32,23 @@ export function assistSummary(runs: readonly RunRecord[], targetPrecision: numbe
   const out: string[] = [];
   const accuracy = m.oofAccuracy ?? m.holdoutAccuracy;
   const checked = m.calibrationRows ?? m.holdoutRows;
-  out.push(`Model accuracy on ${typeof checked === 'number' ? `${checked.toLocaleString()} ` : ''}checked items: ${pct(accuracy)}; labels are suggested only where it reaches ${pct(targetPrecision)}.`);
+  out.push(
+    `Model accuracy on ${typeof checked === 'number' ? `${checked.toLocaleString()} ` : ''}checked items: ${pct(accuracy)}; labels are suggested only where it reaches ${pct(targetPrecision)}.`,
+  );
   if (m.threshold === null || m.threshold === undefined) {
-    const reason = typeof m.withheld === 'string' && /every class/.test(m.withheld) ? 'every label still has too few examples' : `the model is not yet sure enough (even its most confident answers are not ${pct(targetPrecision)} right with enough certainty)`;
+    const reason =
+      typeof m.withheld === 'string' && /every class/.test(m.withheld)
+        ? 'every label still has too few examples'
+        : `the model is not yet sure enough (even its most confident answers are not ${pct(targetPrecision)} right with enough certainty)`;
     out.push(`No suggestions now: ${reason}. More labels will help.`);
   } else {
     const inference = [...done].reverse().find((r) => r.kind === 'inference' && r.startedAt >= validation.startedAt);
     const im = inference?.metrics ?? {};
     const n = typeof im.prelabeled === 'number' ? im.prelabeled : undefined;
     const back = typeof im.withdrawn === 'number' && im.withdrawn ? `; ${im.withdrawn.toLocaleString()} older suggestions taken back` : '';
-    out.push(`Suggesting labels${n !== undefined ? ` for ${n.toLocaleString()} items` : ''} at confidence ${pct(m.threshold)} or more (expected right: at least ${pct(m.lowerBound ?? m.precision)})${back}.`);
+    out.push(
+      `Suggesting labels${n !== undefined ? ` for ${n.toLocaleString()} items` : ''} at confidence ${pct(m.threshold)} or more (expected right: at least ${pct(m.lowerBound ?? m.precision)})${back}.`,
+    );
     if (typeof im.unvisited === 'number' && im.unvisited) out.push(`${im.unvisited.toLocaleString()} items get no suggestion yet: nobody has labeled images like them.`);
   }
   if (typeof m.gated === 'string') out.push(`Not suggested until they have more examples: ${m.gated.replace(/^.*?: /, '')}.`);

@@ -53,7 +53,11 @@ describe('<label-dashboard>', () => {
     expect(titles.todo).to.equal('Not yet done: 20 (50.0 %)');
     const widths = $$<SVGRectElement>('rect.seg').map((r) => Number(r.getAttribute('width')));
     expect(widths.reduce((a, b) => a + b, 0)).to.be.closeTo(100, 1e-9);
-    const lanes = Object.fromEntries($$('.bar-row').filter((r) => ['manual', 'clustered', 'prelabeled'].includes(r.dataset.key!)).map((r) => [r.dataset.key, r.querySelector('.bar-value')!.textContent]));
+    const lanes = Object.fromEntries(
+      $$('.bar-row')
+        .filter((r) => ['manual', 'clustered', 'prelabeled'].includes(r.dataset.key!))
+        .map((r) => [r.dataset.key, r.querySelector('.bar-value')!.textContent]),
+    );
     expect(lanes).to.deep.equal({ manual: '20', clustered: '0', prelabeled: '0' });
     const dist = $$('.card.wide .bar-row').map((r) => Number(r.querySelector('.bar-value')!.textContent));
     expect(dist.reduce((a, b) => a + b, 0)).to.equal(16); // labeled + needs review, one tag each
@@ -68,7 +72,11 @@ describe('<label-dashboard>', () => {
     const bar = $('[role=progressbar]')!;
     expect(bar.getAttribute('aria-valuemax')).to.equal('20'); // retrain every 20 after a completed training
     expect(bar.getAttribute('aria-valuenow')).to.equal(String(20 - Number(bar.nextElementSibling!.textContent!.match(/^(\d+)/)![1])));
-    const lanes = Object.fromEntries($$('.bar-row').filter((r) => r.dataset.key === 'prelabeled').map((r) => [r.dataset.key, r.querySelector('.bar-value')!.textContent]));
+    const lanes = Object.fromEntries(
+      $$('.bar-row')
+        .filter((r) => r.dataset.key === 'prelabeled')
+        .map((r) => [r.dataset.key, r.querySelector('.bar-value')!.textContent]),
+    );
     expect(lanes.prelabeled).to.equal('4');
   });
 
@@ -179,7 +187,10 @@ describe('<label-dashboard>', () => {
     await settle();
     renders = 0;
     const t = (await project.nextTask({ size: 4 }))!;
-    await project.submit(t.id, t.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class', label: project.labels[0].id }] })));
+    await project.submit(
+      t.id,
+      t.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class', label: project.labels[0].id }] })),
+    );
     await settle();
     expect(renders, 'no re-render while hidden').to.equal(0);
     expect(labeled()).to.equal('0');
@@ -207,7 +218,10 @@ describe('<label-dashboard>', () => {
     el.rejectUndoMs = 400;
     const [a, b] = $$('[part~="item"]').map((i) => Number(i.dataset.item));
     const pick = async (item: number) => {
-      $$('[part~="item"]').find((i) => Number(i.dataset.item) === item)!.querySelector<HTMLInputElement>('input[type=checkbox]')!.click();
+      $$('[part~="item"]')
+        .find((i) => Number(i.dataset.item) === item)!
+        .querySelector<HTMLInputElement>('input[type=checkbox]')!
+        .click();
       await el.updateComplete;
     };
     await pick(a);

@@ -51,7 +51,9 @@ describe('<label-dashboard> Data: requeue unreadable items', () => {
     };
     await pick('unreadable', bad);
     expect(button().disabled).to.equal(false);
-    const changed = new Promise<{ action: string; items: readonly number[] }>((r) => el.addEventListener('label-items-change', (e) => r((e as CustomEvent).detail), { once: true }));
+    const changed = new Promise<{ action: string; items: readonly number[] }>((r) =>
+      el.addEventListener('label-items-change', (e) => r((e as CustomEvent).detail), { once: true }),
+    );
     button().click();
     expect(await changed).to.deep.equal({ action: 'requeue', items: [bad] });
     expect(project.item(bad).state).to.equal('todo');

@@ -132,7 +132,9 @@ describe('<label-queue>', () => {
     el.remove();
     // A "reload": the project reopened from the same store, a fresh element.
     const again = await demo!.openAs(project.id, 'owner');
-    const loaded = new Promise<{ restored: boolean }>((r) => document.addEventListener('label-task-load', (e) => r((e as CustomEvent<{ restored: boolean }>).detail), { once: true }));
+    const loaded = new Promise<{ restored: boolean }>((r) =>
+      document.addEventListener('label-task-load', (e) => r((e as CustomEvent<{ restored: boolean }>).detail), { once: true }),
+    );
     const { h: h2, el: el2 } = await mount({}, { project: again, source: demo!.source });
     expect((await loaded).restored).to.equal(true);
     expect(el2.currentTask!.id).to.equal(taskId);
@@ -233,7 +235,7 @@ describe('<label-queue>', () => {
     expect(h.part('grid')!.className, 'no reflow to 2 columns').to.contain('cols-3');
   });
 
-  it('region projects: only the kind\'s tools (no P in a box project); the palette shows the active label and the selection\'s apart', async () => {
+  it("region projects: only the kind's tools (no P in a box project); the palette shows the active label and the selection's apart", async () => {
     const { h, el } = await mount({ kind: 'image-object-detection', items: 3, labels: DIGIT_LABELS });
     const canvas = h.canvas()!;
     for (let i = 0; i < 200 && !canvas.imageSize; i++) await new Promise((r) => setTimeout(r, 10));
@@ -241,7 +243,8 @@ describe('<label-queue>', () => {
     canvas.focus();
     await h.press('p');
     expect(canvas.mode).to.equal('box');
-    const pressed = () => [...h.root.querySelectorAll('[part~="label"]')].filter((b) => b.getAttribute('aria-pressed') === 'true').map((b) => b.querySelector('.label-name')!.textContent);
+    const pressed = () =>
+      [...h.root.querySelectorAll('[part~="label"]')].filter((b) => b.getAttribute('aria-pressed') === 'true').map((b) => b.querySelector('.label-name')!.textContent);
     expect(pressed()).to.deep.equal(['digit 0']);
     // 2 with nothing selected: label 2 is active AND highlighted.
     await h.press('2');

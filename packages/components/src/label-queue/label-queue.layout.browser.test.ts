@@ -86,7 +86,10 @@ describe('<label-queue> and <label-dashboard> layout', () => {
   });
 
   it('Submit is in view in a 9-grid at 1366 × 900 and on a phone', async () => {
-    for (const [width, height] of [[1366, 900], [390, 844]] as const) {
+    for (const [width, height] of [
+      [1366, 900],
+      [390, 844],
+    ] as const) {
       await setViewport({ width, height });
       const { el, h } = await queue({ grid: 9, items: 18, instructions: '# Digits\n\nTag every image.' });
       const r = h.button('submit').getBoundingClientRect();

@@ -28,7 +28,11 @@ describe('<label-queue> and a media worker that failed', () => {
     const canvas = el.shadowRoot!.querySelector('label-canvas')!;
     const failed = h.next('label-error');
     canvas.dispatchEvent(
-      new CustomEvent('label-error', { detail: { error: new LabelkitError('E_WORKER_FAILED', 'The media worker did not start.'), during: 'image-load' }, bubbles: true, composed: true }),
+      new CustomEvent('label-error', {
+        detail: { error: new LabelkitError('E_WORKER_FAILED', 'The media worker did not start.'), during: 'image-load' },
+        bubbles: true,
+        composed: true,
+      }),
     );
     const detail = (await failed) as { error: unknown };
     expect(LabelkitError.is(detail.error, 'E_WORKER_FAILED')).to.equal(true);

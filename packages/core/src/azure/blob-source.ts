@@ -51,7 +51,7 @@ export function parseAzurePath(path: string): AzurePathSpec {
   }
   const file = !recursive && !/\/$/.test(p) && /\.[^/.]+$/.test(p) && !/(^|\/)\.\.?$/.test(p) ? p : undefined;
   p = p.replace(/\/+$/, '');
-  if (p === '.' ) p = '';
+  if (p === '.') p = '';
   return { prefix: p ? p + '/' : '', recursive, ...(file ? { file } : {}) };
 }
 
@@ -89,7 +89,7 @@ export class AzureBlobSource implements DataSource {
     this.#onRetry = options.onRetry;
     this.#hasSas = /[?&]sig=/.test(this.container.url);
     this.#anonymous = !this.#hasSas && !('credential' in options && options.credential) && !('connectionString' in options) && !('containerClient' in options);
-    const shown = this.spec.recursive ? (this.spec.prefix ? `${this.spec.prefix}**` : '**/.') : this.spec.file ?? (this.spec.prefix || '/');
+    const shown = this.spec.recursive ? (this.spec.prefix ? `${this.spec.prefix}**` : '**/.') : (this.spec.file ?? (this.spec.prefix || '/'));
     this.description = `Azure Blob ${describeContainer(this.container)} ${shown}`;
   }
 

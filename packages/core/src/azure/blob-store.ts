@@ -165,9 +165,7 @@ export class AzureBlobStore implements Store {
    */
   async putStream(key: string, chunks: ChunkSource, options: UploadStreamOptions = {}): Promise<{ etag: string; bytes: number }> {
     try {
-      return await uploadChunks(this.container.getBlockBlobClient(this.blobName(key)), chunks, options, (op, target, fn, signal) =>
-        this.#run(op, `"${key}"${target}`, signal, fn),
-      );
+      return await uploadChunks(this.container.getBlockBlobClient(this.blobName(key)), chunks, options, (op, target, fn, signal) => this.#run(op, `"${key}"${target}`, signal, fn));
     } catch (err) {
       if (err instanceof Final && isPreconditionFailure(err.failure.status)) throw conflict(key, options.ifNoneMatch === '*' ? 'already exists' : 'has changed');
       throw this.#error('write', key, err);

@@ -85,20 +85,16 @@ export function describeFailure(f: AzureFailure): string {
 }
 
 /** The one place Azure failures become LabelkitErrors. Never carries the SDK error (its request holds the SAS). */
-export function toLabelkitError(
-  op: 'read' | 'write' | 'delete' | 'list',
-  what: string,
-  where: string,
-  f: AzureFailure,
-  attempts: number,
-): LabelkitError {
+export function toLabelkitError(op: 'read' | 'write' | 'delete' | 'list', what: string, where: string, f: AzureFailure, attempts: number): LabelkitError {
   const detail = describeFailure(f);
   const details = { target: redact(what), status: f.status, azureCode: f.code, attempts };
   const cause = { name: 'AzureFailure', kind: f.kind, status: f.status, code: f.code };
   if (f.kind === 'http' && (f.status === 401 || f.status === 403)) {
     return new LabelkitError(
       'E_FORBIDDEN',
-      redact(`Azure Blob storage ${where} refused to ${op} ${what} (${detail}). Check that the SAS token or credential is valid, not expired, and grants ${permissionFor(op)} permission.`),
+      redact(
+        `Azure Blob storage ${where} refused to ${op} ${what} (${detail}). Check that the SAS token or credential is valid, not expired, and grants ${permissionFor(op)} permission.`,
+      ),
       details,
       { cause },
     );
@@ -111,9 +107,14 @@ export function toLabelkitError(
     op === 'read' || op === 'list'
       ? 'Nothing was changed. Check the connection to Azure Blob storage and retry.'
       : 'The change was not confirmed and nothing else was applied; retrying the same operation is safe.';
-  return new LabelkitError(code, redact(`Could not ${op} ${what} in Azure Blob storage ${where} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${detail}). ${advice}`), details, {
-    cause,
-  });
+  return new LabelkitError(
+    code,
+    redact(`Could not ${op} ${what} in Azure Blob storage ${where} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${detail}). ${advice}`),
+    details,
+    {
+      cause,
+    },
+  );
 }
 
 function permissionFor(op: string): string {

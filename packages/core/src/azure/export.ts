@@ -25,7 +25,11 @@ export function exportBlobName(target: ExportTarget): string {
   const at = new Date(target.at ?? Date.now());
   if (Number.isNaN(at.getTime())) throw new LabelkitError('E_INVALID_ARGUMENT', 'The export time is not a valid date.');
   const format = (target.format ?? 'coco').replace(/[^A-Za-z0-9_-]/g, '_');
-  const project = target.project.trim().replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || 'project';
+  const project =
+    target.project
+      .trim()
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^\.+/, '_') || 'project';
   const stamp = `${at.getUTCFullYear()}${two(at.getUTCMonth() + 1)}${two(at.getUTCDate())}_${two(at.getUTCHours())}${two(at.getUTCMinutes())}${two(at.getUTCSeconds())}`;
   return `Labeling/export/${format}/${project}_${stamp}.${target.extension ?? 'json'}`;
 }

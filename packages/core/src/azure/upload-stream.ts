@@ -117,40 +117,50 @@ export async function uploadChunks(blob: BlockBlobClient, source: ChunkSource, o
     // Everything fits one request: a single Put Blob.
     const parts = [firstBlock, rest].filter((x): x is Uint8Array => !!x);
     const bytes = parts.length === 1 ? parts[0] : concat(parts);
-    return run('write', '', async (signal, ambiguous) => {
-      try {
-        const res = await blob.upload(bytes, bytes.byteLength, { conditions, blobHTTPHeaders: headers, abortSignal: signal });
-        return { etag: res.etag ?? '', bytes: total };
-      } catch (err) {
-        if (ambiguous && conditions && [409, 412].includes((err as { statusCode?: number }).statusCode ?? 0)) {
-          const got = await blob.download(0, undefined, { abortSignal: signal });
-          if (sameBytes(await bodyBytes(got, got.contentLength), bytes)) return { etag: got.etag ?? '', bytes: total };
+    return run(
+      'write',
+      '',
+      async (signal, ambiguous) => {
+        try {
+          const res = await blob.upload(bytes, bytes.byteLength, { conditions, blobHTTPHeaders: headers, abortSignal: signal });
+          return { etag: res.etag ?? '', bytes: total };
+        } catch (err) {
+          if (ambiguous && conditions && [409, 412].includes((err as { statusCode?: number }).statusCode ?? 0)) {
+            const got = await blob.download(0, undefined, { abortSignal: signal });
+            if (sameBytes(await bodyBytes(got, got.contentLength), bytes)) return { etag: got.etag ?? '', bytes: total };
+          }
+          throw err;
         }
-        throw err;
-      }
-    }, options.signal);
+      },
+      options.signal,
+    );
   }
   if (firstBlock) await stage(firstBlock);
   if (rest) await stage(rest);
   await Promise.all(inFlight);
   if (firstError) throw firstError;
 
-  return run('write', ' (commit)', async (signal, ambiguous) => {
-    try {
-      const res = await blob.commitBlockList(ids, { conditions, blobHTTPHeaders: headers, abortSignal: signal });
-      return { etag: res.etag ?? '', bytes: total };
-    } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      if (ambiguous && conditions && (status === 409 || status === 412)) {
-        // Our lost-answer commit may have landed: the committed blocks are then exactly ours (the nonce is unique).
-        const list = await blob.getBlockList('committed', { abortSignal: signal });
-        const committed = (list.committedBlocks ?? []).map((b) => b.name);
-        if (committed.length === ids.length && committed.every((n, i) => n === ids[i])) return { etag: list.etag ?? '', bytes: total };
+  return run(
+    'write',
+    ' (commit)',
+    async (signal, ambiguous) => {
+      try {
+        const res = await blob.commitBlockList(ids, { conditions, blobHTTPHeaders: headers, abortSignal: signal });
+        return { etag: res.etag ?? '', bytes: total };
+      } catch (err) {
+        const status = (err as { statusCode?: number }).statusCode;
+        if (ambiguous && conditions && (status === 409 || status === 412)) {
+          // Our lost-answer commit may have landed: the committed blocks are then exactly ours (the nonce is unique).
+          const list = await blob.getBlockList('committed', { abortSignal: signal });
+          const committed = (list.committedBlocks ?? []).map((b) => b.name);
+          if (committed.length === ids.length && committed.every((n, i) => n === ids[i])) return { etag: list.etag ?? '', bytes: total };
+        }
+        if (status === 409 || status === 412) throw new Final({ kind: 'http', status, code: (err as { code?: string }).code }, 1, ambiguous);
+        throw err;
       }
-      if (status === 409 || status === 412) throw new Final({ kind: 'http', status, code: (err as { code?: string }).code }, 1, ambiguous);
-      throw err;
-    }
-  }, options.signal);
+    },
+    options.signal,
+  );
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -108,7 +108,16 @@ describe('exportCoco', () => {
       kind: 'image-classification-multilabel',
       labels: LABELS,
       items: [
-        { path: 'a.jpg', width: 10, height: 10, annotations: [{ kind: 'class', label: 'l-dog' }, { kind: 'class', label: 'l-cat' }, { kind: 'class', label: 'l-dog' }] },
+        {
+          path: 'a.jpg',
+          width: 10,
+          height: 10,
+          annotations: [
+            { kind: 'class', label: 'l-dog' },
+            { kind: 'class', label: 'l-cat' },
+            { kind: 'class', label: 'l-dog' },
+          ],
+        },
         { path: 'b.jpg', annotations: [{ kind: 'class', label: 'l-cat' }] }, // size unknown
       ],
     });
@@ -126,7 +135,21 @@ describe('exportCoco', () => {
     expect(report.issues[0]).toMatchObject({ code: 'size-unknown', path: 'b.jpg', skipped: false });
     expect(validateCoco(json).ok).toBe(true);
 
-    const single = memoryReader({ kind: 'image-classification-multiclass', labels: LABELS, items: [{ path: 'a.jpg', width: 1, height: 1, annotations: [{ kind: 'class', label: 'l-dog' }, { kind: 'class', label: 'l-cat' }] }] });
+    const single = memoryReader({
+      kind: 'image-classification-multiclass',
+      labels: LABELS,
+      items: [
+        {
+          path: 'a.jpg',
+          width: 1,
+          height: 1,
+          annotations: [
+            { kind: 'class', label: 'l-dog' },
+            { kind: 'class', label: 'l-cat' },
+          ],
+        },
+      ],
+    });
     const r = await cocoOf(single);
     expect(r.json.annotations).toHaveLength(2);
     expect(r.report.issueCounts).toEqual({ 'conflicting-labels': 1 });
@@ -210,7 +233,12 @@ describe('exportCoco', () => {
   });
 
   it('stops with E_ABORTED when its signal fires, and reading stops early', async () => {
-    const items = Array.from({ length: 50_000 }, (_, i) => ({ path: `${i}.jpg`, width: 10, height: 10, annotations: [{ kind: 'box' as const, label: 'l-cat', x: 1, y: 1, w: 2, h: 2 }] }));
+    const items = Array.from({ length: 50_000 }, (_, i) => ({
+      path: `${i}.jpg`,
+      width: 10,
+      height: 10,
+      annotations: [{ kind: 'box' as const, label: 'l-cat', x: 1, y: 1, w: 2, h: 2 }],
+    }));
     const reader = memoryReader({ kind: 'image-object-detection', labels: LABELS, items });
     const controller = new AbortController();
     let chunks = 0;
@@ -267,7 +295,6 @@ describe('exportCoco', () => {
     expect(validateCoco(json).ok).toBe(true);
   });
 });
-
 
 describe.skipIf(spawnSync('python3', ['--version']).error !== undefined)('exportCoco read by Python', () => {
   it('Python builds the pycocotools index from it, and its json module writes back the same bytes', async () => {

@@ -22,7 +22,15 @@ describe('exportYolo', () => {
       kind: 'image-object-detection',
       labels: LABELS,
       items: [
-        { path: 'imgs/a.jpg', width: 200, height: 100, annotations: [{ kind: 'box', label: 'l-dog', x: 20, y: 10, w: 100, h: 50 }, { kind: 'box', label: 'l-cat', x: 150, y: 50, w: 100, h: 100 }] },
+        {
+          path: 'imgs/a.jpg',
+          width: 200,
+          height: 100,
+          annotations: [
+            { kind: 'box', label: 'l-dog', x: 20, y: 10, w: 100, h: 50 },
+            { kind: 'box', label: 'l-cat', x: 150, y: 50, w: 100, h: 100 },
+          ],
+        },
         { path: 'imgs/empty.png', width: 10, height: 10, annotations: [] },
         { path: 'imgs/A.JPG', width: 10, height: 10, annotations: [] }, // collides with imgs/a.jpg on case-insensitive disks
         { path: 'imgs/a.png', width: 10, height: 10, annotations: [] }, // collides: same stem
@@ -57,7 +65,11 @@ describe('exportYolo', () => {
   });
 
   it('writes polygons for segmentation projects', async () => {
-    const reader = memoryReader({ kind: 'image-instance-segmentation', labels: LABELS, items: [{ path: 'a.jpg', width: 100, height: 50, annotations: [{ kind: 'polygon', label: 'l-cat', points: [10, 5, 90, 5, 50, 45] }] }] });
+    const reader = memoryReader({
+      kind: 'image-instance-segmentation',
+      labels: LABELS,
+      items: [{ path: 'a.jpg', width: 100, height: 50, annotations: [{ kind: 'polygon', label: 'l-cat', points: [10, 5, 90, 5, 50, 45] }] }],
+    });
     const out = await entries(exportYolo(reader, { decimals: 3 }));
     expect(out['labels/a.txt']).toBe('0 0.100 0.100 0.900 0.100 0.500 0.900\n');
   });
@@ -115,7 +127,11 @@ describe('exportVoc', () => {
   });
 
   it('writes polygon bounds for segmentation projects', async () => {
-    const reader = memoryReader({ kind: 'image-instance-segmentation', labels: LABELS, items: [{ path: 'a.jpg', width: 100, height: 50, annotations: [{ kind: 'polygon', label: 'l-cat', points: [10, 5, 90, 5, 50, 45] }] }] });
+    const reader = memoryReader({
+      kind: 'image-instance-segmentation',
+      labels: LABELS,
+      items: [{ path: 'a.jpg', width: 100, height: 50, annotations: [{ kind: 'polygon', label: 'l-cat', points: [10, 5, 90, 5, 50, 45] }] }],
+    });
     const xml = (await entries(exportVoc(reader)))['Annotations/a.xml'];
     expect(xml).toMatch(/<xmin>11<\/xmin>\s*<ymin>6<\/ymin>\s*<xmax>90<\/xmax>\s*<ymax>45<\/ymax>/);
   });

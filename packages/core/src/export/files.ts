@@ -157,7 +157,12 @@ async function* namedItems(run: ExportRun): AsyncGenerator<{ item: ItemView; wid
       const stem = outputStem(item.path);
       const key = stem.normalize('NFC').toLowerCase();
       if (names.has(key)) {
-        run.issues.add(item, 'name-collision', true, `Another item already writes "${stem}" (same path but for the extension or letter case); this item was left out. Rename one of them.`);
+        run.issues.add(
+          item,
+          'name-collision',
+          true,
+          `Another item already writes "${stem}" (same path but for the extension or letter case); this item was left out. Rename one of them.`,
+        );
         continue;
       }
       names.add(key);

@@ -38,7 +38,9 @@ describe('test/fixtures/coco (COCO val2017, mmpose sample)', () => {
   it('imports cleanly into a polygon project, file given as bytes', async () => {
     const result = await importCoco(readFileSync(FILE), { kind: 'image-instance-segmentation', labels: PERSON });
     expect(result.failed).toEqual([]);
-    expect(result.parsed.map((p) => [p.path, p.width, p.height])).toEqual(original.images.map((i: { file_name: string; width: number; height: number }) => [i.file_name, i.width, i.height]));
+    expect(result.parsed.map((p) => [p.path, p.width, p.height])).toEqual(
+      original.images.map((i: { file_name: string; width: number; height: number }) => [i.file_name, i.width, i.height]),
+    );
     const polygons = original.annotations.reduce((n: number, a: { segmentation: unknown[] }) => n + a.segmentation.length, 0);
     expect(result.parsed.reduce((n, p) => n + p.annotations.length, 0)).toBe(polygons); // 14 annotations, one with 4 parts → 17
     expect(result.warnings).toEqual([
@@ -58,7 +60,10 @@ describe('test/fixtures/coco (COCO val2017, mmpose sample)', () => {
     const byImage = new Map<number, string>(original.images.map((i: { id: number; file_name: string }) => [i.id, i.file_name]));
     const outImage = new Map<number, string>(exported.images.map((i: { id: number; file_name: string }) => [i.id, i.file_name]));
     for (const a of original.annotations.filter((a: { segmentation: unknown[] }) => a.segmentation.length === 1)) {
-      const match = exported.annotations.find((e: { image_id: number; segmentation: number[][] }) => outImage.get(e.image_id) === byImage.get(a.image_id) && JSON.stringify(e.segmentation) === JSON.stringify(a.segmentation));
+      const match = exported.annotations.find(
+        (e: { image_id: number; segmentation: number[][] }) =>
+          outImage.get(e.image_id) === byImage.get(a.image_id) && JSON.stringify(e.segmentation) === JSON.stringify(a.segmentation),
+      );
       expect(match, `annotation ${a.id}`).toBeDefined();
       expect(match.bbox).toEqual(a.bbox);
       expect(Math.abs(match.area - a.area)).toBeLessThan(1e-3);
@@ -81,7 +86,9 @@ describe('test/fixtures/coco (COCO val2017, mmpose sample)', () => {
     const out = exportCoco(project, { date: DATE, probe: jpegSize });
     const exported = JSON.parse(text(await collectBytes(out)));
     expect(out.report.issues).toEqual([]);
-    expect(exported.images.map((i: { width: number; height: number }) => [i.width, i.height])).toEqual(original.images.map((i: { width: number; height: number }) => [i.width, i.height]));
+    expect(exported.images.map((i: { width: number; height: number }) => [i.width, i.height])).toEqual(
+      original.images.map((i: { width: number; height: number }) => [i.width, i.height]),
+    );
     const boxes = (x: { annotations: { bbox: number[] }[] }) => x.annotations.map((a) => a.bbox).sort((p, q) => p[0] - q[0] || p[1] - q[1]);
     expect(boxes(exported)).toEqual(boxes(original));
   });

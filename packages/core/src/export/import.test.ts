@@ -49,12 +49,7 @@ describe('validateCoco (what pycocotools checks on load, and a little more)', ()
         { id: 11, image_id: 1, category_id: 1, iscrowd: 2 },
       ],
       {
-        images: [
-          { id: 1, file_name: 'a.jpg', width: 100, height: 80 },
-          { id: 3, file_name: 'c.jpg' },
-          { id: 3, file_name: 'd.jpg' },
-          { id: 4 },
-        ],
+        images: [{ id: 1, file_name: 'a.jpg', width: 100, height: 80 }, { id: 3, file_name: 'c.jpg' }, { id: 3, file_name: 'd.jpg' }, { id: 4 }],
       },
     );
     const v = validateCoco(data);
@@ -118,9 +113,16 @@ describe('importCoco', () => {
   });
 
   it('imports as prelabels with the score as confidence', async () => {
-    const r = await importCoco(coco([{ id: 1, image_id: 2, category_id: 1, bbox: [1, 2, 3, 4], score: 0.87 }]), { kind: det, labels: LABELS, as: 'prelabels', includeEmpty: false });
+    const r = await importCoco(coco([{ id: 1, image_id: 2, category_id: 1, bbox: [1, 2, 3, 4], score: 0.87 }]), {
+      kind: det,
+      labels: LABELS,
+      as: 'prelabels',
+      includeEmpty: false,
+    });
     expect(r.as).toBe('prelabels');
-    expect(r.parsed).toEqual([{ path: 'b.jpg', width: 50, height: 50, source: 'images[1]', annotations: [{ kind: 'box', label: 'l-cat', x: 1, y: 2, w: 3, h: 4, confidence: 0.87 }] }]);
+    expect(r.parsed).toEqual([
+      { path: 'b.jpg', width: 50, height: 50, source: 'images[1]', annotations: [{ kind: 'box', label: 'l-cat', x: 1, y: 2, w: 3, h: 4, confidence: 0.87 }] },
+    ]);
   });
 
   it('reports iscrowd RLE masks as not importable into polygon projects, never drops them silently', async () => {
@@ -129,7 +131,17 @@ describe('importCoco', () => {
       { id: 2, image_id: 1, category_id: 1, segmentation: [[0, 0, 10, 0, 10, 10]], bbox: [0, 0, 10, 10], area: 50, iscrowd: 1 },
       { id: 3, image_id: 1, category_id: 1, segmentation: rle, bbox: [0, 0, 10, 10], area: 50, iscrowd: 0 },
       { id: 4, image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], area: 100 },
-      { id: 5, image_id: 1, category_id: 1, segmentation: [[0, 0, 10, 0, 10, 10], [50, 50, 60, 50, 60, 60]], bbox: [0, 0, 60, 60], area: 100 },
+      {
+        id: 5,
+        image_id: 1,
+        category_id: 1,
+        segmentation: [
+          [0, 0, 10, 0, 10, 10],
+          [50, 50, 60, 50, 60, 60],
+        ],
+        bbox: [0, 0, 60, 60],
+        area: 100,
+      },
     ]);
     const r = await importCoco(data, { kind: seg, labels: LABELS });
     expect(r.failed.map((f) => [f.code, f.source, f.path])).toEqual([
@@ -246,20 +258,43 @@ describe('importJsonl', () => {
 
   it('imports every kind, with sizes as "640px" or numbers', async () => {
     const boxes = await importJsonl(
-      line({ image_url: 'a.jpg', image_details: { format: 'jpg', width: '200px', height: 100 }, label: [{ label: 'cat', topX: 0.1, topY: 0.2, bottomX: 0.6, bottomY: 0.7, isCrowd: 0 }] }),
+      line({
+        image_url: 'a.jpg',
+        image_details: { format: 'jpg', width: '200px', height: 100 },
+        label: [{ label: 'cat', topX: 0.1, topY: 0.2, bottomX: 0.6, bottomY: 0.7, isCrowd: 0 }],
+      }),
       { kind: det, labels: LABELS },
     );
     expect(boxes.failed).toEqual([]);
     expect(boxes.parsed).toEqual([{ path: 'a.jpg', width: 200, height: 100, source: 'line 1', annotations: [{ kind: 'box', label: 'l-cat', x: 20, y: 20, w: 100, h: 50 }] }]);
 
-    const polys = await importJsonl(line({ image_url: 'a.jpg', image_details: { width: '10px', height: '10px' }, label: [{ label: 'dog', isCrowd: 0, polygon: [[0, 0, 0.5, 0, 0.5, 0.5], [0.6, 0.6, 0.9, 0.6, 0.9, 0.9]] }] }), { kind: seg, labels: LABELS });
+    const polys = await importJsonl(
+      line({
+        image_url: 'a.jpg',
+        image_details: { width: '10px', height: '10px' },
+        label: [
+          {
+            label: 'dog',
+            isCrowd: 0,
+            polygon: [
+              [0, 0, 0.5, 0, 0.5, 0.5],
+              [0.6, 0.6, 0.9, 0.6, 0.9, 0.9],
+            ],
+          },
+        ],
+      }),
+      { kind: seg, labels: LABELS },
+    );
     expect(polys.parsed[0].annotations).toEqual([
       { kind: 'polygon', label: 'l-dog', points: [0, 0, 5, 0, 5, 5] },
       { kind: 'polygon', label: 'l-dog', points: [6, 6, 9, 6, 9, 9] },
     ]);
     expect(polys.warnings).toHaveLength(1);
 
-    const tags = await importJsonl([line({ image_url: 'a.jpg', label: 'cat' }), line({ image_url: 'b.jpg', label: ['cat', 'dog'] })].join('\r\n'), { kind: 'image-classification-multilabel', labels: LABELS });
+    const tags = await importJsonl([line({ image_url: 'a.jpg', label: 'cat' }), line({ image_url: 'b.jpg', label: ['cat', 'dog'] })].join('\r\n'), {
+      kind: 'image-classification-multilabel',
+      labels: LABELS,
+    });
     expect(tags.parsed.map((p) => p.annotations.map((a) => a.label))).toEqual([['l-cat'], ['l-cat', 'l-dog']]);
   });
 
@@ -270,7 +305,15 @@ describe('importJsonl', () => {
       line({ label: [] }),
       line({ image_url: 'nosize.jpg', label: [{ label: 'cat', topX: 0, topY: 0, bottomX: 1, bottomY: 1 }] }),
       line({ image_url: 'crowd.jpg', image_details: { width: 10, height: 10 }, label: [{ label: 'cat', topX: 0, topY: 0, bottomX: 1, bottomY: 1, isCrowd: 1 }] }),
-      line({ image_url: 'bad.jpg', image_details: { width: 10, height: 10 }, label: [{ label: 'cat', topX: 0.5, topY: 0, bottomX: 0.4, bottomY: 1 }, { label: 'cat', topX: 0, topY: 0, bottomX: 1.5, bottomY: 1 }, { label: 'emu', topX: 0, topY: 0, bottomX: 1, bottomY: 1 }] }),
+      line({
+        image_url: 'bad.jpg',
+        image_details: { width: 10, height: 10 },
+        label: [
+          { label: 'cat', topX: 0.5, topY: 0, bottomX: 0.4, bottomY: 1 },
+          { label: 'cat', topX: 0, topY: 0, bottomX: 1.5, bottomY: 1 },
+          { label: 'emu', topX: 0, topY: 0, bottomX: 1, bottomY: 1 },
+        ],
+      }),
       '',
     ].join('\n');
     const r = await importJsonl(text, { kind: det, labels: LABELS });
@@ -287,10 +330,21 @@ describe('importJsonl', () => {
   });
 
   it('maps azureml:// URLs and unique file names to item paths, and uses the item size', async () => {
-    const project = memoryReader({ kind: det, labels: LABELS, items: [{ path: 'imgs/a.jpg', width: 100, height: 50, state: 'todo' }, { path: 'other/b.png', width: 10, height: 10, state: 'todo' }] });
+    const project = memoryReader({
+      kind: det,
+      labels: LABELS,
+      items: [
+        { path: 'imgs/a.jpg', width: 100, height: 50, state: 'todo' },
+        { path: 'other/b.png', width: 10, height: 10, state: 'todo' },
+      ],
+    });
     const url = 'azureml://subscriptions/s/resourcegroups/r/workspaces/w/datastores/d/paths/imgs/a.jpg';
     const r = await importJsonl(
-      [line({ image_url: url, label: [{ label: 'cat', topX: 0, topY: 0, bottomX: 0.5, bottomY: 0.5 }] }), line({ image_url: 'AmlDatastore://store/b.png', label: [] }), line({ image_url: 'nowhere.jpg', label: [] })].join('\n'),
+      [
+        line({ image_url: url, label: [{ label: 'cat', topX: 0, topY: 0, bottomX: 0.5, bottomY: 0.5 }] }),
+        line({ image_url: 'AmlDatastore://store/b.png', label: [] }),
+        line({ image_url: 'nowhere.jpg', label: [] }),
+      ].join('\n'),
       { reader: project, as: 'prelabels' },
     );
     expect(r.parsed).toEqual([

@@ -34,7 +34,13 @@ export class IssueLog {
    * Returns whether the item is left out.
    */
   sizeUnknown(item: ItemView, regions: boolean): boolean {
-    if (regions) this.add(item, 'size-unknown', true, 'The image size is unknown (not probed, or the probe failed), so its coordinates can be neither checked nor normalized; the item was left out.');
+    if (regions)
+      this.add(
+        item,
+        'size-unknown',
+        true,
+        'The image size is unknown (not probed, or the probe failed), so its coordinates can be neither checked nor normalized; the item was left out.',
+      );
     else this.add(item, 'size-unknown', false, 'The image size is unknown; the image was written without width and height.');
     return regions;
   }

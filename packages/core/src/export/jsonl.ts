@@ -78,7 +78,14 @@ async function* jsonlChunks(reader: ProjectReader, options: JsonlExportOptions, 
         const names = adapter.classes(item).map((l) => l.name);
         if (reader.kind === 'image-classification-multiclass') {
           if (names.length !== 1) {
-            run.issues.add(item, names.length ? 'conflicting-labels' : 'no-label', true, names.length ? `A multi-class item carries ${names.length} labels; Azure ML takes one. The item was left out.` : 'A multi-class item has no label; the item was left out.');
+            run.issues.add(
+              item,
+              names.length ? 'conflicting-labels' : 'no-label',
+              true,
+              names.length
+                ? `A multi-class item carries ${names.length} labels; Azure ML takes one. The item was left out.`
+                : 'A multi-class item has no label; the item was left out.',
+            );
             continue;
           }
           label = names[0];
@@ -103,9 +110,7 @@ async function* jsonlChunks(reader: ProjectReader, options: JsonlExportOptions, 
   walk.finish();
 }
 
-type JsonlRegion =
-  | { label: string; topX: number; topY: number; bottomX: number; bottomY: number; isCrowd: 0 }
-  | { label: string; isCrowd: 0; polygon: number[][] };
+type JsonlRegion = { label: string; topX: number; topY: number; bottomX: number; bottomY: number; isCrowd: 0 } | { label: string; isCrowd: 0; polygon: number[][] };
 
 /**
  * A region normalized by the image size, `decimals` places. Undefined when, read back as the importer

@@ -50,7 +50,11 @@ export async function writeExportFile(source: ExportStream | AsyncIterable<Uint8
  * inside the folder (an entry that would leave it is refused). Not atomic: on failure the files written
  * so far stay.
  */
-export async function writeExportFiles(files: ExportFiles | AsyncIterable<ExportEntry>, dir: string, options: WriteFileOptions = {}): Promise<{ dir: string; files: number; bytes: number }> {
+export async function writeExportFiles(
+  files: ExportFiles | AsyncIterable<ExportEntry>,
+  dir: string,
+  options: WriteFileOptions = {},
+): Promise<{ dir: string; files: number; bytes: number }> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
   const made = new Set<string>([root]);

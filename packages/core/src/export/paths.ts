@@ -3,7 +3,10 @@
 
 /** A name reduced to characters safe in file names and store keys. */
 export function safeName(name: string): string {
-  const s = name.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+|_+$/g, '');
+  const s = name
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+    .replace(/^[._]+|_+$/g, '');
   return s.slice(0, 100) || 'project';
 }
 

@@ -109,8 +109,19 @@ describe('round trip, property-based', () => {
   const coord = fc.oneof(fc.double({ min: -50, max: 5050, noNaN: true }), fc.integer({ min: 0, max: 5000 }));
   const shape = (kind: 'box' | 'polygon') =>
     kind === 'box'
-      ? fc.record({ kind: fc.constant('box' as const), label: fc.constantFrom('l-cat', 'l-dog', 'l-odd'), x: coord, y: coord, w: fc.double({ min: -100, max: 3000, noNaN: true }), h: fc.double({ min: -100, max: 3000, noNaN: true }) })
-      : fc.record({ kind: fc.constant('polygon' as const), label: fc.constantFrom('l-cat', 'l-dog', 'l-odd'), points: fc.array(coord, { minLength: 6, maxLength: 24 }).map((p) => (p.length % 2 ? p.slice(1) : p)) });
+      ? fc.record({
+          kind: fc.constant('box' as const),
+          label: fc.constantFrom('l-cat', 'l-dog', 'l-odd'),
+          x: coord,
+          y: coord,
+          w: fc.double({ min: -100, max: 3000, noNaN: true }),
+          h: fc.double({ min: -100, max: 3000, noNaN: true }),
+        })
+      : fc.record({
+          kind: fc.constant('polygon' as const),
+          label: fc.constantFrom('l-cat', 'l-dog', 'l-odd'),
+          points: fc.array(coord, { minLength: 6, maxLength: 24 }).map((p) => (p.length % 2 ? p.slice(1) : p)),
+        });
   const project = (kind: 'box' | 'polygon') =>
     fc.array(
       fc.record({

@@ -82,7 +82,15 @@ describe('writeToStore', () => {
           chunks.push(c.byteLength);
           parts.push(c);
         }
-        return inner.put(key, await collectBytes((async function* () { yield* parts; })()), options);
+        return inner.put(
+          key,
+          await collectBytes(
+            (async function* () {
+              yield* parts;
+            })(),
+          ),
+          options,
+        );
       },
     });
     const res = await writeToStore(streaming, 'big.json', exportCoco(reader), { maxBytes: 10 });

@@ -98,7 +98,12 @@ export interface WriteToStoreOptions {
  * of the gathered bytes, up to `maxBytes` — the `Store` port writes whole objects. Create-only unless
  * `overwrite`.
  */
-export async function writeToStore(store: Store, key: string, source: ExportStream | AsyncIterable<Uint8Array>, options: WriteToStoreOptions = {}): Promise<{ key: string; etag: string; bytes: number }> {
+export async function writeToStore(
+  store: Store,
+  key: string,
+  source: ExportStream | AsyncIterable<Uint8Array>,
+  options: WriteToStoreOptions = {},
+): Promise<{ key: string; etag: string; bytes: number }> {
   const putOptions: PutOptions = { signal: options.signal, ...(options.overwrite ? {} : { ifNoneMatch: '*' as const }) };
   throwIfAborted(options.signal);
   if (isStreamingStore(store)) {
@@ -144,7 +149,12 @@ export interface WriteFilesToStoreOptions {
  * those in flight. Not atomic: on failure, the files written so far stay (their list is in the error's
  * `details.written`).
  */
-export async function writeFilesToStore(store: Store, prefix: string, files: ExportFiles | AsyncIterable<ExportEntry>, options: WriteFilesToStoreOptions = {}): Promise<{ prefix: string; files: number; bytes: number }> {
+export async function writeFilesToStore(
+  store: Store,
+  prefix: string,
+  files: ExportFiles | AsyncIterable<ExportEntry>,
+  options: WriteFilesToStoreOptions = {},
+): Promise<{ prefix: string; files: number; bytes: number }> {
   const base = prefix.replace(/\/+$/, '');
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const putOptions: PutOptions = { signal: options.signal, ...(options.overwrite ? {} : { ifNoneMatch: '*' as const }) };

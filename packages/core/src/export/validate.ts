@@ -95,7 +95,8 @@ function idText(id: unknown): string {
 /** Builds pycocotools' index (images, categories, annotations by image) and collects problems. */
 export function indexCoco(data: unknown, tolerance: number): CocoIndex {
   const problems: CocoProblem[] = [];
-  const problem = (code: ImportFailureCode, source: string, reason: string, path?: string) => problems.push(path === undefined ? { code, source, reason } : { code, source, reason, path });
+  const problem = (code: ImportFailureCode, source: string, reason: string, path?: string) =>
+    problems.push(path === undefined ? { code, source, reason } : { code, source, reason, path });
   const empty = (): CocoIndex => ({ problems, images: [], imageCount: 0, annotationCount: 0, categoryCount: 0 });
 
   if (!isObject(data)) {
@@ -104,7 +105,11 @@ export function indexCoco(data: unknown, tolerance: number): CocoIndex {
   }
   for (const key of ['images', 'annotations', 'categories'] as const) {
     if (!Array.isArray(data[key])) {
-      problem('invalid-structure', 'file', `"${key}" is ${data[key] === undefined ? 'missing' : 'not an array'}; a COCO file needs "images", "annotations" and "categories" arrays.`);
+      problem(
+        'invalid-structure',
+        'file',
+        `"${key}" is ${data[key] === undefined ? 'missing' : 'not an array'}; a COCO file needs "images", "annotations" and "categories" arrays.`,
+      );
     }
   }
   if (problems.length) return empty();
@@ -201,7 +206,8 @@ export function indexCoco(data: unknown, tolerance: number): CocoIndex {
         ? fail('duplicate-id', `The annotation's image id ${idText(a.image_id)} is not unique.`)
         : fail('missing-image', `The annotation's image (id ${idText(a.image_id)}) is itself invalid.`);
     }
-    if (!isId(a.category_id) || !categories.has(a.category_id)) return fail('missing-category', `The annotation's category_id ${idText(a.category_id)} is not the id of any category.`);
+    if (!isId(a.category_id) || !categories.has(a.category_id))
+      return fail('missing-category', `The annotation's category_id ${idText(a.category_id)} is not the id of any category.`);
     const category = categories.get(a.category_id);
     if (category == null) return fail('duplicate-id', `The annotation's category id ${idText(a.category_id)} is not unique.`);
     if (a.iscrowd !== undefined && a.iscrowd !== 0 && a.iscrowd !== 1 && a.iscrowd !== true && a.iscrowd !== false) {

@@ -96,7 +96,14 @@ describe.skipIf(!python)('zipFiles', () => {
 
   it('refuses paths that leave the archive and duplicate paths', async () => {
     await expect(collectBytes(zipFiles([{ path: '../x', chunks: [] }]))).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
-    await expect(collectBytes(zipFiles([{ path: 'a', chunks: [] }, { path: 'a', chunks: [] }]))).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    await expect(
+      collectBytes(
+        zipFiles([
+          { path: 'a', chunks: [] },
+          { path: 'a', chunks: [] },
+        ]),
+      ),
+    ).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
   });
 
   it('stores everything with compression "store", and an empty archive is valid', async () => {

@@ -222,7 +222,6 @@ async function gather(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, 
   return parts.length === 1 ? parts[0] : concatBytes(parts, n);
 }
 
-
 function dosDateTime(date: Date): { time: number; day: number } {
   // DOS times are local-less; we write UTC so the bytes do not depend on the machine's time zone.
   const year = Math.min(Math.max(date.getUTCFullYear(), 1980), 2107);

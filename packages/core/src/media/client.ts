@@ -171,7 +171,11 @@ function pump(): void {
     running = undefined;
     worker?.terminate();
     worker = undefined;
-    finish(job, undefined, new LabelkitError('E_CORRUPT_IMAGE', `Decoding did not finish within ${Math.round(timeout / 1000)} s; the file is treated as corrupt.`, { timeoutMs: timeout }));
+    finish(
+      job,
+      undefined,
+      new LabelkitError('E_CORRUPT_IMAGE', `Decoding did not finish within ${Math.round(timeout / 1000)} s; the file is treated as corrupt.`, { timeoutMs: timeout }),
+    );
     pump();
   }, timeout);
   worker.postMessage(req, [req.bytes]);

@@ -26,7 +26,12 @@ function frameIndex(options: DecodeOptions, frames: number): number {
   return frame;
 }
 
-function greyImage(base: Omit<DecodedImage, 'windowPresets'>, raw: RawGrey, fileWindows: readonly { center: number; width: number; explanation?: string }[], option: DecodeOptions['window']): DecodedImage {
+function greyImage(
+  base: Omit<DecodedImage, 'windowPresets'>,
+  raw: RawGrey,
+  fileWindows: readonly { center: number; width: number; explanation?: string }[],
+  option: DecodeOptions['window'],
+): DecodedImage {
   const presets = windowPresets(raw, fileWindows);
   if (!fileWindows.length && raw.bitsStored <= 8) {
     // 8-bit grey without a window of its own shows as stored (0 black, 255 white), like an 8-bit picture.
@@ -68,7 +73,12 @@ export async function decodeInProcess(input: Uint8Array | ArrayBuffer, options: 
       try {
         bitmap = await createImageBitmap(new Blob([bytes as BlobPart], { type: MIME[probe.format] }), { imageOrientation: 'from-image' });
       } catch (err) {
-        throw new LabelkitError('E_CORRUPT_IMAGE', `The browser could not decode this ${probe.format.toUpperCase()} (${(err as Error)?.message ?? err}); the file is probably truncated or corrupt.`, {}, { cause: err });
+        throw new LabelkitError(
+          'E_CORRUPT_IMAGE',
+          `The browser could not decode this ${probe.format.toUpperCase()} (${(err as Error)?.message ?? err}); the file is probably truncated or corrupt.`,
+          {},
+          { cause: err },
+        );
       }
       throwIfAborted(options.signal);
       if (options.output === 'rgba') {
@@ -109,7 +119,18 @@ export async function decodeInProcess(input: Uint8Array | ArrayBuffer, options: 
       samplesPerPixel: page.samplesPerPixel,
     };
     if (px.kind === 'rgba') return { ...base, rgba: px.rgba, windowPresets: [] };
-    const raw: RawGrey = { width: page.width, height: page.height, data: px.data, min: px.min, max: px.max, slope: 1, intercept: 0, invert: px.invert, bitsStored: px.bits, signed: px.signed };
+    const raw: RawGrey = {
+      width: page.width,
+      height: page.height,
+      data: px.data,
+      min: px.min,
+      max: px.max,
+      slope: 1,
+      intercept: 0,
+      invert: px.invert,
+      bitsStored: px.bits,
+      signed: px.signed,
+    };
     return greyImage(base, raw, [], options.window);
   }
 

@@ -25,7 +25,16 @@ export const TRANSFER_SYNTAXES: Readonly<Record<string, string>> = {
   '1.2.840.10008.1.2.5': 'rle',
 };
 const NATIVE = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2']);
-const DECODABLE = new Set([...NATIVE, '1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70', '1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.5']);
+const DECODABLE = new Set([
+  ...NATIVE,
+  '1.2.840.10008.1.2.4.50',
+  '1.2.840.10008.1.2.4.51',
+  '1.2.840.10008.1.2.4.57',
+  '1.2.840.10008.1.2.4.70',
+  '1.2.840.10008.1.2.4.90',
+  '1.2.840.10008.1.2.4.91',
+  '1.2.840.10008.1.2.5',
+]);
 
 export interface DicomWindow {
   readonly center: number;
@@ -131,7 +140,8 @@ export function parseDicom(bytes: Uint8Array, maxPixels = Infinity): DicomImage 
   const framesText = dataSet.intString('x00280008');
   const frames = framesText && framesText > 0 ? framesText : 1;
   if (![1, 8, 16, 32].includes(bitsAllocated)) throw bad(`BitsAllocated ${bitsAllocated}`, { bitsAllocated });
-  if (!(bitsStored >= 1 && bitsStored <= bitsAllocated) || highBit < bitsStored - 1 || highBit >= bitsAllocated) throw bad(`BitsStored ${bitsStored} / HighBit ${highBit} with BitsAllocated ${bitsAllocated}`);
+  if (!(bitsStored >= 1 && bitsStored <= bitsAllocated) || highBit < bitsStored - 1 || highBit >= bitsAllocated)
+    throw bad(`BitsStored ${bitsStored} / HighBit ${highBit} with BitsAllocated ${bitsAllocated}`);
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3) throw bad(`SamplesPerPixel ${samplesPerPixel}`);
   const slope = dataSet.floatString('x00281053') ?? 1;
   const intercept = dataSet.floatString('x00281052') ?? 0;
@@ -164,7 +174,11 @@ export function parseDicom(bytes: Uint8Array, maxPixels = Infinity): DicomImage 
     pixelData,
   };
   if (rows * columns > maxPixels) {
-    throw new LabelkitError('E_IMAGE_TOO_LARGE', `The image is ${columns}×${rows} (${((rows * columns) / 1e6).toFixed(1)} megapixels), above the ${(maxPixels / 1e6).toFixed(1)}-megapixel limit.`, { width: columns, height: rows, maxPixels });
+    throw new LabelkitError(
+      'E_IMAGE_TOO_LARGE',
+      `The image is ${columns}×${rows} (${((rows * columns) / 1e6).toFixed(1)} megapixels), above the ${(maxPixels / 1e6).toFixed(1)}-megapixel limit.`,
+      { width: columns, height: rows, maxPixels },
+    );
   }
   checkPixelData(image, bytes);
   return image;
@@ -220,15 +234,17 @@ export function encapsulatedFrame(img: DicomImage, frame: number): Uint8Array {
 
 /** One decoded frame: stored grey values, or RGBA. */
 export type DicomFrame =
-  | { readonly kind: 'grey'; readonly data: RawSamples; readonly min: number; readonly max: number }
-  | { readonly kind: 'rgba'; readonly rgba: Uint8ClampedArray };
+  { readonly kind: 'grey'; readonly data: RawSamples; readonly min: number; readonly max: number } | { readonly kind: 'rgba'; readonly rgba: Uint8ClampedArray };
 
 /** Decodes frame `frame` (0-based). */
 export async function decodeDicomFrame(img: DicomImage, frame: number, maxPixels: number): Promise<DicomFrame> {
   const ts = img.transferSyntax || '1.2.840.10008.1.2';
   if (!DECODABLE.has(ts)) {
     const name = TRANSFER_SYNTAXES[ts] ?? ts;
-    throw unsupported(`DICOM transfer syntax ${name} (${ts}) is not supported; convert the file to an uncompressed, RLE or JPEG transfer syntax (e.g. dcmdjpls / gdcmconv --raw).`, { transferSyntax: ts });
+    throw unsupported(
+      `DICOM transfer syntax ${name} (${ts}) is not supported; convert the file to an uncompressed, RLE or JPEG transfer syntax (e.g. dcmdjpls / gdcmconv --raw).`,
+      { transferSyntax: ts },
+    );
   }
   if (img.photometric === 'OTHER') throw unsupported(`DICOM photometric interpretation ${img.photometricText} is not supported.`);
   const pixels = img.rows * img.columns;
@@ -241,7 +257,7 @@ export async function decodeDicomFrame(img: DicomImage, frame: number, maxPixels
     const ba = img.dataSet.byteArray as Uint8Array;
     const start = el.dataOffset + Math.floor(size * frame);
     if (img.bitsAllocated === 1) {
-      const bitOffset = (pixels * spp) * frame;
+      const bitOffset = pixels * spp * frame;
       const out = new Uint8Array(pixels);
       for (let i = 0; i < pixels; i++) {
         const bit = bitOffset + i;
@@ -276,9 +292,11 @@ export async function decodeDicomFrame(img: DicomImage, frame: number, maxPixels
   if (ts === '1.2.840.10008.1.2.4.90' || ts === '1.2.840.10008.1.2.4.91') {
     const { decodeJ2k } = await import('./codecs/j2k.js');
     const j = await decodeJ2k(compressed);
-    if (j.width !== img.columns || j.height !== img.rows || j.components !== spp) throw bad(`the JPEG 2000 frame is ${j.width}×${j.height}×${j.components}, not ${img.columns}×${img.rows}×${spp}`);
+    if (j.width !== img.columns || j.height !== img.rows || j.components !== spp)
+      throw bad(`the JPEG 2000 frame is ${j.width}×${j.height}×${j.components}, not ${img.columns}×${img.rows}×${spp}`);
     const bytesPer = j.bitsPerSample > 8 ? 2 : 1;
-    if (bytesPer !== bytesPerSample && !(bytesPer === 1 && bytesPerSample === 2)) throw bad(`the JPEG 2000 frame has ${j.bitsPerSample}-bit samples for BitsAllocated ${img.bitsAllocated}`);
+    if (bytesPer !== bytesPerSample && !(bytesPer === 1 && bytesPerSample === 2))
+      throw bad(`the JPEG 2000 frame has ${j.bitsPerSample}-bit samples for BitsAllocated ${img.bitsAllocated}`);
     let bytes = j.bytes;
     if (bytesPer === 1 && bytesPerSample === 2) {
       bytes = new Uint8Array(j.bytes.length * 2);
@@ -335,7 +353,8 @@ function samplesToFrame(img: DicomImage, bytes: Uint8Array, planar: number, phot
   if (photometric === 'YBR_FULL_422' && planar === 0 && bytes.length >= pixels * 2 * bps && bytes.length < pixels * 3 * bps) {
     // Uncompressed 4:2:2: Y1 Y2 Cb Cr per pair of pixels.
     for (let i = 0, o = 0; i < pixels; i += 2, o += 4) {
-      const cb = sample(o + 2), cr = sample(o + 3);
+      const cb = sample(o + 2),
+        cr = sample(o + 3);
       ybrToRgba(rgba, i, sample(o), cb, cr);
       if (i + 1 < pixels) ybrToRgba(rgba, i + 1, sample(o + 1), cb, cr);
     }
@@ -399,7 +418,11 @@ function paletteFrame(img: DicomImage, words: Uint8Array | Uint16Array | Uint32A
   const luts: Uint8Array[] = [];
   let first = 0;
   let entries = 0;
-  for (const [desc, data] of [['x00281101', 'x00281201'], ['x00281102', 'x00281202'], ['x00281103', 'x00281203']]) {
+  for (const [desc, data] of [
+    ['x00281101', 'x00281201'],
+    ['x00281102', 'x00281202'],
+    ['x00281103', 'x00281203'],
+  ]) {
     const el = ds.elements[data];
     const n = ds.uint16(desc, 0) ?? ds.int16(desc, 0);
     if (!el || n === undefined) throw unsupported('PALETTE COLOR DICOM without its lookup tables (segmented palettes are not supported).');

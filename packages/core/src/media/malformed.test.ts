@@ -11,7 +11,14 @@ const sources = Object.fromEntries(Object.entries(CORPUS_SOURCES).map(([k, p]) =
 const corpus = makeMalformedCorpus(sources);
 const HANG_BOUND_MS = 20_000;
 
-interface Reply { id: number; ok: boolean; code?: string; message?: string; mismatch?: boolean; ms: number }
+interface Reply {
+  id: number;
+  ok: boolean;
+  code?: string;
+  message?: string;
+  mismatch?: boolean;
+  ms: number;
+}
 
 let worker: Worker;
 let nextId = 1;

@@ -22,7 +22,15 @@ async function load(rel: string): Promise<Uint8Array> {
   if (!res.ok) throw new Error(`fixture ${rel}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
-interface RefEntry { file: string; frame: number; kind: string; window?: 'dicom' | 'auto-minmax'; width: number; height: number; points: number[][] }
+interface RefEntry {
+  file: string;
+  frame: number;
+  kind: string;
+  window?: 'dicom' | 'auto-minmax';
+  width: number;
+  height: number;
+  points: number[][];
+}
 let reference: RefEntry[] = [];
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -46,7 +54,16 @@ before(async () => {
 
 describe('media layer in a page: JPEG, PNG, BMP through the browser decoder', () => {
   it('returns an ImageBitmap with the probed size, EXIF orientation applied', async () => {
-    for (const [file, w, h] of [['media/gen/photo.jpg', 64, 48], ['media/gen/progressive.jpg', 64, 48], ['media/gen/orient6.jpg', 48, 64], ['media/gen/rgba.png', 64, 48], ['media/gen/grey16.png', 64, 48], ['media/gen/rgb24.bmp', 64, 48], ['media/gen/pal8.bmp', 64, 48], ['media/gen/rgba32.bmp', 64, 48]] as const) {
+    for (const [file, w, h] of [
+      ['media/gen/photo.jpg', 64, 48],
+      ['media/gen/progressive.jpg', 64, 48],
+      ['media/gen/orient6.jpg', 48, 64],
+      ['media/gen/rgba.png', 64, 48],
+      ['media/gen/grey16.png', 64, 48],
+      ['media/gen/rgb24.bmp', 64, 48],
+      ['media/gen/pal8.bmp', 64, 48],
+      ['media/gen/rgba32.bmp', 64, 48],
+    ] as const) {
       const bytes = await load(file);
       const d = await decodeImage(bytes, { hint: file });
       expect(d.bitmap, file).to.be.instanceOf(ImageBitmap);
@@ -58,7 +75,17 @@ describe('media layer in a page: JPEG, PNG, BMP through the browser decoder', ()
   });
 
   it('gives RGBA pixels that match the independent reference (output: rgba)', async () => {
-    for (const file of ['media/gen/photo.jpg', 'media/gen/grey.jpg', 'media/gen/orient6.jpg', 'media/gen/rgba.png', 'media/gen/palette.png', 'media/gen/interlaced.png', 'media/gen/grey16.png', 'media/gen/rgb24.bmp', 'media/gen/pal8.bmp']) {
+    for (const file of [
+      'media/gen/photo.jpg',
+      'media/gen/grey.jpg',
+      'media/gen/orient6.jpg',
+      'media/gen/rgba.png',
+      'media/gen/palette.png',
+      'media/gen/interlaced.png',
+      'media/gen/grey16.png',
+      'media/gen/rgb24.bmp',
+      'media/gen/pal8.bmp',
+    ]) {
       const e = reference.find((r) => r.file === file)!;
       const d = await decodeImage(await load(file), { output: 'rgba' });
       expect(d.bitmap).to.equal(undefined);
@@ -162,7 +189,12 @@ describe('media layer in a page: TIFF and DICOM in the worker it spawns', () => 
 });
 
 describe('media layer inside a host worker', () => {
-  for (const [file, output] of [['media/gen/photo.jpg', 'bitmap'], ['media/gen/rgba.png', 'rgba'], ['dicom/examples_ybr_color.dcm', undefined], ['tiff/ladoga.tif', undefined]] as const) {
+  for (const [file, output] of [
+    ['media/gen/photo.jpg', 'bitmap'],
+    ['media/gen/rgba.png', 'rgba'],
+    ['dicom/examples_ybr_color.dcm', undefined],
+    ['tiff/ladoga.tif', undefined],
+  ] as const) {
     it(`decodes ${file} in the worker's own thread`, async () => {
       const w = new Worker(new URL('../../../../test/fixtures/media/in-worker.ts', import.meta.url), { type: 'module' });
       try {

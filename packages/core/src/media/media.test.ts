@@ -191,5 +191,4 @@ describe('pixel values against independent references (dcmtk, libtiff, ImageMagi
       [8, 8, 255, 255, 255],
     ]);
   });
-
 });

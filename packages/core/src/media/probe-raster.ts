@@ -38,7 +38,8 @@ export function readJpegHeader(b: Uint8Array): RasterHeader {
     if (segLen < 2) throw bad('JPEG', `segment length ${segLen} at offset ${p}`, { offset: p });
     const body = p + 2;
     if (marker === 0xe0 && b[body] === 0x4a && b[body + 1] === 0x46 && b[body + 2] === 0x49 && b[body + 3] === 0x46) jfif = true;
-    if (marker === 0xee && segLen >= 12 && b[body] === 0x41 && b[body + 1] === 0x64 && b[body + 2] === 0x6f && b[body + 3] === 0x62 && b[body + 4] === 0x65) adobeTransform = b[body + 11];
+    if (marker === 0xee && segLen >= 12 && b[body] === 0x41 && b[body + 1] === 0x64 && b[body + 2] === 0x6f && b[body + 3] === 0x62 && b[body + 4] === 0x65)
+      adobeTransform = b[body + 11];
     if (marker === 0xe1 && orientation === undefined && body + segLen - 2 <= len) orientation = exifOrientation(b, body, segLen - 2);
     const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (isSof) {
@@ -51,7 +52,14 @@ export function readJpegHeader(b: Uint8Array): RasterHeader {
       if (codedHeight === 0) throw new LabelkitError('E_UNSUPPORTED_FORMAT', 'JPEG with height defined later in the stream (DNL marker) is not supported.');
       if (comps !== 1 && comps !== 3 && comps !== 4) throw bad('JPEG', `${comps} colour components`);
       const kind = marker - 0xc0;
-      const compression = kind === 3 || kind === 7 || kind === 11 || kind === 15 ? 'jpeg-lossless' : kind === 2 || kind === 6 || kind === 10 || kind === 14 ? 'jpeg-progressive' : kind >= 9 ? 'jpeg-arithmetic' : 'jpeg';
+      const compression =
+        kind === 3 || kind === 7 || kind === 11 || kind === 15
+          ? 'jpeg-lossless'
+          : kind === 2 || kind === 6 || kind === 10 || kind === 14
+            ? 'jpeg-progressive'
+            : kind >= 9
+              ? 'jpeg-arithmetic'
+              : 'jpeg';
       let photometric: Photometric;
       if (comps === 1) photometric = 'MONOCHROME2';
       else if (comps === 4) photometric = 'CMYK';
@@ -71,7 +79,8 @@ function exifOrientation(b: Uint8Array, start: number, length: number): number |
   const end = start + length;
   const le = b[t] === 0x49;
   const u16 = (o: number) => (o + 2 <= end ? (le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]) : -1);
-  const u32 = (o: number) => (o + 4 <= end ? (le ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16)) + b[o + 3] * 2 ** 24 : ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) + b[o] * 2 ** 24) : -1);
+  const u32 = (o: number) =>
+    o + 4 <= end ? (le ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16)) + b[o + 3] * 2 ** 24 : ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) + b[o] * 2 ** 24) : -1;
   const ifd = t + u32(t + 4);
   if (ifd < t || ifd + 2 > end) return undefined;
   const n = u16(ifd);
@@ -129,8 +138,17 @@ export function readBmpHeader(b: Uint8Array): RasterHeader {
   if (width <= 0 || height <= 0) throw bad('BMP', `size ${width}×${height}`);
   if (![1, 4, 8, 16, 24, 32].includes(bits)) throw bad('BMP', `${bits} bits per pixel`);
   const pixelOffset = dv.getUint32(10, true);
-  if (pixelOffset >= b.length && compression !== 4 && compression !== 5) throw bad('BMP', `pixel data offset ${pixelOffset} is past the end of the file (${b.length} bytes); the file is probably truncated`);
+  if (pixelOffset >= b.length && compression !== 4 && compression !== 5)
+    throw bad('BMP', `pixel data offset ${pixelOffset} is past the end of the file (${b.length} bytes); the file is probably truncated`);
   const names = ['none', 'rle8', 'rle4', 'bitfields', 'jpeg', 'png', 'alpha-bitfields'];
   const photometric: Photometric = bits <= 8 ? 'PALETTE COLOR' : 'RGB';
-  return { codedWidth: width, codedHeight: height, bits, samplesPerPixel: bits === 32 ? 4 : bits <= 8 ? 1 : 3, photometric, compression: names[compression] ?? `bmp-${compression}`, topDown };
+  return {
+    codedWidth: width,
+    codedHeight: height,
+    bits,
+    samplesPerPixel: bits === 32 ? 4 : bits <= 8 ? 1 : 3,
+    photometric,
+    compression: names[compression] ?? `bmp-${compression}`,
+    topDown,
+  };
 }

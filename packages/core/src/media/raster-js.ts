@@ -9,7 +9,15 @@ function bad(format: string, message: string, cause?: unknown): LabelkitError {
   return new LabelkitError('E_CORRUPT_IMAGE', `Corrupt ${format}: ${message}.`, {}, cause === undefined ? undefined : { cause });
 }
 
-const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
 
 /**
  * Bytes of filtered image data a PNG header allows: one filter byte plus the packed row, for every
@@ -44,7 +52,7 @@ function inflateImageData(zipped: Uint8Array, expected: number, ended: boolean):
   });
   const truncated = ended ? '' : '; the file is probably truncated';
   try {
-    for (let at = 0; at < zipped.length && !tooMuch; ) {
+    for (let at = 0; at < zipped.length && !tooMuch;) {
       const room = Math.ceil((expected - produced) / MAX_DEFLATE_RATIO) + 1;
       const end = Math.min(zipped.length, at + Math.min(64 * 1024, Math.max(1024, room)));
       inflater.push(zipped.subarray(at, end), end === zipped.length);
@@ -54,7 +62,11 @@ function inflateImageData(zipped: Uint8Array, expected: number, ended: boolean):
     if (!tooMuch) throw bad('PNG', `the image data does not inflate (${(err as Error).message})${truncated}`, err);
   }
   if (tooMuch) {
-    throw new LabelkitError('E_CORRUPT_IMAGE', `Corrupt PNG: the image data inflates to more than the ${expected} bytes its header allows; the file is damaged or built to exhaust memory (a decompression bomb).`, { expected });
+    throw new LabelkitError(
+      'E_CORRUPT_IMAGE',
+      `Corrupt PNG: the image data inflates to more than the ${expected} bytes its header allows; the file is damaged or built to exhaust memory (a decompression bomb).`,
+      { expected },
+    );
   }
   if (produced < expected) throw bad('PNG', `the image data is shorter than the image (${produced} of ${expected} bytes); the file is probably truncated`);
   if (parts.length === 1) return parts[0];
@@ -134,7 +146,9 @@ export function decodePngJs(b: Uint8Array): Rgba8 {
         else if (filter === 3) v += (a + up) >> 1;
         else if (filter === 4) {
           const q = a + up - c;
-          const pa = Math.abs(q - a), pb = Math.abs(q - up), pc = Math.abs(q - c);
+          const pa = Math.abs(q - a),
+            pb = Math.abs(q - up),
+            pc = Math.abs(q - c);
           v += pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
         } else if (filter !== 0) throw bad('PNG', `unknown filter type ${filter}`);
         line[i] = v;
@@ -150,7 +164,7 @@ export function decodePngJs(b: Uint8Array): Rgba8 {
           return (line[bit >> 3] >> (8 - depth - (bit & 7))) & maxV;
         };
         const raw16 = (ch: number): number => (line[(col * channels + ch) * 2] << 8) | line[(col * channels + ch) * 2 + 1];
-        const q = ((y * width) + x0 + col * dx) * 4;
+        const q = (y * width + x0 + col * dx) * 4;
         if (colorType === 3) {
           const k = sample(0);
           if (!palette || k * 3 + 2 >= palette.length) throw bad('PNG', 'a palette index is outside the palette');
@@ -244,9 +258,11 @@ export function decodeBmpJs(b: Uint8Array): Rgba8 {
     }
     return { width, height, rgba: out };
   }
-  if (compression !== 0 && compression !== 3 && compression !== 6) throw new LabelkitError('E_UNSUPPORTED_FORMAT', `BMP compression ${compression} is not supported outside a browser.`);
+  if (compression !== 0 && compression !== 3 && compression !== 6)
+    throw new LabelkitError('E_UNSUPPORTED_FORMAT', `BMP compression ${compression} is not supported outside a browser.`);
   const stride = Math.ceil((width * bits) / 32) * 4;
-  if (pixelOffset + stride * height > b.length) throw bad('BMP', `the pixel data (${stride * height} bytes at offset ${pixelOffset}) runs past the end of the file; the file is probably truncated`);
+  if (pixelOffset + stride * height > b.length)
+    throw bad('BMP', `the pixel data (${stride * height} bytes at offset ${pixelOffset}) runs past the end of the file; the file is probably truncated`);
   out = new Uint8ClampedArray(width * height * 4);
   let masks = bits === 16 ? [0x7c00, 0x03e0, 0x001f, 0] : [0xff0000, 0xff00, 0xff, 0];
   if (compression === 3 || compression === 6) {
@@ -301,13 +317,34 @@ export function applyOrientation(img: Rgba8, orientation: number | undefined): R
       let X: number;
       let Y: number;
       switch (orientation) {
-        case 2: X = w - 1 - x; Y = y; break;
-        case 3: X = w - 1 - x; Y = h - 1 - y; break;
-        case 4: X = x; Y = h - 1 - y; break;
-        case 5: X = y; Y = x; break;
-        case 6: X = h - 1 - y; Y = x; break;
-        case 7: X = h - 1 - y; Y = w - 1 - x; break;
-        default: X = y; Y = w - 1 - x; break; // 8
+        case 2:
+          X = w - 1 - x;
+          Y = y;
+          break;
+        case 3:
+          X = w - 1 - x;
+          Y = h - 1 - y;
+          break;
+        case 4:
+          X = x;
+          Y = h - 1 - y;
+          break;
+        case 5:
+          X = y;
+          Y = x;
+          break;
+        case 6:
+          X = h - 1 - y;
+          Y = x;
+          break;
+        case 7:
+          X = h - 1 - y;
+          Y = w - 1 - x;
+          break;
+        default:
+          X = y;
+          Y = w - 1 - x;
+          break; // 8
       }
       dst[Y * W + X] = src[y * w + x];
     }

@@ -102,16 +102,39 @@ export function readTiffStructure(b: Uint8Array, maxPixels = Infinity): TiffInfo
     const out: number[] = [];
     for (let j = 0; j < count; j++) {
       switch (type) {
-        case 1: case 2: case 7: out.push(b[at + j]); break;
-        case 6: out.push(dv.getInt8(at + j)); break;
-        case 3: out.push(u16(at + 2 * j)); break;
-        case 8: out.push(dv.getInt16(at + 2 * j, le)); break;
-        case 4: case 13: out.push(u32(at + 4 * j)); break;
-        case 9: out.push(dv.getInt32(at + 4 * j, le)); break;
-        case 5: out.push(u32(at + 8 * j) / (u32(at + 8 * j + 4) || 1)); break;
-        case 10: out.push(dv.getInt32(at + 8 * j, le) / (dv.getInt32(at + 8 * j + 4, le) || 1)); break;
-        case 11: out.push(dv.getFloat32(at + 4 * j, le)); break;
-        case 12: out.push(dv.getFloat64(at + 8 * j, le)); break;
+        case 1:
+        case 2:
+        case 7:
+          out.push(b[at + j]);
+          break;
+        case 6:
+          out.push(dv.getInt8(at + j));
+          break;
+        case 3:
+          out.push(u16(at + 2 * j));
+          break;
+        case 8:
+          out.push(dv.getInt16(at + 2 * j, le));
+          break;
+        case 4:
+        case 13:
+          out.push(u32(at + 4 * j));
+          break;
+        case 9:
+          out.push(dv.getInt32(at + 4 * j, le));
+          break;
+        case 5:
+          out.push(u32(at + 8 * j) / (u32(at + 8 * j + 4) || 1));
+          break;
+        case 10:
+          out.push(dv.getInt32(at + 8 * j, le) / (dv.getInt32(at + 8 * j + 4, le) || 1));
+          break;
+        case 11:
+          out.push(dv.getFloat32(at + 4 * j, le));
+          break;
+        case 12:
+          out.push(dv.getFloat64(at + 8 * j, le));
+          break;
       }
     }
     return out;
@@ -179,7 +202,11 @@ function describePage(t: Entries, ifd: number, offset: number, fileSize: number,
   if (!(width > 0 && height > 0)) throw bad(`image ${ifd} has width ${width} and height ${height}`, { width, height });
   if (width * height > maxPixels) {
     // Before anything else: a huge size in a tiny header is refused as too large, not as corrupt.
-    throw new LabelkitError('E_IMAGE_TOO_LARGE', `The image is ${width}×${height} (${(width * height / 1e6).toFixed(1)} megapixels), above the ${(maxPixels / 1e6).toFixed(1)}-megapixel limit.`, { width, height, maxPixels });
+    throw new LabelkitError(
+      'E_IMAGE_TOO_LARGE',
+      `The image is ${width}×${height} (${((width * height) / 1e6).toFixed(1)} megapixels), above the ${(maxPixels / 1e6).toFixed(1)}-megapixel limit.`,
+      { width, height, maxPixels },
+    );
   }
   const samplesPerPixel = one(277, 1);
   if (samplesPerPixel < 1 || samplesPerPixel > 16) throw bad(`image ${ifd} has ${samplesPerPixel} samples per pixel`);
@@ -192,8 +219,8 @@ function describePage(t: Entries, ifd: number, offset: number, fileSize: number,
   const tileLength = one(323, 0);
   const rowsPerStrip = Math.min(one(278, height), height) || height;
   // Some old writers (SGI) store tile offsets and counts in the strip tags.
-  const offsets = (tiled ? t.get(324) ?? t.get(273) : t.get(273)) ?? [];
-  let byteCounts = (tiled ? t.get(325) ?? t.get(279) : t.get(279)) ?? [];
+  const offsets = (tiled ? (t.get(324) ?? t.get(273)) : t.get(273)) ?? [];
+  let byteCounts = (tiled ? (t.get(325) ?? t.get(279)) : t.get(279)) ?? [];
   const bpp = bitsPerSample.reduce((a, x) => a + x, 0) || bitsPerSample[0] * samplesPerPixel;
   const planes = planar === 2 ? samplesPerPixel : 1;
   let expected: number;
@@ -210,7 +237,10 @@ function describePage(t: Entries, ifd: number, offset: number, fileSize: number,
   }
   for (let i = 0; i < expected; i++) {
     if (offsets[i] + byteCounts[i] > fileSize) {
-      throw bad(`${tiled ? 'tile' : 'strip'} ${i} of image ${ifd} (${byteCounts[i]} bytes at offset ${offsets[i]}) runs past the end of the file (${fileSize} bytes); the file is probably truncated`, { offset: offsets[i], count: byteCounts[i], size: fileSize });
+      throw bad(
+        `${tiled ? 'tile' : 'strip'} ${i} of image ${ifd} (${byteCounts[i]} bytes at offset ${offsets[i]}) runs past the end of the file (${fileSize} bytes); the file is probably truncated`,
+        { offset: offsets[i], count: byteCounts[i], size: fileSize },
+      );
     }
   }
   return {

@@ -5,17 +5,7 @@ export type ImageFormat = 'jpeg' | 'png' | 'bmp' | 'tiff' | 'dicom';
  * The photometric kind of an image, in DICOM's vocabulary for every format (TIFF MinIsBlack is
  * MONOCHROME2, MinIsWhite is MONOCHROME1, a JFIF JPEG is YBR_FULL, a PNG palette is PALETTE COLOR…).
  */
-export type Photometric =
-  | 'MONOCHROME1'
-  | 'MONOCHROME2'
-  | 'RGB'
-  | 'YBR_FULL'
-  | 'YBR_FULL_422'
-  | 'YBR_RCT'
-  | 'YBR_ICT'
-  | 'PALETTE COLOR'
-  | 'CMYK'
-  | 'OTHER';
+export type Photometric = 'MONOCHROME1' | 'MONOCHROME2' | 'RGB' | 'YBR_FULL' | 'YBR_FULL_422' | 'YBR_RCT' | 'YBR_ICT' | 'PALETTE COLOR' | 'CMYK' | 'OTHER';
 
 /** The extension of a file disagrees with its content. Decoding goes on (content wins); this reports it. */
 export interface ExtensionMismatch {

@@ -3,7 +3,19 @@ import { dragWindow, minMaxWindow, percentileWindow, renderWindow, windowFromRan
 
 function raster(values: number[], extra: Partial<RawGrey> = {}): RawGrey {
   const data = Int16Array.from(values);
-  return { width: values.length, height: 1, data, min: Math.min(...values), max: Math.max(...values), slope: 1, intercept: 0, invert: false, bitsStored: 16, signed: true, ...extra };
+  return {
+    width: values.length,
+    height: 1,
+    data,
+    min: Math.min(...values),
+    max: Math.max(...values),
+    slope: 1,
+    intercept: 0,
+    invert: false,
+    bitsStored: 16,
+    signed: true,
+    ...extra,
+  };
 }
 
 describe('window/level', () => {
@@ -74,7 +86,18 @@ describe('window/level', () => {
   });
 
   it('uses the same values with and without the lookup table (wide 32-bit range)', () => {
-    const wide: RawGrey = { width: 3, height: 1, data: Int32Array.from([-2_000_000, 0, 2_000_000]), min: -2_000_000, max: 2_000_000, slope: 1, intercept: 0, invert: false, bitsStored: 32, signed: true };
+    const wide: RawGrey = {
+      width: 3,
+      height: 1,
+      data: Int32Array.from([-2_000_000, 0, 2_000_000]),
+      min: -2_000_000,
+      max: 2_000_000,
+      slope: 1,
+      intercept: 0,
+      invert: false,
+      bitsStored: 32,
+      signed: true,
+    };
     const out = renderWindow(wide, minMaxWindow(wide));
     expect([out[0], out[4], out[8]]).toEqual([0, 128, 255]);
   });

@@ -38,4 +38,3 @@ export async function handleRequest(req: WorkerRequest): Promise<{ response: Wor
     return { response: { id: req.id, ok: false, error: { code: failure.code, message: failure.reason, details: JSON.parse(JSON.stringify(details)) } }, transfer: [] };
   }
 }
-

@@ -117,36 +117,32 @@ export class JournalFollower {
       this.#lastDiscovery = Date.now();
     }
     const now = Date.now();
-    await inPool(
-      [...this.#clients],
-      this.concurrency,
-      async (client) => {
-        // A client that had nothing new is asked again after a growing pause (up to maxIdleMs),
-        // unless the caller wants everything now (`all`).
-        const idle = this.#idle.get(client);
-        if (!options.all && idle && now < idle.nextAt) return;
-        let got = 0;
-        for (let depth = 1; ; depth = 2) {
-          throwIfAborted(signal);
-          // After a hit, ask for the next few at once: an active client usually has several.
-          const base = (this.#cursor[client] ?? 0) + 1;
-          const segs = await Promise.all(Array.from({ length: depth }, (_, k) => this.#get(client, base + k, signal)));
-          let k = 0;
-          for (; k < segs.length && segs[k]; k++) {
-            const seg = segs[k]!;
-            this.#cursor[client] = seg.seq;
-            found.push(seg);
-            got++;
-          }
-          if (k < segs.length) break;
+    await inPool([...this.#clients], this.concurrency, async (client) => {
+      // A client that had nothing new is asked again after a growing pause (up to maxIdleMs),
+      // unless the caller wants everything now (`all`).
+      const idle = this.#idle.get(client);
+      if (!options.all && idle && now < idle.nextAt) return;
+      let got = 0;
+      for (let depth = 1; ; depth = 2) {
+        throwIfAborted(signal);
+        // After a hit, ask for the next few at once: an active client usually has several.
+        const base = (this.#cursor[client] ?? 0) + 1;
+        const segs = await Promise.all(Array.from({ length: depth }, (_, k) => this.#get(client, base + k, signal)));
+        let k = 0;
+        for (; k < segs.length && segs[k]; k++) {
+          const seg = segs[k]!;
+          this.#cursor[client] = seg.seq;
+          found.push(seg);
+          got++;
         }
-        if (got) this.#idle.delete(client);
-        else {
-          const wait = Math.min(this.maxIdleMs, idle ? idle.wait * 2 : 50);
-          this.#idle.set(client, { wait, nextAt: now + wait });
-        }
-      },
-    );
+        if (k < segs.length) break;
+      }
+      if (got) this.#idle.delete(client);
+      else {
+        const wait = Math.min(this.maxIdleMs, idle ? idle.wait * 2 : 50);
+        this.#idle.set(client, { wait, nextAt: now + wait });
+      }
+    });
     return sortSegments(found);
   }
 

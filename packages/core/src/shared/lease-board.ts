@@ -74,7 +74,15 @@ export interface LeaseBoardOptions {
 }
 
 export type LeaseEvent =
-  | { readonly type: 'granted'; readonly unit: string; readonly holder: string; readonly token: string; readonly at: number; readonly trustedUntil: number; readonly takeover: boolean }
+  | {
+      readonly type: 'granted';
+      readonly unit: string;
+      readonly holder: string;
+      readonly token: string;
+      readonly at: number;
+      readonly trustedUntil: number;
+      readonly takeover: boolean;
+    }
   | { readonly type: 'renewed'; readonly unit: string; readonly holder: string; readonly token: string; readonly at: number; readonly trustedUntil: number }
   | { readonly type: 'ending'; readonly unit: string; readonly holder: string; readonly token: string; readonly at: number; readonly state: 'done' | 'released' }
   | { readonly type: 'lost'; readonly unit: string; readonly holder: string; readonly token: string; readonly at: number };
@@ -137,7 +145,12 @@ export class LeaseBoard {
       if (failed) throw failed.error;
       return { granted: false, busy };
     }
-    const lease: Lease = { task, holder: this.clientId, units: got.map(({ unit, etag, record }) => ({ unit, etag, record })), expiresAt: Math.min(...got.map((h) => h.record.expiresAt)) };
+    const lease: Lease = {
+      task,
+      holder: this.clientId,
+      units: got.map(({ unit, etag, record }) => ({ unit, etag, record })),
+      expiresAt: Math.min(...got.map((h) => h.record.expiresAt)),
+    };
     const takenOver = got.filter((h) => h.previous?.state === 'held').map((h) => ({ unit: h.unit, previousHolder: h.previous!.holder }));
     return { granted: true, lease, busy, takenOver };
   }
@@ -254,7 +267,12 @@ export class LeaseBoard {
     return cur && { ...decode(cur.bytes), etag: cur.etag };
   }
 
-  async #claimOne(unit: string, task: string, expiresAt: number | undefined, signal?: AbortSignal): Promise<(HeldUnit & { takeover: boolean; previous?: LeaseRecord }) | { busy: BusyUnit }> {
+  async #claimOne(
+    unit: string,
+    task: string,
+    expiresAt: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<(HeldUnit & { takeover: boolean; previous?: LeaseRecord }) | { busy: BusyUnit }> {
     const key = this.key(unit);
     for (let tries = 0; tries < 5; tries++) {
       const now = this.#now();

@@ -84,7 +84,10 @@ describe('Project with shared: true (two clients, one store)', () => {
     // No item in both tasks (a task may come out smaller when the other client won some of its items).
     expect(new Set(items).size).toBe(items.length);
     expect(items.length).toBeGreaterThanOrEqual(5);
-    await p1.submit(tasks[0]!.id, tasks[0]!.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class' as const, label: 'a' }] })));
+    await p1.submit(
+      tasks[0]!.id,
+      tasks[0]!.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class' as const, label: 'a' }] })),
+    );
     expect(await p2.sync()).toBeGreaterThan(0);
     expect(p2.stats().counts.labeled).toBe(tasks[0]!.items.length);
     // u2 in a second tab (another client): it must not get the task the first tab holds.
@@ -98,7 +101,10 @@ describe('Project with shared: true (two clients, one store)', () => {
     const p2b = await open('u2', 'c2');
     const held = p2b.currentTask();
     expect(held?.id).toBe(tasks[1]!.id);
-    await p2b.submit(held!.id, held!.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class' as const, label: 'b' }] })));
+    await p2b.submit(
+      held!.id,
+      held!.items.map((i) => ({ item: i.index, annotations: [{ kind: 'class' as const, label: 'b' }] })),
+    );
     await p1.sync();
     expect(p1.stats().counts.labeled).toBe(items.length);
     // Snapshots go through the If-Match head; a fresh shared open starts from it.

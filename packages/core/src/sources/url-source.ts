@@ -25,10 +25,18 @@ export class UrlListSource implements DataSource {
       res = await this.fetchImpl(path, { signal: options?.signal });
     } catch (err) {
       throwIfAborted(options?.signal);
-      throw new LabelkitError('E_STORE_READ', `Could not fetch ${stripQuery(path)}: ${(err as Error).message}. Check the URL and the network.`, { path: stripQuery(path) }, { cause: err });
+      throw new LabelkitError(
+        'E_STORE_READ',
+        `Could not fetch ${stripQuery(path)}: ${(err as Error).message}. Check the URL and the network.`,
+        { path: stripQuery(path) },
+        { cause: err },
+      );
     }
     if (!res.ok) {
-      throw new LabelkitError(res.status === 404 ? 'E_NOT_FOUND' : 'E_STORE_READ', `Fetching ${stripQuery(path)} answered HTTP ${res.status}.`, { path: stripQuery(path), status: res.status });
+      throw new LabelkitError(res.status === 404 ? 'E_NOT_FOUND' : 'E_STORE_READ', `Fetching ${stripQuery(path)} answered HTTP ${res.status}.`, {
+        path: stripQuery(path),
+        status: res.status,
+      });
     }
     return new Uint8Array(await res.arrayBuffer());
   }

@@ -1,17 +1,5 @@
 import type { JournalEvent, LabelAddMode } from '../journal/events.js';
-import type {
-  Annotation,
-  AssistSettings,
-  ItemState,
-  ItemView,
-  LabelClass,
-  Lane,
-  ProjectKind,
-  QueueSettings,
-  Role,
-  RunKind,
-  RunStatus,
-} from '../types.js';
+import type { Annotation, AssistSettings, ItemState, ItemView, LabelClass, Lane, ProjectKind, QueueSettings, Role, RunKind, RunStatus } from '../types.js';
 import { fnv1a } from '../util/crc32.js';
 import { Column, IndexQueue } from '../util/growable.js';
 import { deriveSeed, shuffleInPlace } from '../util/prng.js';
@@ -745,9 +733,7 @@ export class ProjectState {
         return { label: l.id, name: names.get(l.id) ?? l.id, items: t[0], shapes: t[1] };
       }),
       labeledSinceLastTraining: since,
-      ...(a.enabled
-        ? { labelsToNextRun: Math.max(0, this.trainingRuns === 0 ? a.firstTrainingAt - labeled : a.retrainEvery - since) }
-        : {}),
+      ...(a.enabled ? { labelsToNextRun: Math.max(0, this.trainingRuns === 0 ? a.firstTrainingAt - labeled : a.retrainEvery - since) } : {}),
     };
   }
 }

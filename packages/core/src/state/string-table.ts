@@ -109,7 +109,7 @@ export class StringTable {
     const index = this.size;
     this.#offsets.push(this.#used);
     this.#hashes.push(h);
-    if ((this.size) * 2 > this.#slots.length) this.#rehash(this.#slots.length * 2);
+    if (this.size * 2 > this.#slots.length) this.#rehash(this.#slots.length * 2);
     else this.#insertSlot(index, h);
     return index;
   }

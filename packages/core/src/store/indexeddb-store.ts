@@ -49,7 +49,9 @@ export class IndexedDBStore implements Store {
   async #tx<T>(mode: IDBTransactionMode, body: (os: IDBObjectStore, entries: IDBObjectStore) => T | Promise<T>, signal?: AbortSignal): Promise<T> {
     throwIfAborted(signal);
     const db = await this.#open();
-    const tx = (db.transaction as (n: string[], m: IDBTransactionMode, o?: { durability: string }) => IDBTransaction).call(db, ['objects', 'entries'], mode, { durability: 'strict' });
+    const tx = (db.transaction as (n: string[], m: IDBTransactionMode, o?: { durability: string }) => IDBTransaction).call(db, ['objects', 'entries'], mode, {
+      durability: 'strict',
+    });
     const done = new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error);
@@ -73,10 +75,14 @@ export class IndexedDBStore implements Store {
 
   async get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined> {
     try {
-      return await this.#tx('readonly', async (os) => {
-        const row = await req<Row | undefined>(os.get(key));
-        return row && { bytes: row.bytes, etag: row.etag };
-      }, options?.signal);
+      return await this.#tx(
+        'readonly',
+        async (os) => {
+          const row = await req<Row | undefined>(os.get(key));
+          return row && { bytes: row.bytes, etag: row.etag };
+        },
+        options?.signal,
+      );
     } catch (err) {
       if (LabelkitError.is(err)) throw err;
       throw new LabelkitError('E_STORE_READ', `Could not read "${key}" from IndexedDB: ${(err as Error)?.message}.`, { key }, { cause: err });
@@ -86,22 +92,28 @@ export class IndexedDBStore implements Store {
   async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
     const etag = `"i${Date.now().toString(36)}-${(++this.#etag).toString(36)}-${Math.random().toString(36).slice(2, 8)}"`;
     try {
-      await this.#tx('readwrite', async (os, entries) => {
-        if (options.ifNoneMatch || options.ifMatch !== undefined) {
-          const cur = await req<StoreEntry | undefined>(entries.get(key));
-          if (options.ifNoneMatch === '*' && cur) throw conflict(key, 'already exists');
-          if (options.ifMatch !== undefined && cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
-        }
-        os.put({ key, bytes: bytes.slice(), etag } satisfies Row);
-        await req(entries.put({ key, etag, size: bytes.byteLength } satisfies StoreEntry));
-      }, options.signal);
+      await this.#tx(
+        'readwrite',
+        async (os, entries) => {
+          if (options.ifNoneMatch || options.ifMatch !== undefined) {
+            const cur = await req<StoreEntry | undefined>(entries.get(key));
+            if (options.ifNoneMatch === '*' && cur) throw conflict(key, 'already exists');
+            if (options.ifMatch !== undefined && cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
+          }
+          os.put({ key, bytes: bytes.slice(), etag } satisfies Row);
+          await req(entries.put({ key, etag, size: bytes.byteLength } satisfies StoreEntry));
+        },
+        options.signal,
+      );
       return { etag };
     } catch (err) {
       if (LabelkitError.is(err)) throw err;
       const quota = (err as DOMException | undefined)?.name === 'QuotaExceededError';
       throw new LabelkitError(
         'E_STORE_WRITE',
-        quota ? `The browser's storage is full; "${key}" was not saved. Free space (export and remove old projects) and retry.` : `Could not save "${key}" to IndexedDB: ${(err as Error)?.message}.`,
+        quota
+          ? `The browser's storage is full; "${key}" was not saved. Free space (export and remove old projects) and retry.`
+          : `Could not save "${key}" to IndexedDB: ${(err as Error)?.message}.`,
         { key, quota },
         { cause: err },
       );
@@ -109,25 +121,33 @@ export class IndexedDBStore implements Store {
   }
 
   async delete(key: string, options: { ifMatch?: string; signal?: AbortSignal } = {}): Promise<void> {
-    await this.#tx('readwrite', async (os, entries) => {
-      if (options.ifMatch !== undefined) {
-        const cur = await req<StoreEntry | undefined>(entries.get(key));
-        if (cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
-      }
-      os.delete(key);
-      await req(entries.delete(key));
-    }, options.signal);
+    await this.#tx(
+      'readwrite',
+      async (os, entries) => {
+        if (options.ifMatch !== undefined) {
+          const cur = await req<StoreEntry | undefined>(entries.get(key));
+          if (cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
+        }
+        os.delete(key);
+        await req(entries.delete(key));
+      },
+      options.signal,
+    );
   }
 
   async *list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<StoreEntry> {
     // Page through keys so a huge listing never holds one long transaction.
     let after: string | undefined;
     for (;;) {
-      const page = await this.#tx('readonly', async (_os, entries) => {
-        const range = after === undefined ? IDBKeyRange.bound(prefix, prefix + '\uffff') : IDBKeyRange.bound(after, prefix + '\uffff', true);
-        const rows = await req<StoreEntry[]>(entries.getAll(range, 500));
-        return rows.map((r) => ({ key: r.key, etag: r.etag, size: r.size }));
-      }, options?.signal);
+      const page = await this.#tx(
+        'readonly',
+        async (_os, entries) => {
+          const range = after === undefined ? IDBKeyRange.bound(prefix, prefix + '\uffff') : IDBKeyRange.bound(after, prefix + '\uffff', true);
+          const rows = await req<StoreEntry[]>(entries.getAll(range, 500));
+          return rows.map((r) => ({ key: r.key, etag: r.etag, size: r.size }));
+        },
+        options?.signal,
+      );
       for (const e of page) yield e;
       if (page.length < 500) return;
       after = page[page.length - 1].key;

@@ -9,7 +9,15 @@ describe('crc32', () => {
   it('the JavaScript slicing-by-8 CRC equals zlib’s on every length and offset', () => {
     const rand = mulberry32(9);
     const bytes = Uint8Array.from({ length: 70_001 }, () => Math.floor(rand() * 256));
-    for (const [start, end] of [[0, 0], [0, 1], [3, 11], [1, 4096], [7, 70_001], [0, 70_001], [5000, 9001]] as const) {
+    for (const [start, end] of [
+      [0, 0],
+      [0, 1],
+      [3, 11],
+      [1, 4096],
+      [7, 70_001],
+      [0, 70_001],
+      [5000, 9001],
+    ] as const) {
       expect(crc32(bytes, start, end)).toBe(zlibCrc32(bytes.subarray(start, end)));
     }
     expect(crc32(new TextEncoder().encode('The quick brown fox jumps over the lazy dog'))).toBe(0x414fa339);

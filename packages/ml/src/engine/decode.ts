@@ -32,7 +32,10 @@ export async function decodeImage(img: AssistImage | ImageBitmap): Promise<Pixel
   if (!(bytes instanceof Uint8Array)) throw new LabelkitError('E_INVALID_ARGUMENT', 'An image is { width, height, data } pixels, { bytes } encoded, or an ImageBitmap.');
   if (isDicomBytes(bytes)) throw new LabelkitError('E_UNSUPPORTED_FORMAT', 'DICOM images are never sent to ML assist.');
   if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas === 'undefined') {
-    throw new LabelkitError('E_UNSUPPORTED_FORMAT', 'This runtime cannot decode images (no createImageBitmap/OffscreenCanvas); pass decoded pixels { width, height, data } instead.');
+    throw new LabelkitError(
+      'E_UNSUPPORTED_FORMAT',
+      'This runtime cannot decode images (no createImageBitmap/OffscreenCanvas); pass decoded pixels { width, height, data } instead.',
+    );
   }
   let bitmap: ImageBitmap;
   try {

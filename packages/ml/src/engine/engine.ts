@@ -129,7 +129,10 @@ export class Engine {
   async init(config: EngineConfig, defaults: { ortFiles?: (device: AssistDevice) => { mjs: string; wasm: string } } = {}): Promise<EngineInfo> {
     if (this.#info) return this.#info;
     if (!ASSIST_DEVICES.includes(config.device)) {
-      throw new LabelkitError('E_UNSUPPORTED_DEVICE', `Unknown device "${String(config.device)}". Supported devices: ${ASSIST_DEVICES.join(', ')}.`, { device: config.device, supported: [...ASSIST_DEVICES] });
+      throw new LabelkitError('E_UNSUPPORTED_DEVICE', `Unknown device "${String(config.device)}". Supported devices: ${ASSIST_DEVICES.join(', ')}.`, {
+        device: config.device,
+        supported: [...ASSIST_DEVICES],
+      });
     }
     this.#config = config;
     let device: AssistDevice = 'wasm';
@@ -144,7 +147,11 @@ export class Engine {
         this.#softwareAdapter = info.isFallbackAdapter === true || /swiftshader/i.test(name);
         note = `WebGPU adapter: ${name}${this.#softwareAdapter ? ' (software)' : ''}`;
       } else if (config.device === 'webgpu') {
-        throw new LabelkitError('E_UNSUPPORTED_DEVICE', `WebGPU was requested but ${gpu ? 'no adapter is available' : 'this runtime has no navigator.gpu'}. Use device 'wasm' or 'auto'. Supported devices: ${ASSIST_DEVICES.join(', ')}.`, { device: 'webgpu' });
+        throw new LabelkitError(
+          'E_UNSUPPORTED_DEVICE',
+          `WebGPU was requested but ${gpu ? 'no adapter is available' : 'this runtime has no navigator.gpu'}. Use device 'wasm' or 'auto'. Supported devices: ${ASSIST_DEVICES.join(', ')}.`,
+          { device: 'webgpu' },
+        );
       } else {
         note = gpu ? 'auto: no WebGPU adapter, using WASM' : 'auto: no WebGPU in this runtime, using WASM';
       }
@@ -252,7 +259,13 @@ export class Engine {
         centers: { rows: request.k, cols: embeddings.cols, data: r.centers },
         inertia: r.inertia,
         iterations: r.iterations,
-        run: run('clustering', device, startedAt, { seed: r.seedMs, iterate: r.iterateMs }, { rows: embeddings.rows, dim: embeddings.cols, k: request.k, iterations: r.iterations, converged: r.converged, inertia: r.inertia, kernel: r.kernel }),
+        run: run(
+          'clustering',
+          device,
+          startedAt,
+          { seed: r.seedMs, iterate: r.iterateMs },
+          { rows: embeddings.rows, dim: embeddings.cols, k: request.k, iterations: r.iterations, converged: r.converged, inertia: r.inertia, kernel: r.kernel },
+        ),
       };
     });
   }
@@ -282,19 +295,31 @@ export class Engine {
         const m = fit.metrics;
         head = fit.head;
         th = fit.threshold;
-        training = run('training', 'cpu', startedAt, { train: m.trainMs }, { kind: request.kind, classes: request.classes, trainRows: m.rows, folds: m.folds, loss: m.loss, epochs: m.epochs });
-        validation = run('validation', 'cpu', training.finishedAt, {}, {
-          method: `${m.folds}-fold out-of-fold`,
-          calibrationRows: m.calibrationRows,
-          oofAccuracy: m.oofAccuracy,
-          targetPrecision,
-          confidence: request.confidence ?? 0.95,
-          threshold: th.threshold,
-          precision: th.precision,
-          lowerBound: th.lowerBound ?? th.precision,
-          support: th.support,
-          coverage: th.coverage,
-        });
+        training = run(
+          'training',
+          'cpu',
+          startedAt,
+          { train: m.trainMs },
+          { kind: request.kind, classes: request.classes, trainRows: m.rows, folds: m.folds, loss: m.loss, epochs: m.epochs },
+        );
+        validation = run(
+          'validation',
+          'cpu',
+          training.finishedAt,
+          {},
+          {
+            method: `${m.folds}-fold out-of-fold`,
+            calibrationRows: m.calibrationRows,
+            oofAccuracy: m.oofAccuracy,
+            targetPrecision,
+            confidence: request.confidence ?? 0.95,
+            threshold: th.threshold,
+            precision: th.precision,
+            lowerBound: th.lowerBound ?? th.precision,
+            support: th.support,
+            coverage: th.coverage,
+          },
+        );
       } else {
         const fit = await fitHead(embeddings.data, embeddings.rows, embeddings.cols, request.targets, request.classes, request.kind, {
           holdout: request.holdout,
@@ -308,18 +333,30 @@ export class Engine {
         const m = fit.metrics;
         head = fit.head;
         th = fit.threshold;
-        training = run('training', 'cpu', startedAt, { train: m.trainMs }, { kind: request.kind, classes: request.classes, trainRows: m.trainRows, loss: m.loss, epochs: m.epochs });
-        validation = run('validation', 'cpu', training.finishedAt, {}, {
-          method: 'holdout',
-          holdoutRows: m.holdoutRows,
-          holdoutAccuracy: m.holdoutAccuracy,
-          targetPrecision,
-          threshold: th.threshold,
-          precision: th.precision,
-          lowerBound: th.lowerBound ?? th.precision,
-          support: th.support,
-          coverage: th.coverage,
-        });
+        training = run(
+          'training',
+          'cpu',
+          startedAt,
+          { train: m.trainMs },
+          { kind: request.kind, classes: request.classes, trainRows: m.trainRows, loss: m.loss, epochs: m.epochs },
+        );
+        validation = run(
+          'validation',
+          'cpu',
+          training.finishedAt,
+          {},
+          {
+            method: 'holdout',
+            holdoutRows: m.holdoutRows,
+            holdoutAccuracy: m.holdoutAccuracy,
+            targetPrecision,
+            threshold: th.threshold,
+            precision: th.precision,
+            lowerBound: th.lowerBound ?? th.precision,
+            support: th.support,
+            coverage: th.coverage,
+          },
+        );
       }
       return { head, threshold: th.threshold, training, validation };
     });
@@ -331,7 +368,10 @@ export class Engine {
       const t = performance.now();
       if (embeddings.cols !== head.dim) throw new LabelkitError('E_INVALID_ARGUMENT', `The head expects ${head.dim}-wide embeddings, not ${embeddings.cols}.`);
       const probs = predictHead(head, embeddings.data, embeddings.rows);
-      return { probabilities: { rows: embeddings.rows, cols: head.classes, data: probs }, run: run('inference', 'cpu', startedAt, { predict: performance.now() - t }, { rows: embeddings.rows, classes: head.classes }) };
+      return {
+        probabilities: { rows: embeddings.rows, cols: head.classes, data: probs },
+        run: run('inference', 'cpu', startedAt, { predict: performance.now() - t }, { rows: embeddings.rows, classes: head.classes }),
+      };
     });
   }
 

@@ -40,7 +40,11 @@ export function decodeYolox(output: Float32Array, options: YoloxDecodeOptions): 
   let anchors = 0;
   for (const s of strides) anchors += Math.floor(options.inputWidth / s) * Math.floor(options.inputHeight / s);
   if (!anchors || output.length % anchors !== 0 || output.length / anchors < 6) {
-    throw new LabelkitError('E_MODEL', `The detector output (${output.length} values) does not match YOLOX with strides ${strides.join('/')} on ${options.inputWidth}×${options.inputHeight}.`, { values: output.length, anchors });
+    throw new LabelkitError(
+      'E_MODEL',
+      `The detector output (${output.length} values) does not match YOLOX with strides ${strides.join('/')} on ${options.inputWidth}×${options.inputHeight}.`,
+      { values: output.length, anchors },
+    );
   }
   const cols = output.length / anchors;
   const classes = cols - 5;
@@ -162,7 +166,10 @@ export interface BoxCalibration extends ThresholdChoice {
  * predictions kept reach the target precision (a prediction is right when it matches a labeled
  * box of the same label at IoU ≥ 0.5).
  */
-export function calibrateBoxThreshold(images: readonly { predictions: readonly LabeledBox[]; truth: readonly (Box & { label: string })[] }[], options: ThresholdOptions & { minIou?: number } = {}): BoxCalibration {
+export function calibrateBoxThreshold(
+  images: readonly { predictions: readonly LabeledBox[]; truth: readonly (Box & { label: string })[] }[],
+  options: ThresholdOptions & { minIou?: number } = {},
+): BoxCalibration {
   const confidence: number[] = [];
   const correct: number[] = [];
   let truthBoxes = 0;

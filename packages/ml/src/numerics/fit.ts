@@ -63,7 +63,14 @@ function gatherTargets(kind: HeadKind, targets: HeadTargets, classes: number, ro
 }
 
 /** Per-prediction confidence and correctness on held-out rows, as the threshold choice reads them. */
-export function validationPairs(kind: HeadKind, probs: Float32Array, targets: HeadTargets, n: number, classes: number, gated?: readonly number[]): { confidence: Float32Array; correct: Uint8Array } {
+export function validationPairs(
+  kind: HeadKind,
+  probs: Float32Array,
+  targets: HeadTargets,
+  n: number,
+  classes: number,
+  gated?: readonly number[],
+): { confidence: Float32Array; correct: Uint8Array } {
   const off = new Uint8Array(classes);
   for (const c of gated ?? []) if (c >= 0 && c < classes) off[c] = 1;
   if (kind === 'multiclass') {
@@ -172,7 +179,15 @@ export function foldsOf(kind: HeadKind, targets: HeadTargets, n: number, classes
  * trained without one fold, predict that fold, so every labeled row is judged by a model that did
  * not see it. The threshold then rests on all the calibration rows rather than a 20 % holdout.
  */
-export async function fitHeadCV(x: Float32Array, n: number, d: number, targets: HeadTargets, classes: number, kind: HeadKind, options: CrossFitOptions = {}): Promise<CrossFitResult> {
+export async function fitHeadCV(
+  x: Float32Array,
+  n: number,
+  d: number,
+  targets: HeadTargets,
+  classes: number,
+  kind: HeadKind,
+  options: CrossFitOptions = {},
+): Promise<CrossFitResult> {
   const folds = Math.max(2, Math.min(options.folds ?? 5, n));
   if (n < 2) throw new LabelkitError('E_INVALID_ARGUMENT', `Training needs at least two labeled rows (got ${n}).`, { rows: n });
   const fold = foldsOf(kind, targets, n, classes, folds, options.seed ?? 1);

@@ -54,7 +54,7 @@ describe('heads', () => {
     const x = new Float32Array(n * d);
     const y = new Uint8Array(n * 2);
     let seed = 1;
-    const r = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const r = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < n; i++) {
       for (let p = 0; p < d; p++) x[i * d + p] = r() * 2 - 1;
       y[i * 2] = x[i * d] > 0 ? 1 : 0; // label 0: first feature positive

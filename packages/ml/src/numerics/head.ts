@@ -99,7 +99,15 @@ function forward(kind: HeadKind, z: Float32Array, n: number, d: number, classes:
 }
 
 /** Trains a head on n×d embeddings. */
-export async function trainHead(x: Float32Array, n: number, d: number, targets: HeadTargets, classes: number, kind: HeadKind, options: HeadTrainOptions = {}): Promise<HeadTrainResult> {
+export async function trainHead(
+  x: Float32Array,
+  n: number,
+  d: number,
+  targets: HeadTargets,
+  classes: number,
+  kind: HeadKind,
+  options: HeadTrainOptions = {},
+): Promise<HeadTrainResult> {
   if (n < 1) throw new LabelkitError('E_INVALID_ARGUMENT', 'Training needs at least one labeled row.');
   if (classes < 1) throw new LabelkitError('E_INVALID_ARGUMENT', 'Training needs at least one class.');
   checkTargets(kind, targets, n, classes);

@@ -62,7 +62,10 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
     const d4 = d & ~3;
     for (let s = 0; s < m; s++) {
       const xo = s * d;
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0;
       let p = 0;
       for (; p < d4; p += 4) {
         a0 += xs[xo + p] * centers[co + p];

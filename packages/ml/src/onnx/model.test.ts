@@ -17,9 +17,17 @@ describe('protobuf wire format', () => {
     const neg = new Writer().varint(-1).finish();
     expect(neg.length).toBe(10);
     expect([...neg]).toEqual([255, 255, 255, 255, 255, 255, 255, 255, 255, 1]);
-    const msg = new Writer().varintField(1, 7).stringField(2, 'héllo').message(3, (w) => w.varintField(1, 42)).finish();
+    const msg = new Writer()
+      .varintField(1, 7)
+      .stringField(2, 'héllo')
+      .message(3, (w) => w.varintField(1, 42))
+      .finish();
     const fields = readFields(msg);
-    expect(fields.map((f) => [f.no, f.wire])).toEqual([[1, 0], [2, 2], [3, 2]]);
+    expect(fields.map((f) => [f.no, f.wire])).toEqual([
+      [1, 0],
+      [2, 2],
+      [3, 2],
+    ]);
     expect(readFields(msg, fields[2].dataStart, fields[2].end)[0].value).toBe(42);
   });
 

@@ -17,7 +17,19 @@ export const ElemType = {
 } as const;
 
 const ELEM_NAMES: Record<number, string> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
 };
 
 export function elemTypeName(t: number | undefined): string {
@@ -150,11 +162,21 @@ function readNode(buf: Uint8Array, f: Field): NodeInfo {
   for (const v of readFields(buf, f.dataStart, f.end)) {
     if (v.wire !== LEN) continue;
     switch (v.no) {
-      case NODE_INPUT: inputs.push(fieldString(buf, v)); break;
-      case NODE_OUTPUT: outputs.push(fieldString(buf, v)); break;
-      case NODE_NAME: name = fieldString(buf, v); break;
-      case NODE_OP: opType = fieldString(buf, v); break;
-      case NODE_DOMAIN: domain = fieldString(buf, v); break;
+      case NODE_INPUT:
+        inputs.push(fieldString(buf, v));
+        break;
+      case NODE_OUTPUT:
+        outputs.push(fieldString(buf, v));
+        break;
+      case NODE_NAME:
+        name = fieldString(buf, v);
+        break;
+      case NODE_OP:
+        opType = fieldString(buf, v);
+        break;
+      case NODE_DOMAIN:
+        domain = fieldString(buf, v);
+        break;
       case NODE_ATTR: {
         let attrName = '';
         let i: number | undefined;
@@ -358,8 +380,13 @@ export function cutModel(bytes: Uint8Array, options: CutOptions): CutResult {
   const exposed: string[] = [];
   for (const out of options.outputs) {
     if (!known.has(out.tensor)) {
-      const sample = info.nodes.slice(-8).flatMap((n) => n.outputs).join(', ');
-      throw new LabelkitError('E_MODEL', `The model has no tensor named "${out.tensor}". Use inspectModel() to list node outputs (the last ones are: ${sample}).`, { tensor: out.tensor });
+      const sample = info.nodes
+        .slice(-8)
+        .flatMap((n) => n.outputs)
+        .join(', ');
+      throw new LabelkitError('E_MODEL', `The model has no tensor named "${out.tensor}". Use inspectModel() to list node outputs (the last ones are: ${sample}).`, {
+        tensor: out.tensor,
+      });
     }
     const elemType = out.elemType ?? tensorElemType(info, out.tensor) ?? ElemType.FLOAT;
     if (out.pool === 'avg') {
@@ -389,7 +416,7 @@ export function cutModel(bytes: Uint8Array, options: CutOptions): CutResult {
   }
   // Nodes are topologically sorted in a valid ONNX graph, so one backward pass suffices; a second
   // pass catches graphs that are not sorted.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     info.nodes.forEach((node, i) => {
       if (keepNode[i] || !node.outputs.some((o) => needed.has(o))) return;
@@ -490,4 +517,3 @@ export function buildModel(spec: GraphSpec): Uint8Array {
   m.message(MODEL_OPSET, (o) => o.stringField(1, '').varintField(2, spec.opset ?? 13));
   return m.finish();
 }
-

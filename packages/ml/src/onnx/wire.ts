@@ -23,7 +23,11 @@ export interface Field {
 }
 
 function corrupt(what: string, at: number): LabelkitError {
-  return new LabelkitError('E_MODEL', `The ONNX model is not a valid protobuf (${what} at byte ${at}). Check that the file is an .onnx model and not a Git LFS pointer or HTML page.`, { at });
+  return new LabelkitError(
+    'E_MODEL',
+    `The ONNX model is not a valid protobuf (${what} at byte ${at}). Check that the file is an .onnx model and not a Git LFS pointer or HTML page.`,
+    { at },
+  );
 }
 
 /** Reads a varint at `pos`; returns [value, next position]. Values past 2^53 lose precision. */

@@ -29,9 +29,11 @@ export class PinchGesture implements PointerGesture {
   }
 
   move(ctx: GestureContext): void {
-    const a = ctx.pointers.get(this.ids[0]), b = ctx.pointers.get(this.ids[1]);
+    const a = ctx.pointers.get(this.ids[0]),
+      b = ctx.pointers.get(this.ids[1]);
     if (!a || !b) return;
-    const k = dist(a, b) / this.d0, m = mid(a, b);
+    const k = dist(a, b) / this.d0,
+      m = mid(a, b);
     const fs = ctx.viewport.fitScale;
     const v = zoomAt(this.view, k, this.m0[0], this.m0[1], fs / 4, fs * 64);
     ctx.viewport.userMoved = true;

@@ -31,7 +31,8 @@ export class PolygonDraft {
 
   /** The two clicks of a double-click added the same point twice: drop the duplicate. */
   dropDoubleClickPoint(): void {
-    const p = this.points, n = p.length;
+    const p = this.points,
+      n = p.length;
     if (n >= 4 && p[n - 1] === p[n - 3] && p[n - 2] === p[n - 4]) p.splice(n - 2, 2);
   }
 
@@ -48,7 +49,8 @@ export class PolygonDraft {
 
 /** The points with (x, y) inserted into the edge nearest to it. */
 export function insertPoint(p: readonly number[], x: number, y: number): number[] {
-  let best = 0, bestD = Infinity;
+  let best = 0,
+    bestD = Infinity;
   for (let i = 0, j = p.length - 2; i < p.length; j = i, i += 2) {
     const [d] = segmentDistance2(x, y, p[j], p[j + 1], p[i], p[i + 1]);
     if (d < bestD) {

@@ -37,7 +37,10 @@ async function submitAll(p: Awaited<ReturnType<typeof project>>, result: ImportR
       await p.release(task.id);
       break;
     }
-    await p.submit(task.id, items.map((it) => ({ item: it.index, annotations: byIndex.get(it.index)! })));
+    await p.submit(
+      task.id,
+      items.map((it) => ({ item: it.index, annotations: byIndex.get(it.index)! })),
+    );
   }
 }
 
@@ -65,7 +68,13 @@ describe('COCO import of regions outside their image', () => {
   };
 
   it('clips polygons to the image with a warning, fails those left without area, keeps the good ones', async () => {
-    const r = await importCoco(hostile, { kind: 'image-instance-segmentation', labels: [{ id: 'cat', name: 'cat', color: '#f00' }, { id: 'dog', name: 'dog', color: '#0f0' }] });
+    const r = await importCoco(hostile, {
+      kind: 'image-instance-segmentation',
+      labels: [
+        { id: 'cat', name: 'cat', color: '#f00' },
+        { id: 'dog', name: 'dog', color: '#0f0' },
+      ],
+    });
     expect(r.failed.map((f) => [f.code, f.source, f.path])).toEqual([
       ['invalid-shape', 'annotations[2] (id 3)', 'a.jpg'],
       ['invalid-shape', 'annotations[3] (id 4)', 'a.jpg'],
@@ -119,7 +128,14 @@ describe('JSONL import of regions outside their image', () => {
   it('clips normalized polygons past [0, 1] and boxes within the tolerance', async () => {
     const p = await project('image-instance-segmentation');
     const lines = [
-      { image_url: 'a.jpg', label: [{ label: 'cat', polygon: [[-0.5, 0, 0.5, 0, 0.5, 2]] }, { label: 'dog', polygon: [[0.1, 0.1, 0.2, 0.1, 0.2, 0.2]] }, { label: 'dog', polygon: [[2, 2, 3, 2, 3, 3]] }] },
+      {
+        image_url: 'a.jpg',
+        label: [
+          { label: 'cat', polygon: [[-0.5, 0, 0.5, 0, 0.5, 2]] },
+          { label: 'dog', polygon: [[0.1, 0.1, 0.2, 0.1, 0.2, 0.2]] },
+          { label: 'dog', polygon: [[2, 2, 3, 2, 3, 3]] },
+        ],
+      },
       { image_url: 'b.jpg', label: [{ label: 'cat', polygon: [[0, 0, 1, 0, 1, 1]] }] },
     ];
     const r = await importJsonl(lines.map((l) => JSON.stringify(l)).join('\n'), { reader: p });

@@ -106,7 +106,12 @@ export class ImportContext {
       }
       const known = item.width !== undefined && item.height !== undefined;
       if (known && width !== undefined && (item.width !== width || item.height !== height)) {
-        this.fail('size-mismatch', source, `The file says ${width}×${height} but the item's image is ${item.width}×${item.height}, so its coordinates would be misplaced.${lost}`, item.path);
+        this.fail(
+          'size-mismatch',
+          source,
+          `The file says ${width}×${height} but the item's image is ${item.width}×${item.height}, so its coordinates would be misplaced.${lost}`,
+          item.path,
+        );
         return undefined;
       }
       target = {
@@ -187,4 +192,3 @@ export function pixels(v: unknown): number | undefined {
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-

@@ -31,7 +31,11 @@ export function configureJpeg2000(options: { wasmUrl?: string | URL }): void {
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return !!p?.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined' && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'undefined';
+  return (
+    !!p?.versions?.node &&
+    typeof (globalThis as { window?: unknown }).window === 'undefined' &&
+    typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'undefined'
+  );
 }
 
 function factoryOf(mod: unknown): Factory {
@@ -85,7 +89,7 @@ export async function decodeJ2k(data: Uint8Array): Promise<J2KFrame> {
     // An Emscripten abort leaves the module unusable: load a fresh one next time.
     loading = undefined;
     if (LabelkitError.is(err)) throw err;
-    const text = typeof err === 'number' ? `OpenJPEG error ${err}` : (err as Error)?.message ?? String(err);
+    const text = typeof err === 'number' ? `OpenJPEG error ${err}` : ((err as Error)?.message ?? String(err));
     throw new LabelkitError('E_CORRUPT_IMAGE', `Corrupt DICOM: the JPEG 2000 frame does not decode (${text}).`, {}, { cause: err });
   } finally {
     try {

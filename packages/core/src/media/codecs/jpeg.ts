@@ -27,7 +27,11 @@ export function bitmapToRgba(bitmap: ImageBitmap): Rgba8 {
 export async function decodeWithBrowser(bytes: Uint8Array, type: string, orientation: 'from-image' | 'none' = 'from-image'): Promise<Rgba8> {
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(new Blob([bytes as BlobPart], { type }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: orientation === 'none' ? 'none' : 'from-image' } as ImageBitmapOptions);
+    bitmap = await createImageBitmap(new Blob([bytes as BlobPart], { type }), {
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+      imageOrientation: orientation === 'none' ? 'none' : 'from-image',
+    } as ImageBitmapOptions);
   } catch (err) {
     throw new LabelkitError('E_CORRUPT_IMAGE', `The browser could not decode the ${type} data: ${(err as Error)?.message ?? err}.`, {}, { cause: err });
   }
@@ -44,7 +48,9 @@ let jpegJs: Promise<typeof import('jpeg-js')> | undefined;
 export async function decodeJpegJs(bytes: Uint8Array, maxPixels: number, colorTransform?: boolean): Promise<Rgba8> {
   jpegJs ??= import('jpeg-js');
   const mod = await jpegJs;
-  const decode = (mod as unknown as { decode?: typeof mod.decode; default?: { decode: typeof mod.decode } }).decode ?? (mod as unknown as { default: { decode: typeof mod.decode } }).default.decode;
+  const decode =
+    (mod as unknown as { decode?: typeof mod.decode; default?: { decode: typeof mod.decode } }).decode ??
+    (mod as unknown as { default: { decode: typeof mod.decode } }).default.decode;
   try {
     const img = decode(bytes, {
       useTArray: true,
