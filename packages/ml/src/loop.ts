@@ -66,9 +66,10 @@ export interface AssistLoopOptions {
    */
   readonly minRealized?: number;
   /**
-   * Confidence that a round's realized precision is below target before the loop acts (the Wilson
-   * upper bound at this one-sided level must be under the target; default 0.8). Acting costs only
-   * coverage, so the watch acts on weaker evidence than the threshold needs.
+   * Confidence that the realized precision is below target before the loop acts (the Wilson upper
+   * bound at this one-sided level must be under the target). Default 0.5: the point estimate, over
+   * at least `minRealized` checked prelabels — acting costs only coverage, and a watch that waits
+   * for strong evidence lets a 94 % stream through for hundreds of prelabels.
    */
   readonly watchConfidence?: number;
   /** How many of the most recent checked prelabels the watch judges (default 300). */
@@ -480,7 +481,7 @@ export class AssistLoop {
     const above = this.#recentChecked().filter((x) => x.confidence >= threshold);
     if (above.length < minRealized) return undefined;
     const right = above.filter((x) => x.correct).length;
-    const z = zOf(this.#options.watchConfidence ?? 0.8);
+    const z = zOf(this.#options.watchConfidence ?? 0.5);
     if ((z > 0 ? wilsonUpper(right, above.length, z) : right / above.length) >= target) return undefined;
     const choice = chooseThreshold(
       above.map((x) => x.confidence),
@@ -524,7 +525,7 @@ export class AssistLoop {
     const target = this.project.assist.targetPrecision;
     const minRealized = this.#options.minRealized ?? 20;
     if (!r || r.shown < minRealized) return 0;
-    const z = zOf(this.#options.watchConfidence ?? 0.8);
+    const z = zOf(this.#options.watchConfidence ?? 0.5);
     const upper = z > 0 ? wilsonUpper(r.right, r.shown, z) : r.right / r.shown;
     if (upper >= target) return 0;
     const choice = chooseThreshold(
