@@ -68,27 +68,26 @@ const meta: Meta<Args> = {
 export default meta;
 type Story = StoryObj<Args>;
 
-const canvas = (args: Args, props: Partial<LabelCanvas>, style = '') =>
-  html`<label-canvas
-    style="height: 100vh; ${style}"
-    .labels=${LABELS}
-    .mode=${args.mode}
-    .tool=${args.tool}
-    .readonly=${args.readonly}
-    .locked=${args.locked}
-    .multiLabel=${args.multiLabel}
-    .activeLabel=${args.activeLabel}
-    .image=${props.image ?? null}
-    .annotations=${props.annotations ?? []}
-    .prelabels=${props.prelabels ?? []}
-    .window=${props.window}
-    .shapes=${props.shapes ?? ['box', 'polygon']}
-    .rail=${props.rail ?? 'none'}
-    .regionList=${props.regionList ?? false}
-    @label-annotation-create=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
-    @label-annotation-update=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
-    @label-annotation-delete=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
-  ></label-canvas>`;
+const canvas = (args: Args, props: Partial<LabelCanvas>, style = '') => html`<label-canvas
+  style="height: 100vh; ${style}"
+  .labels=${LABELS}
+  .mode=${args.mode}
+  .tool=${args.tool}
+  .readonly=${args.readonly}
+  .locked=${args.locked}
+  .multiLabel=${args.multiLabel}
+  .activeLabel=${args.activeLabel}
+  .image=${props.image ?? null}
+  .annotations=${props.annotations ?? []}
+  .prelabels=${props.prelabels ?? []}
+  .window=${props.window}
+  .shapes=${props.shapes ?? ['box', 'polygon']}
+  .rail=${props.rail ?? 'none'}
+  .regionList=${props.regionList ?? false}
+  @label-annotation-create=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
+  @label-annotation-update=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
+  @label-annotation-delete=${(e: Event) => console.info(e.type, (e as CustomEvent).detail)}
+></label-canvas>`;
 
 /** No image yet. */
 export const NoImage: Story = { render: (args) => canvas(args, {}) };
@@ -167,9 +166,7 @@ export const Themed: Story = {
   loaders: [async () => coco('000000196141.jpg')],
   render: (args, { loaded }) =>
     html`<style>
-        .themed::part(prelabel-bar) {
-          font-weight: 600;
-        }
+        .themed::part(prelabel-bar) { font-weight: 600; }
       </style>
       <div class="themed-host" style="--label-accent: #ff2d55; --label-surface: #fff7e6; --label-text: #3a2500;">
         ${canvas(

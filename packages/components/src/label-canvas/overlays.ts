@@ -43,18 +43,18 @@ export function renderPrelabelActions(at: readonly [number, number] | null, coun
   return html`${
     at
       ? html`<div part="prelabel-actions" class="actions" ${styleProps({ left: `${at[0]}px`, top: `${at[1]}px` })}>
-          <button part="button" @click=${() => accept(false)} title="Accept (Enter)">✓ Accept</button>
-          <button part="button" @click=${() => reject(false)} title="Reject (Delete)">✗ Reject</button>
-        </div>`
+        <button part="button" @click=${() => accept(false)} title="Accept (Enter)">✓ Accept</button>
+        <button part="button" @click=${() => reject(false)} title="Reject (Delete)">✗ Reject</button>
+      </div>`
       : nothing
   }
   ${
     count
       ? html`<div part="prelabel-bar" class="bar">
-          <span>${count} prelabel${count === 1 ? '' : 's'}</span>
-          <button part="button" @click=${() => accept(true)}>Accept all</button>
-          <button part="button" @click=${() => reject(true)}>Reject all</button>
-        </div>`
+        <span>${count} prelabel${count === 1 ? '' : 's'}</span>
+        <button part="button" @click=${() => accept(true)}>Accept all</button>
+        <button part="button" @click=${() => reject(true)}>Reject all</button>
+      </div>`
       : nothing
   }`;
 }
@@ -74,16 +74,16 @@ export function renderMediaBar(
     ${
       presets.length
         ? html`<select part="presets" aria-label="Window preset" @change=${(e: Event) => applyPreset((e.target as HTMLSelectElement).value)}>
-            <option value="" ?selected=${!current} disabled>${w ? `W ${Math.round(w.width)} / L ${Math.round(w.center)}` : 'Window'}</option>
-            ${presets.map((p) => html`<option value=${p.id} ?selected=${current === p}>${p.label}</option>`)}
-          </select>`
+          <option value="" ?selected=${!current} disabled>${w ? `W ${Math.round(w.width)} / L ${Math.round(w.center)}` : 'Window'}</option>
+          ${presets.map((p) => html`<option value=${p.id} ?selected=${current === p}>${p.label}</option>`)}
+        </select>`
         : nothing
     }
     ${
       img.frames > 1
         ? html`<button part="button" aria-label="Previous frame (Page Up)" ?disabled=${frame <= 0} @click=${() => setFrame(Math.max(0, frame - 1))}>‹</button>
-            <span>${frame + 1} / ${img.frames}</span>
-            <button part="button" aria-label="Next frame (Page Down)" ?disabled=${frame >= img.frames - 1} @click=${() => setFrame(Math.min(img.frames - 1, frame + 1))}>›</button>`
+          <span>${frame + 1} / ${img.frames}</span>
+          <button part="button" aria-label="Next frame (Page Down)" ?disabled=${frame >= img.frames - 1} @click=${() => setFrame(Math.min(img.frames - 1, frame + 1))}>›</button>`
         : nothing
     }
   </div>`;
@@ -148,6 +148,7 @@ export function renderOverlays(c: CanvasInternals, ui: { hint: string; actionsAt
       (id) => el.applyPreset(id),
       (f) => (el.frame = f),
     )}
-    ${message ? html`<div part="message" class="message">${message}</div>` : nothing} ${renderToolState(el.vertexEdit && !c.frozen && !classify, ui.hint)}
+    ${message ? html`<div part="message" class="message">${message}</div>` : nothing}
+    ${renderToolState(el.vertexEdit && !c.frozen && !classify, ui.hint)}
     <div part="status" class="sr-only" role="status" aria-live="polite">${live}</div>`;
 }

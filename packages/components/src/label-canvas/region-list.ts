@@ -107,38 +107,23 @@ export class RegionList {
         data-id=${a.id}
         ${styleProps({ transform: `translateY(${i * ROW_HEIGHT}px)`, '--c': h.colorOf(a.label) })}
       >
-        <button
-          class="region-name"
-          aria-pressed=${String(sel.has(a.id))}
-          tabindex=${i === this.focus ? 0 : -1}
-          data-row=${i}
+        <button class="region-name" aria-pressed=${String(sel.has(a.id))} tabindex=${i === this.focus ? 0 : -1} data-row=${i}
           @click=${(e: MouseEvent) => ((this.focus = i), h.select(e.shiftKey || e.ctrlKey || e.metaKey ? toggle(h.selection, a.id) : [a.id]))}
           @focus=${() => (this.focus = i)}
-        >
-          <span class="swatch" aria-hidden="true"></span><span class="region-text">${kinds[a.kind]} ${i + 1} · ${h.nameOf(a.label)}</span>${
-            pre && a.confidence !== undefined ? html`<span class="confidence" title="Confidence">${Math.round(a.confidence * 100)} %</span>` : nothing
-          }
-        </button>
+        ><span class="swatch" aria-hidden="true"></span><span class="region-text">${kinds[a.kind]} ${i + 1} · ${h.nameOf(a.label)}</span>${
+          pre && a.confidence !== undefined ? html`<span class="confidence" title="Confidence">${Math.round(a.confidence * 100)} %</span>` : nothing
+        }</button>
         ${
           pre
             ? h.frozen
               ? nothing
               : html`<button class="icon" title="Accept" aria-label=${`Accept ${what}`} tabindex="-1" @click=${() => h.accept(a.id)}>✓</button>
-                  <button class="icon" title="Reject" aria-label=${`Reject ${what}`} tabindex="-1" @click=${() => h.reject(a.id)}>✗</button>`
+                <button class="icon" title="Reject" aria-label=${`Reject ${what}`} tabindex="-1" @click=${() => h.reject(a.id)}>✗</button>`
             : html`<select aria-label=${`Label of ${what}`} tabindex="-1" ?disabled=${h.frozen} @change=${(e: Event) => h.relabel(a.id, (e.target as HTMLSelectElement).value)}>
-                  ${h.labels.map((l) => html`<option value=${l.id} ?selected=${l.id === a.label}>${l.name}</option>`)}
-                </select>
-                <button
-                  class="icon"
-                  title=${hidden ? 'Show' : 'Hide'}
-                  aria-label=${`${hidden ? 'Show' : 'Hide'} ${what}`}
-                  aria-pressed=${String(hidden)}
-                  tabindex="-1"
-                  @click=${() => h.toggleHidden(a.id)}
-                >
-                  ${hidden ? '◌' : '●'}
-                </button>
-                ${h.frozen ? nothing : html`<button class="icon" title="Delete" aria-label=${`Delete ${what}`} tabindex="-1" @click=${() => h.remove(a.id)}>✕</button>`}`
+                ${h.labels.map((l) => html`<option value=${l.id} ?selected=${l.id === a.label}>${l.name}</option>`)}
+              </select>
+              <button class="icon" title=${hidden ? 'Show' : 'Hide'} aria-label=${`${hidden ? 'Show' : 'Hide'} ${what}`} aria-pressed=${String(hidden)} tabindex="-1" @click=${() => h.toggleHidden(a.id)}>${hidden ? '◌' : '●'}</button>
+              ${h.frozen ? nothing : html`<button class="icon" title="Delete" aria-label=${`Delete ${what}`} tabindex="-1" @click=${() => h.remove(a.id)}>✕</button>`}`
         }
       </div>`;
     };
@@ -148,8 +133,8 @@ export class RegionList {
         ${
           n
             ? html`<div class="regions-rows" role="list" aria-label=${`Regions (${n})`} ${styleProps({ height: `${n * ROW_HEIGHT}px` })}>
-                ${rows.slice(first, last).map((a, k) => row(a, first + k))}
-              </div>`
+              ${rows.slice(first, last).map((a, k) => row(a, first + k))}
+            </div>`
             : html`<p class="regions-empty">No regions yet.</p>`
         }
       </div>

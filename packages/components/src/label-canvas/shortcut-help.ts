@@ -13,25 +13,13 @@ export function renderShortcutHelp(open: boolean, s: KeyState, close: () => void
       <button part="button" class="help-close" aria-label="Close keyboard shortcuts (Esc)" title="Close (Esc)" @click=${close}>✕</button>
     </div>
     <dl class="help-keys">
-      ${rows.map(
-        (b) =>
-          html`<div class="help-row" data-command=${b.command}>
-            <dt><kbd>${b.keys}</kbd></dt>
-            <dd>${b.description}</dd>
-          </div>`,
-      )}
+      ${rows.map((b) => html`<div class="help-row" data-command=${b.command}><dt><kbd>${b.keys}</kbd></dt><dd>${b.description}</dd></div>`)}
       ${
         s.mode !== 'classify' && s.mode !== 'view' && !s.frozen
-          ? html`<div class="help-row">
-              <dt><kbd>Drag</kbd></dt>
-              <dd>${s.mode === 'polygon' ? 'Click to add points; close on the first point, Enter or double-click' : 'Draw a box (a click selects)'}</dd>
-            </div>`
+          ? html`<div class="help-row"><dt><kbd>Drag</kbd></dt><dd>${s.mode === 'polygon' ? 'Click to add points; close on the first point, Enter or double-click' : 'Draw a box (a click selects)'}</dd></div>`
           : nothing
       }
-      <div class="help-row">
-        <dt><kbd>Wheel</kbd></dt>
-        <dd>Zoom around the pointer (two fingers on touch: pinch and pan)</dd>
-      </div>
+      <div class="help-row"><dt><kbd>Wheel</kbd></dt><dd>Zoom around the pointer (two fingers on touch: pinch and pan)</dd></div>
     </dl>
   </div>`;
 }

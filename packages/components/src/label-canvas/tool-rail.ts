@@ -51,21 +51,7 @@ const ICONS: Record<string, SVGTemplateResult> = {
   help: svg`<path d="M7.2 7.5a2.9 2.9 0 115 2c-1.2.9-2.2 1.4-2.2 3"/><circle cx="10" cy="16" r=".9" fill="currentColor"/>`,
 };
 const icon = (command: string) =>
-  html`<svg
-    class="icon"
-    viewBox="0 0 20 20"
-    width="20"
-    height="20"
-    fill="none"
-    stroke="currentColor"
-    stroke-width="1.6"
-    stroke-linecap="round"
-    stroke-linejoin="round"
-    aria-hidden="true"
-    focusable="false"
-  >
-    ${ICONS[command]}
-  </svg>`;
+  html`<svg class="icon" viewBox="0 0 20 20" width="20" height="20" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">${ICONS[command]}</svg>`;
 
 interface Tool {
   readonly command: CommandId | 'help';
@@ -155,54 +141,30 @@ function rail(s: RailState, a: RailActions): TemplateResult {
       ?disabled=${t.disabled}
       tabindex=${first ? 0 : -1}
       @click=${() => a.run(t.command as CommandId)}
-    >
-      ${ICONS[t.command] ? icon(t.command) : html`<span aria-hidden="true">${t.icon}</span>`}
-    </button>`;
+    >${ICONS[t.command] ? icon(t.command) : html`<span aria-hidden="true">${t.icon}</span>`}</button>`;
   };
   const groups = s.collapsed ? [] : railTools(s);
   let first = true;
   return html`<div part="rail" class="rail ${s.collapsed ? 'collapsed' : ''}" role="toolbar" aria-label="Tools" aria-orientation="vertical" @keydown=${onRailKey}>
-    <button
-      part="rail-button button"
-      class="rail-button rail-toggle"
-      title=${s.collapsed ? 'Show tools' : 'Hide tools'}
-      aria-label=${s.collapsed ? 'Show tools' : 'Hide tools'}
-      aria-expanded=${String(!s.collapsed)}
-      tabindex=${s.collapsed ? 0 : -1}
-      @click=${a.toggleCollapsed}
-    >
+    <button part="rail-button button" class="rail-button rail-toggle" title=${s.collapsed ? 'Show tools' : 'Hide tools'} aria-label=${s.collapsed ? 'Show tools' : 'Hide tools'} aria-expanded=${String(!s.collapsed)} tabindex=${s.collapsed ? 0 : -1} @click=${a.toggleCollapsed}>
       <span aria-hidden="true">${s.collapsed ? '»' : '«'}</span>
     </button>
     ${groups.map(
       (g) =>
-        html`<div class="rail-group" role="group">
-          ${g.map((t) => {
-            const b = button(t, first && !t.disabled);
-            if (!t.disabled) first = false;
-            return b;
-          })}
-        </div>`,
+        html`<div class="rail-group" role="group">${g.map((t) => {
+          const b = button(t, first && !t.disabled);
+          if (!t.disabled) first = false;
+          return b;
+        })}</div>`,
     )}
     ${
       !s.collapsed && s.presets.length && !s.frozen
         ? html`<div class="rail-group" role="group" aria-label="Window presets">
-            ${s.presets
-              .slice(0, 4)
-              .map(
-                (p) =>
-                  html`<button
-                    part="rail-button button"
-                    class="rail-button preset"
-                    title=${`Window: ${p.label}`}
-                    aria-label=${`Window: ${p.label}`}
-                    tabindex="-1"
-                    aria-pressed=${String(!!s.window && s.window.center === p.window.center && s.window.width === p.window.width)}
-                    @click=${() => a.preset(p.id)}
-                  >
-                    W${s.presets.indexOf(p) + 1}
-                  </button>`,
-              )}
-          </div>`
+          ${s.presets.slice(0, 4).map(
+            (p) => html`<button part="rail-button button" class="rail-button preset" title=${`Window: ${p.label}`} aria-label=${`Window: ${p.label}`} tabindex="-1"
+              aria-pressed=${String(!!s.window && s.window.center === p.window.center && s.window.width === p.window.width)} @click=${() => a.preset(p.id)}>W${s.presets.indexOf(p) + 1}</button>`,
+          )}
+        </div>`
         : nothing
     }
   </div>`;

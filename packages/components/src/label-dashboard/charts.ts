@@ -30,10 +30,9 @@ export function stackedBar(segments: readonly Segment[], label: string) {
     </svg>
     <figcaption class="legend">
       ${segments.map(
-        (s) =>
-          html`<span class="key" data-key=${s.key} title="${s.name}: ${s.value.toLocaleString()} (${pct(s.value).toFixed(1)} %)"
-            ><i ${styleProps({ background: s.color })}></i>${s.name} <b>${s.value.toLocaleString()}</b></span
-          >`,
+        (s) => html`<span class="key" data-key=${s.key} title="${s.name}: ${s.value.toLocaleString()} (${pct(s.value).toFixed(1)} %)"
+          ><i ${styleProps({ background: s.color })}></i>${s.name} <b>${s.value.toLocaleString()}</b></span
+        >`,
       )}
     </figcaption>
   </figure>`;
@@ -48,10 +47,10 @@ export function barList(rows: readonly Segment[], options: { empty?: string; not
         const tip = `${r.name}: ${r.value.toLocaleString()}`;
         // The row is display: contents (one grid aligns every row), so each cell carries the tooltip.
         return html`<div class="bar-row" data-key=${r.key}>
-          <span class="bar-name" title=${tip}>${r.name}</span>
-          <span class="bar-track" title=${tip}><span class="bar-fill" ${styleProps({ width: `${(100 * r.value) / max}%`, background: r.color })}></span></span>
-          <span class="bar-value" title=${tip}>${r.value.toLocaleString()}</span>
-        </div>`;
+            <span class="bar-name" title=${tip}>${r.name}</span>
+            <span class="bar-track" title=${tip}><span class="bar-fill" ${styleProps({ width: `${(100 * r.value) / max}%`, background: r.color })}></span></span>
+            <span class="bar-value" title=${tip}>${r.value.toLocaleString()}</span>
+          </div>`;
       })}
     </div>
     ${options.note ? html`<p class="muted small">${options.note}</p>` : nothing}`;

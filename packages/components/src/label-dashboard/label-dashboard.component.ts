@@ -254,12 +254,12 @@ export class LabelDashboard extends LitElement {
       <div part="tabs" class="tabs">
         <strong class="title">${p.name}</strong>
         <div class="tablist" role="tablist" aria-label="Project">
-          ${tabs.map(
-            ([id, name]) =>
-              html`<button part="tab${this.tab === id ? ' tab-selected' : ''}" role="tab" id="tab-${id}" aria-selected=${this.tab === id} @click=${() => (this.tab = id)}>
-                ${name}
-              </button>`,
-          )}
+        ${tabs.map(
+          ([id, name]) =>
+            html`<button part="tab${this.tab === id ? ' tab-selected' : ''}" role="tab" id="tab-${id}" aria-selected=${this.tab === id} @click=${() => (this.tab = id)}>
+              ${name}
+            </button>`,
+        )}
         </div>
         <span class="spacer"></span>
         ${p.can('reviewer') ? html`<button part="button" class="export" ?disabled=${this.busy} @click=${() => this.exportCoco()}>Export COCO</button>` : nothing}
@@ -269,9 +269,9 @@ export class LabelDashboard extends LitElement {
       ${
         this.pendingReject
           ? html`<div part="toast" class="toast" role="status">
-              <span>${this.pendingReject.items.length} item${this.pendingReject.items.length === 1 ? '' : 's'} will be rejected and go back to the queue.</span>
-              <button part="button" class="undo" @click=${() => this.undoReject()}>Undo</button>
-            </div>`
+            <span>${this.pendingReject.items.length} item${this.pendingReject.items.length === 1 ? '' : 's'} will be rejected and go back to the queue.</span>
+            <button part="button" class="undo" @click=${() => this.undoReject()}>Undo</button>
+          </div>`
           : nothing
       }
       <section part="panel" role="tabpanel" aria-labelledby="tab-${this.tab}">
@@ -306,22 +306,14 @@ export class LabelDashboard extends LitElement {
         <h2>Next training run</h2>
         ${
           s.labelsToNextRun === undefined
-            ? html`<p class="muted">
-                ML assist is
-                off.${
-                  p.can('owner')
-                    ? html` Turn it on in
-                        <a
-                          href="#"
-                          @click=${(e: Event) => {
-                            e.preventDefault();
-                            this.tab = 'details';
-                          }}
-                          >Details</a
-                        >.`
-                    : nothing
-                }
-              </p>`
+            ? html`<p class="muted">ML assist is off.${
+                p.can('owner')
+                  ? html` Turn it on in <a href="#" @click=${(e: Event) => {
+                      e.preventDefault();
+                      this.tab = 'details';
+                    }}>Details</a>.`
+                  : nothing
+              }</p>`
             : this.trainingProgress(p, s.labelsToNextRun)
         }
       </div>
@@ -380,9 +372,7 @@ export class LabelDashboard extends LitElement {
             : html`<p class="small ${this.activity?.state === 'failed' ? 'error-text' : ''}" role="status">${now.text}</p>`
           : nothing
       }
-      <ul class="assist-lines">
-        ${lines.map((l) => html`<li>${l}</li>`)}
-      </ul>
+      <ul class="assist-lines">${lines.map((l) => html`<li>${l}</li>`)}</ul>
       ${lastModel?.device ? html`<p class="small muted">The last ${lastModel.kind} ran on ${lastModel.device === 'webgpu' ? 'a GPU (WebGPU)' : lastModel.device === 'wasm' ? 'a CPU (WebAssembly)' : lastModel.device}, in a labeler's browser.</p>` : nothing}
     </div>`;
   }
@@ -390,33 +380,21 @@ export class LabelDashboard extends LitElement {
   private runsTable(runs: readonly RunRecord[]) {
     if (!runs.length) return html`<p class="muted">No runs yet. Featurization, training, validation and inference runs appear here.</p>`;
     // The table scrolls sideways on its own on a narrow screen; the page does not.
-    return html`<div class="table-scroll" tabindex="0" role="region" aria-label="ML runs">
-      <table class="runs">
-        <thead>
-          <tr>
-            <th>Run</th>
-            <th>Status</th>
-            <th>Started</th>
-            <th>Duration</th>
-            <th>Device</th>
-            <th>Metrics</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${[...runs].reverse().map(
-            (r) =>
-              html`<tr>
-                <td class="cap">${r.kind}</td>
-                <td><span class="status ${r.status}">${r.status}</span>${r.error ? html`<div class="small error-text">${r.error}</div>` : nothing}</td>
-                <td>${new Date(r.startedAt).toLocaleString()}</td>
-                <td>${r.finishedAt ? formatMs(r.finishedAt - r.startedAt) : '—'}</td>
-                <td>${r.device ?? '—'}</td>
-                <td class="small">${r.metrics ? this.metricsCell(r) : '—'}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+    return html`<div class="table-scroll" tabindex="0" role="region" aria-label="ML runs"><table class="runs">
+      <thead><tr><th>Run</th><th>Status</th><th>Started</th><th>Duration</th><th>Device</th><th>Metrics</th></tr></thead>
+      <tbody>
+        ${[...runs].reverse().map(
+          (r) => html`<tr>
+            <td class="cap">${r.kind}</td>
+            <td><span class="status ${r.status}">${r.status}</span>${r.error ? html`<div class="small error-text">${r.error}</div>` : nothing}</td>
+            <td>${new Date(r.startedAt).toLocaleString()}</td>
+            <td>${r.finishedAt ? formatMs(r.finishedAt - r.startedAt) : '—'}</td>
+            <td>${r.device ?? '—'}</td>
+            <td class="small">${r.metrics ? this.metricsCell(r) : '—'}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table></div>`;
   }
 
   /** The metrics a person reads, named in words; every other one (timings, internals) behind "more". */
@@ -425,12 +403,7 @@ export class LabelDashboard extends LitElement {
     const key = (KEY_METRICS[r.kind] ?? []).filter((k) => m[k] !== undefined && m[k] !== null && m[k] !== '');
     const rest = Object.keys(m).filter((k) => !key.includes(k));
     return html`${key.map((k) => html`<span class="metric">${METRIC_NAMES[k] ?? k}: <b>${formatMetric(m[k])}</b></span> `)}${
-      rest.length
-        ? html`<details class="more">
-            <summary>more</summary>
-            ${rest.map((k) => html`<span class="metric">${k}: <b>${formatMetric(m[k])}</b></span> `)}
-          </details>`
-        : nothing
+      rest.length ? html`<details class="more"><summary>more</summary>${rest.map((k) => html`<span class="metric">${k}: <b>${formatMetric(m[k])}</b></span> `)}</details>` : nothing
     }`;
   }
 
@@ -473,15 +446,11 @@ export class LabelDashboard extends LitElement {
     };
     return html`
       <div class="toolbar">
-        <label
-          >State
-          <select
-            name="state"
-            @change=${(e: Event) => {
-              this.stateFilter = (e.target as HTMLSelectElement).value as StateFilter;
-              filterChanged();
-            }}
-          >
+        <label>State
+          <select name="state" @change=${(e: Event) => {
+            this.stateFilter = (e.target as HTMLSelectElement).value as StateFilter;
+            filterChanged();
+          }}>
             ${(
               [
                 ['done', 'Labeled (incl. review)'],
@@ -496,15 +465,11 @@ export class LabelDashboard extends LitElement {
             ).map(([v, n]) => html`<option value=${v} ?selected=${this.stateFilter === v}>${n}</option>`)}
           </select>
         </label>
-        <label
-          >Label
-          <select
-            name="label"
-            @change=${(e: Event) => {
-              this.labelFilter = (e.target as HTMLSelectElement).value;
-              filterChanged();
-            }}
-          >
+        <label>Label
+          <select name="label" @change=${(e: Event) => {
+            this.labelFilter = (e.target as HTMLSelectElement).value;
+            filterChanged();
+          }}>
             <option value="" ?selected=${!this.labelFilter}>Any</option>
             ${p.labels.map((l) => html`<option value=${l.id} ?selected=${this.labelFilter === l.id}>${l.name}</option>`)}
           </select>
@@ -512,78 +477,61 @@ export class LabelDashboard extends LitElement {
         <span class="spacer"></span>
         ${
           canReview
-            ? html`<button
-                  part="button"
-                  class="reject"
-                  ?disabled=${!picked.some((i) => i.state === 'labeled' || i.state === 'needs-review') || this.busy}
-                  @click=${() => this.scheduleReject(picked.map((i) => i.index))}
-                >
-                  Reject${picked.length ? ` ${picked.length}` : ''}
-                </button>
-                <button
-                  part="button"
-                  class="approve"
-                  ?disabled=${!picked.some((i) => i.state === 'needs-review') || this.busy}
-                  @click=${() =>
-                    this.command('approve', async () => {
-                      const ids = picked.filter((i) => i.state === 'needs-review').map((i) => i.index);
-                      await p.approve(ids);
-                      this.picked = new Set();
-                      emit(this, 'label-items-change', { action: 'approve', items: ids });
-                    })}
-                >
-                  Approve
-                </button>
-                <button
-                  part="button"
-                  class="requeue"
-                  title="Put skipped and unreadable items back in the queue"
-                  ?disabled=${!picked.some((i) => i.state === 'skipped' || i.state === 'unreadable') || this.busy}
-                  @click=${() =>
-                    this.command('requeue', async () => {
-                      const of = (s: string) => picked.filter((i) => i.state === s).map((i) => i.index);
-                      const [skipped, unreadable] = [of('skipped'), of('unreadable')];
-                      if (skipped.length) await p.requeueSkipped(skipped);
-                      if (unreadable.length) await p.requeueUnreadable(unreadable);
-                      this.picked = new Set();
-                      emit(this, 'label-items-change', { action: 'requeue', items: [...skipped, ...unreadable] });
-                    })}
-                >
-                  Requeue
-                </button>`
+            ? html`<button part="button" class="reject" ?disabled=${!picked.some((i) => i.state === 'labeled' || i.state === 'needs-review') || this.busy} @click=${() => this.scheduleReject(picked.map((i) => i.index))}>
+                Reject${picked.length ? ` ${picked.length}` : ''}
+              </button>
+              <button part="button" class="approve" ?disabled=${!picked.some((i) => i.state === 'needs-review') || this.busy}
+                @click=${() =>
+                  this.command('approve', async () => {
+                    const ids = picked.filter((i) => i.state === 'needs-review').map((i) => i.index);
+                    await p.approve(ids);
+                    this.picked = new Set();
+                    emit(this, 'label-items-change', { action: 'approve', items: ids });
+                  })}>Approve</button>
+              <button part="button" class="requeue" title="Put skipped and unreadable items back in the queue" ?disabled=${!picked.some((i) => i.state === 'skipped' || i.state === 'unreadable') || this.busy}
+                @click=${() =>
+                  this.command('requeue', async () => {
+                    const of = (s: string) => picked.filter((i) => i.state === s).map((i) => i.index);
+                    const [skipped, unreadable] = [of('skipped'), of('unreadable')];
+                    if (skipped.length) await p.requeueSkipped(skipped);
+                    if (unreadable.length) await p.requeueUnreadable(unreadable);
+                    this.picked = new Set();
+                    emit(this, 'label-items-change', { action: 'requeue', items: [...skipped, ...unreadable] });
+                  })}>Requeue</button>`
             : nothing
         }
       </div>
       ${
         items.length
           ? html`<ul class="items">
-              ${items.map((it) => {
-                const on = this.picked.has(it.index);
-                const url = this.images.peek(it.path);
-                if (!url && this.source)
-                  void this.images.get(it.path).then(
-                    () => this.requestUpdate(),
-                    () => undefined,
-                  );
-                const pending = !!this.pendingReject?.items.includes(it.index);
-                return html`<li part="item" class="item ${on ? 'picked' : ''} ${pending ? 'pending' : ''}" data-item=${it.index} data-path=${it.path}>
-                  <label>
-                    ${canReview ? html`<input type="checkbox" .checked=${on} aria-label="Select ${it.path}" @change=${(e: Event) => this.pick(it.index, (e.target as HTMLInputElement).checked)} />` : nothing}
-                    ${url ? html`<img src=${url} alt="" loading="lazy" />` : html`<span class="noimg"></span>`} ${shapesOverlay(it, byId)}
-                  </label>
-                  <div class="meta">
-                    <div class="path" title=${it.path}>${it.path.split('/').pop()}</div>
-                    <span class="state" ${styleProps({ '--c': STATE_COLORS[it.state] })}>${it.state}</span>
-                    <div class="chips">
-                      ${summarize(it).map(([label, n]) => {
-                        const l = byId.get(label);
-                        return html`<span class="chip" ${styleProps({ '--c': l?.color ?? '#888' })}>${l?.name ?? label}${n > 1 ? ` ×${n}` : ''}</span>`;
-                      })}
-                    </div>
+            ${items.map((it) => {
+              const on = this.picked.has(it.index);
+              const url = this.images.peek(it.path);
+              if (!url && this.source)
+                void this.images.get(it.path).then(
+                  () => this.requestUpdate(),
+                  () => undefined,
+                );
+              const pending = !!this.pendingReject?.items.includes(it.index);
+              return html`<li part="item" class="item ${on ? 'picked' : ''} ${pending ? 'pending' : ''}" data-item=${it.index} data-path=${it.path}>
+                <label>
+                  ${canReview ? html`<input type="checkbox" .checked=${on} aria-label="Select ${it.path}" @change=${(e: Event) => this.pick(it.index, (e.target as HTMLInputElement).checked)} />` : nothing}
+                  ${url ? html`<img src=${url} alt="" loading="lazy" />` : html`<span class="noimg"></span>`}
+                  ${shapesOverlay(it, byId)}
+                </label>
+                <div class="meta">
+                  <div class="path" title=${it.path}>${it.path.split('/').pop()}</div>
+                  <span class="state" ${styleProps({ '--c': STATE_COLORS[it.state] })}>${it.state}</span>
+                  <div class="chips">
+                    ${summarize(it).map(([label, n]) => {
+                      const l = byId.get(label);
+                      return html`<span class="chip" ${styleProps({ '--c': l?.color ?? '#888' })}>${l?.name ?? label}${n > 1 ? ` ×${n}` : ''}</span>`;
+                    })}
                   </div>
-                </li>`;
-              })}
-            </ul>`
+                </div>
+              </li>`;
+            })}
+          </ul>`
           : html`<p class="muted">No items match.</p>`
       }
       <div class="pager">
@@ -611,20 +559,13 @@ export class LabelDashboard extends LitElement {
       <div part="card" class="card">
         <h2>Project</h2>
         <dl>
-          <dt>Name</dt>
-          <dd>${p.name}</dd>
-          <dt>Kind</dt>
-          <dd>${p.kind}</dd>
-          <dt>Id</dt>
-          <dd><code>${p.id}</code></dd>
-          <dt>Created</dt>
-          <dd>${new Date(p.createdAt).toLocaleString()}</dd>
-          <dt>Items</dt>
-          <dd>${s.total.toLocaleString()}</dd>
-          <dt>Your role</dt>
-          <dd>${p.role}</dd>
-          <dt>Labels stored in</dt>
-          <dd class="store">${p.store.description} · <code>projects/${p.id}/</code></dd>
+          <dt>Name</dt><dd>${p.name}</dd>
+          <dt>Kind</dt><dd>${p.kind}</dd>
+          <dt>Id</dt><dd><code>${p.id}</code></dd>
+          <dt>Created</dt><dd>${new Date(p.createdAt).toLocaleString()}</dd>
+          <dt>Items</dt><dd>${s.total.toLocaleString()}</dd>
+          <dt>Your role</dt><dd>${p.role}</dd>
+          <dt>Labels stored in</dt><dd class="store">${p.store.description} · <code>projects/${p.id}/</code></dd>
         </dl>
       </div>
       <div part="card" class="card">
@@ -632,128 +573,91 @@ export class LabelDashboard extends LitElement {
         ${
           this.source
             ? html`<p class="source">${this.source.description}</p>
-                ${
-                  owner
-                    ? html`<div class="row">
-                        <button
-                          part="button"
-                          class="refresh"
-                          ?disabled=${this.busy}
-                          @click=${() =>
-                            this.command('refresh', async () => {
-                              this.lastRefresh = await p.refresh(this.source!);
-                              this.notice = refreshText(this.lastRefresh);
-                            })}
-                        >
-                          Refresh now
-                        </button>
-                        <label
-                          >Every
-                          <select name="refresh-interval" @change=${(e: Event) => this.setRefresh(Number((e.target as HTMLSelectElement).value))}>
-                            ${[
-                              [0, 'off'],
-                              [60_000, '1 minute'],
-                              [300_000, '5 minutes'],
-                              [3_600_000, '1 hour'],
-                            ].map(([v, n]) => html`<option value=${v} ?selected=${this.refreshEvery === v}>${n}</option>`)}
-                          </select>
-                        </label>
-                      </div>`
-                    : nothing
-                }
-                ${this.lastRefresh ? html`<p class="small muted">Last refresh: ${refreshText(this.lastRefresh)}</p>` : nothing}`
+              ${
+                owner
+                  ? html`<div class="row">
+                    <button part="button" class="refresh" ?disabled=${this.busy} @click=${() =>
+                      this.command('refresh', async () => {
+                        this.lastRefresh = await p.refresh(this.source!);
+                        this.notice = refreshText(this.lastRefresh);
+                      })}>Refresh now</button>
+                    <label>Every
+                      <select name="refresh-interval" @change=${(e: Event) => this.setRefresh(Number((e.target as HTMLSelectElement).value))}>
+                        ${[
+                          [0, 'off'],
+                          [60_000, '1 minute'],
+                          [300_000, '5 minutes'],
+                          [3_600_000, '1 hour'],
+                        ].map(([v, n]) => html`<option value=${v} ?selected=${this.refreshEvery === v}>${n}</option>`)}
+                      </select>
+                    </label>
+                  </div>`
+                  : nothing
+              }
+              ${this.lastRefresh ? html`<p class="small muted">Last refresh: ${refreshText(this.lastRefresh)}</p>` : nothing}`
             : html`<p class="muted">No source given to the dashboard.</p>`
         }
       </div>
       <div part="card" class="card">
         <h2>Labels</h2>
-        <ul class="label-list">
-          ${p.labels.map((l) => html`<li><i ${styleProps({ background: l.color })}></i>${l.name}${l.key ? html` <kbd>${l.key}</kbd>` : nothing}</li>`)}
-        </ul>
+        <ul class="label-list">${p.labels.map((l) => html`<li><i ${styleProps({ background: l.color })}></i>${l.name}${l.key ? html` <kbd>${l.key}</kbd>` : nothing}</li>`)}</ul>
         ${
           owner
-            ? html`<form
-                class="add-label"
-                @submit=${(e: Event) => {
-                  e.preventDefault();
-                  void this.addLabel(p);
-                }}
-              >
-                <input name="label-name" placeholder="New label" .value=${this.newLabel} @input=${(e: Event) => (this.newLabel = (e.target as HTMLInputElement).value)} />
-                <fieldset>
-                  <legend>Labels given so far</legend>
-                  ${(
-                    [
-                      ['continue', 'Keep them and continue'],
-                      ['start-over-keep', 'Start over, keeping them as suggestions'],
-                      ['start-over-remove', 'Start over without them'],
-                    ] as const
-                  ).map(([v, n]) => html`<label><input type="radio" name="mode" value=${v} .checked=${this.addMode === v} @change=${() => (this.addMode = v)} /> ${n}</label>`)}
-                </fieldset>
-                <button part="button" class="primary" ?disabled=${!this.newLabel.trim() || this.busy}>Add label</button>
-              </form>`
+            ? html`<form class="add-label" @submit=${(e: Event) => {
+                e.preventDefault();
+                void this.addLabel(p);
+              }}>
+              <input name="label-name" placeholder="New label" .value=${this.newLabel} @input=${(e: Event) => (this.newLabel = (e.target as HTMLInputElement).value)} />
+              <fieldset>
+                <legend>Labels given so far</legend>
+                ${(
+                  [
+                    ['continue', 'Keep them and continue'],
+                    ['start-over-keep', 'Start over, keeping them as suggestions'],
+                    ['start-over-remove', 'Start over without them'],
+                  ] as const
+                ).map(([v, n]) => html`<label><input type="radio" name="mode" value=${v} .checked=${this.addMode === v} @change=${() => (this.addMode = v)} /> ${n}</label>`)}
+              </fieldset>
+              <button part="button" class="primary" ?disabled=${!this.newLabel.trim() || this.busy}>Add label</button>
+            </form>`
             : nothing
         }
       </div>
       <div part="card" class="card">
         <h2>ML assist</h2>
-        <label class="row"
-          ><input
-            type="checkbox"
-            name="assist"
-            .checked=${p.assist.enabled}
-            ?disabled=${!owner || this.busy}
-            @change=${(e: Event) =>
-              this.command('assist', async () => {
-                await p.updateAssist({ enabled: (e.target as HTMLInputElement).checked });
-              })}
-          />
-          ${p.assist.enabled ? 'On' : 'Off'}</label
-        >
+        <label class="row"><input type="checkbox" name="assist" .checked=${p.assist.enabled} ?disabled=${!owner || this.busy}
+          @change=${(e: Event) =>
+            this.command('assist', async () => {
+              await p.updateAssist({ enabled: (e.target as HTMLInputElement).checked });
+            })} />
+          ${p.assist.enabled ? 'On' : 'Off'}</label>
         ${
           owner
             ? html`<form class="assist-settings" @submit=${(e: Event) => this.saveAssist(e, p)}>
-                <label>First training after <input type="number" name="firstTrainingAt" min="1" step="1" required .value=${String(p.assist.firstTrainingAt)} /> labels</label>
-                <label>then every <input type="number" name="retrainEvery" min="1" step="1" required .value=${String(p.assist.retrainEvery)} /> labels</label>
-                <label
-                  >Suggest labels only where the model is right
-                  <input type="number" name="targetPrecision" min="0.5" max="1" step="0.01" required .value=${String(p.assist.targetPrecision)} /> of the time</label
-                >
-                <label class="row"><input type="checkbox" name="clustering" .checked=${p.assist.clustering} /> Put similar images on one page</label>
-                <button part="button" type="submit" ?disabled=${this.busy}>Save assist settings</button>
-              </form>`
-            : html`<p class="small muted">
-                First training after ${p.assist.firstTrainingAt} labels, then every ${p.assist.retrainEvery}; target precision ${p.assist.targetPrecision}.
-              </p>`
+              <label>First training after <input type="number" name="firstTrainingAt" min="1" step="1" required .value=${String(p.assist.firstTrainingAt)} /> labels</label>
+              <label>then every <input type="number" name="retrainEvery" min="1" step="1" required .value=${String(p.assist.retrainEvery)} /> labels</label>
+              <label>Suggest labels only where the model is right <input type="number" name="targetPrecision" min="0.5" max="1" step="0.01" required .value=${String(p.assist.targetPrecision)} /> of the time</label>
+              <label class="row"><input type="checkbox" name="clustering" .checked=${p.assist.clustering} /> Put similar images on one page</label>
+              <button part="button" type="submit" ?disabled=${this.busy}>Save assist settings</button>
+            </form>`
+            : html`<p class="small muted">First training after ${p.assist.firstTrainingAt} labels, then every ${p.assist.retrainEvery}; target precision ${p.assist.targetPrecision}.</p>`
         }
       </div>
       <div part="card" class="card wide">
         <h2>Instructions</h2>
         ${
           owner
-            ? html`<textarea
-                  name="instructions"
-                  rows="6"
-                  aria-label="Instructions (markdown)"
-                  .value=${instructions}
-                  @input=${(e: Event) => (this.draftInstructions = (e.target as HTMLTextAreaElement).value)}
-                ></textarea>
-                <div class="row">
-                  <button
-                    part="button"
-                    class="primary save-instructions"
-                    ?disabled=${this.draftInstructions === undefined || this.draftInstructions === p.instructions || this.busy}
-                    @click=${() =>
-                      this.command('instructions', async () => {
-                        await p.editInstructions(this.draftInstructions!);
-                        this.draftInstructions = undefined;
-                        this.notice = 'Instructions saved.';
-                      })}
-                  >
-                    Save instructions
-                  </button>
-                  <span class="small muted">Markdown. Preview:</span>
-                </div>`
+            ? html`<textarea name="instructions" rows="6" aria-label="Instructions (markdown)" .value=${instructions} @input=${(e: Event) => (this.draftInstructions = (e.target as HTMLTextAreaElement).value)}></textarea>
+              <div class="row">
+                <button part="button" class="primary save-instructions" ?disabled=${this.draftInstructions === undefined || this.draftInstructions === p.instructions || this.busy}
+                  @click=${() =>
+                    this.command('instructions', async () => {
+                      await p.editInstructions(this.draftInstructions!);
+                      this.draftInstructions = undefined;
+                      this.notice = 'Instructions saved.';
+                    })}>Save instructions</button>
+                <span class="small muted">Markdown. Preview:</span>
+              </div>`
             : nothing
         }
         <div class="md">${unsafeHTML(markdownHtml(instructions || '_No instructions._', this, (err) => this.fail(err, 'instructions')))}</div>

@@ -22,13 +22,12 @@ export default meta;
 type Story = StoryObj<Args>;
 
 const load = (o: DemoOptions) => [async () => demoProject(o)];
-const dashboard = (args: Args, loaded: Record<string, unknown>) =>
-  html`<label-dashboard
-    .project=${loaded.project}
-    .source=${loaded.source}
-    .tab=${args.tab}
-    @label-items-change=${(e: CustomEvent) => console.info(e.type, e.detail)}
-  ></label-dashboard>`;
+const dashboard = (args: Args, loaded: Record<string, unknown>) => html`<label-dashboard
+  .project=${loaded.project}
+  .source=${loaded.source}
+  .tab=${args.tab}
+  @label-items-change=${(e: CustomEvent) => console.info(e.type, e.detail)}
+></label-dashboard>`;
 
 /** A new project with no items. */
 export const EmptyProject: Story = { loaders: load({ items: 0 }), render: (args, { loaded }) => dashboard(args, loaded) };
@@ -67,12 +66,5 @@ export const DataAsLabeler = roleStory('labeler', 'data');
 export const Phone390: Story = {
   loaders: load({ items: 120, labeled: 36, prelabeled: 30, runs: true, assist: true }),
   render: (args, { loaded }) => html`<div class="phone">${dashboard(args, loaded)}</div>`,
-  decorators: [
-    (story) =>
-      html`<style>
-          .phone {
-            max-width: 390px;
-          }</style
-        >${story()}`,
-  ],
+  decorators: [(story) => html`<style>.phone { max-width: 390px; }</style>${story()}`],
 };

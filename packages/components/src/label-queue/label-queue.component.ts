@@ -676,24 +676,16 @@ export class LabelQueue extends LitElement {
         ${
           this.classification
             ? html`<span class="grid-pick" role="group" aria-label="Images per task">
-                  ${([1, 4, 6, 9] as TaskSize[]).map(
-                    (n) =>
-                      html`<button
-                        part="button"
-                        class="size ${this.task && this.taskSize === n ? 'current' : ''}"
-                        aria-pressed=${this.gridSize === n}
-                        @click=${() => this.setGrid(n)}
-                        title="${n} per task${this.task && this.taskSize === n ? ' (this task)' : ''}"
-                      >
-                        ${n}
-                      </button>`,
-                  )}
-                </span>
-                ${
-                  this.task && this.taskSize && this.gridSize !== this.taskSize
-                    ? html`<span part="grid-hint" class="grid-hint" role="status">${this.gridSize} per task from the next task</span>`
-                    : nothing
-                }`
+              ${([1, 4, 6, 9] as TaskSize[]).map(
+                (n) =>
+                  html`<button part="button" class="size ${this.task && this.taskSize === n ? 'current' : ''}" aria-pressed=${this.gridSize === n} @click=${() => this.setGrid(n)} title="${n} per task${this.task && this.taskSize === n ? ' (this task)' : ''}">${n}</button>`,
+              )}
+            </span>
+            ${
+              this.task && this.taskSize && this.gridSize !== this.taskSize
+                ? html`<span part="grid-hint" class="grid-hint" role="status">${this.gridSize} per task from the next task</span>`
+                : nothing
+            }`
             : nothing
         }
         <span part="draft-status" class="draft ${this.draftState}">${this.draftState === 'saved' ? 'Draft saved' : this.draftState === 'saving' ? 'Saving…' : ''}</span>
@@ -701,12 +693,14 @@ export class LabelQueue extends LitElement {
       ${
         p.instructions
           ? html`<details part="instructions" class="instructions">
-              <summary>Instructions</summary>
-              <div class="md">${unsafeHTML(markdownHtml(p.instructions, this, (err) => this.fail(err, 'instructions')))}</div>
-            </details>`
+            <summary>Instructions</summary>
+            <div class="md">${unsafeHTML(markdownHtml(p.instructions, this, (err) => this.fail(err, 'instructions')))}</div>
+          </details>`
           : nothing
       }
-      ${this.renderPalette()} ${this.message ? html`<div part="message" class="message error" role="alert">${this.message}</div>` : nothing} ${this.renderBody()}
+      ${this.renderPalette()}
+      ${this.message ? html`<div part="message" class="message error" role="alert">${this.message}</div>` : nothing}
+      ${this.renderBody()}
     `;
   }
 
@@ -733,17 +727,13 @@ export class LabelQueue extends LitElement {
           title=${key ? `${l.name} (key ${key})` : l.name}
           ?disabled=${!this.task}
           @click=${() => this.applyLabel(l.id)}
-        >
-          ${key ? html`<kbd aria-hidden="true">${key}</kbd> ` : nothing}<span class="label-name">${l.name}</span>
-        </button>`;
+        >${key ? html`<kbd aria-hidden="true">${key}</kbd> ` : nothing}<span class="label-name">${l.name}</span></button>`;
       })}
       ${
         !this.classification && this.task
-          ? html`<span part="palette-state" class="palette-state"
-              >New shapes: <strong>${nameOf(active)}</strong>${
-                this.selectionLabels.length ? html` · Selected: <strong>${this.selectionLabels.map(nameOf).join(', ')}</strong>` : nothing
-              }</span
-            >`
+          ? html`<span part="palette-state" class="palette-state">New shapes: <strong>${nameOf(active)}</strong>${
+              this.selectionLabels.length ? html` · Selected: <strong>${this.selectionLabels.map(nameOf).join(', ')}</strong>` : nothing
+            }</span>`
           : nothing
       }
     </div>`;
@@ -758,16 +748,11 @@ export class LabelQueue extends LitElement {
         <p><strong>No tasks left.</strong> ${s.total ? `${s.counts.labeled + s.counts['needs-review']} of ${s.total} items are labeled.` : 'This project has no items yet.'}</p>
         ${
           s.counts.skipped && this.project!.can('reviewer')
-            ? html`<button
-                part="button"
-                @click=${() =>
-                  this.command('requeue', async () => {
-                    await this.project!.requeueSkipped();
-                    await this.load();
-                  })}
-              >
-                Requeue ${s.counts.skipped} skipped
-              </button>`
+            ? html`<button part="button" @click=${() =>
+                this.command('requeue', async () => {
+                  await this.project!.requeueSkipped();
+                  await this.load();
+                })}>Requeue ${s.counts.skipped} skipped</button>`
             : nothing
         }
         <button part="button" @click=${() => this.load()}>Check again</button>
@@ -778,20 +763,11 @@ export class LabelQueue extends LitElement {
       <div part="actions" class="actions ${this.classification ? 'sticky' : ''}">
         ${this.classification ? html`<span class="hint">${this.selected.size ? `${this.selected.size} selected` : 'Space selects · A all · 1–9, 0 tag'}</span>` : nothing}
         <span class="spacer"></span>
-        <label class="review"
-          ><input
-            type="checkbox"
-            .checked=${this.needsReview}
-            @change=${(e: Event) => {
-              this.needsReview = (e.target as HTMLInputElement).checked;
-              this.scheduleSave();
-            }}
-          />
-          Needs review <kbd>V</kbd></label
-        >
-        <button part="button" class="skip" ?disabled=${this.busy} @click=${() => this.skip()}>
-          Skip${this.classification && this.selected.size ? ` ${this.selected.size}` : ''} <kbd>S</kbd>
-        </button>
+        <label class="review"><input type="checkbox" .checked=${this.needsReview} @change=${(e: Event) => {
+          this.needsReview = (e.target as HTMLInputElement).checked;
+          this.scheduleSave();
+        }} /> Needs review <kbd>V</kbd></label>
+        <button part="button" class="skip" ?disabled=${this.busy} @click=${() => this.skip()}>Skip${this.classification && this.selected.size ? ` ${this.selected.size}` : ''} <kbd>S</kbd></button>
         <button part="button" class="submit primary" ?disabled=${this.busy || !this.canSubmit} @click=${() => this.submit()}>Submit <kbd>Enter</kbd></button>
       </div>
     `;
@@ -820,34 +796,24 @@ export class LabelQueue extends LitElement {
           ${
             this.urls.get(it.path)
               ? html`<img
-                  alt=${it.path}
-                  src=${this.urls.get(it.path)!}
-                  draggable="false"
-                  @load=${(e: Event) => this.onTileImageLoad(it, e)}
-                  @error=${() => this.imageFailed(it, new LabelkitError('E_CORRUPT_IMAGE', `The browser could not decode ${it.path}; it was set aside as unreadable.`))}
-                />`
+                alt=${it.path}
+                src=${this.urls.get(it.path)!}
+                draggable="false"
+                @load=${(e: Event) => this.onTileImageLoad(it, e)}
+                @error=${() => this.imageFailed(it, new LabelkitError('E_CORRUPT_IMAGE', `The browser could not decode ${it.path}; it was set aside as unreadable.`))}
+              />`
               : html`<span class="loading">…</span>`
           }
           <!-- A box to tick with the mouse (adds to the selection); not a control inside the option, whose aria-selected says it. -->
-          <span
-            class="check ${sel ? 'on' : ''}"
-            aria-hidden="true"
-            @click=${(e: Event) => {
-              e.stopPropagation();
-              this.toggleSelect(it.index);
-            }}
-            >${sel ? '✓' : ''}</span
-          >
+          <span class="check ${sel ? 'on' : ''}" aria-hidden="true" @click=${(e: Event) => {
+            e.stopPropagation();
+            this.toggleSelect(it.index);
+          }}>${sel ? '✓' : ''}</span>
           <div class="tags">
             ${tags.map((a) => {
               const l = byId.get(a.label);
               const suggested = pre && !this.decidedTile(it);
-              return html`<span
-                class="tag ${suggested ? 'suggested' : ''}"
-                ${styleProps({ '--c': l?.color ?? '#888' })}
-                title=${suggested ? 'Suggested by ML assist: submit to confirm, or press another key to correct' : ''}
-                >${l?.name ?? a.label}</span
-              >`;
+              return html`<span class="tag ${suggested ? 'suggested' : ''}" ${styleProps({ '--c': l?.color ?? '#888' })} title=${suggested ? 'Suggested by ML assist: submit to confirm, or press another key to correct' : ''}>${l?.name ?? a.label}</span>`;
             })}
           </div>
         </div>`;

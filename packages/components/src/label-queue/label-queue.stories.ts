@@ -29,14 +29,13 @@ export default meta;
 type Story = StoryObj<Args>;
 
 const load = (o: DemoOptions) => [async () => demoProject(o)];
-const queue = (args: Args, loaded: Record<string, unknown>) =>
-  html`<label-queue
-    .project=${loaded.project}
-    .source=${loaded.source}
-    .gridSize=${args.gridSize}
-    @label-task-submit=${(e: CustomEvent) => console.info(e.type, e.detail)}
-    @label-error=${(e: CustomEvent) => console.warn(e.type, e.detail)}
-  ></label-queue>`;
+const queue = (args: Args, loaded: Record<string, unknown>) => html`<label-queue
+  .project=${loaded.project}
+  .source=${loaded.source}
+  .gridSize=${args.gridSize}
+  @label-task-submit=${(e: CustomEvent) => console.info(e.type, e.detail)}
+  @label-error=${(e: CustomEvent) => console.warn(e.type, e.detail)}
+></label-queue>`;
 
 /** A project with no items: the empty state. */
 export const EmptyProject: Story = { loaders: load({ items: 0 }), render: (args, { loaded }) => queue(args, loaded) };
@@ -80,14 +79,7 @@ export const Phone390: Story = {
   parameters: { viewport: { defaultViewport: 'mobile1' } },
   loaders: load({ items: 40, instructions: '# Digits\n\nTag each image with its digit.' }),
   render: (args, { loaded }) => html`<div class="phone">${queue(args, loaded)}</div>`,
-  decorators: [
-    (story) =>
-      html`<style>
-          .phone {
-            max-width: 390px;
-          }</style
-        >${story()}`,
-  ],
+  decorators: [(story) => html`<style>.phone { max-width: 390px; }</style>${story()}`],
 };
 
 /** Full HD (view it at 1920 × 1080): tiles grow to what the screen leaves room for (at most --label-queue-tile-size). */

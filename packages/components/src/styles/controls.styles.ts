@@ -6,9 +6,7 @@ import { css } from 'lit';
  * `--label-<element>-*` and global `--label-*` properties.
  */
 export const controlStyles = css`
-  .spacer {
-    flex: 1;
-  }
+  .spacer { flex: 1; }
   button {
     font: inherit;
     border: 1px solid var(--_border);
@@ -18,17 +16,7 @@ export const controlStyles = css`
     padding: 5px 10px;
     cursor: pointer;
   }
-  button:disabled {
-    opacity: 0.5;
-    cursor: default;
-  }
-  button.primary {
-    background: var(--_accent);
-    border-color: var(--_accent);
-    color: #fff;
-  }
-  button:focus-visible {
-    outline: 2px solid var(--_accent);
-    outline-offset: 2px;
-  }
+  button:disabled { opacity: 0.5; cursor: default; }
+  button.primary { background: var(--_accent); border-color: var(--_accent); color: #fff; }
+  button:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
 `;
