@@ -1,10 +1,11 @@
-// `npm test`: type-check, lint (ESLint), bundle-size budgets, Node tests (vitest), browser tests (web-test-runner in Chromium), and the
+// `npm test`: type-check, lint (ESLint), format (Prettier), bundle-size budgets, Node tests (vitest), browser tests (web-test-runner in Chromium), and the
 // Storybook build. Every step runs even if one fails; the last line totals the tests of all steps.
 import { spawn } from 'node:child_process';
 
 const steps = [
   { name: 'typecheck', cmd: 'npx', args: ['tsc', '-b'] },
   { name: 'lint', cmd: 'npx', args: ['eslint', '.'] },
+  { name: 'format', cmd: 'npx', args: ['prettier', '--check', '.'] },
   { name: 'size', cmd: 'node', args: ['scripts/size.mjs'] }, // bundle budgets (docs/components.md)
   { name: 'node', cmd: 'npx', args: ['vitest', 'run'] },
   { name: 'browser', cmd: 'node', args: ['scripts/wtr.mjs'] },
