@@ -53,13 +53,13 @@ export function tabClientId(projectId: string, scope = ''): Promise<string | und
   const key = `labelkit:client:${scope}:${projectId}`;
   let p = held.get(key);
   if (!p) {
-    p = claimTabId(key);
+    p = claimTabId(key, scope, projectId);
     held.set(key, p);
   }
   return p;
 }
 
-async function claimTabId(key: string): Promise<string | undefined> {
+async function claimTabId(key: string, scope: string, projectId: string): Promise<string | undefined> {
   const locks = webLocks();
   const storage = sessionStore();
   if (!locks || !storage) return undefined;
@@ -68,7 +68,8 @@ async function claimTabId(key: string): Promise<string | undefined> {
   const candidates = remembered && /^[A-Za-z0-9_-]{1,64}$/.test(remembered) ? [remembered] : [];
   candidates.push(randomId('c'));
   for (const [n, id] of candidates.entries()) {
-    if (await holdForever(locks, `${key}:${id}`, n === 0 && candidates.length > 1 ? 1500 : 0)) {
+    // The same lock TabSync reads to tell which tabs are alive.
+    if (await holdForever(locks, clientLockName(scope, projectId, id), n === 0 && candidates.length > 1 ? 1500 : 0)) {
       storage.setItem(key, id);
       return id;
     }
@@ -94,7 +95,7 @@ function holdForever(locks: LockManagerLike, name: string, waitMs: number): Prom
 }
 
 /** A BroadcastChannel where the environment has one. */
-export function tabChannel(name: string): BroadcastChannel | undefined {
+function tabChannel(name: string): BroadcastChannel | undefined {
   const BC = (globalThis as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
   try {
     return BC ? new BC(name) : undefined;
@@ -205,7 +206,7 @@ export class TabSync {
     void locks
       ?.query?.()
       .then((snap) => {
-        const waiting = (snap as { pending?: { name?: string }[] }).pending?.some((l) => l.name === this.lockName);
+        const waiting = snap.pending?.some((l) => l.name === this.lockName);
         if (!waiting || !this.#release) return;
         this.#wanted = true;
         if (!this.#running) this.#letGo();
