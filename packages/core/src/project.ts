@@ -549,12 +549,8 @@ export class Project implements ProjectReader {
         const size = options.size ?? 1;
         if (!TASK_SIZES.includes(size)) throw new LabelkitError('E_INVALID_ARGUMENT', `A task holds 1, 4, 6 or 9 items, not ${size}.`, { size });
         const { items, event } = this.#submission(taskId, results, options.needsReview);
-        const shared = await this.#sharedReady(options.signal);
-        if (shared) {
-          await (await this.#sharedQueue())!.holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
-          await this.#commit([event], options.signal);
-          await (await this.#sharedQueue())!.markDone(taskId, items);
-          if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
+        if (await this.#sharedReady(options.signal)) {
+          await this.#writeSubmission(taskId, items, event, options.signal);
           hand(await this.#assignNext(size, options.signal), Promise.resolve());
           return;
         }
@@ -571,7 +567,7 @@ export class Project implements ProjectReader {
           if (pick) this.#state.requeueFront([...pick.items].reverse());
           throw err;
         }
-        if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
+        await this.#clearDraftIfDone(taskId);
       });
       confirmed.catch((err: unknown) => {
         if (!handed) reject(err);
@@ -629,13 +625,26 @@ export class Project implements ProjectReader {
   submit(taskId: string, results: readonly ItemLabels[], options: { needsReview?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     return this.#run('labeler', async () => {
       const { items, event } = this.#submission(taskId, results, options.needsReview);
-      // Shared store: the lease must still be ours (renewed when close to expiry) before the write.
-      const shared = await this.#sharedReady(options.signal);
-      if (shared) await (await this.#sharedQueue())!.holdingLease(taskId, () => shared.ensureLive(taskId, items, options.signal));
-      await this.#commit([event], options.signal);
-      if (shared) await (await this.#sharedQueue())!.markDone(taskId, items);
-      if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
+      await this.#writeSubmission(taskId, items, event, options.signal);
     });
+  }
+
+  /**
+   * Writes a validated submission. On a shared store the lease must still be ours (renewed when
+   * close to expiry) before the write, and the items are marked done on the board after it.
+   */
+  async #writeSubmission(taskId: string, items: number[], event: ProjectEvent, signal?: AbortSignal): Promise<void> {
+    const shared = await this.#sharedReady(signal);
+    const queue = await this.#sharedQueue(signal);
+    if (shared && queue) await queue.holdingLease(taskId, () => shared.ensureLive(taskId, items, signal));
+    await this.#commit([event], signal);
+    if (queue) await queue.markDone(taskId, items);
+    await this.#clearDraftIfDone(taskId);
+  }
+
+  /** A task with nothing left open has no use for its draft. */
+  async #clearDraftIfDone(taskId: string): Promise<void> {
+    if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
   }
 
   /** Skips items of a task (all of them by default). Skipped items leave the queue until requeued. */
@@ -649,7 +658,7 @@ export class Project implements ProjectReader {
       if (shared) await (await this.#sharedQueue())!.holdingLease(taskId, () => shared.ensureLive(taskId, ok));
       await this.#commit([{ type: 'items.skipped', task: taskId, items: ok }]);
       if (shared) await (await this.#sharedQueue())!.markDone(taskId, ok);
-      if (!this.#state.taskById(taskId)) await this.#drafts.clearIfAny(taskId);
+      await this.#clearDraftIfDone(taskId);
     });
   }
 
