@@ -1,34 +1,17 @@
 // The tool rail, region list and shortcut help of <label-canvas>, in Chromium with real input.
 import { expect } from '@esm-bundle/chai';
-import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import { resetMouse, sendKeys } from '@web/test-runner-commands';
+import { input, testImage } from '../../test/canvas-setup.js';
 import type { Annotation } from '@labelkit/core';
 import './label-canvas.js';
 import type { LabelCanvas } from './label-canvas.component.js';
-import { LabelCanvasHarness, type InputDriver } from './label-canvas.harness.js';
+import { LabelCanvasHarness } from './label-canvas.harness.js';
 import { axeViolations } from '../../test/axe.js';
-
-const input: InputDriver = {
-  mouse: async (a) => {
-    await sendMouse({ type: 'move', position: a.position });
-    if (a.type !== 'move') await sendMouse({ type: a.type, button: a.button ?? 'left' });
-  },
-  press: (key) => sendKeys({ press: key }),
-};
 
 const LABELS = [
   { id: 'cat', name: 'Cat', color: '#e69f00' },
   { id: 'dog', name: 'Dog', color: '#0072b2' },
 ];
-
-function testImage(): HTMLCanvasElement {
-  const c = document.createElement('canvas');
-  c.width = 1600;
-  c.height = 1200;
-  const g = c.getContext('2d')!;
-  g.fillStyle = '#808080';
-  g.fillRect(0, 0, 1600, 1200);
-  return c;
-}
 
 async function mount(props: Partial<LabelCanvas> = {}): Promise<LabelCanvasHarness> {
   const el = document.createElement('label-canvas');
