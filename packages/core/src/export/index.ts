@@ -5,6 +5,7 @@ import type { ProjectKind } from '../types.js';
 
 export { exportCoco } from './coco.js';
 export { exportJsonl, azuremlImageUrl, type AzuremlDatastore } from './jsonl.js';
+export { exportAzureMlDataset, azureMlTable } from './mltable.js';
 export { exportYolo, exportVoc } from './files.js';
 export { zipFiles, crc32, type ZipOptions } from './zip.js';
 export { ExportStream, ExportFiles } from './stream.js';
