@@ -9,3 +9,14 @@ export { redact, stripQuery } from './redact.js';
 export { DEFAULT_RETRY, type AzureRetryEvent, type AzureRetryOptions } from './retry.js';
 export { type AzureFailure } from './errors.js';
 export { type ChunkSource, type UploadStreamOptions } from './upload-stream.js';
+export {
+  uploadFiles,
+  UPLOAD_HASH_METADATA,
+  type UploadInput,
+  type UploadOptions,
+  type UploadProgress,
+  type UploadProblem,
+  type UploadProject,
+  type UploadReport,
+  type UploadTarget,
+} from './upload.js';
