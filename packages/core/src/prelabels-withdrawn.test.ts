@@ -98,10 +98,10 @@ describe('prelabels.withdrawn', () => {
     const stripped = stripSections(bytes, ['shown.bytes', 'shown.offsets']);
     const { state: old } = decodeSnapshot(stripped);
     expect(old.itemCount).toBe(12);
-    expect(old.shown.has(t!.items[0].index)).toBe(false);
+    expect(old.wasShownPrelabels(t!.items[0].index)).toBe(false);
     expect(old.view(t!.items[0].index, 0).state).toBe('labeled');
     // And the column round-trips when it is there.
-    expect(decodeSnapshot(bytes).state.shown.has(t!.items[0].index)).toBe(true);
+    expect(decodeSnapshot(bytes).state.wasShownPrelabels(t!.items[0].index)).toBe(true);
   });
 
   it('records the device that really ran a step', async () => {

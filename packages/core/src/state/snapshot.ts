@@ -2,6 +2,7 @@ import { LabelkitError } from '../errors.js';
 import type { JournalCursor } from '../journal/journal.js';
 import { crc32 } from '../util/crc32.js';
 import { Column } from '../util/growable.js';
+import { ItemColumns } from './columns.js';
 import { ProjectState, type ProjectMeta, type RunRecord, type TaskRecord } from './project-state.js';
 import { StringTable } from './string-table.js';
 import { TextColumn } from './text-column.js';
@@ -37,8 +38,10 @@ interface SnapshotMeta {
 
 type Section = { name: string; data: Uint8Array | Int32Array | Uint32Array | Float64Array };
 
-export function encodeSnapshot(s: ProjectState, cursor: JournalCursor): Uint8Array {
-  const n = s.itemCount;
+export function encodeSnapshot(state: ProjectState, cursor: JournalCursor): Uint8Array {
+  const p = state.parts();
+  const s = p.items;
+  const n = s.length;
   const paths = s.paths.serialize();
   const labels = s.labels.serialize(n);
   const prelabels = s.prelabels.serialize(n);
@@ -46,7 +49,7 @@ export function encodeSnapshot(s: ProjectState, cursor: JournalCursor): Uint8Arr
   const sections: Section[] = [
     { name: 'paths.bytes', data: paths.bytes },
     { name: 'paths.offsets', data: paths.offsets },
-    { name: 'state', data: s.state.array.subarray(0, n) },
+    { name: 'state', data: s.status.array.subarray(0, n) },
     { name: 'lane', data: s.lane.array.subarray(0, n) },
     { name: 'etag', data: s.etag.array.subarray(0, n) },
     { name: 'size', data: s.size.array.subarray(0, n) },
@@ -71,18 +74,18 @@ export function encodeSnapshot(s: ProjectState, cursor: JournalCursor): Uint8Arr
     format: SNAPSHOT_FORMAT,
     cursor,
     itemCount: n,
-    meta: s.meta,
-    members: [...s.members],
+    meta: p.meta,
+    members: [...p.members],
     users,
     unreadable: [...s.unreadable],
-    runs: [...s.runs.values()],
-    tasks: s.tasks.filter((t): t is TaskRecord => !!t).map((t) => ({ ...t, items: s.openItemsOf(t) })),
-    batches: s.batches,
-    eventCount: s.eventCount,
-    lastEventAt: s.lastEventAt,
-    labeledAtLastTraining: s.labeledAtLastTraining,
-    trainingRuns: s.trainingRuns,
-    labelTally: [...s.labelTally],
+    runs: p.runs,
+    tasks: p.tasks,
+    batches: p.batches,
+    eventCount: p.eventCount,
+    lastEventAt: p.lastEventAt,
+    labeledAtLastTraining: p.labeledAtLastTraining,
+    trainingRuns: p.trainingRuns,
+    labelTally: p.labelTally,
     sections: sections.map((x) => ({ name: x.name, type: typeName(x.data), length: x.data.length })),
   };
   const metaBytes = new TextEncoder().encode(JSON.stringify(meta));
@@ -135,13 +138,11 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
     if (!v) throw bad(`section ${name} missing`);
     return v as T;
   };
-  const s = new ProjectState();
+  const s = new ItemColumns();
   const n = meta.itemCount;
-  s.meta = meta.meta;
-  s.members = new Map(meta.members);
   s.paths = StringTable.deserialize(get<Uint8Array>('paths.bytes'), get<Uint32Array>('paths.offsets'));
   if (s.paths.size !== n) throw bad('path table does not match the item count');
-  s.state = Column.from(Uint8Array, get<Uint8Array<ArrayBuffer>>('state'));
+  s.status = Column.from(Uint8Array, get<Uint8Array<ArrayBuffer>>('state'));
   s.lane = Column.from(Uint8Array, get<Uint8Array<ArrayBuffer>>('lane'));
   s.etag = Column.from(Uint32Array, get<Uint32Array<ArrayBuffer>>('etag'));
   s.size = Column.from(Float64Array, get<Float64Array<ArrayBuffer>>('size'), NaN);
@@ -152,8 +153,6 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
   s.labeledBy = Column.from(Int32Array, get<Int32Array<ArrayBuffer>>('labeledBy'), -1);
   s.labeledAt = Column.from(Float64Array, get<Float64Array<ArrayBuffer>>('labeledAt'), NaN);
   s.order = Column.from(Uint32Array, get<Uint32Array<ArrayBuffer>>('order'));
-  s.task = new Column(Int32Array, Math.max(1024, n), -1);
-  s.task.resize(n);
   // Copies, so the snapshot's bytes can be collected once it is decoded.
   s.labels = TextColumn.fromSerialized(get<Uint8Array>('labels.bytes').slice(), get<Uint32Array>('labels.offsets').slice());
   s.prelabels = TextColumn.fromSerialized(get<Uint8Array>('prelabels.bytes').slice(), get<Uint32Array>('prelabels.offsets').slice());
@@ -161,16 +160,20 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
   if (sec.has('shown.bytes')) s.shown = TextColumn.fromSerialized(get<Uint8Array>('shown.bytes').slice(), get<Uint32Array>('shown.offsets').slice());
   for (const u of meta.users) s.users.add(u);
   s.unreadable = new Map(meta.unreadable);
-  s.runs = new Map(meta.runs.map((r) => [r.id, r]));
-  s.batches = meta.batches;
-  s.eventCount = meta.eventCount;
-  s.lastEventAt = meta.lastEventAt;
-  s.labeledAtLastTraining = meta.labeledAtLastTraining;
-  s.trainingRuns = meta.trainingRuns;
-  for (let i = 0; i < n; i++) s.counts[s.state.array[i]]++;
-  s.labelTally = new Map(meta.labelTally);
-  for (const t of meta.tasks) s.restoreTask(t);
-  return { state: s, cursor: meta.cursor };
+  const state = ProjectState.fromParts({
+    meta: meta.meta,
+    members: new Map(meta.members),
+    items: s,
+    runs: meta.runs,
+    tasks: meta.tasks,
+    batches: meta.batches,
+    eventCount: meta.eventCount,
+    lastEventAt: meta.lastEventAt,
+    labeledAtLastTraining: meta.labeledAtLastTraining,
+    trainingRuns: meta.trainingRuns,
+    labelTally: meta.labelTally,
+  });
+  return { state, cursor: meta.cursor };
 }
 
 function align8(n: number): number {

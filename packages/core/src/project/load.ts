@@ -1,0 +1,65 @@
+import { loadCheckpoint } from '../checkpoint.js';
+import { LabelkitError } from '../errors.js';
+import type { JournalEvent } from '../journal/events.js';
+import { Journal, type JournalCursor } from '../journal/journal.js';
+import { ProjectState } from '../state/project-state.js';
+import { decodeSnapshot } from '../state/snapshot.js';
+import type { Store } from '../store/store.js';
+import { defaultClientId } from '../tabs.js';
+import { loadSharedModule } from './shared-module.js';
+import type { OpenReport, ProjectOptions } from './types.js';
+
+/** What opening a project reads: the state and where the journal stands, for `Project`'s constructor. */
+export interface LoadedProject {
+  state: ProjectState;
+  journal: Journal;
+  cursor: JournalCursor;
+  report: OpenReport;
+  /** The snapshot the state started from and the events folded since (the checkpoint tail). */
+  checkpoint: { base?: string; tail: JournalEvent[] };
+}
+
+/** Reads a project from its latest good snapshot plus the journal after it. */
+export async function loadProject(store: Store, id: string, options: ProjectOptions): Promise<LoadedProject> {
+  const journal = new Journal(store, id, await defaultClientId(store, id, options));
+  const snapshotDamage: { key: string; reason: string }[] = [];
+  let state: ProjectState | undefined;
+  let cursor: JournalCursor = {};
+  if (options.shared) {
+    const { loadSnapshot } = await loadSharedModule();
+    // The head a team publishes If-Match names the newest snapshot without a listing.
+    const head = await loadSnapshot(store, id, options.signal).catch(() => undefined);
+    if (head) {
+      try {
+        ({ state, cursor } = decodeSnapshot(head.body));
+      } catch (err) {
+        snapshotDamage.push({ key: head.head.body, reason: (err as Error).message });
+      }
+    }
+  }
+  let checkpoint: { base?: string; tail: JournalEvent[] } = { tail: [] };
+  if (!state) {
+    // The newest snapshot with its tail checkpoint: then only segments after the tail are read.
+    const cp = await loadCheckpoint(store, id, snapshotDamage, options.signal);
+    if (cp) {
+      ({ state, cursor } = cp);
+      checkpoint = { base: cp.base, tail: cp.tail };
+    }
+  }
+  const fromSnapshot = !!state;
+  state ??= new ProjectState();
+  const read = await journal.read(cursor, options.signal);
+  let replayed = 0;
+  for (const seg of read.segments) {
+    for (const e of seg.events) {
+      if (!state.created && e.type !== 'project.created') continue;
+      state.apply(e);
+      checkpoint.tail.push(e);
+      replayed++;
+    }
+  }
+  if (!state.created) {
+    throw new LabelkitError('E_NOT_FOUND', `Project ${id} has no readable history in ${store.description}.`, { id });
+  }
+  return { state, journal, cursor: read.cursor, report: { journalDamage: read.damage, snapshotDamage, fromSnapshot, eventsReplayed: replayed }, checkpoint };
+}
