@@ -231,6 +231,7 @@ export async function uploadFiles(target: UploadTarget, input: UploadInput, opti
       } catch (err) {
         if (LabelkitError.is(err, 'E_ABORTED') || signal?.aborted) throw LabelkitError.is(err, 'E_ABORTED') ? err : new LabelkitError('E_ABORTED', 'The upload was cancelled.');
         const e = err instanceof LabelkitError ? err : failure('write', `"${file.blobName}"`, where, err);
+        if (!(e instanceof LabelkitError)) throw e; // not a storage failure: a bug, surfaced as it is
         outcome = { kind: 'failed', problem: problemOf(file, e) };
       }
       if (outcome.kind === 'uploaded') progress.uploaded++;
@@ -368,7 +369,7 @@ async function isSame(ctx: FileContext, blob: BlockBlobClient, there: Existing, 
   return sameBytes(got, bytes);
 }
 
-function conflictOf(file: Planned, why: string): Outcome {
+function conflictOf(file: Planned, why: string): Extract<Outcome, { kind: 'conflict' | 'failed' }> {
   const message = `The blob "${file.blobName}" ${why}; it was kept and "${file.path}" was not uploaded. Rename the file, upload it under another prefix, or delete the blob first.`;
   return { kind: 'conflict', problem: { path: file.path, blobName: file.blobName, code: 'E_CONFLICT', message } };
 }
@@ -407,7 +408,7 @@ function cleanPath(path: string): string {
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   let out = '';
   for (const b of digest) out += b.toString(16).padStart(2, '0');
   return out;
