@@ -1,5 +1,16 @@
 import { html, svg, nothing } from 'lit';
+import type { ItemState } from '@labelkit/core';
 import { styleProps } from '../directives/style-props.js';
+
+/** Colours of item states on every chart. */
+export const STATE_COLORS: Readonly<Record<ItemState, string>> = {
+  labeled: '#2f9e44',
+  'needs-review': '#e8590c',
+  skipped: '#868e96',
+  unreadable: '#c92a2a',
+  assigned: '#74c0fc',
+  todo: '#d0d7e2',
+};
 
 /** One segment of a bar: a name, a count, a colour. */
 export interface Segment {

@@ -1,43 +1,23 @@
-import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import {
-  isClassificationKind,
-  type AssistActivity,
-  type AssistMonitor,
-  type DataSource,
-  type IngestReport,
-  type ItemState,
-  type ItemView,
-  type LabelAddMode,
-  type Project,
-  type RunRecord,
-} from '@labelkit/core';
+import { isClassificationKind, type AssistActivity, type AssistMonitor, type DataSource, type Project, type RunRecord } from '@labelkit/core';
 import { emit } from '../events.js';
-import { styleProps } from '../directives/style-props.js';
 import { ProjectController } from '../controllers/project-controller.js';
 import { ImageUrls } from '../controllers/image-url.js';
-import { loadMarkdown, markdownHtml } from '../controllers/lazy.js';
-import { barList, progress, stackedBar, type Segment } from './charts.js';
+import { Commands } from '../controllers/commands.js';
+import { loadMarkdown } from '../controllers/lazy.js';
+import { STATE_COLORS, barList, progress, stackedBar, type Segment } from './charts.js';
 import { KEY_METRICS, METRIC_NAMES, activityText, assistSummary } from './assist-status.js';
+import type { DashboardContext } from './context.js';
+import type { DataTab } from './data-tab.js';
+import type { DetailsTab } from './details-tab.js';
 import { styles } from './label-dashboard.styles.js';
 import { controlStyles } from '../styles/controls.styles.js';
 
+export { STATE_COLORS };
 export type DashboardTab = 'dashboard' | 'data' | 'details';
 
-/** Colours of item states on every chart. */
-export const STATE_COLORS: Readonly<Record<ItemState, string>> = {
-  labeled: '#2f9e44',
-  'needs-review': '#e8590c',
-  skipped: '#868e96',
-  unreadable: '#c92a2a',
-  assigned: '#74c0fc',
-  todo: '#d0d7e2',
-};
 const LANE_COLORS = { manual: '#4e79a7', clustered: '#76b7b2', prelabeled: '#edc948' } as const;
-
-type StateFilter = ItemState | 'done' | 'all';
-const PAGE = 24;
 
 /**
  * The manager's screen, in three tabs as in Azure ML: **Dashboard** (progress, queue by lane,
@@ -85,73 +65,39 @@ export class LabelDashboard extends LitElement {
   /** Milliseconds during which a Reject from the Data tab can be undone (a toast) before it is recorded; 0 rejects at once. */
   @property({ type: Number, attribute: 'reject-undo-ms' }) rejectUndoMs = 5000;
 
-  @state() private stateFilter: StateFilter = 'done';
-  @state() private labelFilter = '';
-  @state() private page = 0;
-  @state() private picked = new Set<number>();
   @state() private notice = '';
-  /** A Reject waiting out its undo time: the items, and the timer that records it. */
-  @state() private pendingReject: { items: readonly number[]; timer: ReturnType<typeof setTimeout> } | undefined;
-  @state() private error = '';
-  @state() private busy = false;
-  @state() private refreshEvery = 0;
-  @state() private lastRefresh: IngestReport | undefined;
-  @state() private draftInstructions: string | undefined;
-  @state() private newLabel = '';
-  @state() private addMode: LabelAddMode = 'continue';
   @state() private activity: AssistActivity | undefined;
   private stopActivity: (() => void) | undefined;
 
   private readonly pc = new ProjectController(this);
   private readonly images = new ImageUrls(undefined);
-  private stopRefresh: (() => void) | undefined;
-  private pageCache: { key: string; items: ItemView[]; more: boolean; total: number } | undefined;
-
-  /** Milliseconds the last render took (the benchmark reads it). */
-  lastRenderMs = 0;
-  #renderStart = 0;
+  private readonly commands = new Commands(this, {
+    started: () => {
+      this.notice = '';
+      this.commands.message = '';
+    },
+  });
+  readonly #context: DashboardContext = this.#makeContext();
+  /** The Data and Details tabs, loaded (with import()) the first time they are shown. */
+  #data: DataTab | undefined;
+  #details: DetailsTab | undefined;
 
   // ——— public API ———
 
   /** Rejects items: their labels are removed and they go back to the queue. Needs the reviewer role. */
   async reject(items: readonly number[]): Promise<void> {
-    await this.command('reject', async () => {
+    await this.commands.run('reject', async () => {
       await this.project!.reject(items);
-      this.picked = new Set();
+      this.#data?.unpick();
       this.notice = `${items.length} item${items.length === 1 ? '' : 's'} rejected and back in the queue.`;
       emit(this, 'label-items-change', { action: 'reject', items });
     });
   }
 
-  /** The Data tab's Reject: shows a toast with Undo and records the reject when its time is up. */
-  private scheduleReject(items: readonly number[]): void {
-    this.flushReject();
-    this.picked = new Set();
-    if (this.rejectUndoMs <= 0) return void this.reject(items);
-    this.pendingReject = { items, timer: setTimeout(() => this.flushReject(), this.rejectUndoMs) };
-  }
-
-  /** Records a pending Reject now (its time is up, another one comes, the tab changes, the element goes). */
-  private flushReject(): void {
-    const p = this.pendingReject;
-    if (!p) return;
-    clearTimeout(p.timer);
-    this.pendingReject = undefined;
-    void this.reject(p.items);
-  }
-
-  private undoReject(): void {
-    const p = this.pendingReject;
-    if (!p) return;
-    clearTimeout(p.timer);
-    this.pendingReject = undefined;
-    this.picked = new Set(p.items);
-  }
-
   /** Exports the project as COCO JSON and offers the file for download. Resolves with the file. */
   async exportCoco(): Promise<Blob | undefined> {
     let out: Blob | undefined;
-    await this.command('export', async () => {
+    await this.commands.run('export', async () => {
       const { exportCoco } = await import('@labelkit/core/export');
       const stream = exportCoco(this.project!);
       const chunks: Uint8Array[] = [];
@@ -173,32 +119,31 @@ export class LabelDashboard extends LitElement {
   // ——— lifecycle ———
 
   /** The Details tab shows the instructions: it renders once their renderer (loaded with import()) is there. */
+  /** The Data and Details tabs load the first time they are shown, Details with the instructions' renderer. */
   protected override async scheduleUpdate(): Promise<void> {
+    try {
+      if (this.tab === 'data') this.#data ??= new (await import('./data-tab.js')).DataTab(this.#context);
+      if (this.tab === 'details') this.#details ??= new (await import('./details-tab.js')).DetailsTab(this.#context);
+    } catch (err) {
+      this.commands.fail(err, 'tab-load');
+    }
     if (this.tab === 'details') await loadMarkdown().catch(() => undefined); // a failure shows as label-error on render
     super.scheduleUpdate();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.#renderStart = performance.now();
     if (changed.has('project')) {
       this.pc.project = this.project;
-      this.stopRefresh?.();
-      this.stopRefresh = undefined;
-      this.refreshEvery = 0;
-      this.draftInstructions = undefined;
-      this.picked = new Set();
+      this.#details?.reset();
+      this.#data?.unpick();
     }
     if (changed.has('source')) this.images.source = this.source;
     if (changed.has('assist')) this.watchAssist();
     // A notice belongs to the tab it was given on; a pending Reject is recorded when the tab changes.
     if (changed.has('tab') && changed.get('tab') !== undefined) {
       this.notice = '';
-      this.flushReject();
+      this.#data?.flushReject();
     }
-  }
-
-  protected override updated(): void {
-    this.lastRenderMs = performance.now() - this.#renderStart;
   }
 
   override connectedCallback(): void {
@@ -216,28 +161,31 @@ export class LabelDashboard extends LitElement {
     super.disconnectedCallback();
     this.stopActivity?.();
     this.stopActivity = undefined;
-    this.flushReject();
-    this.stopRefresh?.();
-    this.stopRefresh = undefined;
+    this.#data?.flushReject();
+    this.#details?.stop();
   }
 
-  private fail(err: unknown, during: string): void {
-    this.error = err instanceof Error ? err.message : String(err);
-    emit(this, 'label-error', { error: err, during });
-  }
-
-  private async command(during: string, fn: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = '';
-    this.notice = '';
-    try {
-      await fn();
-    } catch (err) {
-      this.fail(err, during);
-    } finally {
-      this.busy = false;
-      this.pageCache = undefined;
-    }
+  #makeContext(): DashboardContext {
+    const el = this;
+    return {
+      host: this,
+      get project() {
+        return el.project;
+      },
+      get source() {
+        return el.source;
+      },
+      get commands() {
+        return el.commands;
+      },
+      pc: this.pc,
+      images: this.images,
+      get rejectUndoMs() {
+        return el.rejectUndoMs;
+      },
+      notify: (text) => (this.notice = text),
+      reject: (items) => this.reject(items),
+    };
   }
 
   // ——— rendering ———
@@ -262,20 +210,13 @@ export class LabelDashboard extends LitElement {
         )}
         </div>
         <span class="spacer"></span>
-        ${p.can('reviewer') ? html`<button part="button" class="export" ?disabled=${this.busy} @click=${() => this.exportCoco()}>Export COCO</button>` : nothing}
+        ${p.can('reviewer') ? html`<button part="button" class="export" ?disabled=${this.commands.busy} @click=${() => this.exportCoco()}>Export COCO</button>` : nothing}
       </div>
-      ${this.error ? html`<div part="message" class="message error" role="alert">${this.error}</div>` : nothing}
+      ${this.commands.message ? html`<div part="message" class="message error" role="alert">${this.commands.message}</div>` : nothing}
       ${this.notice ? html`<div part="message" class="message notice" role="status">${this.notice}</div>` : nothing}
-      ${
-        this.pendingReject
-          ? html`<div part="toast" class="toast" role="status">
-            <span>${this.pendingReject.items.length} item${this.pendingReject.items.length === 1 ? '' : 's'} will be rejected and go back to the queue.</span>
-            <button part="button" class="undo" @click=${() => this.undoReject()}>Undo</button>
-          </div>`
-          : nothing
-      }
+      ${this.#data?.renderToast()}
       <section part="panel" role="tabpanel" aria-labelledby="tab-${this.tab}">
-        ${this.tab === 'dashboard' ? this.renderDashboard(p) : this.tab === 'data' ? this.renderData(p) : this.renderDetails(p)}
+        ${this.tab === 'dashboard' ? this.renderDashboard(p) : this.tab === 'data' ? this.#data?.render(p) : this.#details?.render(p)}
       </section>
     `;
   }
@@ -344,20 +285,6 @@ export class LabelDashboard extends LitElement {
     return progress(have, need, left ? `${left.toLocaleString()} more labels until the next training run (${have} of ${need}).` : 'Enough labels: a training run is due.');
   }
 
-  private saveAssist(e: Event, p: Project): void {
-    e.preventDefault();
-    const f = new FormData(e.target as HTMLFormElement);
-    void this.command('assist', async () => {
-      await p.updateAssist({
-        firstTrainingAt: Number(f.get('firstTrainingAt')),
-        retrainEvery: Number(f.get('retrainEvery')),
-        targetPrecision: Number(f.get('targetPrecision')),
-        clustering: f.get('clustering') === 'on',
-      });
-      this.notice = 'ML assist settings saved.';
-    });
-  }
-
   /** ML assist in words: what runs now (with a progress bar), how good the model is, why no suggestions. */
   private assistCard(p: Project) {
     const now = activityText(this.activity);
@@ -406,319 +333,6 @@ export class LabelDashboard extends LitElement {
       rest.length ? html`<details class="more"><summary>more</summary>${rest.map((k) => html`<span class="metric">${k}: <b>${formatMetric(m[k])}</b></span> `)}</details>` : nothing
     }`;
   }
-
-  // ——— Data ———
-
-  private pageItems(p: Project): { items: ItemView[]; more: boolean; total: number } {
-    const key = `${this.pc.version}|${this.stateFilter}|${this.labelFilter}|${this.page}`;
-    if (this.pageCache?.key === key) return this.pageCache;
-    const states: ItemState[] | undefined = this.stateFilter === 'all' ? undefined : this.stateFilter === 'done' ? ['labeled', 'needs-review'] : [this.stateFilter];
-    const skip = this.page * PAGE;
-    let seen = 0;
-    const items: ItemView[] = [];
-    let more = false;
-    for (const it of p.items(states ? { states } : undefined)) {
-      if (this.labelFilter && !it.annotations.some((a) => a.label === this.labelFilter)) continue;
-      if (seen++ < skip) continue;
-      if (items.length === PAGE) {
-        more = true;
-        // The total: from the counts when only the state filters; else by counting the rest.
-        if (!this.labelFilter) break;
-        continue;
-      }
-      items.push(it);
-    }
-    const c = this.pc.stats!.counts;
-    const total = this.labelFilter ? seen : states ? states.reduce((n, st) => n + c[st], 0) : this.pc.stats!.total;
-    this.pageCache = { key, items, more, total };
-    return this.pageCache;
-  }
-
-  private renderData(p: Project) {
-    const { items, more, total } = this.pageItems(p);
-    const pages = Math.max(1, Math.ceil(total / PAGE));
-    const byId = new Map(p.labels.map((l) => [l.id, l]));
-    const canReview = p.can('reviewer');
-    const picked = items.filter((i) => this.picked.has(i.index));
-    const filterChanged = () => {
-      this.page = 0;
-      this.picked = new Set();
-    };
-    return html`
-      <div class="toolbar">
-        <label>State
-          <select name="state" @change=${(e: Event) => {
-            this.stateFilter = (e.target as HTMLSelectElement).value as StateFilter;
-            filterChanged();
-          }}>
-            ${(
-              [
-                ['done', 'Labeled (incl. review)'],
-                ['labeled', 'Labeled'],
-                ['needs-review', 'Needs review'],
-                ['skipped', 'Skipped'],
-                ['todo', 'Not yet done'],
-                ['assigned', 'In a task'],
-                ['unreadable', 'Unreadable'],
-                ['all', 'All'],
-              ] as const
-            ).map(([v, n]) => html`<option value=${v} ?selected=${this.stateFilter === v}>${n}</option>`)}
-          </select>
-        </label>
-        <label>Label
-          <select name="label" @change=${(e: Event) => {
-            this.labelFilter = (e.target as HTMLSelectElement).value;
-            filterChanged();
-          }}>
-            <option value="" ?selected=${!this.labelFilter}>Any</option>
-            ${p.labels.map((l) => html`<option value=${l.id} ?selected=${this.labelFilter === l.id}>${l.name}</option>`)}
-          </select>
-        </label>
-        <span class="spacer"></span>
-        ${
-          canReview
-            ? html`<button part="button" class="reject" ?disabled=${!picked.some((i) => i.state === 'labeled' || i.state === 'needs-review') || this.busy} @click=${() => this.scheduleReject(picked.map((i) => i.index))}>
-                Reject${picked.length ? ` ${picked.length}` : ''}
-              </button>
-              <button part="button" class="approve" ?disabled=${!picked.some((i) => i.state === 'needs-review') || this.busy}
-                @click=${() =>
-                  this.command('approve', async () => {
-                    const ids = picked.filter((i) => i.state === 'needs-review').map((i) => i.index);
-                    await p.approve(ids);
-                    this.picked = new Set();
-                    emit(this, 'label-items-change', { action: 'approve', items: ids });
-                  })}>Approve</button>
-              <button part="button" class="requeue" title="Put skipped and unreadable items back in the queue" ?disabled=${!picked.some((i) => i.state === 'skipped' || i.state === 'unreadable') || this.busy}
-                @click=${() =>
-                  this.command('requeue', async () => {
-                    const of = (s: string) => picked.filter((i) => i.state === s).map((i) => i.index);
-                    const [skipped, unreadable] = [of('skipped'), of('unreadable')];
-                    if (skipped.length) await p.requeueSkipped(skipped);
-                    if (unreadable.length) await p.requeueUnreadable(unreadable);
-                    this.picked = new Set();
-                    emit(this, 'label-items-change', { action: 'requeue', items: [...skipped, ...unreadable] });
-                  })}>Requeue</button>`
-            : nothing
-        }
-      </div>
-      ${
-        items.length
-          ? html`<ul class="items">
-            ${items.map((it) => {
-              const on = this.picked.has(it.index);
-              const url = this.images.peek(it.path);
-              if (!url && this.source)
-                void this.images.get(it.path).then(
-                  () => this.requestUpdate(),
-                  () => undefined,
-                );
-              const pending = !!this.pendingReject?.items.includes(it.index);
-              return html`<li part="item" class="item ${on ? 'picked' : ''} ${pending ? 'pending' : ''}" data-item=${it.index} data-path=${it.path}>
-                <label>
-                  ${canReview ? html`<input type="checkbox" .checked=${on} aria-label="Select ${it.path}" @change=${(e: Event) => this.pick(it.index, (e.target as HTMLInputElement).checked)} />` : nothing}
-                  ${url ? html`<img src=${url} alt="" loading="lazy" />` : html`<span class="noimg"></span>`}
-                  ${shapesOverlay(it, byId)}
-                </label>
-                <div class="meta">
-                  <div class="path" title=${it.path}>${it.path.split('/').pop()}</div>
-                  <span class="state" ${styleProps({ '--c': STATE_COLORS[it.state] })}>${it.state}</span>
-                  <div class="chips">
-                    ${summarize(it).map(([label, n]) => {
-                      const l = byId.get(label);
-                      return html`<span class="chip" ${styleProps({ '--c': l?.color ?? '#888' })}>${l?.name ?? label}${n > 1 ? ` ×${n}` : ''}</span>`;
-                    })}
-                  </div>
-                </div>
-              </li>`;
-            })}
-          </ul>`
-          : html`<p class="muted">No items match.</p>`
-      }
-      <div class="pager">
-        <button part="button" ?disabled=${this.page === 0} @click=${() => this.page--}>Previous</button>
-        <span>Page ${this.page + 1} of ${pages} · ${total.toLocaleString()} item${total === 1 ? '' : 's'}</span>
-        <button part="button" ?disabled=${!more} @click=${() => this.page++}>Next</button>
-      </div>
-    `;
-  }
-
-  private pick(item: number, on: boolean): void {
-    const next = new Set(this.picked);
-    if (on) next.add(item);
-    else next.delete(item);
-    this.picked = next;
-  }
-
-  // ——— Details ———
-
-  private renderDetails(p: Project) {
-    const owner = p.can('owner');
-    const s = this.pc.stats!;
-    const instructions = this.draftInstructions ?? p.instructions;
-    return html`<div class="cards">
-      <div part="card" class="card">
-        <h2>Project</h2>
-        <dl>
-          <dt>Name</dt><dd>${p.name}</dd>
-          <dt>Kind</dt><dd>${p.kind}</dd>
-          <dt>Id</dt><dd><code>${p.id}</code></dd>
-          <dt>Created</dt><dd>${new Date(p.createdAt).toLocaleString()}</dd>
-          <dt>Items</dt><dd>${s.total.toLocaleString()}</dd>
-          <dt>Your role</dt><dd>${p.role}</dd>
-          <dt>Labels stored in</dt><dd class="store">${p.store.description} · <code>projects/${p.id}/</code></dd>
-        </dl>
-      </div>
-      <div part="card" class="card">
-        <h2>Data source</h2>
-        ${
-          this.source
-            ? html`<p class="source">${this.source.description}</p>
-              ${
-                owner
-                  ? html`<div class="row">
-                    <button part="button" class="refresh" ?disabled=${this.busy} @click=${() =>
-                      this.command('refresh', async () => {
-                        this.lastRefresh = await p.refresh(this.source!);
-                        this.notice = refreshText(this.lastRefresh);
-                      })}>Refresh now</button>
-                    <label>Every
-                      <select name="refresh-interval" @change=${(e: Event) => this.setRefresh(Number((e.target as HTMLSelectElement).value))}>
-                        ${[
-                          [0, 'off'],
-                          [60_000, '1 minute'],
-                          [300_000, '5 minutes'],
-                          [3_600_000, '1 hour'],
-                        ].map(([v, n]) => html`<option value=${v} ?selected=${this.refreshEvery === v}>${n}</option>`)}
-                      </select>
-                    </label>
-                  </div>`
-                  : nothing
-              }
-              ${this.lastRefresh ? html`<p class="small muted">Last refresh: ${refreshText(this.lastRefresh)}</p>` : nothing}`
-            : html`<p class="muted">No source given to the dashboard.</p>`
-        }
-      </div>
-      <div part="card" class="card">
-        <h2>Labels</h2>
-        <ul class="label-list">${p.labels.map((l) => html`<li><i ${styleProps({ background: l.color })}></i>${l.name}${l.key ? html` <kbd>${l.key}</kbd>` : nothing}</li>`)}</ul>
-        ${
-          owner
-            ? html`<form class="add-label" @submit=${(e: Event) => {
-                e.preventDefault();
-                void this.addLabel(p);
-              }}>
-              <input name="label-name" placeholder="New label" .value=${this.newLabel} @input=${(e: Event) => (this.newLabel = (e.target as HTMLInputElement).value)} />
-              <fieldset>
-                <legend>Labels given so far</legend>
-                ${(
-                  [
-                    ['continue', 'Keep them and continue'],
-                    ['start-over-keep', 'Start over, keeping them as suggestions'],
-                    ['start-over-remove', 'Start over without them'],
-                  ] as const
-                ).map(([v, n]) => html`<label><input type="radio" name="mode" value=${v} .checked=${this.addMode === v} @change=${() => (this.addMode = v)} /> ${n}</label>`)}
-              </fieldset>
-              <button part="button" class="primary" ?disabled=${!this.newLabel.trim() || this.busy}>Add label</button>
-            </form>`
-            : nothing
-        }
-      </div>
-      <div part="card" class="card">
-        <h2>ML assist</h2>
-        <label class="row"><input type="checkbox" name="assist" .checked=${p.assist.enabled} ?disabled=${!owner || this.busy}
-          @change=${(e: Event) =>
-            this.command('assist', async () => {
-              await p.updateAssist({ enabled: (e.target as HTMLInputElement).checked });
-            })} />
-          ${p.assist.enabled ? 'On' : 'Off'}</label>
-        ${
-          owner
-            ? html`<form class="assist-settings" @submit=${(e: Event) => this.saveAssist(e, p)}>
-              <label>First training after <input type="number" name="firstTrainingAt" min="1" step="1" required .value=${String(p.assist.firstTrainingAt)} /> labels</label>
-              <label>then every <input type="number" name="retrainEvery" min="1" step="1" required .value=${String(p.assist.retrainEvery)} /> labels</label>
-              <label>Suggest labels only where the model is right <input type="number" name="targetPrecision" min="0.5" max="1" step="0.01" required .value=${String(p.assist.targetPrecision)} /> of the time</label>
-              <label class="row"><input type="checkbox" name="clustering" .checked=${p.assist.clustering} /> Put similar images on one page</label>
-              <button part="button" type="submit" ?disabled=${this.busy}>Save assist settings</button>
-            </form>`
-            : html`<p class="small muted">First training after ${p.assist.firstTrainingAt} labels, then every ${p.assist.retrainEvery}; target precision ${p.assist.targetPrecision}.</p>`
-        }
-      </div>
-      <div part="card" class="card wide">
-        <h2>Instructions</h2>
-        ${
-          owner
-            ? html`<textarea name="instructions" rows="6" aria-label="Instructions (markdown)" .value=${instructions} @input=${(e: Event) => (this.draftInstructions = (e.target as HTMLTextAreaElement).value)}></textarea>
-              <div class="row">
-                <button part="button" class="primary save-instructions" ?disabled=${this.draftInstructions === undefined || this.draftInstructions === p.instructions || this.busy}
-                  @click=${() =>
-                    this.command('instructions', async () => {
-                      await p.editInstructions(this.draftInstructions!);
-                      this.draftInstructions = undefined;
-                      this.notice = 'Instructions saved.';
-                    })}>Save instructions</button>
-                <span class="small muted">Markdown. Preview:</span>
-              </div>`
-            : nothing
-        }
-        <div class="md">${unsafeHTML(markdownHtml(instructions || '_No instructions._', this, (err) => this.fail(err, 'instructions')))}</div>
-      </div>
-    </div>`;
-  }
-
-  private async addLabel(p: Project): Promise<void> {
-    const name = this.newLabel.trim();
-    await this.command('add-label', async () => {
-      const l = await p.addLabelClass({ name }, this.addMode);
-      this.newLabel = '';
-      this.notice = `Label "${l.name}" added${this.addMode === 'continue' ? '' : '; every item is back in the queue'}.`;
-    });
-  }
-
-  private setRefresh(ms: number): void {
-    this.stopRefresh?.();
-    this.stopRefresh = undefined;
-    this.refreshEvery = ms;
-    if (ms && this.project && this.source) {
-      this.stopRefresh = this.project.autoRefresh(this.source, ms, {
-        onReport: (r) => (this.lastRefresh = r),
-        onError: (err) => {
-          this.error = err instanceof Error ? err.message : String(err);
-          emit(this, 'label-error', { error: err, during: 'refresh' });
-        },
-      });
-    }
-  }
-}
-
-/** Boxes and polygons drawn over a thumbnail (in image pixels, scaled with the image by the viewBox). */
-function shapesOverlay(it: ItemView, byId: Map<string, { color: string }>) {
-  const shapes = it.annotations.filter((a) => a.kind !== 'class');
-  if (!shapes.length || !it.width || !it.height) return nothing;
-  const sw = Math.max(it.width, it.height) / 80;
-  return html`<svg class="shapes" viewBox="0 0 ${it.width} ${it.height}" preserveAspectRatio="xMidYMid meet" aria-hidden="true">
-    ${shapes.map((a) => {
-      const c = byId.get(a.label)?.color ?? '#888';
-      return a.kind === 'box'
-        ? svg`<rect x=${a.x} y=${a.y} width=${a.w} height=${a.h} fill=${c} fill-opacity="0.2" stroke=${c} stroke-width=${sw}></rect>`
-        : a.kind === 'polygon'
-          ? svg`<polygon points=${a.points.join(' ')} fill=${c} fill-opacity="0.2" stroke=${c} stroke-width=${sw}></polygon>`
-          : nothing;
-    })}
-  </svg>`;
-}
-
-function summarize(it: ItemView): [string, number][] {
-  const m = new Map<string, number>();
-  for (const a of it.annotations) m.set(a.label, (m.get(a.label) ?? 0) + 1);
-  return [...m];
-}
-
-function refreshText(r: IngestReport): string {
-  const parts = [`${r.listed.toLocaleString()} listed`, `${r.added.toLocaleString()} new`];
-  if (r.changed) parts.push(`${r.changed.toLocaleString()} changed`);
-  if (r.unsupported.count) parts.push(`${r.unsupported.count.toLocaleString()} not images`);
-  if (r.overCap.count) parts.push(`${r.overCap.count.toLocaleString()} over the 500,000-item cap`);
-  return `${parts.join(', ')}; ${r.total.toLocaleString()} items in all.`;
 }
 
 function formatMs(ms: number): string {
