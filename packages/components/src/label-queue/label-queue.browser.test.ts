@@ -6,6 +6,7 @@ import type { Project } from '@labelkit/core';
 import { DIGIT_LABELS, demoProject, type DemoOptions } from '../../test/demo-project.js';
 import './label-queue.js';
 import type { LabelQueue } from './label-queue.component.js';
+import type { LabelCanvas } from '../label-canvas/label-canvas.component.js';
 import { LabelQueueHarness } from './label-queue.harness.js';
 
 interface MochaLike {
@@ -27,6 +28,11 @@ async function mount(o: DemoOptions & { grid?: 1 | 4 | 6 | 9 } = {}, existing?: 
   const h = new LabelQueueHarness(el, { press: (key) => sendKeys({ press: key }) });
   await h.ready();
   return { h, el, project: el.project!, demo };
+}
+
+/** Resolves once the canvas shows its image (at once when it already does). */
+function imageShown(canvas: LabelCanvas): Promise<unknown> {
+  return canvas.imageSize ? Promise.resolve() : new Promise((r) => canvas.addEventListener('label-image-load', r, { once: true }));
 }
 
 describe('<label-queue>', () => {
@@ -191,6 +197,38 @@ describe('<label-queue>', () => {
     expect(saved.state).to.equal('labeled');
     expect(saved.annotations[0].kind).to.equal('box');
     expect(saved.width).to.equal(64);
+  });
+
+  it('box prelabels: drawing a box leaves the proposals; Submit sends the box and the proposals as accepted; a draft keeps what was rejected', async () => {
+    const { h, el, project, demo } = await mount({ kind: 'image-object-detection', items: 4, prelabeled: 4 });
+    const canvas = h.canvas()!;
+    await imageShown(canvas);
+    const item = el.currentTask!.items[0].index;
+    const proposed = canvas.prelabels.length;
+    expect(proposed).to.be.greaterThan(0);
+    canvas.focus();
+    await h.press('t');
+    expect(canvas.prelabels.length, 'the proposals stay on screen').to.equal(proposed);
+    expect(el.annotationsOf(item).length).to.equal(1);
+    // A draft: a new element on the same project shows the box and the proposals still undecided.
+    const saved = h.next('label-draft-save');
+    canvas.rejectPrelabels([canvas.prelabels[0].id!]);
+    await saved;
+    const again = await demo!.openAs(project.id, 'owner');
+    el.remove();
+    const { h: h2, el: el2 } = await mount({}, { project: again, source: demo!.source });
+    const canvas2 = h2.canvas()!;
+    await imageShown(canvas2);
+    expect(canvas2.annotations.length).to.equal(1);
+    expect(canvas2.prelabels.length, 'the rejected proposal stays rejected').to.equal(proposed - 1);
+    canvas2.focus();
+    const submitted = h2.next('label-task-submit');
+    await h2.press('Enter');
+    await submitted;
+    const anns = again.item(item).annotations;
+    expect(anns.length).to.equal(proposed);
+    expect(anns.every((a) => a.confidence === undefined)).to.equal(true);
+    expect(el2.currentTask?.items[0].index).to.not.equal(item);
   });
 
   it('an image the browser cannot decode is set aside as unreadable; the task goes on without it', async () => {
