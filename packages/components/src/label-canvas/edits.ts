@@ -1,7 +1,8 @@
 // The shape edits of <label-canvas> that gestures and keys commit: move, resize, reshape, tags,
-// template box, prelabel decisions. Each builds the change and hands it to the element's one edit
-// path (`CanvasInternals.edit`: the cancelable request, undo history, commit events).
-import type { IdentifiedAnnotation } from '../events.js';
+// template box, prelabel decisions. Each builds the change and hands it to the one edit path,
+// `commit` (`CanvasInternals.edit`): the cancelable request, undo history, commit events.
+import { LabelkitError, type Annotation } from '@labelkit/core';
+import { emit, type ChangeSource, type EditAction, type IdentifiedAnnotation } from '../events.js';
 import { bounds, clampToImage, isDegenerateBox, isDegeneratePolygon, translate, union, type Rect } from './geometry.js';
 import type { CanvasInternals } from './internals.js';
 import { newId, type Change, type Pair } from './model.js';
@@ -15,10 +16,67 @@ const TEMPLATE_SIZE = 50;
 export class ShapeEdits implements StageHost {
   /** Size of the last box drawn or resized (the template box's size). */
   lastBoxSize: [number, number] | null = null;
+  /** True while the selection is the shape just drawn (a label key then picks the next shape's label). */
+  drawnSelection = false;
   private c!: CanvasInternals;
 
   attach(c: CanvasInternals): void {
     this.c = c;
+  }
+
+  /**
+   * The one way edits happen: a cancelable `label-edit-request`, then the change (recorded for undo),
+   * then the commit events. Returns false when vetoed or readonly.
+   */
+  commit(action: EditAction, annotations: readonly Pair[], prelabels: readonly Pair[], source: ChangeSource): boolean {
+    const { el, frozen, model, renderer } = this.c;
+    if (frozen) return false;
+    const after = [...annotations, ...prelabels].map(([, a]) => a).filter((a): a is IdentifiedAnnotation => !!a);
+    const previous = [...annotations, ...prelabels].map(([b]) => b).filter((a): a is IdentifiedAnnotation => !!a);
+    if (!emit(el, 'label-edit-request', { action, annotations: after, previous, source })) {
+      renderer.selection();
+      return false;
+    }
+    const change: Change = { annotations, prelabels };
+    model.commit(change);
+    this.afterChange(change, source, action);
+    return true;
+  }
+
+  /** After a change (new, undone or redone): sync properties, redraw what it touched, fire events. */
+  afterChange(c: Change, source: ChangeSource, action?: EditAction): void {
+    const { el, model, renderer } = this.c;
+    el.annotations = model.items;
+    el.prelabels = model.prelabels;
+    const { dirty, created, updated, deleted, prelabelsGone } = splitChange(c);
+    renderer.region(dirty);
+    // Selection: what was just made or changed; nothing that no longer exists.
+    let sel = this.c.selection.filter((id) => model.get(id));
+    if (created.length && (source === 'user' || source === 'redo') && action !== 'prelabel-accept') sel = created.filter((a) => a.kind !== 'class').map((a) => a.id);
+    if (updated.length && source !== 'user') sel = updated.map(([, a]) => a!.id);
+    renderer.selectionDirty = true;
+    this.c.setSelection(sel, true);
+    this.drawnSelection = action === 'create' && source === 'user' && created.some((a) => a.kind !== 'class');
+    if (created.length) emit(el, 'label-annotation-create', { annotations: created, source });
+    if (updated.length) emit(el, 'label-annotation-update', { annotations: updated.map(([, a]) => a!), previous: updated.map(([b]) => b!), source });
+    if (deleted.length) emit(el, 'label-annotation-delete', { annotations: deleted, source });
+    if (prelabelsGone.length) {
+      const accepted = action ? action === 'prelabel-accept' : created.length > 0;
+      emit(el, accepted ? 'label-prelabel-accept' : 'label-prelabel-reject', { prelabels: prelabelsGone, source });
+    }
+    el.requestUpdate();
+  }
+
+  /** A shape drawn: it gets the active label (a `label-error` when there is no label to give). */
+  createShape(a: Annotation): void {
+    const label = this.c.el.effectiveLabel;
+    if (label === undefined) {
+      const error = new LabelkitError('E_INVALID_ARGUMENT', 'There is no label to give the new shape: set `labels` (and `activeLabel`).');
+      return void emit(this.c.el, 'label-error', { error, during: 'create' });
+    }
+    const shape = { ...a, label, id: newId('a') } as IdentifiedAnnotation;
+    if (shape.kind === 'box') this.lastBoxSize = [shape.w, shape.h];
+    this.commit('create', [[null, shape]], [], 'user');
   }
 
   get vertexEdit(): boolean {
@@ -86,9 +144,9 @@ export class ShapeEdits implements StageHost {
    * a label picks the active label for the *next* shape; a selection the user made is relabelled.
    * Returns true when it set the selection's label (false: the caller makes it the active label).
    */
-  relabelSelection(labelId: string, drawnSelection: boolean): boolean {
+  relabelSelection(labelId: string): boolean {
     const { model, selection } = this.c;
-    if (!selection.length || drawnSelection) return false;
+    if (!selection.length || this.drawnSelection) return false;
     const sel = selection.map((id) => model.get(id)!).filter((a) => a && !model.isPrelabel(a.id) && a.label !== labelId);
     if (sel.length && !this.c.frozen)
       this.c.edit(

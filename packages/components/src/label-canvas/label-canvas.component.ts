@@ -1,11 +1,10 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { property, state, query } from 'lit/decorators.js';
 import type { Annotation, LabelClass } from '@labelkit/core';
-import { LabelkitError } from '@labelkit/core';
 import { labelColor, labelName } from '../label-keys.js';
-import { emit, type ChangeSource, type EditAction, type IdentifiedAnnotation } from '../events.js';
+import { emit } from '../events.js';
 import { styles } from './label-canvas.styles.js';
-import { CanvasModel, newId, type Change, type Pair } from './model.js';
+import { CanvasModel } from './model.js';
 import { Scene } from './scene.js';
 import { ThemeController } from './theme.js';
 import type { CanvasImageInput, Window, WindowPresetLike } from './image-input.js';
@@ -14,7 +13,7 @@ import { Viewport } from './viewport.js';
 import { CanvasStage } from './stage.js';
 import { FrameRenderer } from './renderer.js';
 import { PointerInput } from './pointer.js';
-import { ShapeEdits, splitChange } from './edits.js';
+import { ShapeEdits } from './edits.js';
 import { bindingFor } from './keymap.js';
 import { keyState, runCommand } from './commands.js';
 import type { CanvasInternals } from './internals.js';
@@ -141,8 +140,6 @@ export class LabelCanvas extends LitElement {
   readonly #parts = new LazyParts(this, () => this.internals);
   /** The Konva stage, built on first render. */
   private stage: CanvasStage | null = null;
-  /** True while the selection is the shape just drawn (a label key then picks the next shape's label). */
-  private drawnSelection = false;
   /** What renderer.ts, pointer.ts and commands.ts see of the element. */
   private readonly internals: CanvasInternals = this.makeInternals();
 
@@ -225,13 +222,13 @@ export class LabelCanvas extends LitElement {
     if (this.frozen) return;
     this.input.cancelDraft();
     const c = this.model.undo();
-    if (c) this.afterChange(c, 'undo');
+    if (c) this.shapeEdits.afterChange(c, 'undo');
   }
   redo(): void {
     if (this.frozen) return;
     this.input.cancelDraft();
     const c = this.model.redo();
-    if (c) this.afterChange(c, 'redo');
+    if (c) this.shapeEdits.afterChange(c, 'redo');
   }
   /** Deletes the selected annotations and rejects selected prelabels. */
   deleteSelected(): void {
@@ -258,7 +255,7 @@ export class LabelCanvas extends LitElement {
   applyLabel(labelId: string): void {
     if (!this.labels.some((l) => l.id === labelId)) return;
     if (this.mode === 'classify') return this.shapeEdits.toggleTag(labelId, this.multiLabel);
-    if (this.shapeEdits.relabelSelection(labelId, this.drawnSelection) || this.activeLabel === labelId) return;
+    if (this.shapeEdits.relabelSelection(labelId) || this.activeLabel === labelId) return;
     this.activeLabel = labelId;
     this.toolChanged();
   }
@@ -429,64 +426,23 @@ export class LabelCanvas extends LitElement {
       nameOf: (l) => labelName(this.labels, l),
       colorOf: (l) => labelColor(this.labels, l),
       setSelection: (ids, quiet) => this.setSelection(ids, quiet),
-      edit: (action, a, p, source) => this.edit(action, a, p, source),
-      createShape: (a) => this.createShape(a),
+      edit: (action, a, p, source) => this.shapeEdits.commit(action, a, p, source),
+      createShape: (a) => this.shapeEdits.createShape(a),
       insertVertex: (a, x, y) => this.shapeEdits.vertexInserted(a, x, y),
       viewChanged: (settled) => (this.internals.updateActions(), settled && emit(this, 'label-view-change', this.view)),
       toolChanged: () => this.toolChanged(),
       templateBox: () => this.shapeEdits.templateBox(),
       setHint: (text) => ((this.hint = text), this.requestUpdate()),
-      heldSelection: () => (this.drawnSelection = false),
+      heldSelection: () => (this.shapeEdits.drawnSelection = false),
       updateActions: () => (this.actionsAt = prelabelActionsAt(this.selection, this.model, this.viewport)),
     };
   }
 
-  // ——— edits ———
-
-  /**
-   * The one way edits happen: a cancelable `label-edit-request`, then the change (recorded for undo),
-   * then the commit events. Returns false when vetoed or readonly.
-   */
-  private edit(action: EditAction, annotations: readonly Pair[], prelabels: readonly Pair[], source: ChangeSource): boolean {
-    if (this.frozen) return false;
-    const after = [...annotations, ...prelabels].map(([, a]) => a).filter((a): a is IdentifiedAnnotation => !!a);
-    const previous = [...annotations, ...prelabels].map(([b]) => b).filter((a): a is IdentifiedAnnotation => !!a);
-    if (!emit(this, 'label-edit-request', { action, annotations: after, previous, source })) {
-      this.renderer.selection();
-      return false;
-    }
-    const change: Change = { annotations, prelabels };
-    this.model.commit(change);
-    this.afterChange(change, source, action);
-    return true;
-  }
-
-  /** After a change (new, undone or redone): sync properties, redraw what it touched, fire events. */
-  private afterChange(c: Change, source: ChangeSource, action?: EditAction): void {
-    this.annotations = this.model.items;
-    this.prelabels = this.model.prelabels;
-    const { dirty, created, updated, deleted, prelabelsGone } = splitChange(c);
-    this.renderer.region(dirty);
-    // Selection: what was just made or changed; nothing that no longer exists.
-    let sel = this.selection.filter((id) => this.model.get(id));
-    if (created.length && (source === 'user' || source === 'redo') && action !== 'prelabel-accept') sel = created.filter((a) => a.kind !== 'class').map((a) => a.id);
-    if (updated.length && source !== 'user') sel = updated.map(([, a]) => a!.id);
-    this.renderer.selectionDirty = true;
-    this.setSelection(sel, true);
-    this.drawnSelection = action === 'create' && source === 'user' && created.some((a) => a.kind !== 'class');
-    if (created.length) emit(this, 'label-annotation-create', { annotations: created, source });
-    if (updated.length) emit(this, 'label-annotation-update', { annotations: updated.map(([, a]) => a!), previous: updated.map(([b]) => b!), source });
-    if (deleted.length) emit(this, 'label-annotation-delete', { annotations: deleted, source });
-    if (prelabelsGone.length) {
-      const accepted = action ? action === 'prelabel-accept' : created.length > 0;
-      emit(this, accepted ? 'label-prelabel-accept' : 'label-prelabel-reject', { prelabels: prelabelsGone, source });
-    }
-    this.requestUpdate();
-  }
+  // ——— edits: edits.ts commits them (the cancelable request, undo history, events) ———
 
   private setSelection(ids: readonly string[], quiet = false): void {
     // A selection the user made (even of the shape just drawn) is one that label keys relabel.
-    if (!quiet) this.drawnSelection = false;
+    if (!quiet) this.shapeEdits.drawnSelection = false;
     const same = ids.length === this.selection.length && ids.every((id, i) => id === this.selection[i]);
     if (same) {
       if (quiet) this.renderer.selectionDirty = true;
@@ -498,17 +454,6 @@ export class LabelCanvas extends LitElement {
     // Shapes moving between the scene and the edit layer: redraw that region of the scene only.
     this.renderer.selectionMoved(before);
     emit(this, 'label-selection-change', { ids: [...ids], annotations: ids.map((id) => this.model.get(id)!).filter(Boolean) });
-  }
-
-  private createShape(a: Annotation): void {
-    const label = this.effectiveLabel;
-    if (label === undefined) {
-      emit(this, 'label-error', { error: new LabelkitError('E_INVALID_ARGUMENT', 'There is no label to give the new shape: set `labels` (and `activeLabel`).'), during: 'create' });
-      return;
-    }
-    const shape = { ...a, label, id: newId('a') } as IdentifiedAnnotation;
-    if (shape.kind === 'box') this.shapeEdits.lastBoxSize = [shape.w, shape.h];
-    this.edit('create', [[null, shape]], [], 'user');
   }
 
   // ——— keyboard: keymap.ts maps keys to commands, commands.ts carries them out ———
