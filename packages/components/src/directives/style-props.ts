@@ -1,5 +1,6 @@
 import { noChange } from 'lit';
 import { Directive, directive, PartType, type ElementPart, type PartInfo } from 'lit/directive.js';
+import { LabelkitError } from '@labelkit/core';
 
 /** CSS property names (`width`, `background-color`, `--c`) to values; `null`/`undefined` removes one. */
 export type StyleProps = Readonly<Record<string, string | number | null | undefined>>;
@@ -16,7 +17,7 @@ class StylePropsDirective extends Directive {
 
   constructor(part: PartInfo) {
     super(part);
-    if (part.type !== PartType.ELEMENT) throw new Error('styleProps() is an element directive: <el ${styleProps({…})}>.');
+    if (part.type !== PartType.ELEMENT) throw new LabelkitError('E_INVALID_ARGUMENT', 'styleProps() is an element directive: <el ${styleProps({…})}>.');
   }
 
   render(_props: StyleProps): unknown {

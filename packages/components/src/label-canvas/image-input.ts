@@ -1,5 +1,6 @@
 // Turns whatever the host gives as `image` into something the canvas can draw.
 import { LabelkitError, isDicomPath } from '@labelkit/core';
+import type { RawGrey } from '@labelkit/core/media';
 import type { Source } from './scene.js';
 
 /** A window (VOI linear function) in modality units. */
@@ -24,8 +25,8 @@ export interface DecodedImageLike {
   readonly rgba?: Uint8ClampedArray;
   readonly frames?: number;
   readonly frame?: number;
-  /** Stored grey values; when present the canvas offers window/level. */
-  readonly raw?: unknown;
+  /** Stored grey values (the media layer's `RawGrey`); when present the canvas offers window/level. */
+  readonly raw?: RawGrey;
   readonly window?: Window;
   readonly windowPresets?: readonly WindowPresetLike[];
   readonly format?: string;

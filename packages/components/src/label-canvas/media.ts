@@ -1,20 +1,18 @@
 // The bridge to `@labelkit/core/media` (TIFF, DICOM, window/level). It is imported lazily, on the
 // first image that needs it, so pages that show only JPEG/PNG never load the decoders.
 import { LabelkitError } from '@labelkit/core';
+import type * as Media from '@labelkit/core/media';
 import type { DecodedImageLike, MediaDecoder, Window } from './image-input.js';
 
-interface MediaModule {
-  decodeImage?: (bytes: Uint8Array, opts: { frame?: number; window?: Window; signal?: AbortSignal; hint?: string }) => Promise<DecodedImageLike>;
-  renderWindow?: (raw: never, window: Window, out?: Uint8ClampedArray) => Uint8ClampedArray;
-  dragWindow?: (window: Window, dx: number, dy: number, raw?: never) => Window;
-}
+/** The parts of the media layer the canvas uses; a build of the core may lack them (checked at run time). */
+type MediaModule = Partial<Pick<typeof Media, 'decodeImage' | 'renderWindow' | 'dragWindow'>>;
 
 let loading: Promise<MediaModule> | null = null;
 let loaded: MediaModule | null = null;
 
 function media(): Promise<MediaModule> {
-  loading ??= (import('@labelkit/core/media') as Promise<MediaModule>).then(
-    (m) => (loaded = m),
+  loading ??= import('@labelkit/core/media').then(
+    (m: MediaModule) => (loaded = m),
     (e) => {
       loading = null;
       throw new LabelkitError('E_UNSUPPORTED_FORMAT', `The media layer (@labelkit/core/media) could not be loaded: ${(e as Error)?.message ?? e}.`, {}, { cause: e });
@@ -40,11 +38,11 @@ export const mediaDecoder: MediaDecoder = async (bytes, opts) => {
 /** RGBA of a decoded grey image under a new window (into `out` when given), or null when it cannot be re-windowed. */
 export function rewindow(d: DecodedImageLike, w: Window, out?: Uint8ClampedArray): Uint8ClampedArray | null {
   if (!d.raw || !loaded?.renderWindow) return null;
-  return loaded.renderWindow(d.raw as never, w, out);
+  return loaded.renderWindow(d.raw, w, out);
 }
 
 /** The window after a drag of (dx, dy) screen px from `start`: right widens, down raises the centre. */
 export function draggedWindow(d: DecodedImageLike, start: Window, dx: number, dy: number): Window {
-  if (loaded?.dragWindow) return loaded.dragWindow(start, dx, dy, d.raw as never);
+  if (loaded?.dragWindow) return loaded.dragWindow(start, dx, dy, d.raw);
   return { center: start.center + dy, width: Math.max(1, start.width + dx) };
 }
