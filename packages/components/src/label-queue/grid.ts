@@ -1,7 +1,7 @@
 // The classification grid's selection and focus in <label-queue>: which images are selected, which
 // one has the focus, and how the arrows move it over the grid's columns.
 import type { ReactiveControllerHost } from 'lit';
-import type { Task } from '@labelkit/core';
+import type { Annotation, Task } from '@labelkit/core';
 
 export class GridSelection {
   #selected: ReadonlySet<number> = new Set();
@@ -74,5 +74,39 @@ export class GridSelection {
     const c = this.columns;
     const d = key === 'ArrowLeft' ? -1 : key === 'ArrowRight' ? 1 : key === 'ArrowUp' ? -c : c;
     this.focus = Math.min(n - 1, Math.max(0, this.#focus + d));
+  }
+
+  /**
+   * Tags the targets with a label: single-label replaces their tag; multi-label adds it, or removes it
+   * when every target has it. Tagging the focused image alone moves the focus on to the next image
+   * without a tag (the keyboard flow). Returns the new work, or undefined when there is no target.
+   */
+  tag(work: ReadonlyMap<number, readonly Annotation[]>, labelId: string, multi: boolean): Map<number, readonly Annotation[]> | undefined {
+    const task = this.task();
+    const items = this.targets();
+    if (!task || !items.length) return undefined;
+    const next = new Map(work);
+    const allHave = items.every((i) => (next.get(i) ?? []).some((a) => a.label === labelId));
+    for (const i of items) {
+      const cur = (next.get(i) ?? []).filter((a) => a.kind === 'class');
+      if (!multi) next.set(i, [{ kind: 'class', label: labelId }]);
+      else if (allHave)
+        next.set(
+          i,
+          cur.filter((a) => a.label !== labelId),
+        );
+      else if (!cur.some((a) => a.label === labelId)) next.set(i, [...cur, { kind: 'class', label: labelId }]);
+    }
+    if (!this.#selected.size && !multi) {
+      const n = task.items.length;
+      for (let k = 1; k <= n; k++) {
+        const j = (this.#focus + k) % n;
+        if (!next.get(task.items[j]!.index)?.length) {
+          this.focus = j;
+          break;
+        }
+      }
+    }
+    return next;
   }
 }

@@ -148,33 +148,10 @@ export class LabelQueue extends LitElement {
   applyLabel(labelId: string): void {
     if (!this.task || !this.labels.some((l) => l.id === labelId)) return;
     if (!this.classification) return this.canvas?.applyLabel(labelId);
-    const items = this.grid.targets();
-    if (!items.length) return;
     const multi = this.project!.kind === 'image-classification-multilabel';
-    const next = new Map(this.work);
-    const allHave = items.every((i) => (next.get(i) ?? []).some((a) => a.label === labelId));
-    for (const i of items) {
-      const cur = (next.get(i) ?? []).filter((a) => a.kind === 'class');
-      if (!multi) next.set(i, [{ kind: 'class', label: labelId }]);
-      else if (allHave)
-        next.set(
-          i,
-          cur.filter((a) => a.label !== labelId),
-        );
-      else if (!cur.some((a) => a.label === labelId)) next.set(i, [...cur, { kind: 'class', label: labelId }]);
-    }
+    const next = this.grid.tag(this.work, labelId, multi);
+    if (!next) return;
     this.work = next;
-    // Keyboard flow: tagging the focused image alone moves on to the next one without a tag.
-    if (!this.grid.selected.size && !multi) {
-      const n = this.task.items.length;
-      for (let k = 1; k <= n; k++) {
-        const j = (this.grid.focus + k) % n;
-        if (!next.get(this.task.items[j]!.index)?.length) {
-          this.grid.focus = j;
-          break;
-        }
-      }
-    }
     this.drafts.schedule();
   }
 
