@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from './store/memory-store.js';
 import { ProjectRegistry } from './registry.js';
-import { listAll } from './store/store.js';
+import { listAll, utf8, type StoreEntry } from './store/store.js';
 import type { Project } from './project.js';
+import { encodeSegment } from './journal/codec.js';
+import type { JournalEvent } from './journal/events.js';
+
+/** A memory store that records the prefixes it was asked to list. */
+class ListingStore extends MemoryStore {
+  listed: string[] = [];
+  override list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<StoreEntry> {
+    this.listed.push(prefix);
+    return super.list(prefix, options);
+  }
+}
 
 const owner = { id: 'o', role: 'owner' as const };
 
@@ -69,5 +80,68 @@ describe('checkpoints', () => {
     await p.addItems([{ path: 'a.png' }]);
     await p.close();
     expect(await listAll(store, `projects/${p.id}/snapshots/`)).toEqual([]);
+  });
+
+  it('a tail names its writers registered: the next open asks each client for its next segments instead of listing the journal', async () => {
+    const store = new ListingStore();
+    const { registry, p } = await labeled(store, 40, { checkpointEvery: 16 });
+    await p.close();
+    // A second labeler (a client the tail never saw) submits, then dies without a checkpoint.
+    const other = await registry.open(p.id, { actor: owner, clientId: 'late' });
+    for (let k = 0; k < 5; k++) {
+      const t = (await other.nextTask())!;
+      await other.submit(t.id, [{ item: t.items[0]!.index, annotations: [{ kind: 'class', label: 'a' }] }]);
+    }
+    store.listed = [];
+    const again = await registry.open(p.id, { actor: owner, clientId: 'r' });
+    expect(store.listed.filter((k) => k.includes('/journal/'))).toEqual([]);
+    expect(store.listed).toContain(`projects/${p.id}/clients/`);
+    expect(again.openReport.eventsReplayed).toBe(10); // 5 leases + 5 submissions of the late client
+    expect(view(again)).toBe(view(other));
+    // A restarted writer continues its own sequence after what it finds.
+    const w = await registry.open(p.id, { actor: owner, clientId: 'w' });
+    const t = (await w.nextTask())!;
+    await w.submit(t.id, [{ item: t.items[0]!.index, annotations: [{ kind: 'class', label: 'b' }] }]);
+    const last = await registry.open(p.id, { actor: owner, clientId: 'r2', snapshotEvery: 0 });
+    expect(view(last)).toBe(view(w));
+  });
+
+  it('a snapshot is followed by an empty tail, so an open right after it skips the listing too', async () => {
+    const store = new ListingStore();
+    const { registry, p } = await labeled(store, 10, { checkpointEvery: 16 });
+    await p.snapshot();
+    await p.close();
+    const keys = (await listAll(store, `projects/${p.id}/snapshots/`)).map((e) => e.key);
+    expect(keys.some((k) => k.endsWith('.tail'))).toBe(true);
+    store.listed = [];
+    const again = await registry.open(p.id, { actor: owner, clientId: 'r' });
+    expect(store.listed.filter((k) => k.includes('/journal/'))).toEqual([]);
+    expect(again.openReport).toMatchObject({ fromSnapshot: true, eventsReplayed: 0 });
+    expect(view(again)).toBe(view(p));
+  });
+
+  it('a tail from a writer that predates the registry is read with a listing, finding clients that never registered', async () => {
+    const store = new ListingStore();
+    const { registry, p } = await labeled(store, 30, { checkpointEvery: 16 });
+    await p.close();
+    // Rewrite the tail as an older Labelkit wrote it (no `registered`)…
+    const tailKey = (await listAll(store, `projects/${p.id}/snapshots/`)).map((e) => e.key).find((k) => k.endsWith('.tail'))!;
+    const bytes = (await store.get(tailKey))!.bytes;
+    const nl = bytes.indexOf(10);
+    const header = JSON.parse(utf8.decode(bytes.subarray(0, nl))) as Record<string, unknown>;
+    delete header.registered;
+    const head = utf8.encode(JSON.stringify(header) + '\n');
+    const old = new Uint8Array(head.length + bytes.length - nl - 1);
+    old.set(head);
+    old.set(bytes.subarray(nl + 1), head.length);
+    await store.put(tailKey, old);
+    // …and a segment from a client that never joined the registry (an older writer).
+    const event = { type: 'member.set', user: 'zed', role: 'reviewer', v: 1, at: Date.now() + 1000, by: owner.id } as unknown as JournalEvent;
+    await store.put(`projects/${p.id}/journal/oldclient/0000000001.jsonl`, encodeSegment([event]));
+    store.listed = [];
+    const again = await registry.open(p.id, { actor: owner, clientId: 'r' });
+    expect(store.listed).toContain(`projects/${p.id}/journal/`);
+    expect(again.openReport.eventsReplayed).toBe(1);
+    expect(again.members.get('zed')).toBe('reviewer');
   });
 });

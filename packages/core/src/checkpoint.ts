@@ -33,6 +33,12 @@ export interface TailHeader {
   readonly events: number;
   /** CRC-32 of the body (one JSON array of the events: one parse, not one per record). */
   readonly crc: number;
+  /**
+   * Set by writers whose journal joins the client registry before its first segment: every client
+   * is then in the cursor or the registry, and opening asks each for its next segments instead of
+   * listing the journal. Tails without it (older writers) are read with a listing.
+   */
+  readonly registered?: true;
 }
 
 export function snapshotPrefix(projectId: string): string {
@@ -49,7 +55,7 @@ export function tailKeyOf(snapshotKey: string): string {
 
 export function encodeTail(base: string, cursor: JournalCursor, events: readonly JournalEvent[]): Uint8Array {
   const body = utf8.encode(JSON.stringify(events));
-  const header: TailHeader = { format: TAIL_FORMAT, base, cursor, events: events.length, crc: crc32(body) };
+  const header: TailHeader = { format: TAIL_FORMAT, base, cursor, events: events.length, crc: crc32(body), registered: true };
   const head = utf8.encode(JSON.stringify(header) + '\n');
   const out = new Uint8Array(head.length + body.length);
   out.set(head, 0);
@@ -58,7 +64,7 @@ export function encodeTail(base: string, cursor: JournalCursor, events: readonly
 }
 
 /** The tail's events, or undefined when it is damaged, incomplete or not for `base`. */
-export function decodeTail(bytes: Uint8Array, base: string): { cursor: JournalCursor; events: JournalEvent[] } | undefined {
+export function decodeTail(bytes: Uint8Array, base: string): { cursor: JournalCursor; events: JournalEvent[]; registered: boolean } | undefined {
   const nl = bytes.indexOf(10);
   if (nl < 0) return undefined;
   let header: TailHeader;
@@ -78,7 +84,7 @@ export function decodeTail(bytes: Uint8Array, base: string): { cursor: JournalCu
   }
   if (!Array.isArray(raw) || raw.length !== header.events) return undefined;
   try {
-    return { cursor: header.cursor, events: raw.map(upcast) };
+    return { cursor: header.cursor, events: raw.map(upcast), registered: header.registered === true };
   } catch {
     return undefined; // written by a newer Labelkit: read the journal instead
   }
@@ -91,6 +97,8 @@ export interface Checkpoint {
   base: string;
   /** Events applied on top of the snapshot from its tail. */
   tail: JournalEvent[];
+  /** The journal after `cursor` may be read by asking each client (`Journal.read`'s `probe`): see `TailHeader.registered`. */
+  probe: boolean;
 }
 
 /**
@@ -104,6 +112,9 @@ export async function loadCheckpoint(store: Store, projectId: string, damage: { 
   // Snapshots newest first (`.snap`; older deployments wrote the same names).
   for (const key of keys.filter((k) => !k.endsWith('.tail')).reverse()) {
     throwIfAborted(signal);
+    const tk = tailKeyOf(key);
+    // The tail is read while the snapshot is: one round trip less before the first task.
+    const tailRead = tails.has(tk) ? store.get(tk, { signal }).catch(() => undefined) : Promise.resolve(undefined);
     const obj = await store.get(key, { signal });
     if (!obj) continue;
     let snap: { state: ProjectState; cursor: JournalCursor };
@@ -113,15 +124,15 @@ export async function loadCheckpoint(store: Store, projectId: string, damage: { 
       damage.push({ key, reason: (err as Error).message });
       continue;
     }
-    const cp: Checkpoint = { state: snap.state, cursor: snap.cursor, base: key, tail: [] };
-    const tk = tailKeyOf(key);
+    const cp: Checkpoint = { state: snap.state, cursor: snap.cursor, base: key, tail: [], probe: false };
     if (tails.has(tk)) {
-      const t = await store.get(tk, { signal }).catch(() => undefined);
+      const t = await tailRead;
       const tail = t && decodeTail(t.bytes, key);
       if (tail) {
         for (const e of tail.events) cp.state.apply(e);
         cp.tail = tail.events;
         cp.cursor = tail.cursor;
+        cp.probe = tail.registered;
       } else if (t) {
         damage.push({ key: tk, reason: 'the tail checkpoint is damaged or incomplete; the journal was read instead' });
       }
@@ -199,6 +210,8 @@ export class Checkpointer {
   #base: string | undefined;
   /** Events not in any checkpoint yet. */
   #pending: number;
+  /** A snapshot was written and its (empty) tail not yet. */
+  #tailDue = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #queued = false;
   #closed = false;
@@ -229,16 +242,22 @@ export class Checkpointer {
     this.#schedule();
   }
 
-  /** A full snapshot was written (`key`, or undefined on a shared store): the tail starts over. */
+  /**
+   * A full snapshot was written (`key`, or undefined on a shared store): the tail starts over. An
+   * empty tail follows it (in the same command when the checkpointer wrote the snapshot, else in
+   * idle time), so the next open still skips the journal listing (`TailHeader.registered`).
+   */
   snapshotWritten(key: string | undefined): void {
     this.#base = key;
     this.#tail = [];
     this.#pending = 0;
+    this.#tailDue = !!key && !this.host.shared;
+    if (this.#tailDue) this.#schedule();
   }
 
   /** Writes a checkpoint now if events are not in one (a failed one loses nothing: the journal has them). */
   flush(): Promise<void> {
-    if (!this.#pending || !this.snapshotEvery) return Promise.resolve();
+    if (!this.#due() || !this.snapshotEvery) return Promise.resolve();
     return this.host.run(() => this.#write()).catch(() => undefined);
   }
 
@@ -252,8 +271,12 @@ export class Checkpointer {
     return flushed;
   }
 
+  #due(): boolean {
+    return this.#pending > 0 || this.#tailDue;
+  }
+
   async #write(): Promise<void> {
-    if (!this.#pending) return;
+    if (!this.#due()) return;
     if (this.host.shared) {
       if (this.#tail.length >= this.snapshotEvery) await this.host.writeSnapshot();
       return;
@@ -261,21 +284,26 @@ export class Checkpointer {
     // Replaying a tail costs far more per event than decoding a snapshot per item: a small project
     // snapshots sooner (every itemCount / 50 events, at least 256), a large one after snapshotEvery.
     const tailLimit = Math.min(this.snapshotEvery, Math.max(256, Math.ceil(this.host.itemCount() / 50)));
-    if (this.#base && this.#tail.length < tailLimit) {
-      const bytes = encodeTail(this.#base, this.host.cursor(), this.#tail);
-      if (bytes.length <= 8 * 2 ** 20) {
-        const pending = this.#pending;
-        await this.host.store.put(tailKeyOf(this.#base), bytes);
-        this.#pending -= pending;
-        return;
-      }
-    }
+    if (this.#base && this.#tail.length < tailLimit && (await this.#writeTail())) return;
     await this.host.writeSnapshot();
+    if (this.#base) await this.#writeTail();
+  }
+
+  /** Writes the tail of the current snapshot; false when it has grown too big for one (8 MB). */
+  async #writeTail(): Promise<boolean> {
+    const base = this.#base!;
+    const bytes = encodeTail(base, this.host.cursor(), this.#tail);
+    if (bytes.length > 8 * 2 ** 20) return false;
+    const pending = this.#pending;
+    await this.host.store.put(tailKeyOf(base), bytes);
+    this.#pending -= pending;
+    this.#tailDue = false;
+    return true;
   }
 
   #schedule(): void {
-    if (!this.snapshotEvery || this.#closed || !this.#pending) return;
-    if (this.#pending >= this.checkpointEvery) {
+    if (!this.snapshotEvery || this.#closed || !this.#due()) return;
+    if (this.#pending >= this.checkpointEvery || this.#tailDue) {
       if (this.#queued) return;
       this.#queued = true;
       whenIdle(() => {

@@ -21,7 +21,10 @@ export interface LoadedProject {
 
 /** Reads a project from its latest good snapshot plus the journal after it. */
 export async function loadProject(store: Store, id: string, options: ProjectOptions): Promise<LoadedProject> {
-  const journal = new Journal(store, id, await defaultClientId(store, id, options));
+  // In a tab the client id is a Web Lock to claim (a reloaded page waits for its old self to let go):
+  // claimed while the checkpoint is read.
+  const clientId = defaultClientId(store, id, options);
+  clientId.catch(() => undefined);
   const snapshotDamage: { key: string; reason: string }[] = [];
   let state: ProjectState | undefined;
   let cursor: JournalCursor = {};
@@ -38,17 +41,22 @@ export async function loadProject(store: Store, id: string, options: ProjectOpti
     }
   }
   let checkpoint: { base?: string; tail: JournalEvent[] } = { tail: [] };
+  let probe = false;
   if (!state) {
     // The newest snapshot with its tail checkpoint: then only segments after the tail are read.
     const cp = await loadCheckpoint(store, id, snapshotDamage, options.signal);
     if (cp) {
       ({ state, cursor } = cp);
       checkpoint = { base: cp.base, tail: cp.tail };
+      probe = cp.probe;
     }
   }
   const fromSnapshot = !!state;
   state ??= new ProjectState();
-  const read = await journal.read(cursor, options.signal);
+  const journal = new Journal(store, id, await clientId);
+  // After a tail whose writers all registered, each client is asked for its next segments instead
+  // of listing the whole journal (see `TailHeader.registered`).
+  const read = await journal.read(cursor, options.signal, { probe });
   let replayed = 0;
   for (const seg of read.segments) {
     for (const e of seg.events) {
