@@ -98,7 +98,7 @@ export class StringTable {
 
   #append(enc: Uint8Array, h: number): number {
     if (this.#used + enc.length > this.#bytes.length) {
-      let cap = this.#bytes.length * 2;
+      let cap = Math.max(1024, this.#bytes.length * 2);
       while (cap < this.#used + enc.length) cap *= 2;
       const next = new Uint8Array(cap);
       next.set(this.#bytes.subarray(0, this.#used));
@@ -135,11 +135,11 @@ export class StringTable {
 
   static deserialize(bytes: Uint8Array, offsets: Uint32Array): StringTable {
     const n = offsets.length - 1;
-    const t = new StringTable(Math.max(16, n));
-    t.#bytes = new Uint8Array(Math.max(bytes.length, 1024));
-    t.#bytes.set(bytes);
+    const t = new StringTable(16);
+    // The snapshot's bytes themselves, not a copy: a path added later grows them into a copy first.
+    t.#bytes = bytes;
     t.#used = bytes.length;
-    t.#offsets = Column.from(Uint32Array, offsets);
+    t.#offsets = Column.adopt(Uint32Array, offsets);
     t.#hashes = new Column(Uint32Array, 16);
     t.#slots = new Int32Array(16);
     t.#indexed = n === 0;

@@ -32,7 +32,9 @@ export class FsStore implements Store {
       const fh = await open(this.#path(key), 'r');
       try {
         const st = await fh.stat({ bigint: true });
-        const bytes = new Uint8Array(await fh.readFile());
+        const buf = await fh.readFile();
+        // A view, not a copy: `new Uint8Array(buffer)` would copy every byte (a snapshot is tens of MB).
+        const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
         return { bytes, etag: etagOf(st) };
       } finally {
         await fh.close();

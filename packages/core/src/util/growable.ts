@@ -36,6 +36,16 @@ export class Column<T extends TypedArray> {
   toArray(): T {
     return this.array.slice(0, this.length) as T;
   }
+  /**
+   * A column over `data` itself, not a copy (a snapshot's section, opened in place): it is written
+   * where it is and replaced by a larger copy only when it grows.
+   */
+  static adopt<T extends TypedArray>(ctor: Ctor<T>, data: T, fill = 0): Column<T> {
+    const c = new Column(ctor, 0, fill);
+    c.array = data;
+    c.length = data.length;
+    return c;
+  }
   static from<T extends TypedArray>(ctor: Ctor<T>, data: T, fill = 0): Column<T> {
     const c = new Column(ctor, Math.max(1024, data.length), fill);
     c.array.set(data as never);
