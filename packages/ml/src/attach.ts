@@ -17,7 +17,7 @@ import {
 } from '@labelkit/core';
 import { type AssistantOptions, createAssistant } from './assistant.js';
 import type { EngineConfig } from './engine/specs.js';
-import { AssistLoop, type AssistLoopOptions, type AssistLoopReport } from './loop.js';
+import { AssistLoop, type AssistLoopOptions, type AssistLoopReport } from './assist/loop.js';
 
 export interface AttachAssistOptions {
   /** The models: `{ featurizer }` for classification, `{ detector }` for object detection. Not needed with `assistant`. */

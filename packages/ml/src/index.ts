@@ -3,9 +3,9 @@
 export { createAssistant, type AssistantOptions, type MlAssistant } from './assistant.js';
 export { type EngineInfo } from './engine/engine.js';
 export { type DetectorSpec, type EngineConfig, type FeaturizerSpec, type ModelSource, type ModelSpec } from './engine/specs.js';
-export { AssistLoop, type AssistLoopOptions, type AssistLoopProgress, type AssistLoopReport, type RealizedPrecision } from './loop.js';
+export { AssistLoop, type AssistLoopOptions, type AssistLoopProgress, type AssistLoopReport, type ItemFailure, type RealizedPrecision, type RoundReport } from './assist/loop.js';
 export { attachAssist, type AssistHandle, type AttachAssistOptions } from './attach.js';
-export { EmbeddingCache } from './embedding-cache.js';
+export { EmbeddingCache } from './assist/embedding-cache.js';
 export { type Pixels, type Placement, type Preprocess, preprocess, preprocessInto } from './preprocess.js';
 export {
   ElemType,

@@ -4,7 +4,7 @@
 import { type ItemView, MemoryStore, ProjectRegistry } from '@labelkit/core';
 import { describe, expect, it } from 'vitest';
 import { createAssistant } from '../src/assistant.js';
-import { AssistLoop } from '../src/loop.js';
+import { AssistLoop } from '../src/assist/loop.js';
 import { MNIST_EMBEDDING, ORT_WASM_DIR, modelBytes } from './fixtures.js';
 import { type Digit, digitImage, loadDigits } from './mnist.js';
 import { nodeDigitSource } from './mnist-node.js';

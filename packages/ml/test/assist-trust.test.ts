@@ -3,7 +3,7 @@
 // the loop watches the precision it really delivered, reports progress and the device that ran.
 import { type ItemView, MemoryStore, type Project, ProjectRegistry } from '@labelkit/core';
 import { describe, expect, it } from 'vitest';
-import { AssistLoop, type AssistLoopProgress } from '../src/loop.js';
+import { AssistLoop, type AssistLoopProgress } from '../src/assist/loop.js';
 import { chooseThreshold, wilsonLower } from '../src/numerics/threshold.js';
 import { FakeAssistant, vectorImage } from './fake-assistant.js';
 

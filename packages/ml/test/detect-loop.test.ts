@@ -3,7 +3,7 @@
 import { type ItemView, MemoryStore, ProjectRegistry } from '@labelkit/core';
 import { describe, expect, it } from 'vitest';
 import { createAssistant } from '../src/assistant.js';
-import { AssistLoop } from '../src/loop.js';
+import { AssistLoop } from '../src/assist/loop.js';
 import { iou } from '../src/numerics/detect.js';
 import { loadCoco } from './coco.js';
 import { ORT_WASM_DIR, modelBytes } from './fixtures.js';

@@ -1,7 +1,7 @@
 // A simulated labeler: takes tasks from a project, labels every item from ground truth (confirming
 // or correcting prelabels), and lets the assist loop run whenever the project says a run is due.
 import type { Project } from '@labelkit/core';
-import type { AssistLoop } from '../src/loop.js';
+import type { AssistLoop } from '../src/assist/loop.js';
 
 export interface LabelerReport {
   readonly items: number;

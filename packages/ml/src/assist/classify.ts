@@ -1,0 +1,129 @@
+import { type Annotation, type Assistant, LabelkitError } from '@labelkit/core';
+import { prelabelsFromProbs } from '../numerics/fit.js';
+import { assistable } from './assistable.js';
+import { modelPrelabel, realizedGate, withdrawModelPrelabels } from './realized.js';
+import type { LoopContext, RoundReport, RunOutcome } from './types.js';
+
+// A classification round: train a head, choose the threshold, prelabel the todo items.
+
+/**
+ * Trains a head on the labeled items, chooses the threshold on out-of-fold predictions, prelabels
+ * todo items at or above it, and withdraws the prelabels the new model does not re-propose (all
+ * of them when no threshold passes), so the prelabeled lane only holds current prelabels.
+ */
+export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): Promise<RoundReport> {
+  const p = ctx.project;
+  const multilabel = p.kind === 'image-classification-multilabel';
+  const labelIndex = new Map(p.labels.map((l, i) => [l.id, i]));
+  const classes = p.labels.length;
+  const labeled = [...p.items({ states: ['labeled', 'needs-review'] })].filter((it) => assistable(it) && ctx.hasRow(it));
+  const rows: number[] = [];
+  const targets: number[] = [];
+  const calibrate: number[] = [];
+  for (const it of labeled) {
+    const tags = it.annotations
+      .filter((a) => a.kind === 'class')
+      .map((a) => labelIndex.get(a.label))
+      .filter((x): x is number => x !== undefined);
+    if (!tags.length) continue;
+    rows.push(it.index);
+    // Labels given over a model's prelabel are a selected sample (the items it was sure of):
+    // they train the head, and are measured as realized precision, but do not pick the threshold.
+    calibrate.push(modelPrelabel(it.shownPrelabels) ? 0 : 1);
+    if (multilabel) {
+      const t = new Array<number>(classes).fill(0);
+      for (const c of tags) t[c] = 1;
+      targets.push(...t);
+    } else targets.push(tags[0]);
+  }
+  if (rows.length < 4) throw new LabelkitError('E_INVALID_ARGUMENT', `Training needs labeled items (${rows.length} usable so far).`);
+  const perClass = new Array<number>(classes).fill(0);
+  if (multilabel) targets.forEach((t, k) => (perClass[k % classes] += t));
+  else for (const t of targets) perClass[t]++;
+  const minPerClass = multilabel ? 0 : (ctx.options.minLabelsPerClass ?? 5);
+  // Per-class gating: a class with too few labels is not predicted; the others still are.
+  const gated = p.labels.map((_, c) => c).filter((c) => perClass[c] < minPerClass);
+  const gatedNames = gated.map((c) => p.labels[c].name);
+  const confidence = ctx.options.confidence ?? 0.95;
+  const trainParams = { labeled: rows.length, classes, kind: multilabel ? 'multilabel' : 'multiclass', calibration: calibrate.reduce((a, b) => a + b, 0) };
+  let trained: Awaited<ReturnType<Assistant['train']>> | undefined;
+  await ctx.record('training', trainParams, signal, async () => {
+    trained = await ctx.assistant.train(
+      { rows: rows.length, cols: ctx.cache.dim, data: ctx.cache.matrix(rows) },
+      {
+        kind: multilabel ? 'multilabel' : 'multiclass',
+        classes,
+        targets: multilabel ? Uint8Array.from(targets) : Int32Array.from(targets),
+        folds: ctx.options.folds ?? 5,
+        holdout: ctx.options.holdout,
+        calibrate: Uint8Array.from(calibrate),
+        gated,
+        confidence,
+        minSupport: ctx.options.minSupport,
+        targetPrecision: p.assist.targetPrecision,
+        seed: ctx.options.seed ?? p.seed,
+      },
+      { signal },
+    );
+    return trained.training;
+  });
+  const allGated = gated.length === classes;
+  const oofThreshold = allGated ? null : trained!.threshold;
+  // Reality first: where recent checked prelabels at or above this threshold fell short of the
+  // target, the new round starts from where they did reach it (or makes no prelabels).
+  const gate = oofThreshold === null ? undefined : realizedGate(ctx, oofThreshold);
+  const threshold = gate ? gate.threshold : oofThreshold;
+  let withdrawn = 0;
+  await ctx.record('validation', { targetPrecision: p.assist.targetPrecision, confidence }, signal, async (runId) => {
+    const v = trained!.validation;
+    const metrics: Record<string, number | string | boolean | null> = { ...v.metrics, threshold };
+    if (gated.length) metrics.gated = `classes with under ${minPerClass} labels are not predicted: ${gatedNames.join(', ')}`;
+    if (gate) Object.assign(metrics, { oofThreshold, realizedPrecision: gate.precision, realizedShown: gate.shown });
+    if (threshold === null) {
+      metrics.withheld = allGated
+        ? `every class has under ${minPerClass} labels`
+        : gate
+          ? `recent suggestions at this confidence were ${pct(gate.precision)} right (${gate.shown} checked)`
+          : `no threshold reaches ${pct(p.assist.targetPrecision)} precision${confidence ? ` with ${pct(confidence)} confidence` : ''} on ${v.metrics.calibrationRows ?? v.metrics.holdoutRows ?? '?'} checked labels`;
+      // No model stands behind the old prelabels any more: take them back.
+      withdrawn = await withdrawModelPrelabels(ctx.project, new Set(), runId, 'validation failed');
+      metrics.withdrawn = withdrawn;
+    }
+    return { ...v, metrics };
+  });
+  if (threshold === null) return { threshold, prelabeled: 0, withdrawn, failed: [] };
+  const todo = [...p.items({ states: ['todo'] })].filter((it) => assistable(it) && ctx.hasRow(it));
+  let prelabeled = 0;
+  await ctx.record('inference', { items: todo.length, threshold }, signal, async (runId) => {
+    const proposals: { item: number; annotations: Annotation[] }[] = [];
+    let unvisited = 0;
+    let run: RunOutcome = { device: 'cpu', timings: {}, metrics: {} };
+    ctx.options.onProgress?.({ phase: 'inference', done: 0, total: todo.length });
+    if (todo.length) {
+      const res = await ctx.assistant.predict(trained!.head, { rows: todo.length, cols: ctx.cache.dim, data: ctx.cache.matrix(todo.map((it) => it.index)) }, { signal });
+      run = res.run;
+      const picks = prelabelsFromProbs(trained!.head.kind, res.probabilities.data, todo.length, classes, threshold, gated);
+      const minCluster = ctx.options.minLabelsPerCluster ?? 3;
+      const perCluster = new Map<number, number>();
+      for (const it of labeled) if (it.cluster !== undefined) perCluster.set(it.cluster, (perCluster.get(it.cluster) ?? 0) + 1);
+      for (const x of picks) {
+        const c = todo[x.row].cluster;
+        if (c !== undefined && (perCluster.get(c) ?? 0) < minCluster) {
+          unvisited++;
+          continue;
+        }
+        proposals.push({ item: todo[x.row].index, annotations: x.classes.map((c, k): Annotation => ({ kind: 'class', label: p.labels[c].id, confidence: x.confidences[k] })) });
+      }
+      prelabeled = await p.proposePrelabels(runId, proposals);
+    }
+    ctx.options.onProgress?.({ phase: 'inference', done: todo.length, total: todo.length });
+    // What the new model does not re-propose is withdrawn: the lane holds current prelabels only.
+    withdrawn = await withdrawModelPrelabels(ctx.project, new Set(proposals.map((x) => x.item)), runId, 'not re-proposed by the new model');
+    return { ...run, metrics: { ...run.metrics, threshold, prelabeled, withdrawn, unvisited, ...(gated.length ? { gated: gatedNames.join(', ') } : {}) } };
+  });
+  return { threshold, prelabeled, withdrawn, failed: [] };
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 1000) / 10} %`;
+}

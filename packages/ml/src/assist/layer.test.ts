@@ -1,0 +1,22 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// docs/ARCHITECTURE.md, "Where the assist loop lives": the assist layer drives a Project through the
+// Assistant port. It may import @labelkit/core, its own files and the pure numerics it decides with
+// (thresholds, prelabel picking, box calibration) — never the engine, onnxruntime, comlink or the worker.
+const DIR = new URL('.', import.meta.url).pathname;
+const ALLOWED = [/^@labelkit\/core$/, /^\.\/[a-z-]+\.js$/, /^\.\.\/numerics\/(detect|fit|threshold)\.js$/];
+
+describe('the assist layer', () => {
+  it('imports only core, its own files and the pure numerics', async () => {
+    const files = (await readdir(DIR)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    expect(files.length).toBeGreaterThan(3);
+    const offenders: string[] = [];
+    for (const f of files) {
+      const text = await readFile(join(DIR, f), 'utf8');
+      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) if (!ALLOWED.some((re) => re.test(m[1]!))) offenders.push(`${f}: ${m[1]}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
