@@ -73,19 +73,46 @@ export class IndexedDBStore implements Store {
     return result;
   }
 
-  async get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined> {
+  /**
+   * Reads asked for in the same task share one readonly transaction (opening a project asks for a
+   * snapshot and its tail, then each client's next segments, at once): one round trip each time
+   * instead of one per key. Each read resolves as soon as its row is there.
+   */
+  get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined> {
+    return new Promise<StoredObject | undefined>((resolve, reject) => {
+      throwIfAborted(options?.signal); // rejects this read only
+      if (!this.#gets) {
+        this.#gets = [];
+        queueMicrotask(() => void this.#readBatch());
+      }
+      this.#gets.push({ key, resolve, reject });
+    });
+  }
+
+  #gets: { key: string; resolve: (o: StoredObject | undefined) => void; reject: (err: unknown) => void }[] | undefined;
+
+  async #readBatch(): Promise<void> {
+    const batch = this.#gets!;
+    this.#gets = undefined;
+    const fail = (err: unknown) => {
+      for (const g of batch) {
+        g.reject(
+          LabelkitError.is(err) ? err : new LabelkitError('E_STORE_READ', `Could not read "${g.key}" from IndexedDB: ${(err as Error)?.message}.`, { key: g.key }, { cause: err }),
+        );
+      }
+    };
+    let tx: IDBTransaction;
     try {
-      return await this.#tx(
-        'readonly',
-        async (os) => {
-          const row = await req<Row | undefined>(os.get(key));
-          return row && { bytes: row.bytes, etag: row.etag };
-        },
-        options?.signal,
-      );
+      tx = (await this.#open()).transaction(['objects'], 'readonly');
     } catch (err) {
-      if (LabelkitError.is(err)) throw err;
-      throw new LabelkitError('E_STORE_READ', `Could not read "${key}" from IndexedDB: ${(err as Error)?.message}.`, { key }, { cause: err });
+      fail(err);
+      return;
+    }
+    const os = tx.objectStore('objects');
+    tx.onerror = tx.onabort = () => fail(tx.error ?? new Error('transaction aborted'));
+    for (const g of batch) {
+      const r = os.get(g.key) as IDBRequest<Row | undefined>;
+      r.onsuccess = () => g.resolve(r.result && { bytes: r.result.bytes, etag: r.result.etag });
     }
   }
 
