@@ -17,12 +17,13 @@ import {
 } from '@labelkit/core';
 // One entry per element: <label-canvas> (and Konva) load only when a region task needs them.
 import { LabelQueue } from '@labelkit/components/label-queue';
-import { LabelDashboard } from '@labelkit/components/label-dashboard';
+// <label-dashboard> loads when the Manage tab is first shown: the first task does not wait for it.
+import type { LabelDashboard } from '@labelkit/components/label-dashboard';
 // ML assist (and onnxruntime-web's glue) loads once the first task is shown: see showProject.
 import type { DemoAssist, DemoAssistOptions, FeaturizerManifest } from './assist.js';
-// Exporting the classes keeps their registration modules in the bundle (the package marks only
-// those modules as having side effects).
-export const elements = { LabelQueue, LabelDashboard };
+// Exporting the class keeps its registration module in the bundle (the package marks only those
+// modules as having side effects).
+export const elements = { LabelQueue };
 
 interface Manifest {
   files: { name: string; size: number }[];
@@ -75,8 +76,23 @@ const roleSelect = document.getElementById('role') as HTMLSelectElement;
 const store = new IndexedDBStore('labelkit-demo');
 const registry = new ProjectRegistry(store);
 performance.mark('labelkit:main');
-const manifest: Manifest = await (await fetch('samples/index.json')).json();
-const featurizer: FeaturizerManifest = await (await fetch('models/featurizer.json')).json();
+
+/** Opens a project (marked for the benchmark's split of a page load). */
+function openProject(id: string): Promise<Project> {
+  performance.mark('labelkit:open-start');
+  return registry.open(id, { actor: actor() }).then((p) => {
+    performance.measure('labelkit:open', 'labelkit:open-start');
+    return p;
+  });
+}
+// First task first: the project the address names starts opening now, while the manifests load.
+const routed = /^#\/p\/([^/]+)/.exec(location.hash);
+let opening: { id: string; project: Promise<Project> } | undefined = routed
+  ? { id: decodeURIComponent(routed[1]), project: openProject(decodeURIComponent(routed[1])) }
+  : undefined;
+opening?.project.catch(() => undefined); // reported when the route shows it
+const json = <T>(url: string): Promise<T> => fetch(url).then((r) => r.json() as Promise<T>);
+const [manifest, featurizer] = await Promise.all([json<Manifest>('samples/index.json'), json<FeaturizerManifest>('models/featurizer.json')]);
 
 let current: Project | undefined;
 /** ML assist for the open project (runs only while its assist switch is on). */
@@ -210,35 +226,53 @@ async function showList(): Promise<void> {
   );
 }
 
-let shown: { id: string; queue: LabelQueue; dash: LabelDashboard; tabs: HTMLElement } | undefined;
+interface Shown {
+  id: string;
+  queue: LabelQueue;
+  /** The dashboard, once the Manage tab was shown (its module loads then). */
+  dash: Promise<LabelDashboard> | undefined;
+  source: SampleSource;
+  tabs: HTMLElement;
+  panel: HTMLElement;
+}
+let shown: Shown | undefined;
+/** The project's dashboard: created (and its module loaded) the first time it is asked for. */
+function dashboardOf(s: Shown, project: Project): Promise<LabelDashboard> {
+  s.dash ??= import('@labelkit/components/label-dashboard').then(() => {
+    const dash = document.createElement('label-dashboard') as LabelDashboard;
+    dash.project = project;
+    dash.source = s.source;
+    dash.hidden = true;
+    if (assist && current === project) dash.assist = assist.handle;
+    // When the dashboard rejects or requeues items, the labeler's queue has new work: look again.
+    dash.addEventListener('label-items-change', () => void s.queue.reload());
+    s.panel.append(dash);
+    return dash;
+  });
+  return s.dash;
+}
 
 async function showProject(id: string, tab: string): Promise<void> {
   if (current?.id !== id) {
     closeProject();
     shown = undefined;
-    performance.mark('labelkit:open-start');
-    current = await registry.open(id, { actor: actor() });
-    performance.measure('labelkit:open', 'labelkit:open-start');
+    const early = opening?.id === id ? opening.project : undefined;
+    opening = undefined;
+    current = await (early ?? openProject(id));
   }
   const project = current;
   if (!shown || shown.id !== id || !shown.queue.isConnected) {
     const source = new SampleSource(manifest, project.itemCount);
     const tabs = h('div', { className: 'tabs', role: 'tablist' });
     const queue = document.createElement('label-queue') as LabelQueue;
-    const dash = document.createElement('label-dashboard') as LabelDashboard;
-    for (const [el, name] of [
-      [queue, 'label'],
-      [dash, 'manage'],
-    ] as const) {
-      el.project = project;
-      el.source = source;
+    queue.project = project;
+    queue.source = source;
+    for (const name of ['label', 'manage']) {
       const b = h('button', { role: 'tab', 'data-tab': name }, name === 'label' ? 'Label' : 'Manage');
       b.addEventListener('click', () => (location.hash = `#/p/${id}/${name}`));
       tabs.append(b);
     }
     queue.gridSize = Number(new URLSearchParams(location.search).get('grid') ?? 4) as 1 | 4 | 6 | 9;
-    // When the dashboard rejects or requeues items, the labeler's queue has new work: look again.
-    dash.addEventListener('label-items-change', () => void queue.reload());
     // ML assist: runs in this browser in the background; its status and errors show above the tabs.
     const assistStatus = h('p', { className: 'assist-status', role: 'status' });
     const assistError = h('p', { className: 'error assist-error', role: 'alert', hidden: true });
@@ -258,21 +292,29 @@ async function showProject(id: string, tab: string): Promise<void> {
           assistError.textContent = `ML assist failed: ${error instanceof Error ? error.message : String(error)}`;
           assistError.hidden = false;
           // The same event the elements fire for their own failures (it bubbles to the page).
-          dash.dispatchEvent(new CustomEvent('label-error', { detail: { error, during: 'ml-assist' }, bubbles: true, composed: true }));
+          assistError.dispatchEvent(new CustomEvent('label-error', { detail: { error, during: 'ml-assist' }, bubbles: true, composed: true }));
         },
       });
       // The dashboard shows assist's progress bar and status from the running loop.
-      dash.assist = assist.handle;
+      const handle = assist.handle;
+      void shown?.dash?.then((dash) => (dash.assist = handle));
     };
-    queue.addEventListener('label-task-load', () => setTimeout(() => void startAssist(), 0), { once: true });
+    // In idle time: after the first task's images are decoded and painted, not in their way.
+    const idle = (fn: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(fn, { timeout: 1_000 }) : setTimeout(fn, 50));
+    queue.addEventListener('label-task-load', () => idle(() => void startAssist()), { once: true });
     setTimeout(() => void startAssist(), 2_000);
-    app.replaceChildren(h('section', { className: 'panel' }, tabs, assistStatus, assistError, queue, dash));
-    shown = { id, queue, dash, tabs };
+    const panel = h('section', { className: 'panel' }, tabs, assistStatus, assistError, queue);
+    app.replaceChildren(panel);
+    shown = { id, queue, dash: undefined, source, tabs, panel };
   }
   // Switching tabs keeps both elements (and the task in hand); only visibility changes.
-  shown.queue.hidden = tab !== 'label';
-  shown.dash.hidden = tab !== 'manage';
-  for (const b of shown.tabs.querySelectorAll('button')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+  const s = shown;
+  s.queue.hidden = tab !== 'label';
+  for (const b of s.tabs.querySelectorAll('button')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+  if (tab === 'manage' || s.dash) {
+    const dash = await dashboardOf(s, project);
+    if (shown === s) dash.hidden = !s.queue.hidden;
+  }
 }
 
 async function route(): Promise<void> {
