@@ -8,11 +8,28 @@ import { loadProject } from './project/load.js';
 import * as review from './project/review.js';
 import * as settings from './project/settings.js';
 import * as tasks from './project/tasks.js';
+import * as team from './project/team.js';
 import type { ItemLabels, OpenReport, ProjectChange, ProjectOptions, Task } from './project/types.js';
 import type { DataSource } from './sources/source.js';
 import type { ProjectState, RunRecord, Stats } from './state/project-state.js';
 import type { Store } from './store/store.js';
-import type { Actor, AssistSettings, ItemRef, ItemState, ItemView, LabelClass, ProjectKind, ProjectReader, QueueSettings, Role, RunKind, RunStatus, TaskSize } from './types.js';
+import type { ConsensusSummary, ConsensusView, LabelerStats, ProjectStatus } from './team/team-state.js';
+import type {
+  Actor,
+  Annotation,
+  AssistSettings,
+  ItemRef,
+  ItemState,
+  ItemView,
+  LabelClass,
+  ProjectKind,
+  ProjectReader,
+  QueueSettings,
+  Role,
+  RunKind,
+  RunStatus,
+  TaskSize,
+} from './types.js';
 
 export { loadSharedModule } from './project/shared-module.js';
 export type { ItemLabels, OpenReport, ProjectChange, ProjectOptions, Task } from './project/types.js';
@@ -245,7 +262,11 @@ export class Project implements ProjectReader {
 
   // ───────────────────────────── review ─────────────────────────────
 
-  /** A reviewer approves items marked for review. */
+  /**
+   * A reviewer approves labels: items marked for review become labeled, and every approved item is
+   * `reviewed` (its view says so, and its labeler's `approved` count grows). Consensus items whose
+   * answers disagree have no labels to approve: use `resolveConsensus`.
+   */
   approve(items: readonly number[]): Promise<void> {
     return review.approve(this.#core, items);
   }
@@ -271,6 +292,58 @@ export class Project implements ProjectReader {
    */
   requeueUnreadable(items?: readonly number[]): Promise<number> {
     return review.requeue(this.#core, 'unreadable', items);
+  }
+
+  // ───────────────────────────── team: lifecycle, consensus, labelers ─────────────────────────────
+
+  /** Whether the project hands out work: active, stopped (with the owner's reason) or archived. */
+  get status(): ProjectStatus {
+    return this.#state.team.status;
+  }
+
+  /**
+   * An owner stops the project: no new tasks (`nextTask` throws `E_PROJECT_STOPPED`, a submission's
+   * `next` is undefined); leases in flight may still be submitted until they expire. Recorded with
+   * the reason; every client sees it once it has synced.
+   */
+  stop(reason?: string): Promise<void> {
+    return team.stop(this.#core, reason);
+  }
+
+  /** An owner starts a stopped or archived project again. */
+  start(): Promise<void> {
+    return team.start(this.#core);
+  }
+
+  /** An owner archives the project: read-only (`E_PROJECT_ARCHIVED`), still readable and exportable; its name stays taken. */
+  archive(reason?: string): Promise<void> {
+    return team.archive(this.#core, reason);
+  }
+
+  /** An item's consensus answers (every labeler's, skips included) and how it stands; undefined outside consensus. */
+  consensusOf(item: number): ConsensusView | undefined {
+    this.#core.checkItem(item);
+    return this.#state.team.consensusOf(item, this.queueSettings.consensus?.labelers ?? 1);
+  }
+
+  /** Items whose consensus answers disagree, waiting for a reviewer (`resolveConsensus`). */
+  disagreements(): number[] {
+    return this.#state.team.disagreements();
+  }
+
+  /** Consensus items by status, and the share of decided items whose answers agreed. */
+  consensusSummary(): ConsensusSummary {
+    return this.#state.team.consensusSummary();
+  }
+
+  /** Per labeler: tasks and items submitted, skips, rejects and approvals, agreement with consensus, mean time per task. */
+  labelerStats(): LabelerStats[] {
+    return this.#state.team.labelerStats();
+  }
+
+  /** A reviewer gives consensus items their final labels (an answer chosen, or their own); they become labeled and reviewed. */
+  resolveConsensus(results: readonly { item: number; annotations: readonly Annotation[] }[]): Promise<void> {
+    return team.resolveConsensus(this.#core, results);
   }
 
   // ───────────────────────────── settings ─────────────────────────────
@@ -351,7 +424,7 @@ export class Project implements ProjectReader {
 
   /** Writes a snapshot of the state now; older snapshots beyond the last two are removed. */
   snapshot(): Promise<string> {
-    return this.#core.run('labeler', () => this.#core.writeSnapshot());
+    return this.#core.run('labeler', () => this.#core.writeSnapshot(), { whileArchived: true });
   }
 
   /**

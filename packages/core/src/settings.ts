@@ -1,5 +1,6 @@
 import { LabelkitError } from './errors.js';
 import type { Annotation, AssistSettings, QueueSettings } from './types.js';
+import { cleanConsensus } from './team/consensus.js';
 
 // Checks of a project's settings, and the shape of an annotation as the journal keeps it.
 
@@ -31,5 +32,6 @@ export function checkQueue(q: QueueSettings): QueueSettings {
   if (lanes.size !== q.laneOrder.length || ![...lanes].every((l) => l === 'manual' || l === 'clustered' || l === 'prelabeled')) {
     throw new LabelkitError('E_INVALID_ARGUMENT', "laneOrder lists 'manual', 'clustered' and 'prelabeled', each at most once.");
   }
-  return { leaseMs: q.leaseMs, laneOrder: [...q.laneOrder] };
+  const consensus = cleanConsensus(q.consensus);
+  return { leaseMs: q.leaseMs, laneOrder: [...q.laneOrder], ...(consensus ? { consensus } : {}) };
 }

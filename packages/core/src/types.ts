@@ -1,3 +1,4 @@
+import type { ConsensusSettings } from './team/consensus.js';
 /** The four project kinds, named as Azure ML names them. */
 export type ProjectKind = 'image-classification-multiclass' | 'image-classification-multilabel' | 'image-object-detection' | 'image-instance-segmentation';
 
@@ -97,6 +98,8 @@ export interface QueueSettings {
   readonly leaseMs: number;
   /** Order in which lanes are served; default prelabeled, clustered, manual. */
   readonly laneOrder: readonly Lane[];
+  /** Consensus labeling: each item goes to `labelers` distinct labelers (see docs/core.md, "Consensus"). */
+  readonly consensus?: ConsensusSettings;
 }
 
 export const DEFAULT_QUEUE: QueueSettings = {
@@ -143,6 +146,8 @@ export interface ItemView {
   /** Who labeled it, when. */
   readonly labeledBy?: string;
   readonly labeledAt?: number;
+  /** A reviewer approved its labels. */
+  readonly reviewed?: boolean;
 }
 
 /**

@@ -42,7 +42,15 @@ export type ProjectEvent =
    * event ignore it (they keep serving the old prelabels, as they always did).
    */
   | { type: 'prelabels.withdrawn'; run?: string; items: number[]; reason?: string }
-  | { type: 'clusters.assigned'; run: string; items: number[]; clusters: number[] };
+  | { type: 'clusters.assigned'; run: string; items: number[]; clusters: number[] }
+  /** An owner stopped the project: no new tasks are handed out; leases in flight may still be submitted. */
+  | { type: 'project.stopped'; reason?: string }
+  /** An owner started it again (after a stop, or out of the archive). */
+  | { type: 'project.started' }
+  /** An owner archived it: read-only (still readable and exportable); its name stays taken. */
+  | { type: 'project.archived'; reason?: string }
+  /** A reviewer settled a consensus item: its final labels (answers that disagreed, or a new decision). */
+  | { type: 'consensus.resolved'; items: number[]; annotations: Annotation[][] };
 
 export type EventType = ProjectEvent['type'];
 

@@ -55,6 +55,7 @@ export class ProjectCore {
   ) {
     this.store = store;
     this.state = state;
+    state.pickFor = options.actor.id; // consensus: the queue passes over this labeler's own answers
     this.#journal = journal;
     this.#cursor = cursor;
     this.actor = options.actor;
@@ -81,6 +82,8 @@ export class ProjectCore {
           ...(options.shared === true ? {} : options.shared),
         })
       : undefined;
+    // Consensus: a lease per item and labeler, so each of an item's labelers wins a unit of their own.
+    if (this.#shared) this.#shared.unitOf = (i) => (this.state.meta.queue.consensus ? consensusUnit(i, this.actor.id) : String(i));
     this.#tabs = !options.shared && store.tabScope && webLocks() ? new TabSync(store, id, journal.clientId, store.tabScope, cursor) : undefined;
     // Another tab's commit: refresh this tab's counts and queue when it is idle (debounced, so an idle
     // tab does not take the lock from a busy one after every command).
@@ -102,9 +105,21 @@ export class ProjectCore {
     return ROLE_RANK[this.role] >= ROLE_RANK[role];
   }
 
-  /** Runs a command: after the ones before it, as `role` (when given), one at a time across tabs. */
-  run<T>(role: Role | undefined, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a command: after the ones before it, as `role` (when given), one at a time across tabs.
+   * Commands (a `role`) are refused on an archived project unless `whileArchived` (starting it again).
+   */
+  run<T>(role: Role | undefined, command: () => Promise<T>, options: { whileArchived?: boolean } = {}): Promise<T> {
     const tabs = this.#tabs;
+    const fn = () => {
+      const status = this.state.team.status;
+      if (role && status.state === 'archived' && !options.whileArchived) {
+        throw new LabelkitError('E_PROJECT_ARCHIVED', `The project is archived${status.reason ? ` (${status.reason})` : ''}: it is read-only. An owner can start it again.`, {
+          ...status,
+        });
+      }
+      return command();
+    };
     const next = this.#chain.then(() => {
       if (role && !this.can(role)) throw forbidden(`do this (it needs the ${role} role; you are ${this.role})`);
       if (!tabs) return fn();
@@ -204,8 +219,9 @@ export class ProjectCore {
   }
 
   /** On a shared store, the lease board learns that these items are back in the queue. */
-  async reopenShared(items: readonly number[]): Promise<void> {
+  async reopenShared(items: readonly number[], consensusUnits: readonly string[] = []): Promise<void> {
     if (items.length) await (await this.sharedReady())?.reopen(items);
+    if (consensusUnits.length) await (await this.sharedReady())?.board.reopen([...consensusUnits]);
   }
 
   /** Reads and applies other clients' new events (inside a command). */
@@ -231,11 +247,15 @@ export class ProjectCore {
 
   /** Pulls events other clients wrote to a shared store (a command of its own). Returns how many were applied. */
   sync(signal?: AbortSignal): Promise<number> {
-    return this.run('labeler', async () => {
-      const events = await this.pull(signal, true);
-      if (events.length) this.emit({ events, origin: 'remote' });
-      return events.length;
-    });
+    return this.run(
+      'labeler',
+      async () => {
+        const events = await this.pull(signal, true);
+        if (events.length) this.emit({ events, origin: 'remote' });
+        return events.length;
+      },
+      { whileArchived: true }, // reading what others wrote (an owner's start among it) changes nothing
+    );
   }
 
   /** Applies segments other tabs wrote (read by `TabSync.catchUp`). */
@@ -296,4 +316,9 @@ export class ProjectCore {
 
 export function forbidden(what: string): LabelkitError {
   return new LabelkitError('E_FORBIDDEN', `You may not ${what}. Ask a project owner.`);
+}
+
+/** The lease-board unit of item i for one labeler in consensus: `<item>~<labeler>`. */
+export function consensusUnit(item: number, labeler: string): string {
+  return `${item}~${encodeURIComponent(labeler)}`;
 }

@@ -18,6 +18,14 @@ export function nextTask(core: ProjectCore, options: { size?: TaskSize; signal?:
     }
     const held = core.state.taskOf(core.actor.id, core.now(), core.clientId);
     if (held && core.state.openItemsOf(held).length) return taskView(core, held.id);
+    const status = core.state.team.status;
+    if (status.state !== 'active') {
+      throw new LabelkitError(
+        status.state === 'archived' ? 'E_PROJECT_ARCHIVED' : 'E_PROJECT_STOPPED',
+        `The project is ${status.state}${status.reason ? ` (${status.reason})` : ''}: no new tasks are handed out until an owner starts it again.`,
+        { ...status },
+      );
+    }
     return assignNext(core, size, options.signal);
   });
 }
@@ -25,6 +33,7 @@ export function nextTask(core: ProjectCore, options: { size?: TaskSize; signal?:
 export function peekNext(core: ProjectCore, size: TaskSize): readonly ItemView[] {
   const now = core.now();
   const s = core.state;
+  if (s.team.status.state !== 'active') return [];
   const pick = s.pick(size, s.meta.queue.laneOrder, now);
   if (!pick) return [];
   s.requeueFront([...pick.items].reverse());
@@ -33,6 +42,8 @@ export function peekNext(core: ProjectCore, size: TaskSize): readonly ItemView[]
 
 /** Leases a new task of up to `size` items (inside a command). */
 async function assignNext(core: ProjectCore, size: TaskSize, signal?: AbortSignal): Promise<Task | undefined> {
+  // A stopped or archived project hands out nothing new (a submission's `next` is then undefined).
+  if (core.state.team.status.state !== 'active') return undefined;
   const now = core.now();
   const queueSettings = core.state.meta.queue;
   const id = randomId('t');
@@ -67,7 +78,7 @@ export function submitAndNext(
       }
       const s = core.state;
       const now = core.now();
-      const pick = s.pick(size, s.meta.queue.laneOrder, now);
+      const pick = s.team.status.state === 'active' ? s.pick(size, s.meta.queue.laneOrder, now) : undefined;
       const nextId = randomId('t');
       const expiresAt = now + s.meta.queue.leaseMs;
       const events: ProjectEvent[] = [event];
@@ -195,8 +206,12 @@ function checkWorkable(core: ProjectCore, taskId: string, items: readonly number
     if (!s.is(i, 'todo')) {
       throw new LabelkitError('E_CONFLICT', `${s.pathOf(i)} is already ${s.itemState(i, now)}; it was not changed.`, { item: i, state: s.itemState(i, now) });
     }
+    if (s.meta.queue.consensus && s.team.hasAnswered(i, core.actor.id)) {
+      throw new LabelkitError('E_CONFLICT', `You already answered ${s.pathOf(i)}; in consensus each labeler answers an item once.`, { item: i });
+    }
     const lease = s.leaseCheck(taskId, i, now);
-    if (lease === 'held-by-other') {
+    // In consensus two labelers may hold one item at once (a lease per item and labeler on a shared store).
+    if (lease === 'held-by-other' && !s.meta.queue.consensus) {
       throw new LabelkitError(
         'E_LEASE_EXPIRED',
         `Your lease on ${s.pathOf(i)} ran out and it was given to someone else. Your labels for it were not saved; ask for the next task.`,

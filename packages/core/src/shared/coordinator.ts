@@ -39,6 +39,11 @@ export class SharedCoordinator {
   readonly merged: MergedJournal | undefined;
   readonly #leases = new Map<string, Lease>();
   readonly spread: number;
+  /**
+   * The lease-board unit of an item: its index by default. Consensus projects (a lease per item and
+   * labeler) set `<item>~<labeler>`; units are read back with parseInt, so the index comes first.
+   */
+  unitOf: (item: number) => string = String;
 
   constructor(
     readonly store: Store,
@@ -69,14 +74,14 @@ export class SharedCoordinator {
     expiresAt: number,
     signal?: AbortSignal,
   ): Promise<{ granted: number[]; busy: { item: number; state: 'held' | 'done'; retryAt: number }[]; previousHolders: string[] }> {
-    const r = await this.board.claim(items.map(String), { task, expiresAt, partial: true, signal });
-    const busy = r.busy.map((b) => ({ item: Number(b.unit), state: b.state, retryAt: b.expiresAt + this.board.skewMs + 1 }));
+    const r = await this.board.claim(items.map(this.unitOf), { task, expiresAt, partial: true, signal });
+    const busy = r.busy.map((b) => ({ item: parseInt(b.unit, 10), state: b.state, retryAt: b.expiresAt + this.board.skewMs + 1 }));
     if (!r.granted) return { granted: [], busy, previousHolders: [] };
     this.#leases.set(task, r.lease);
     // Holders whose leases ran out while held may have written work first: the follower must read them.
     const previousHolders = [...new Set(r.takenOver.map((t) => t.previousHolder))].filter((c) => c !== this.clientId && /^[A-Za-z0-9_-]{1,64}$/.test(c));
     for (const c of previousHolders) this.follower.know(c);
-    return { granted: r.lease.units.map((h) => Number(h.unit)), busy, previousHolders: r.takenOver.length ? previousHolders : [] };
+    return { granted: r.lease.units.map((h) => parseInt(h.unit, 10)), busy, previousHolders: r.takenOver.length ? previousHolders : [] };
   }
 
   /** Extends a task's lease on the board; `E_LEASE_EXPIRED` when it was taken over. */
@@ -91,10 +96,10 @@ export class SharedCoordinator {
   async ensureLive(task: string, items: readonly number[], signal?: AbortSignal): Promise<void> {
     const lease = await this.#lease(task, items, signal);
     const units = new Set(lease.units.map((h) => h.unit));
-    const missing = items.filter((i) => !units.has(String(i)));
+    const missing = items.filter((i) => !units.has(this.unitOf(i)));
     if (missing.length) {
       // Items the board does not show as ours for this task: win them now or refuse.
-      const r = await this.board.claim(missing.map(String), { task, signal });
+      const r = await this.board.claim(missing.map(this.unitOf), { task, signal });
       if (!r.granted) {
         throw new LabelkitError('E_LEASE_EXPIRED', 'Your lease on this task ran out and another labeler took it over. Your work on it was not submitted; take the next task.', {
           items: missing,
@@ -110,14 +115,14 @@ export class SharedCoordinator {
   async finish(task: string, items: readonly number[], state: 'done' | 'released' = 'done', signal?: AbortSignal): Promise<string[]> {
     const lease = this.#leases.get(task);
     if (!lease) return [];
-    const lost = await this.board.finish(lease, state, { units: items.map(String), signal });
+    const lost = await this.board.finish(lease, state, { units: items.map(this.unitOf), signal });
     if (!lease.units.length) this.#leases.delete(task);
     return lost;
   }
 
   /** After `task.released`: the task's remaining items go back to the queue for everyone. */
   async release(task: string, items: readonly number[] = [], signal?: AbortSignal): Promise<void> {
-    const lease = this.#leases.get(task) ?? (await this.board.resume(task, items.map(String), signal));
+    const lease = this.#leases.get(task) ?? (await this.board.resume(task, items.map(this.unitOf), signal));
     if (!lease) return;
     await this.board.release(lease, signal);
     this.#leases.delete(task);
@@ -125,13 +130,13 @@ export class SharedCoordinator {
 
   /** After items went back to the queue (rejected, requeued, start-over): open on the board again. */
   async reopen(items: readonly number[], signal?: AbortSignal): Promise<void> {
-    await this.board.reopen(items.map(String), signal);
+    await this.board.reopen(items.map(this.unitOf), signal);
   }
 
   /** Remembers a task's items after a reload (`currentTask`), so its lease can be used again. */
   async adopt(task: string, items: readonly number[], signal?: AbortSignal): Promise<void> {
     if (this.#leases.has(task)) return;
-    const lease = await this.board.resume(task, items.map(String), signal);
+    const lease = await this.board.resume(task, items.map(this.unitOf), signal);
     if (lease) this.#leases.set(task, lease);
   }
 
@@ -162,7 +167,7 @@ export class SharedCoordinator {
     const lease = this.#leases.get(task);
     if (lease) return lease;
     // After a reload the etags are gone: re-adopt what the board still shows held for this task.
-    const resumed = await this.board.resume(task, items.map(String), signal);
+    const resumed = await this.board.resume(task, items.map(this.unitOf), signal);
     if (resumed) {
       this.#leases.set(task, resumed);
       return resumed;

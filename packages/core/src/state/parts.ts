@@ -2,6 +2,7 @@ import type { AssistSettings, ItemState, LabelClass, ProjectKind, QueueSettings,
 import type { ItemColumns } from './columns.js';
 import type { TaskRecord } from './leases.js';
 import type { RunRecord } from './runs.js';
+import type { TeamParts } from '../team/team-state.js';
 
 export const STATE_NAMES: ItemState[] = ['todo', 'assigned', 'labeled', 'skipped', 'needs-review', 'unreadable'];
 /** An item's status as stored; `assigned` is derived from live leases (`itemState`). */
@@ -40,4 +41,6 @@ export interface StateParts {
   trainingRuns: number;
   /** Per label id: [items, shapes]. */
   labelTally: [string, [number, number]][];
+  /** Lifecycle status, consensus answers, per-labeler counts (absent in older snapshots). */
+  team?: TeamParts;
 }

@@ -9,6 +9,7 @@ import { LabelTally } from './label-tally.js';
 import { STATE_NAMES, type ProjectMeta, type StateParts, type StoredStatus } from './parts.js';
 import { Runs, type RunRecord } from './runs.js';
 import { statsOf, type Stats } from './stats.js';
+import { TeamState, type FoldOps } from '../team/team-state.js';
 
 export type { TaskRecord } from './leases.js';
 export type { ProjectMeta, StateParts, StoredStatus, Unreadable } from './parts.js';
@@ -34,6 +35,22 @@ export class ProjectState {
   /** Counts of stored statuses (index = ST_*). */
   readonly #counts = new Int32Array(6);
   #labelTally = new LabelTally();
+  /** Lifecycle status, consensus answers, per-labeler counts (team/team-state.ts). */
+  #team = new TeamState();
+  /** The labeler whose own consensus answers the queue passes over (the project's actor). */
+  pickFor: string | undefined;
+  readonly #ops: FoldOps = ((s) => ({
+    get consensus() {
+      return s.#meta?.queue.consensus;
+    },
+    isTodo: (i) => s.#items.isTodo(i),
+    unlease: (i) => s.#leases.unlease(i),
+    requeue: (i) => s.#queue.returnToFront(i),
+    label: (i, labels, by, at) => s.#label(i, labels, by, at, !labels),
+    skip: (i) => s.#setStatus(i, ST_SKIPPED),
+    labeledBy: (i) => (s.#items.labeledBy.array[i] >= 0 ? s.#items.users.get(s.#items.labeledBy.array[i]) : undefined),
+    assignedAt: (t) => s.#leases.byId(t)?.assignedAt,
+  }))(this);
 
   constructor(items = new ItemColumns()) {
     this.#items = items;
@@ -52,6 +69,7 @@ export class ProjectState {
     s.#eventCount = p.eventCount;
     s.#lastEventAt = p.lastEventAt;
     s.#labelTally = new LabelTally(p.labelTally);
+    s.#team = TeamState.fromParts(p.team);
     const st = p.items.status.array;
     for (let i = 0; i < p.items.length; i++) s.#counts[st[i]]++;
     for (const t of p.tasks) s.#leases.assign(t.id, t.user, t.items, t.lane, t.assignedAt, t.expiresAt, t.client);
@@ -72,9 +90,14 @@ export class ProjectState {
       labeledAtLastTraining: this.#runs.labeledAtLastTraining,
       trainingRuns: this.#runs.trainingRuns,
       labelTally: this.#labelTally.entries(),
+      team: this.#team.parts(),
     };
   }
 
+  /** The team side of the fold: lifecycle status, consensus, per-labeler counts. Read it; never change it. */
+  get team(): TeamState {
+    return this.#team;
+  }
   get meta(): Readonly<ProjectMeta> {
     return this.#meta;
   }
@@ -106,6 +129,7 @@ export class ProjectState {
     if (e.at > this.#lastEventAt) this.#lastEventAt = e.at;
     const c = this.#items;
     const n = c.length;
+    if (this.#meta && this.#team.apply(e, this.#ops)) return;
     switch (e.type) {
       case 'project.created':
         this.#meta = {
@@ -153,15 +177,7 @@ export class ProjectState {
         return this.#leases.release(e.task);
       case 'labels.submitted':
         e.items.forEach((i, k) => {
-          if (i >= n || c.status.array[i] === ST_UNREADABLE) return;
-          this.#leases.unlease(i);
-          this.#setLabels(i, e.annotations[k] ?? []);
-          this.#setStatus(i, e.needsReview ? ST_REVIEW : ST_LABELED);
-          c.labeledBy.array[i] = c.users.add(e.by).index;
-          c.labeledAt.array[i] = e.at;
-          const pre = c.prelabels.get(i);
-          if (pre !== undefined || c.shown.has(i)) c.shown.set(i, pre);
-          if (pre !== undefined) c.prelabels.set(i, undefined);
+          if (i < n && c.status.array[i] !== ST_UNREADABLE) this.#label(i, e.annotations[k] ?? [], e.by, e.at, !!e.needsReview);
         });
         return;
       case 'items.skipped':
@@ -287,6 +303,19 @@ export class ProjectState {
     this.#batches = Math.max(this.#batches, e.batch + 1);
   }
 
+  /** Item i gets labels (or, undefined, none: a consensus disagreement) by `by`, labeled or in review. */
+  #label(i: number, anns: Annotation[] | undefined, by: string, at: number, review: boolean): void {
+    const c = this.#items;
+    this.#leases.unlease(i);
+    this.#setLabels(i, anns);
+    this.#setStatus(i, review ? ST_REVIEW : ST_LABELED);
+    c.labeledBy.array[i] = c.users.add(by).index;
+    c.labeledAt.array[i] = at;
+    const pre = c.prelabels.get(i);
+    if (pre !== undefined || c.shown.has(i)) c.shown.set(i, pre);
+    if (pre !== undefined) c.prelabels.set(i, undefined);
+  }
+
   #setStatus(i: number, s: number): void {
     this.#counts[this.#items.status.array[i]]--;
     this.#counts[s]++;
@@ -360,7 +389,8 @@ export class ProjectState {
 
   /** Picks up to `size` available items from the first lane in `laneOrder` that has any. */
   pick(size: number, laneOrder: readonly Lane[], now: number): { lane: Lane; items: number[] } | undefined {
-    return this.#queue.pick(size, laneOrder, now);
+    const who = this.#meta.queue.consensus ? this.pickFor : undefined;
+    return this.#queue.pick(size, laneOrder, now, who === undefined ? undefined : (i) => this.#team.hasAnswered(i, who));
   }
 
   // ───────────────────────────── reads ─────────────────────────────
@@ -432,7 +462,8 @@ export class ProjectState {
   }
 
   view(i: number, now: number): ItemView {
-    return this.#items.view(i, this.itemState(i, now));
+    const v = this.#items.view(i, this.itemState(i, now));
+    return this.#team.isReviewed(i) ? { ...v, reviewed: true } : v;
   }
 
   stats(now: number): Stats {

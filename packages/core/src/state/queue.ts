@@ -68,8 +68,10 @@ export class LaneQueue {
   /**
    * Picks up to `size` available items from the first lane in `laneOrder` that has any.
    * Amortised O(size): each lane's cursor passes each item once; returned items are served first.
+   * `passOver(i)` drops items this client must never get (its own consensus answers): they leave
+   * this client's queue; other clients' queues are their own.
    */
-  pick(size: number, laneOrder: readonly Lane[], now: number): { lane: Lane; items: number[] } | undefined {
+  pick(size: number, laneOrder: readonly Lane[], now: number, passOver?: (i: number) => boolean): { lane: Lane; items: number[] } | undefined {
     // Items whose lease ran out go back to the front of their lane.
     this.#leases.forEachExpired(now, (i) => this.returnToFront(i));
     const cols = this.#items;
@@ -77,7 +79,7 @@ export class LaneQueue {
       const lane = laneCode(laneName);
       const items: number[] = [];
       const take = (i: number) => {
-        if (cols.lane.array[i] === lane && cols.isTodo(i) && !this.#leases.isLeased(i, now) && !items.includes(i)) items.push(i);
+        if (cols.lane.array[i] === lane && cols.isTodo(i) && !this.#leases.isLeased(i, now) && !items.includes(i) && !passOver?.(i)) items.push(i);
       };
       const returns = this.#returns[lane];
       while (items.length < size && returns.size) take(returns.shift());

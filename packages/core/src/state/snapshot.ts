@@ -7,6 +7,7 @@ import { ProjectState, type ProjectMeta, type RunRecord, type TaskRecord } from 
 import { StringTable } from './string-table.js';
 import { TextColumn } from './text-column.js';
 import type { Role } from '../types.js';
+import type { TeamParts } from '../team/team-state.js';
 
 /**
  * Snapshot layout (little-endian):
@@ -33,6 +34,8 @@ interface SnapshotMeta {
   labeledAtLastTraining: number;
   trainingRuns: number;
   labelTally: [string, [number, number]][];
+  /** Lifecycle, consensus and per-labeler counts; absent when there are none (and in older snapshots). */
+  team?: TeamParts;
   sections: { name: string; type: 'u8' | 'i32' | 'u32' | 'f64'; length: number }[];
 }
 
@@ -86,6 +89,7 @@ export function encodeSnapshot(state: ProjectState, cursor: JournalCursor): Uint
     labeledAtLastTraining: p.labeledAtLastTraining,
     trainingRuns: p.trainingRuns,
     labelTally: p.labelTally,
+    ...(p.team ? { team: p.team } : {}),
     sections: sections.map((x) => ({ name: x.name, type: typeName(x.data), length: x.data.length })),
   };
   const metaBytes = new TextEncoder().encode(JSON.stringify(meta));
@@ -172,6 +176,7 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
     labeledAtLastTraining: meta.labeledAtLastTraining,
     trainingRuns: meta.trainingRuns,
     labelTally: meta.labelTally,
+    team: meta.team,
   });
   return { state, cursor: meta.cursor };
 }
