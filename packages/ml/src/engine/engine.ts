@@ -7,8 +7,6 @@ import {
   type AssistFailure,
   type AssistHead,
   type AssistImage,
-  type AssistProgress,
-  type AssistRun,
   ASSIST_DEVICES,
   type ClusterResult,
   type DetectResult,
@@ -16,26 +14,17 @@ import {
   LabelkitError,
   type Matrix,
   type PredictResult,
-  type RunKind,
   type TrainRequest,
   type TrainResult,
-  throwIfAborted,
 } from '@labelkit/core';
-import type * as Ort from 'onnxruntime-web';
 import { type AssignKernel, jsAssignKernel } from '../numerics/assign.js';
 import { decodeYolox, nms } from '../numerics/detect.js';
-import { fitHead, fitHeadCV } from '../numerics/fit.js';
-import { type ThresholdChoice, zOf } from '../numerics/threshold.js';
 import { predictHead } from '../numerics/head.js';
 import { kmeans } from '../numerics/kmeans.js';
 import { createOrtAssignKernel } from '../numerics/ort-assign.js';
-import { cutModel } from '../onnx/model.js';
-import { type Placement, inputChannels, inputSize, preprocessInto } from '../preprocess.js';
-import { decodeImage } from './decode.js';
+import { type LoadedModel, type ModelRole, type OrtModule, type Progress, createModel, forBatches, runRecord } from './sessions.js';
 import type { DetectorSpec, EngineConfig, FeaturizerSpec, ModelSpec } from './specs.js';
-
-type OrtModule = typeof Ort;
-type ModelRole = 'featurizer' | 'detector';
+import { trainRequest } from './train.js';
 
 export interface EngineInfo {
   readonly device: AssistDevice;
@@ -44,17 +33,6 @@ export interface EngineInfo {
   /** Why 'auto' chose as it did, or which adapter WebGPU uses. */
   readonly note: string;
   readonly crossOriginIsolated: boolean;
-}
-
-interface LoadedModel {
-  readonly session: Ort.InferenceSession;
-  readonly device: AssistDevice;
-  readonly input: string;
-  readonly output: string;
-  readonly batch: number;
-  readonly fixedBatch: boolean;
-  /** Session creation time, reported by the first run that uses the model. */
-  createMs: number;
 }
 
 export interface ClusterRequest {
@@ -66,34 +44,6 @@ export interface ClusterRequest {
 export interface DetectRequest {
   readonly minScore?: number;
   readonly iou?: number;
-}
-
-type Progress = ((p: AssistProgress) => void) | undefined;
-
-function run(kind: RunKind, device: AssistCompute, startedAt: number, timings: Record<string, number>, metrics: AssistRun['metrics']): AssistRun {
-  const rounded: Record<string, number> = {};
-  for (const [k, v] of Object.entries(timings)) rounded[k] = Math.round(v * 10) / 10;
-  return { kind, status: 'completed', device, startedAt, finishedAt: Date.now(), timings: rounded, metrics };
-}
-
-function failure(index: number, err: unknown): AssistFailure {
-  const code = LabelkitError.is(err) ? err.code : 'E_CORRUPT_IMAGE';
-  return { index, code, reason: err instanceof Error ? err.message : String(err) };
-}
-
-async function loadBytes(source: ModelSpec['source'], signal: AbortSignal): Promise<Uint8Array> {
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof source !== 'string') throw new LabelkitError('E_MODEL', 'A model source is bytes (Uint8Array/ArrayBuffer) or a URL string.');
-  let res: Response;
-  try {
-    res = await fetch(source, { signal });
-  } catch (err) {
-    throwIfAborted(signal);
-    throw new LabelkitError('E_MODEL', `The model could not be fetched from ${source} (${(err as Error).message}).`, { url: source }, { cause: err });
-  }
-  if (!res.ok) throw new LabelkitError('E_MODEL', `The model could not be fetched from ${source} (HTTP ${res.status}).`, { url: source, status: res.status });
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 const isNode = !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
@@ -185,7 +135,7 @@ export class Engine {
       const failed: AssistFailure[] = [];
       let dim = 0;
       let data = new Float32Array(0);
-      await this.#forBatches(model, spec, images, signal, timings, failed, onProgress, (out, rows, b) => {
+      await forBatches(this.#ort!, model, spec, images, signal, timings, failed, onProgress, (out, rows, b) => {
         const per = out.length / b;
         if (!dim) {
           dim = per;
@@ -206,7 +156,7 @@ export class Engine {
       return {
         embeddings: { rows: n, cols: dim, data },
         failed,
-        run: run('featurization', model.device, startedAt, timings, {
+        run: runRecord('featurization', model.device, startedAt, timings, {
           images: n,
           failed: failed.length,
           dim,
@@ -228,7 +178,7 @@ export class Engine {
       const failed: AssistFailure[] = [];
       const detections: AssistDetectionList[] = images.map(() => []);
       let boxes = 0;
-      await this.#forBatches(model, spec, images, signal, timings, failed, onProgress, (out, rows, b) => {
+      await forBatches(this.#ort!, model, spec, images, signal, timings, failed, onProgress, (out, rows, b) => {
         const t = performance.now();
         const per = out.length / b;
         for (const r of rows) {
@@ -244,7 +194,11 @@ export class Engine {
         }
         timings.postprocess += performance.now() - t;
       });
-      return { detections, failed, run: run('detection', model.device, startedAt, timings, { images: images.length, failed: failed.length, boxes, threads: this.#info!.threads }) };
+      return {
+        detections,
+        failed,
+        run: runRecord('detection', model.device, startedAt, timings, { images: images.length, failed: failed.length, boxes, threads: this.#info!.threads }),
+      };
     });
   }
 
@@ -259,7 +213,7 @@ export class Engine {
         centers: { rows: request.k, cols: embeddings.cols, data: r.centers },
         inertia: r.inertia,
         iterations: r.iterations,
-        run: run(
+        run: runRecord(
           'clustering',
           device,
           startedAt,
@@ -272,93 +226,8 @@ export class Engine {
 
   async train(callId: number, embeddings: Matrix, request: TrainRequest): Promise<TrainResult> {
     return this.#call(callId, async (signal) => {
-      const startedAt = Date.now();
-      const targetPrecision = request.targetPrecision ?? 0.95;
-      const z = zOf(request.confidence ?? 0.95);
-      const folds = request.folds ?? 5;
-      let training: AssistRun;
-      let validation: AssistRun;
-      let head: AssistHead;
-      let th: ThresholdChoice;
-      if (folds >= 2) {
-        const fit = await fitHeadCV(embeddings.data, embeddings.rows, embeddings.cols, request.targets, request.classes, request.kind, {
-          folds,
-          calibrate: request.calibrate,
-          gated: request.gated,
-          targetPrecision,
-          minSupport: request.minSupport,
-          z,
-          seed: request.seed,
-          epochs: request.epochs,
-          signal,
-        });
-        const m = fit.metrics;
-        head = fit.head;
-        th = fit.threshold;
-        training = run(
-          'training',
-          'cpu',
-          startedAt,
-          { train: m.trainMs },
-          { kind: request.kind, classes: request.classes, trainRows: m.rows, folds: m.folds, loss: m.loss, epochs: m.epochs },
-        );
-        validation = run(
-          'validation',
-          'cpu',
-          training.finishedAt,
-          {},
-          {
-            method: `${m.folds}-fold out-of-fold`,
-            calibrationRows: m.calibrationRows,
-            oofAccuracy: m.oofAccuracy,
-            targetPrecision,
-            confidence: request.confidence ?? 0.95,
-            threshold: th.threshold,
-            precision: th.precision,
-            lowerBound: th.lowerBound ?? th.precision,
-            support: th.support,
-            coverage: th.coverage,
-          },
-        );
-      } else {
-        const fit = await fitHead(embeddings.data, embeddings.rows, embeddings.cols, request.targets, request.classes, request.kind, {
-          holdout: request.holdout,
-          targetPrecision,
-          minSupport: request.minSupport,
-          z,
-          seed: request.seed,
-          epochs: request.epochs,
-          signal,
-        });
-        const m = fit.metrics;
-        head = fit.head;
-        th = fit.threshold;
-        training = run(
-          'training',
-          'cpu',
-          startedAt,
-          { train: m.trainMs },
-          { kind: request.kind, classes: request.classes, trainRows: m.trainRows, loss: m.loss, epochs: m.epochs },
-        );
-        validation = run(
-          'validation',
-          'cpu',
-          training.finishedAt,
-          {},
-          {
-            method: 'holdout',
-            holdoutRows: m.holdoutRows,
-            holdoutAccuracy: m.holdoutAccuracy,
-            targetPrecision,
-            threshold: th.threshold,
-            precision: th.precision,
-            lowerBound: th.lowerBound ?? th.precision,
-            support: th.support,
-            coverage: th.coverage,
-          },
-        );
-      }
-      return { head, threshold: th.threshold, training, validation };
+      const { head, threshold, training, validation } = await trainRequest(embeddings, request, signal);
+      return { head, threshold: threshold.threshold, training, validation };
     });
   }
 
@@ -370,7 +239,7 @@ export class Engine {
       const probs = predictHead(head, embeddings.data, embeddings.rows);
       return {
         probabilities: { rows: embeddings.rows, cols: head.classes, data: probs },
-        run: run('inference', 'cpu', startedAt, { predict: performance.now() - t }, { rows: embeddings.rows, classes: head.classes }),
+        run: runRecord('inference', 'cpu', startedAt, { predict: performance.now() - t }, { rows: embeddings.rows, classes: head.classes }),
       };
     });
   }
@@ -407,98 +276,11 @@ export class Engine {
   #model(role: ModelRole, signal: AbortSignal): Promise<LoadedModel> {
     let p = this.#models.get(role);
     if (!p) {
-      p = this.#createModel(role, signal);
+      p = createModel(this.#ort!, role, this.#spec(role), { device: this.#info!.device, requested: this.#config!.device }, signal);
       this.#models.set(role, p);
       p.catch(() => this.#models.delete(role));
     }
     return p;
-  }
-
-  async #createModel(role: ModelRole, signal: AbortSignal): Promise<LoadedModel> {
-    const ort = this.#ort!;
-    const spec = this.#spec(role);
-    const t0 = performance.now();
-    let bytes = await loadBytes(spec.source, signal);
-    let output: string | undefined;
-    if (role === 'featurizer') {
-      const emb = (spec as FeaturizerSpec).embedding;
-      if (emb) {
-        const cut = cutModel(bytes, { outputs: [{ tensor: emb.tensor, pool: emb.pool }] });
-        bytes = cut.bytes;
-        output = cut.exposed[0];
-      }
-    } else {
-      output = (spec as DetectorSpec).output;
-    }
-    let device = this.#info!.device;
-    let session: Ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(bytes, { executionProviders: [device], graphOptimizationLevel: 'all' });
-    } catch (err) {
-      if (device !== 'webgpu' || this.#config!.device !== 'auto') {
-        throw new LabelkitError('E_MODEL', `The ${role} model could not be loaded on ${device}: ${(err as Error).message}`, { role, device }, { cause: err });
-      }
-      // 'auto' on a WebGPU that cannot run this model: fall back to the WASM backend.
-      device = 'wasm';
-      session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-    }
-    const input = spec.input ?? session.inputNames[0];
-    if (!session.inputNames.includes(input)) throw new LabelkitError('E_MODEL', `The ${role} model has no input "${input}" (it has ${session.inputNames.join(', ')}).`);
-    output ??= session.outputNames[0];
-    if (!session.outputNames.includes(output)) throw new LabelkitError('E_MODEL', `The ${role} model has no output "${output}" (it has ${session.outputNames.join(', ')}).`);
-    const meta = (session.inputMetadata as readonly { name: string; isTensor: boolean; shape?: readonly (number | string)[] }[] | undefined)?.find((m) => m.name === input);
-    const dim0 = meta?.isTensor ? meta.shape?.[0] : undefined;
-    const fixedBatch = typeof dim0 === 'number' && dim0 > 0;
-    const batch = fixedBatch ? (dim0 as number) : Math.max(1, spec.batch ?? 8);
-    return { session, device, input, output, batch, fixedBatch, createMs: performance.now() - t0 };
-  }
-
-  /** Decodes, preprocesses and runs images batch by batch; `take` reads each batch's output. */
-  async #forBatches(
-    model: LoadedModel,
-    spec: ModelSpec,
-    images: readonly AssistImage[],
-    signal: AbortSignal,
-    timings: { decode: number; preprocess: number; inference: number },
-    failed: AssistFailure[],
-    onProgress: Progress,
-    take: (out: Float32Array, rows: { index: number; slot: number; placement: Placement }[], batch: number) => void,
-  ): Promise<void> {
-    const ort = this.#ort!;
-    const p = spec.preprocess;
-    const per = inputSize(p);
-    const dims = p.layout === 'NHWC' ? [p.height, p.width, inputChannels(p)] : [inputChannels(p), p.height, p.width];
-    const n = images.length;
-    for (let start = 0; start < n; start += model.batch) {
-      throwIfAborted(signal);
-      const count = Math.min(model.batch, n - start);
-      const b = model.fixedBatch ? model.batch : count;
-      const buf = new Float32Array(b * per);
-      const rows: { index: number; slot: number; placement: Placement }[] = [];
-      for (let s = 0; s < count; s++) {
-        const index = start + s;
-        try {
-          let t = performance.now();
-          const px = await decodeImage(images[index]);
-          timings.decode += performance.now() - t;
-          t = performance.now();
-          const placement = preprocessInto(px, p, buf, s * per);
-          timings.preprocess += performance.now() - t;
-          rows.push({ index, slot: s, placement });
-        } catch (err) {
-          failed.push(failure(index, err));
-        }
-      }
-      if (rows.length) {
-        const t = performance.now();
-        const result = await model.session.run({ [model.input]: new ort.Tensor('float32', buf, [b, ...dims]) }, [model.output]);
-        const out = result[model.output];
-        timings.inference += performance.now() - t;
-        take(out.data as Float32Array, rows, b);
-        out.dispose();
-      }
-      onProgress?.({ done: start + count, total: n });
-    }
   }
 
   #kernel(rows: number, cols: number, k: number): Promise<AssignKernel> {
