@@ -225,7 +225,7 @@ describe('<label-canvas>', () => {
 
   it('while the view moves, shows a CSS-transformed raster of the shapes; once settled, the crisp pass again', async () => {
     const h = await mount({ annotations: [{ id: 'a', kind: 'box', label: 'dog', x: 200, y: 200, w: 200, h: 200 }] });
-    await new Promise((r) => setTimeout(r, 400)); // the raster is built when idle
+    await h.idle(); // the raster is built when idle
     const raster = () => h.el.shadowRoot!.querySelector<HTMLCanvasElement>('canvas.raster');
     const inside = () => h.pixelAt(300, 300);
     const outside = () => h.pixelAt(600, 600);
@@ -234,10 +234,11 @@ describe('<label-canvas>', () => {
       await h.frames(1);
     }
     expect(raster()?.style.visibility).to.equal('visible');
+    const settled = h.next('label-view-change');
     const [r, , b] = inside();
     expect(b, 'box tint on the raster').to.be.greaterThan(r + 10);
     expect(outside().slice(0, 3)).to.deep.equal([128, 128, 128]);
-    await new Promise((res) => setTimeout(res, 300));
+    await settled;
     await h.frames(2);
     expect(raster()!.style.visibility).to.equal('hidden');
     const [r2, , b2] = inside();
@@ -429,12 +430,17 @@ describe('<label-canvas>', () => {
       const [x, y] = h.el.imageToClient(400, 500); // on the left edge, between two handles
       return h.pixelAtPage(Math.round(x), Math.round(y));
     };
+    // The canvas sees a theme change through its probe's transition (theme.ts): wait for that event.
+    const probe = h.el.shadowRoot!.querySelector('.probe')!;
+    const themed = () => new Promise((r) => probe.addEventListener('transitionrun', r, { once: true }));
+    let changed = themed();
     document.documentElement.style.setProperty('--label-accent', 'rgb(255, 0, 0)');
-    await new Promise((r) => setTimeout(r, 60));
+    await changed;
     await h.frames(2);
     expect(edge().slice(0, 3)).to.deep.equal([255, 0, 0]);
+    changed = themed();
     h.el.style.setProperty('--label-canvas-selection-color', 'rgb(0, 255, 0)');
-    await new Promise((r) => setTimeout(r, 60));
+    await changed;
     await h.frames(2);
     expect(edge().slice(0, 3)).to.deep.equal([0, 255, 0]);
     document.documentElement.style.removeProperty('--label-accent');

@@ -50,6 +50,16 @@ export class LabelCanvasHarness {
     await this.el.updateComplete; // the rail and the region list load on first use
   }
 
+  /** Resolves with the detail of the next event of that name (listen before what causes it). */
+  next<K extends LabelEventName>(name: K): Promise<LabelEventDetailMap[K]> {
+    return new Promise((resolve) => this.el.addEventListener(name, (e) => resolve((e as CustomEvent<LabelEventDetailMap[K]>).detail), { once: true }));
+  }
+
+  /** Resolves when the page is next idle (when the canvas builds its motion raster). */
+  idle(): Promise<void> {
+    return new Promise((resolve) => requestIdleCallback(() => resolve()));
+  }
+
   frames(n = 2): Promise<void> {
     return new Promise((resolve) => {
       const step = () => (--n <= 0 ? resolve() : requestAnimationFrame(step));

@@ -336,7 +336,8 @@ describe('<label-canvas> tool rail, region list, shortcut help', () => {
     for (const b of railButtons(h)) expect(b.getBoundingClientRect().bottom).to.be.at.most(600);
     expect(h.el.fitScale).to.be.closeTo((800 - 84 - 276) / 1600, 1e-9);
     h.el.style.width = '390px';
-    await new Promise((r) => setTimeout(r, 50));
+    // The canvas follows its size through a ResizeObserver, told in the frame after the change.
+    for (let i = 0; i < 30 && h.el.fitScale > 0.25; i++) await h.frames(1);
     await settle(h);
     expect(h.el.fitScale, 'a phone-width canvas fits the whole width').to.be.closeTo(390 / 1600, 1e-9);
   });

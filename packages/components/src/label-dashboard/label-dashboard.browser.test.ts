@@ -231,13 +231,14 @@ describe('<label-dashboard>', () => {
     $<HTMLButtonElement>('[part~="toast"] button.undo')!.click();
     await el.updateComplete;
     expect($('[part~="toast"]')).to.equal(null);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(project.item(a).state).to.equal('labeled');
+    await pick(a); // Undo gave the selection back: this unpicks a
     await pick(b);
     $<HTMLButtonElement>('button.reject')!.click();
     await el.updateComplete;
     expect(project.item(b).state).to.equal('labeled');
     await until(() => project.item(b).state === 'todo', 'the reject once its undo time is up');
+    // b's undo time started after a's would have: had Undo not cancelled it, a would be rejected by now.
+    expect(project.item(a).state, 'the undone reject never lands').to.equal('labeled');
     await settle();
     expect($('[part~="toast"]')).to.equal(null);
   });
@@ -268,7 +269,7 @@ describe('<label-dashboard>', () => {
       for (const tab of ['dashboard', 'data', 'details'] as const) {
         const { el, settle } = await mount({ items: 20, labeled: 6, skipped: 2, review: 2, runs: true, instructions: '# Rules\n\nDraw tight boxes.', role }, tab);
         await settle();
-        await new Promise((r) => setTimeout(r, 100));
+        await until(() => !el.shadowRoot!.querySelector('.noimg'), 'the thumbnails');
         await settle();
         expect(await axeViolations(el), `${role}, ${tab} tab`).to.deep.equal([]);
         el.remove();

@@ -67,7 +67,9 @@ describe('<label-queue>', () => {
     document.addEventListener('label-task-load', count);
     try {
       const { el } = await mount({}, demo);
-      await new Promise((r) => setTimeout(r, 50));
+      // A second load would start from the element's update or the project's change (one frame).
+      await el.updateComplete;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       expect(loads).to.equal(1);
       expect(leases, 'one nextTask call').to.equal(1);
       expect(demo.project.stats().counts.assigned).to.equal(4);
@@ -155,9 +157,10 @@ describe('<label-queue>', () => {
     await h.press('g'); // 4 → 6
     expect(el.gridSize).to.equal(6);
     expect(h.tags()[0]).to.deep.equal(['digit 0']);
-    await h.press('2', '3', '4', 'Enter');
-    await h.ready();
-    await new Promise((r) => setTimeout(r, 50));
+    await h.press('2', '3', '4');
+    const loaded = h.next('label-task-load');
+    await h.press('Enter');
+    await loaded;
     await h.ready();
     expect(el.currentTask!.items.length).to.equal(6);
     expect(h.tiles().length).to.equal(6);

@@ -41,7 +41,8 @@ async function dashboard(o: DemoOptions, tab: LabelDashboard['tab']) {
   el.tab = tab;
   document.body.append(el);
   await el.updateComplete;
-  await new Promise((r) => setTimeout(r, 100));
+  // The Data tab's thumbnails come from the source: measure once they are all there.
+  for (let i = 0; i < 300 && el.shadowRoot!.querySelector('.noimg'); i++) await frames();
   await frames();
   return el;
 }
