@@ -17,7 +17,7 @@ export function labelForKey(labels: readonly LabelClass[], key: string): LabelCl
 /** A label's colour: its own, else the core's colour-blind-safe palette by position; grey for an unknown label. */
 export function labelColor(labels: readonly LabelClass[], id: string): string {
   const i = labels.findIndex((l) => l.id === id);
-  return i < 0 ? '#9ca3af' : labels[i].color || LABEL_PALETTE[i % LABEL_PALETTE.length];
+  return i < 0 ? '#9ca3af' : labels[i]!.color || LABEL_PALETTE[i % LABEL_PALETTE.length]!;
 }
 
 /** A label's name, or its id when it is not one of `labels`. */

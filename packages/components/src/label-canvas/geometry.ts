@@ -70,10 +70,10 @@ export function union(a: Rect | null, b: Rect | null): Rect | null {
 export function pointInPolygon(px: number, py: number, p: readonly number[]): boolean {
   let inside = false;
   for (let i = 0, j = p.length - 2; i < p.length; j = i, i += 2) {
-    const xi = p[i],
-      yi = p[i + 1],
-      xj = p[j],
-      yj = p[j + 1];
+    const xi = p[i]!,
+      yi = p[i + 1]!,
+      xj = p[j]!,
+      yj = p[j + 1]!;
     if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
@@ -98,7 +98,7 @@ export function hitShape(a: Annotation, px: number, py: number, tol: number): bo
     const p = a.points,
       t2 = tol * tol;
     for (let i = 0, j = p.length - 2; i < p.length; j = i, i += 2) {
-      if (segmentDistance2(px, py, p[j], p[j + 1], p[i], p[i + 1])[0] <= t2) return true;
+      if (segmentDistance2(px, py, p[j]!, p[j + 1]!, p[i]!, p[i + 1]!)[0] <= t2) return true;
     }
   }
   return false;
@@ -159,7 +159,7 @@ export class GridIndex {
     this.boxes = [];
     this.stamp = new Uint32Array(Math.max(16, shapes.length * 2));
     this.epoch = 0;
-    for (let i = 0; i < shapes.length; i++) this.insert(i, shapes[i]);
+    for (let i = 0; i < shapes.length; i++) this.insert(i, shapes[i]!);
   }
 
   insert(i: number, a: Annotation): void {
@@ -170,14 +170,14 @@ export class GridIndex {
       s.set(this.stamp);
       this.stamp = s;
     }
-    if (b) this.forCells(b, (c) => this.cells[c].push(i));
+    if (b) this.forCells(b, (c) => this.cells[c]!.push(i));
   }
 
   remove(i: number): void {
     const b = this.boxes[i];
     if (b)
       this.forCells(b, (c) => {
-        const list = this.cells[c];
+        const list = this.cells[c]!;
         const k = list.indexOf(i);
         if (k >= 0) list.splice(k, 1);
       });
@@ -193,7 +193,7 @@ export class GridIndex {
     }
     const e = this.epoch;
     this.forCells(r, (c) => {
-      for (const i of this.cells[c]) {
+      for (const i of this.cells[c]!) {
         if (this.stamp[i] === e) continue;
         this.stamp[i] = e;
         const b = this.boxes[i];

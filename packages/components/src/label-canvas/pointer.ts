@@ -50,7 +50,7 @@ export class PointerInput {
       queryArea: (r) =>
         c.model.index
           .query(r)
-          .map((i) => c.model.items[i].id)
+          .map((i) => c.model.items[i]!.id)
           .filter((id) => !c.hidden.has(id)),
       select: (ids) => c.setSelection(ids),
       editChanged: () => c.renderer.edit(),
@@ -108,14 +108,17 @@ export class PointerInput {
     const tol = HIT_TOLERANCE / c.viewport.state.scale;
     const m = c.model;
     const hidden = c.hidden;
-    for (let i = m.prelabels.length - 1; i >= 0; i--) if (!hidden.has(m.prelabels[i].id) && hitShape(m.prelabels[i], x, y, tol)) return m.prelabels[i];
+    for (let i = m.prelabels.length - 1; i >= 0; i--) {
+      const p = m.prelabels[i]!;
+      if (!hidden.has(p.id) && hitShape(p, x, y, tol)) return p;
+    }
     if (c.el.locked) return null;
     const found = m.index.query({ x: x - tol, y: y - tol, w: 2 * tol, h: 2 * tol });
     // Topmost first; among nested shapes, the smallest one wins so inner boxes stay reachable.
     let best: IdentifiedAnnotation | null = null,
       bestArea = Infinity;
     for (let k = found.length - 1; k >= 0; k--) {
-      const a = m.items[found[k]];
+      const a = m.items[found[k]!]!;
       if (hidden.has(a.id) || !hitShape(a, x, y, tol)) continue;
       const b = bounds(a)!;
       if (b.w * b.h < bestArea) {
@@ -159,7 +162,7 @@ export class PointerInput {
     this.pointers.set(e.pointerId, [sx, sy]);
     this.armLongPress(e, sx, sy);
     if (this.pointers.size === 2 && e.pointerType === 'touch') {
-      const [a, b] = [...this.pointers.entries()];
+      const [a, b] = [...this.pointers.entries()] as [[number, [number, number]], [number, [number, number]]];
       this.cancelDraft();
       this.gesture = new PinchGesture([a[0], b[0]], a[1], b[1], this.ctx);
       return;
@@ -262,7 +265,7 @@ export class PointerInput {
       return;
     }
     // Double-click on a selected polygon's edge inserts a vertex there.
-    const sel = c.selection.length === 1 ? c.model.get(c.selection[0]) : undefined;
+    const sel = c.selection.length === 1 ? c.model.get(c.selection[0]!) : undefined;
     if (sel?.kind === 'polygon' && !c.frozen && !c.model.isPrelabel(sel.id)) {
       const [sx, sy] = this.localPoint(e);
       const [x, y] = c.viewport.toImage(sx, sy);

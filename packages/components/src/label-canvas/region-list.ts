@@ -190,11 +190,12 @@ export class RegionList {
     const n = rows.length;
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10 };
     let next = this.focus;
-    if (e.key in moves) next = Math.max(0, Math.min(n - 1, this.focus + moves[e.key]));
+    const move = moves[e.key];
+    if (move !== undefined) next = Math.max(0, Math.min(n - 1, this.focus + move));
     else if (e.key === 'Home') next = 0;
     else if (e.key === 'End') next = n - 1;
     else if ((e.key === 'Delete' || e.key === 'Backspace') && rows[this.focus] && !this.host.frozen) {
-      this.host.remove(rows[this.focus].id);
+      this.host.remove(rows[this.focus]!.id);
       e.preventDefault();
       return e.stopPropagation();
     } else return; // other keys (1–9, 0 relabel the selection; Ctrl+Z) reach the canvas

@@ -74,8 +74,8 @@ function drawShapes(ctx: CanvasRenderingContext2D, shapes: readonly Annotation[]
           points = 0;
         }
         const p = a.points;
-        ctx.moveTo(p[0], p[1]);
-        for (let i = 2; i + 1 < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);
+        ctx.moveTo(p[0]!, p[1]!);
+        for (let i = 2; i + 1 < p.length; i += 2) ctx.lineTo(p[i]!, p[i + 1]!);
         ctx.closePath();
         points += p.length / 2;
       }
@@ -91,8 +91,8 @@ function drawNames(ctx: CanvasRenderingContext2D, shapes: readonly IdentifiedAnn
   ctx.textBaseline = 'bottom';
   for (const a of shapes) {
     if (a.kind === 'class') continue;
-    const x = a.kind === 'box' ? a.x : a.points[0];
-    const y = a.kind === 'box' ? a.y : a.points[1];
+    const x = a.kind === 'box' ? a.x : a.points[0]!;
+    const y = a.kind === 'box' ? a.y : a.points[1]!;
     let text = s.nameOf(a.label);
     if (withConfidence && a.confidence !== undefined) text += ` ${Math.round(a.confidence * 100)}%`;
     const w = ctx.measureText(text).width + 6 / scale;
@@ -126,7 +126,7 @@ function drawRegion(ctx: CanvasRenderingContext2D, s: SceneInput, r: Rect, scale
   const found = s.model.index.query(q);
   const shapes: IdentifiedAnnotation[] = [];
   for (const i of found) {
-    const a = s.model.items[i];
+    const a = s.model.items[i]!;
     if (!s.hidden.has(a.id)) shapes.push(a);
   }
   const lw = s.theme.strokeWidth / scale;

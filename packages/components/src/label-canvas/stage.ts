@@ -236,7 +236,7 @@ export class CanvasStage {
 export function withAlpha(color: string, alpha: number): string {
   const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color);
   if (!m) return color;
-  let hex = m[1];
+  let hex = m[1]!;
   if (hex.length === 3) hex = [...hex].map((c) => c + c).join('');
   const n = parseInt(hex, 16);
   return `rgba(${n >> 16}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;

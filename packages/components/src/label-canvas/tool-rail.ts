@@ -179,8 +179,8 @@ function onRailKey(e: KeyboardEvent): void {
   if (i < 0) return;
   const next = e.key === 'Home' ? 0 : e.key === 'End' ? buttons.length - 1 : (i + (e.key === 'ArrowUp' || e.key === 'ArrowLeft' ? -1 : 1) + buttons.length) % buttons.length;
   for (const b of buttons) b.tabIndex = -1;
-  buttons[next].tabIndex = 0;
-  buttons[next].focus();
+  buttons[next]!.tabIndex = 0;
+  buttons[next]!.focus();
   e.preventDefault();
   e.stopPropagation();
 }

@@ -240,7 +240,7 @@ export class LabelDashboard extends LitElement {
       </div>
       <div part="card" class="card">
         <h2>Queue by lane</h2>
-        ${barList((['manual', 'clustered', 'prelabeled'] as const).map((l) => ({ key: l, name: l[0].toUpperCase() + l.slice(1), value: s.lanes[l], color: LANE_COLORS[l] })))}
+        ${barList((['manual', 'clustered', 'prelabeled'] as const).map((l) => ({ key: l, name: l.charAt(0).toUpperCase() + l.slice(1), value: s.lanes[l], color: LANE_COLORS[l] })))}
         <p class="small muted">${c.assigned.toLocaleString()} in open tasks.</p>
       </div>
       <div part="card" class="card">

@@ -25,7 +25,7 @@ export class PolygonDraft {
 
   /** Does a click at stage point (sx, sy) close the polygon (on its first point, with 3 points or more)? */
   closesAt(sx: number, sy: number, toScreen: (x: number, y: number) => [number, number]): boolean {
-    const [fx, fy] = toScreen(this.points[0], this.points[1]);
+    const [fx, fy] = toScreen(this.points[0]!, this.points[1]!);
     return this.points.length >= 6 && Math.hypot(fx - sx, fy - sy) <= CLOSE_DISTANCE;
   }
 
@@ -52,7 +52,7 @@ export function insertPoint(p: readonly number[], x: number, y: number): number[
   let best = 0,
     bestD = Infinity;
   for (let i = 0, j = p.length - 2; i < p.length; j = i, i += 2) {
-    const [d] = segmentDistance2(x, y, p[j], p[j + 1], p[i], p[i + 1]);
+    const [d] = segmentDistance2(x, y, p[j]!, p[j + 1]!, p[i]!, p[i + 1]!);
     if (d < bestD) {
       bestD = d;
       best = i;
