@@ -189,6 +189,26 @@ export async function consensusScenario(store: Store, name: string): Promise<Che
     ['agree-1.png=cat', 'agree-2.png=dog', 'other.png=cat', 'skip.png=dog'],
   );
 
+  const withAnswers = new TextDecoder()
+    .decode(await collectBytes(exportJsonl(owner, { answers: true })))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { image_url: string; label: string; labeler_answers: unknown });
+  check(
+    'the export can carry every labeler’s answer',
+    withAnswers.find((l) => l.image_url === 'skip.png'),
+    {
+      image_url: 'skip.png',
+      image_details: { format: 'png' },
+      label: 'dog',
+      labeler_answers: [
+        { labeler: 'ana', skipped: true },
+        { labeler: 'cy', label: 'dog' },
+        { labeler: 'ben', label: 'dog' },
+      ],
+    },
+  );
+
   // The owner reviews: resolves one disagreement (cy was right), approves an agreed item, rejects another.
   await owner.resolveConsensus([{ item: byPath('disagree-1.png'), annotations: tag('dog') }]);
   await owner.approve([byPath('agree-1.png')]);

@@ -162,4 +162,6 @@ export interface ProjectReader {
   readonly itemCount: number;
   items(filter?: { readonly states?: readonly ItemState[] }): Iterable<ItemView>;
   item(index: number): ItemView;
+  /** Consensus projects: every labeler's answer for an item (exports can include them). */
+  consensusOf?(index: number): { readonly answers: readonly { readonly by: string; readonly annotations?: readonly Annotation[]; readonly skipped?: boolean }[] } | undefined;
 }

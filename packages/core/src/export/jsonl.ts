@@ -100,7 +100,9 @@ async function* jsonlChunks(reader: ProjectReader, options: JsonlExportOptions, 
         details.width = `${width}px`;
         details.height = `${height}px`;
       }
-      out.write(`${JSON.stringify({ image_url: imageUrl(item) ?? item.path, image_details: details, label })}\n`);
+      const line: Record<string, unknown> = { image_url: imageUrl(item) ?? item.path, image_details: details, label };
+      if (options.answers) line.labeler_answers = answersOf(reader, item.index, W, H, decimals);
+      out.write(`${JSON.stringify(line)}\n`);
       report.images++;
       report.annotations += count;
       if (out.full) yield run.take();
@@ -108,6 +110,34 @@ async function* jsonlChunks(reader: ProjectReader, options: JsonlExportOptions, 
   }
   if (out.pending) yield run.take();
   walk.finish();
+}
+
+/** Every labeler's answer for an item, in the form of `label` (regions normalized, not clipped). */
+function answersOf(reader: ProjectReader, index: number, W: number, H: number, decimals: number): unknown[] {
+  const names = new Map(reader.labels.map((l) => [l.id, l.name]));
+  return (reader.consensusOf?.(index)?.answers ?? []).map((a) => {
+    if (a.skipped) return { labeler: a.by, skipped: true };
+    const anns = a.annotations ?? [];
+    if (reader.kind === 'image-classification-multiclass') return { labeler: a.by, label: names.get(anns[0]?.label ?? '') ?? null };
+    if (reader.kind === 'image-classification-multilabel') return { labeler: a.by, label: anns.map((x) => names.get(x.label) ?? x.label) };
+    const label = anns.flatMap((x): Record<string, unknown>[] => {
+      const name = names.get(x.label) ?? x.label;
+      if (x.kind === 'box')
+        return [
+          {
+            label: name,
+            topX: roundTo(x.x / W, decimals),
+            topY: roundTo(x.y / H, decimals),
+            bottomX: roundTo((x.x + x.w) / W, decimals),
+            bottomY: roundTo((x.y + x.h) / H, decimals),
+            isCrowd: 0,
+          },
+        ];
+      if (x.kind === 'polygon') return [{ label: name, isCrowd: 0, polygon: [x.points.map((v, i) => roundTo(v / (i % 2 === 0 ? W : H), decimals))] }];
+      return [];
+    });
+    return { labeler: a.by, label };
+  });
 }
 
 type JsonlRegion = { label: string; topX: number; topY: number; bottomX: number; bottomY: number; isCrowd: 0 } | { label: string; isCrowd: 0; polygon: number[][] };

@@ -148,6 +148,11 @@ export interface JsonlExportOptions extends ExportOptions {
    * `azureml://…/datastores/<datastore>/paths/<path>` (see `azuremlImageUrl`).
    */
   readonly imageUrl?: ImageUrlOf;
+  /**
+   * Consensus projects: each line also carries `labeler_answers`, every labeler's answer in the
+   * `label` form (`{ labeler, label }`, or `{ labeler, skipped: true }`). `label` stays the final label.
+   */
+  readonly answers?: boolean;
 }
 
 export interface YoloExportOptions extends ExportOptions {
