@@ -16,6 +16,8 @@ export function loadCanvas(): Promise<unknown> {
 
 let markdown: Promise<RenderMarkdown> | undefined;
 let renderer: RenderMarkdown | undefined;
+/** The last texts rendered, oldest first. */
+const rendered = new Map<string, string>();
 /** Loads the instructions renderer (controllers/markdown.ts: marked + DOMPurify) on first call. */
 export function loadMarkdown(): Promise<RenderMarkdown> {
   markdown ??= import('./markdown.js').then(
@@ -33,7 +35,16 @@ export function loadMarkdown(): Promise<RenderMarkdown> {
  * `undefined` (render nothing yet) and asks `host` to render again once it is there.
  */
 export function markdownHtml(source: string, host: { requestUpdate(): void }, onError: (err: unknown) => void): string | undefined {
-  if (renderer) return renderer(source);
+  if (renderer) {
+    // A host renders on every keystroke and task: parse and sanitize each text once (~2-5 ms each).
+    let html = rendered.get(source);
+    if (html === undefined) {
+      html = renderer(source);
+      if (rendered.size >= 16) rendered.delete(rendered.keys().next().value!);
+      rendered.set(source, html);
+    }
+    return html;
+  }
   loadMarkdown().then(() => host.requestUpdate(), onError);
   return undefined;
 }
