@@ -103,7 +103,7 @@ const built = await build({
   logLevel: 'warning',
 });
 // main.js imports a dozen shared chunks: the page asks for them all at once (modulepreload) instead
-// of after main.js has arrived and been parsed — one round trip less before the first task.
+// of after main.js has arrived and been parsed — one round trip less before the first task…
 const outputs = built.metafile.outputs;
 const mainKey = Object.keys(outputs).find((k) => outputs[k].entryPoint?.endsWith('src/main.ts'));
 const chunks = new Set();
@@ -115,6 +115,13 @@ const visit = (key) => {
   }
 };
 if (mainKey) visit(mainKey);
+// …and the instructions' renderer (marked + DOMPurify), which <label-queue> imports before it shows
+// the first task of a project with instructions.
+const markdownKey = Object.keys(outputs).find((k) => Object.keys(outputs[k].inputs).some((i) => i.endsWith('controllers/markdown.ts')));
+if (markdownKey) {
+  chunks.add(markdownKey);
+  visit(markdownKey);
+}
 const html = readFileSync(`${dist}index.html`, 'utf8');
 const preload = [...chunks].map((c) => `    <link rel="modulepreload" href="./${c.split('/').pop()}" />\n`).join('');
 writeFileSync(`${dist}index.html`, html.replace('    <link rel="stylesheet"', `${preload}    <link rel="stylesheet"`));

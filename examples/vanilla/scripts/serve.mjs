@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 const defaultDist = fileURLToPath(new URL('../dist/', import.meta.url));
 /** The strict Content-Security-Policy the elements are tested under (docs/components.md, "Strict CSP"). */
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; worker-src 'self'";
+/** esbuild's output names with a content hash (chunk-XXXXXXXX.js, markdown-XXXXXXXX.js). */
+const HASHED = /-[A-Z0-9]{8}\.(?:js|css|wasm)$/;
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
@@ -37,14 +39,23 @@ export async function serve({
     const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
     if (!file.startsWith(dist)) return void res.writeHead(403).end();
     try {
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'cache-control': 'no-cache',
+      const st = await stat(file);
+      // Served as a production host would: chunks whose names carry a content hash never change, so
+      // the browser keeps them (and V8 its compiled code); everything else is revalidated by ETag.
+      const etag = `"${st.size.toString(36)}-${Math.floor(st.mtimeMs).toString(36)}"`;
+      const common = {
+        'cache-control': HASHED.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        etag,
         // Cross-origin isolation, so ML assist may use WASM threads.
         'cross-origin-opener-policy': 'same-origin',
         'cross-origin-embedder-policy': 'require-corp',
         ...(csp ? { 'content-security-policy': csp } : {}),
+      };
+      if (req.headers['if-none-match'] === etag) return void res.writeHead(304, common).end();
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        ...common,
       });
       res.end(body);
     } catch {
