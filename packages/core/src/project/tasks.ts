@@ -85,6 +85,9 @@ export function submitAndNext(
       if (pick) events.push({ type: 'task.assigned', task: nextId, items: pick.items, lane: pick.lane, expiresAt, client: core.clientId });
       hand(pick && { id: nextId, lane: pick.lane, user: core.actor.id, expiresAt, items: pick.items.map((i) => s.view(i, now)) }, confirmed);
       try {
+        // The caller shows the next task first: the write's own work (encoding, the store's request)
+        // starts in a later task, so it never delays that frame. Nothing is confirmed before it lands.
+        await laterTask();
         await core.commit(events, options.signal);
       } catch (err) {
         if (pick) s.requeueFront([...pick.items].reverse());
@@ -230,4 +233,16 @@ function taskView(core: ProjectCore, id: string): Task | undefined {
   if (!t) return undefined;
   const now = core.now();
   return { id: t.id, lane: t.lane, user: t.user, expiresAt: t.expiresAt, items: s.openItemsOf(t).map((i) => s.view(i, now)) };
+}
+
+/** Resolves in a later task: a MessageChannel message, which hidden tabs do not throttle as they do timers. */
+function laterTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(undefined);
+  });
 }
