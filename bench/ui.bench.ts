@@ -11,7 +11,7 @@
 // npx tsx bench/ui.bench.ts [--quick]   (--quick: 20,000 items, fewer repetitions)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Page } from 'playwright';
-import { ensureDemoBuilt, launch, startDemo } from '../test/e2e/harness.js';
+import { demoDir, ensureDemoBuilt, launch, startDemo } from '../test/e2e/harness.js';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 20_000 : 100_000;
@@ -23,7 +23,7 @@ const REOPEN_SUBMITS = quick ? 200 : 1_000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 
-// ───────────── the naive baseline page (served at /naive.html by route interception) ─────────────
+// ───────────── the naive baseline page (written into the built demo as naive.html) ─────────────
 const NAIVE_HTML = `<!doctype html><meta charset="utf-8"><body><div id="grid"></div><script type="module">
 const db = await new Promise((res, rej) => { const r = indexedDB.open('naive', 1); r.onupgradeneeded = () => r.result.createObjectStore('kv'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
 const get = (k) => new Promise((res) => { const r = db.transaction('kv').objectStore('kv').get(k); r.onsuccess = () => res(r.result); });
@@ -75,6 +75,9 @@ function phases(page: Page): Promise<{ script: number; open: number; task: numbe
 
 async function main(): Promise<void> {
   ensureDemoBuilt(true);
+  // A file beside the demo's, not a Playwright route: routing turns the browser's HTTP cache off, and
+  // both pages load as a browser loads them again (cached files, revalidated by the server).
+  writeFileSync(`${demoDir}dist/naive.html`, NAIVE_HTML);
   const server = await startDemo();
   const browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -104,10 +107,6 @@ async function main(): Promise<void> {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   page.on('console', (m) => m.type() === 'error' && console.error('console:', m.text()));
-  await page.route(
-    (u) => u.pathname.endsWith('/naive.html'),
-    (route) => route.fulfill({ contentType: 'text/html', body: NAIVE_HTML }),
-  );
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready]', { state: 'attached' });
 
