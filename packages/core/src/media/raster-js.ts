@@ -79,6 +79,39 @@ function inflateImageData(zipped: Uint8Array, expected: number, ended: boolean):
   return raw;
 }
 
+/** Undoes a PNG row filter in place (`prev`: the row above, unfiltered; zeros for the first row). */
+function unfilter(filter: number, line: Uint8Array, prev: Uint8Array, bpp: number): void {
+  const n = line.length;
+  switch (filter) {
+    case 0:
+      return;
+    case 1:
+      for (let i = bpp; i < n; i++) line[i] += line[i - bpp];
+      return;
+    case 2:
+      for (let i = 0; i < n; i++) line[i] += prev[i];
+      return;
+    case 3:
+      for (let i = 0; i < bpp; i++) line[i] += prev[i] >> 1;
+      for (let i = bpp; i < n; i++) line[i] += (line[i - bpp] + prev[i]) >> 1;
+      return;
+    case 4:
+      for (let i = 0; i < bpp; i++) line[i] += prev[i];
+      for (let i = bpp; i < n; i++) {
+        const a = line[i - bpp];
+        const up = prev[i];
+        const c = prev[i - bpp];
+        const pa = Math.abs(up - c);
+        const pb = Math.abs(a - c);
+        const pc = Math.abs(a + up - 2 * c);
+        line[i] += pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
+      }
+      return;
+    default:
+      throw bad('PNG', `unknown filter type ${filter}`);
+  }
+}
+
 /** Decodes a PNG (every colour type and bit depth, Adam7 interlacing, tRNS) to 8-bit RGBA. */
 export function decodePngJs(b: Uint8Array): Rgba8 {
   const u32 = (o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
@@ -136,25 +169,21 @@ export function decodePngJs(b: Uint8Array): Rgba8 {
       const filter = raw[pos];
       const line = raw.slice(pos + 1, pos + 1 + stride);
       pos += 1 + stride;
-      for (let i = 0; i < stride; i++) {
-        const a = i >= bpp ? line[i - bpp] : 0;
-        const up = prev[i];
-        const c = i >= bpp ? prev[i - bpp] : 0;
-        let v = line[i];
-        if (filter === 1) v += a;
-        else if (filter === 2) v += up;
-        else if (filter === 3) v += (a + up) >> 1;
-        else if (filter === 4) {
-          const q = a + up - c;
-          const pa = Math.abs(q - a),
-            pb = Math.abs(q - up),
-            pc = Math.abs(q - c);
-          v += pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
-        } else if (filter !== 0) throw bad('PNG', `unknown filter type ${filter}`);
-        line[i] = v;
-      }
+      unfilter(filter, line, prev, bpp);
       prev = line;
       const y = y0 + r * dy;
+      if (depth === 8 && (colorType === 6 || (colorType === 2 && !trns))) {
+        // The common case (8-bit RGB or RGBA, no colour key), without a call per sample: about
+        // ten times faster than the general loop below on a photo.
+        const step = dx * 4;
+        for (let col = 0, idx = 0, q = (y * width + x0) * 4; col < pw; col++, idx += channels, q += step) {
+          out[q] = line[idx];
+          out[q + 1] = line[idx + 1];
+          out[q + 2] = line[idx + 2];
+          out[q + 3] = channels === 4 ? line[idx + 3] : 255;
+        }
+        continue;
+      }
       for (let col = 0; col < pw; col++) {
         const sample = (ch: number): number => {
           const idx = col * channels + ch;
