@@ -11,6 +11,11 @@ export interface AssignKernel {
    * `outScore[i]`, for rows 0..n−1. `centerNorms[j]` = ‖c_j‖².
    */
   assign(x: Float32Array, n: number, d: number, centers: Float32Array, k: number, centerNorms: Float32Array, outIndex: Int32Array, outScore: Float32Array): void | Promise<void>;
+  /**
+   * Writes every score, ‖c_j‖² − 2·x_r·c_j, to `out[r·k + j]` (what k-means with bounds needs: the
+   * nearest and second-nearest center). Without it the typed-array product is used.
+   */
+  scores?(x: Float32Array, n: number, d: number, centers: Float32Array, k: number, centerNorms: Float32Array, out: Float32Array): void | Promise<void>;
   dispose?(): void | Promise<void>;
 }
 

@@ -89,6 +89,22 @@ describe('kmeans', () => {
     expect(c.inertia).toBeCloseTo(a.inertia, -1);
   });
 
+  it("Hamerly's bounds give plain Lloyd's clustering with a fraction of the distance rows (JS and WASM kernels)", async () => {
+    const { x } = blobs(6000, 24, 15, 11, 1.5);
+    const plain = await kmeans(x, 6000, 24, { k: 15, seed: 3, bounds: false });
+    const bounded = await kmeans(x, 6000, 24, { k: 15, seed: 3, blockRows: 500 });
+    expect(bounded.iterations).toBe(plain.iterations);
+    expect([...bounded.assignments]).toEqual([...plain.assignments]);
+    for (let i = 0; i < plain.centers.length; i++) expect(bounded.centers[i]).toBeCloseTo(plain.centers[i]!, 3);
+    expect(bounded.inertia).toBeCloseTo(plain.inertia, -1);
+    expect(plain.distanceRows).toBe(plain.iterations * 6000);
+    expect(bounded.distanceRows).toBeLessThan(plain.distanceRows / 2);
+    const kernel = await createOrtAssignKernel(ort, 'wasm');
+    const wasm = await kmeans(x, 6000, 24, { k: 15, seed: 3, kernel, blockRows: 700 });
+    await kernel.dispose?.();
+    expect([...wasm.assignments]).toEqual([...plain.assignments]);
+  });
+
   it('k-means++ spreads the seeds over the blobs', () => {
     const { x, truth } = blobs(1000, 8, 6, 6);
     const centers = kmeansPlusPlus(x, 1000, 8, 6, 1);
@@ -100,9 +116,11 @@ describe('kmeans', () => {
     // Two tight groups; three initial centers, one placed far from everything.
     const d = 2;
     const x = new Float32Array([0, 0, 0.1, 0, 0, 0.1, 10, 10, 10.1, 10, 10, 10.1]);
-    const r = await kmeans(x, 6, d, { k: 3, initialCenters: new Float32Array([0, 0, 10, 10, 1000, 1000]) });
-    expect(new Set(r.assignments).size).toBe(3);
-    expect(r.inertia).toBeLessThan(0.1);
+    for (const bounds of [true, false]) {
+      const r = await kmeans(x, 6, d, { k: 3, initialCenters: new Float32Array([0, 0, 10, 10, 1000, 1000]), bounds });
+      expect(new Set(r.assignments).size).toBe(3);
+      expect(r.inertia).toBeLessThan(0.1);
+    }
   });
 
   it('stops with E_ABORTED when its signal fires, and rejects bad arguments', async () => {

@@ -2,6 +2,7 @@
 // product (see assign.ts), all over flat Float32Arrays.
 import { LabelkitError, throwIfAborted } from '@labelkit/core';
 import { type AssignKernel, jsAssignKernel, rowNorms } from './assign.js';
+import { iterateBounded } from './kmeans-bounds.js';
 import { mulberry32, sampleIndices, yieldToEventLoop } from './random.js';
 
 export interface KMeansOptions {
@@ -22,6 +23,11 @@ export interface KMeansOptions {
   readonly blockRows?: number;
   /** The distance step (default: the typed-array kernel). */
   readonly kernel?: AssignKernel;
+  /**
+   * Skip rows that cannot change cluster (Hamerly's bounds; default true). The result is that of
+   * plain Lloyd iterations; `false` runs every row through the kernel on every iteration.
+   */
+  readonly bounds?: boolean;
   readonly signal?: AbortSignal;
   readonly onIteration?: (info: { iteration: number; changed: number; inertia: number }) => void;
 }
@@ -39,6 +45,8 @@ export interface KMeansResult {
   readonly seedMs: number;
   readonly iterateMs: number;
   readonly kernel: string;
+  /** Rows whose distances to every center were computed, over all iterations (n per iteration without bounds). */
+  readonly distanceRows: number;
 }
 
 /** k-means++ on a sample: each next center is drawn with probability ∝ squared distance. */
@@ -111,6 +119,11 @@ export async function kmeans(x: Float32Array, n: number, d: number, options: KMe
   const centers = options.initialCenters ? Float32Array.from(options.initialCenters) : kmeansPlusPlus(x, n, d, k, options.seed ?? 1, options.seedSample);
   if (centers.length !== k * d) throw new LabelkitError('E_INVALID_ARGUMENT', `initialCenters must hold k×d = ${k * d} values (got ${centers.length}).`);
   const seedMs = performance.now() - t0;
+  if (options.bounds ?? true) {
+    const t = performance.now();
+    const r = await iterateBounded(x, n, d, centers, { k, maxIterations, tolerance, blockRows, kernel, signal, onIteration: options.onIteration });
+    return { ...r, centers, seedMs, iterateMs: performance.now() - t, kernel: kernel.name };
+  }
 
   const xNorms = rowNorms(x, n, d);
   let meanNorm = 0;
@@ -207,5 +220,5 @@ export async function kmeans(x: Float32Array, n: number, d: number, options: KMe
     // Let an abort message reach a worker between iterations.
     if (signal) await yieldToEventLoop();
   }
-  return { assignments, centers, inertia, iterations, converged, seedMs, iterateMs: performance.now() - t1, kernel: kernel.name };
+  return { assignments, centers, inertia, iterations, converged, seedMs, iterateMs: performance.now() - t1, kernel: kernel.name, distanceRows: iterations * n };
 }

@@ -27,11 +27,36 @@ export function assignGraph(): Uint8Array {
   });
 }
 
+/** The score matrix alone: S = CN − 2·X·Cᵀ (for k-means with bounds, which needs the two nearest). */
+export function scoresGraph(): Uint8Array {
+  return buildModel({
+    opset: 13,
+    inputs: [
+      { name: 'X', shape: ['n', 'd'] },
+      { name: 'C', shape: ['k', 'd'] },
+      { name: 'CN', shape: ['k'] },
+    ],
+    outputs: [{ name: 'S', shape: ['n', 'k'] }],
+    nodes: [{ op: 'Gemm', inputs: ['X', 'C', 'CN'], outputs: ['S'], attrs: { transB: 1 }, floatAttrs: { alpha: -2, beta: 1 } }],
+  });
+}
+
 /** An assign kernel backed by an ORT session on `executionProvider` ('wasm' or 'webgpu'). */
 export async function createOrtAssignKernel(ort: typeof Ort, executionProvider: 'wasm' | 'webgpu'): Promise<AssignKernel> {
-  const session = await ort.InferenceSession.create(assignGraph(), { executionProviders: [executionProvider], graphOptimizationLevel: 'all' });
+  const options = { executionProviders: [executionProvider], graphOptimizationLevel: 'all' } as const;
+  const session = await ort.InferenceSession.create(assignGraph(), options);
+  const scoring = await ort.InferenceSession.create(scoresGraph(), options);
   return {
     name: executionProvider,
+    async scores(x, n, d, centers, k, centerNorms, out) {
+      const res = await scoring.run({
+        X: new ort.Tensor('float32', x.length === n * d ? x : x.subarray(0, n * d), [n, d]),
+        C: new ort.Tensor('float32', centers.length === k * d ? centers : centers.subarray(0, k * d), [k, d]),
+        CN: new ort.Tensor('float32', centerNorms.length === k ? centerNorms : centerNorms.subarray(0, k), [k]),
+      });
+      out.set((res.S!.data as Float32Array).subarray(0, n * k));
+      res.S!.dispose();
+    },
     async assign(x, n, d, centers, k, centerNorms, outIndex, outScore) {
       const feeds = {
         X: new ort.Tensor('float32', x.length === n * d ? x : x.subarray(0, n * d), [n, d]),
@@ -44,6 +69,9 @@ export async function createOrtAssignKernel(ort: typeof Ort, executionProvider: 
       out.index.dispose();
       out.score.dispose();
     },
-    dispose: () => session.release(),
+    dispose: async () => {
+      await session.release();
+      await scoring.release();
+    },
   };
 }
