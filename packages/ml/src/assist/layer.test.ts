@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 
 // docs/ARCHITECTURE.md, "Where the assist loop lives": the assist layer drives a Project through the
 // Assistant port. It may import @labelkit/core, its own files and the pure numerics it decides with
-// (thresholds, prelabel picking, box calibration) — never the engine, onnxruntime, comlink or the worker.
+// (thresholds, prelabel picking, box calibration, neighbours) — never the engine, onnxruntime (as
+// numerics/ort-assign.ts does), comlink or the worker.
 const DIR = new URL('.', import.meta.url).pathname;
-const ALLOWED = [/^@labelkit\/core$/, /^\.\/[a-z-]+\.js$/, /^\.\.\/numerics\/(detect|fit|threshold)\.js$/];
+const ALLOWED = [/^@labelkit\/core$/, /^\.\/[a-z-]+\.js$/, /^\.\.\/numerics\/(?!ort-)[a-z-]+\.js$/];
 
 describe('the assist layer', () => {
   it('imports only core, its own files and the pure numerics', async () => {
