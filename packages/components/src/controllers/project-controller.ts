@@ -55,7 +55,9 @@ export class ProjectController implements ReactiveController {
       this.#resize = new ResizeObserver(() => {
         if (this.#stale && !this.#hidden()) {
           this.#stale = false;
-          this.host.requestUpdate();
+          // In the next frame: a catch-up render that changes the host's size inside this callback
+          // would make the browser report a ResizeObserver loop.
+          requestAnimationFrame(() => this.host.requestUpdate());
         }
       });
       this.#resize.observe(this.host);
