@@ -127,7 +127,8 @@ export interface DraftSaveDetail {
 
 /** Items were rejected or requeued from the dashboard (after the project recorded it). */
 export interface ItemsChangeDetail {
-  readonly action: 'reject' | 'approve' | 'requeue';
+  /** `resolve`: a reviewer chose the final labels of consensus items whose answers disagreed. */
+  readonly action: 'reject' | 'approve' | 'requeue' | 'resolve';
   readonly items: readonly number[];
 }
 
@@ -136,6 +137,14 @@ export interface ExportDetail {
   readonly format: string;
   readonly file: Blob;
   readonly fileName: string;
+}
+
+/** Local images were uploaded into the project's container from the dashboard (Details tab). */
+export interface UploadCompleteDetail {
+  readonly uploaded: number;
+  readonly alreadyThere: number;
+  readonly conflicts: number;
+  readonly failed: number;
 }
 
 /** Event name → `detail` type, for every Labelkit event. One line per event. */
@@ -157,6 +166,7 @@ export interface LabelEventDetailMap {
   'label-draft-save': DraftSaveDetail;
   'label-items-change': ItemsChangeDetail;
   'label-export': ExportDetail;
+  'label-upload-complete': UploadCompleteDetail;
 }
 
 export type LabelEventName = keyof LabelEventDetailMap;
@@ -181,6 +191,7 @@ export const LabelEvents = {
   draftSave: 'label-draft-save',
   itemsChange: 'label-items-change',
   export: 'label-export',
+  uploadComplete: 'label-upload-complete',
 } as const satisfies Record<string, LabelEventName>;
 
 /** Events that are cancelable (a vetoable action follows only when none cancelled it). */

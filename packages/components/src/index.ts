@@ -29,5 +29,6 @@ export { LabelQueue } from './label-queue/label-queue.js';
 export type { QueueDraft } from './label-queue/label-queue.component.js';
 export { LabelDashboard } from './label-dashboard/label-dashboard.js';
 export { STATE_COLORS, type DashboardTab } from './label-dashboard/label-dashboard.component.js';
+export type { DashboardUpload, DashboardUploadProgress, DashboardUploadReport } from './label-dashboard/upload-card.js';
 export { ProjectController } from './controllers/project-controller.js';
-export type { TaskLoadDetail, TaskSubmitDetail, TaskSkipDetail, DraftSaveDetail, ItemsChangeDetail, ExportDetail } from './events.js';
+export type { TaskLoadDetail, TaskSubmitDetail, TaskSkipDetail, DraftSaveDetail, ItemsChangeDetail, ExportDetail, UploadCompleteDetail } from './events.js';

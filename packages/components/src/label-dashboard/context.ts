@@ -3,12 +3,15 @@ import type { DataSource, Project } from '@labelkit/core';
 import type { Commands } from '../controllers/commands.js';
 import type { ProjectController } from '../controllers/project-controller.js';
 import type { ImageUrls } from '../controllers/image-url.js';
+import type { DashboardUpload } from './upload-card.js';
 
 /** What the Data and Details tabs (data-tab.ts, details-tab.ts) see of `<label-dashboard>`. */
 export interface DashboardContext {
   readonly host: ReactiveControllerHost & HTMLElement;
   readonly project: Project | undefined;
   readonly source: DataSource | undefined;
+  /** Uploads local images into the project's container (Azure mode); the Details tab offers it when set. */
+  readonly upload: DashboardUpload | undefined;
   readonly commands: Commands;
   readonly pc: ProjectController;
   readonly images: ImageUrls;

@@ -6,6 +6,7 @@ import { emit } from '../events.js';
 import { styleProps } from '../directives/style-props.js';
 import { STATE_COLORS } from './charts.js';
 import type { DashboardContext } from './context.js';
+import { consensusAnswers } from './consensus-answers.js';
 
 type StateFilter = ItemState | 'done' | 'all';
 const PAGE = 24;
@@ -23,6 +24,7 @@ const STATE_OPTIONS: readonly (readonly [StateFilter, string])[] = [
 export class DataTab {
   #stateFilter: StateFilter = 'done';
   #labelFilter = '';
+  #labelerFilter = '';
   #page = 0;
   #picked = new Set<number>();
   /** A Reject waiting out its undo time: the items, and the timer that records it. */
@@ -80,7 +82,7 @@ export class DataTab {
 
   /** The page of items shown: computed once per project change, filter and page. */
   #pageItems(p: Project): { items: ItemView[]; more: boolean; total: number } {
-    const key = `${this.c.pc.version}|${this.#stateFilter}|${this.#labelFilter}|${this.#page}`;
+    const key = `${this.c.pc.version}|${this.#stateFilter}|${this.#labelFilter}|${this.#labelerFilter}|${this.#page}`;
     if (this.#pageCache?.key === key) return this.#pageCache;
     const f = this.#stateFilter;
     const states: ItemState[] | undefined = f === 'all' ? undefined : f === 'done' ? ['labeled', 'needs-review'] : [f];
@@ -90,24 +92,26 @@ export class DataTab {
     let more = false;
     for (const it of p.items(states ? { states } : undefined)) {
       if (this.#labelFilter && !it.annotations.some((a) => a.label === this.#labelFilter)) continue;
+      if (this.#labelerFilter && !byLabeler(p, it, this.#labelerFilter)) continue;
       if (seen++ < skip) continue;
       if (items.length === PAGE) {
         more = true;
         // The total: from the counts when only the state filters; else by counting the rest.
-        if (!this.#labelFilter) break;
+        if (!this.#labelFilter && !this.#labelerFilter) break;
         continue;
       }
       items.push(it);
     }
     const stats = this.c.pc.stats!;
-    const total = this.#labelFilter ? seen : states ? states.reduce((n, st) => n + stats.counts[st], 0) : stats.total;
+    const total = this.#labelFilter || this.#labelerFilter ? seen : states ? states.reduce((n, st) => n + stats.counts[st], 0) : stats.total;
     this.#pageCache = { key, items, more, total };
     return this.#pageCache;
   }
 
-  #filter(state: StateFilter, label: string): void {
+  #filter(state: StateFilter, label: string, labeler = this.#labelerFilter): void {
     this.#stateFilter = state;
     this.#labelFilter = label;
+    this.#labelerFilter = labeler;
     this.#page = 0;
     this.unpick();
   }
@@ -143,13 +147,19 @@ export class DataTab {
             ${p.labels.map((l) => html`<option value=${l.id} ?selected=${this.#labelFilter === l.id}>${l.name}</option>`)}
           </select>
         </label>
+        <label>Labeler
+          <select name="labeler" @change=${(e: Event) => this.#filter(this.#stateFilter, this.#labelFilter, (e.target as HTMLSelectElement).value)}>
+            <option value="" ?selected=${!this.#labelerFilter}>Anyone</option>
+            ${p.labelerStats().map((l) => html`<option value=${l.labeler} ?selected=${this.#labelerFilter === l.labeler}>${l.labeler}</option>`)}
+          </select>
+        </label>
         <span class="spacer"></span>
         ${canReview ? this.#reviewButtons(p, items) : nothing}
       </div>
       ${
         items.length
           ? html`<ul class="items">
-            ${items.map((it) => this.#item(it, byId, canReview))}
+            ${items.map((it) => this.#item(p, it, byId, canReview))}
           </ul>`
           : html`<p class="muted">No items match.</p>`
       }
@@ -170,13 +180,17 @@ export class DataTab {
       this.unpick();
       emit(this.c.host, 'label-items-change', { action, items: ids });
     };
+    // Approve marks labels reviewed: items in review and labeled ones not yet reviewed (a consensus disagreement needs its answer chosen).
+    const approvable = picked
+      .filter((i) => (i.state === 'labeled' || i.state === 'needs-review') && !i.reviewed && p.consensusOf(i.index)?.status !== 'disagreed')
+      .map((i) => i.index);
     return html`<button part="button" class="reject" ?disabled=${!some('labeled', 'needs-review') || busy} @click=${() => this.scheduleReject(picked.map((i) => i.index))}>
         Reject${picked.length ? ` ${picked.length}` : ''}
       </button>
-      <button part="button" class="approve" ?disabled=${!some('needs-review') || busy}
+      <button part="button" class="approve" ?disabled=${!approvable.length || busy}
         @click=${() =>
           this.c.commands.run('approve', async () => {
-            const ids = of('needs-review');
+            const ids = approvable;
             await p.approve(ids);
             changed('approve', ids);
           })}>Approve</button>
@@ -190,7 +204,7 @@ export class DataTab {
           })}>Requeue</button>`;
   }
 
-  #item(it: ItemView, byId: Map<string, { name: string; color: string }>, canReview: boolean) {
+  #item(p: Project, it: ItemView, byId: Map<string, { name: string; color: string }>, canReview: boolean) {
     const on = this.#picked.has(it.index);
     const url = this.c.images.peek(it.path);
     if (!url && this.c.source)
@@ -207,13 +221,14 @@ export class DataTab {
       </label>
       <div class="meta">
         <div class="path" title=${it.path}>${it.path.split('/').pop()}</div>
-        <span class="state" ${styleProps({ '--c': STATE_COLORS[it.state] })}>${it.state}</span>
+        <span class="state" ${styleProps({ '--c': STATE_COLORS[it.state] })}>${it.state}</span>${it.reviewed ? html` <span class="reviewed">reviewed</span>` : nothing}
         <div class="chips">
           ${summarize(it).map(([label, n]) => {
             const l = byId.get(label);
             return html`<span class="chip" ${styleProps({ '--c': l?.color ?? '#888' })}>${l?.name ?? label}${n > 1 ? ` ×${n}` : ''}</span>`;
           })}
         </div>
+        ${it.state === 'needs-review' ? consensusAnswers(this.c, p, it.index, p.consensusOf(it.index), byId) : nothing}
       </div>
     </li>`;
   }
@@ -234,6 +249,11 @@ function shapesOverlay(it: ItemView, byId: Map<string, { color: string }>) {
           : nothing;
     })}
   </svg>`;
+}
+
+/** Whether `labeler` labeled the item, or gave one of its consensus answers. */
+function byLabeler(p: Project, it: ItemView, labeler: string): boolean {
+  return it.labeledBy === labeler || !!p.consensusOf(it.index)?.answers.some((a) => a.by === labeler);
 }
 
 function summarize(it: ItemView): [string, number][] {

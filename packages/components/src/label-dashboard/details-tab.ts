@@ -6,6 +6,7 @@ import type { IngestReport, LabelAddMode, Project } from '@labelkit/core';
 import { styleProps } from '../directives/style-props.js';
 import { markdownHtml } from '../controllers/lazy.js';
 import type { DashboardContext } from './context.js';
+import { UploadCard } from './upload-card.js';
 
 const REFRESH_EVERY: readonly (readonly [number, string])[] = [
   [0, 'off'],
@@ -26,8 +27,12 @@ export class DetailsTab {
   #draftInstructions: string | undefined;
   #newLabel = '';
   #addMode: LabelAddMode = 'continue';
+  #stopReason = '';
+  readonly #upload: UploadCard;
 
-  constructor(private readonly c: DashboardContext) {}
+  constructor(private readonly c: DashboardContext) {
+    this.#upload = new UploadCard(c);
+  }
 
   #set(change: () => void): void {
     change();
@@ -41,8 +46,9 @@ export class DetailsTab {
     this.#draftInstructions = undefined;
   }
 
-  /** Stops the automatic refresh (the element goes). */
+  /** Stops the automatic refresh and an upload in flight (the element goes). */
   stop(): void {
+    this.#upload.stop();
     this.#stopRefresh?.();
     this.#stopRefresh = undefined;
   }
@@ -113,10 +119,31 @@ export class DetailsTab {
           <dt>Items</dt><dd>${s.total.toLocaleString()}</dd>
           <dt>Your role</dt><dd>${p.role}</dd>
           <dt>Labels stored in</dt><dd class="store">${p.store.description} · <code>projects/${p.id}/</code></dd>
+          <dt>Status</dt><dd class="status-text">${p.status.state}${p.status.reason ? ` — ${p.status.reason}` : ''}</dd>
         </dl>
+        ${owner ? this.#lifecycle(p) : nothing}
       </div>
-      ${this.#sourceCard(p, owner)} ${this.#labelsCard(p, owner)} ${this.#assistCard(p, owner)} ${this.#instructionsCard(p, owner)}
+      ${owner && this.c.upload ? this.#upload.render(this.c.upload) : nothing} ${this.#sourceCard(p, owner)} ${this.#labelsCard(p, owner)} ${this.#assistCard(p, owner)} ${this.#instructionsCard(p, owner)}
     </div>`;
+  }
+
+  /** Stop (with a reason), start and archive: labelers get no new tasks while stopped; archived is read-only. */
+  #lifecycle(p: Project) {
+    const busy = this.c.commands.busy;
+    const run = (what: string, fn: () => Promise<void>, note: string) =>
+      this.c.commands.run(what, async () => {
+        await fn();
+        this.c.notify(note);
+      });
+    return p.status.state === 'active'
+      ? html`<div class="row lifecycle">
+          <input name="stop-reason" placeholder="Reason (optional)" .value=${this.#stopReason} @input=${(e: Event) => (this.#stopReason = (e.target as HTMLInputElement).value)} />
+          <button part="button" class="stop-project" ?disabled=${busy} @click=${() => run('stop', () => p.stop(this.#stopReason.trim() || undefined), 'Project stopped: labelers get no new tasks.')}>Stop</button>
+          <button part="button" class="archive-project" ?disabled=${busy} @click=${() => run('archive', () => p.archive(this.#stopReason.trim() || undefined), 'Project archived: read-only, still exportable.')}>Archive</button>
+        </div>`
+      : html`<div class="row lifecycle">
+          <button part="button" class="primary start-project" ?disabled=${busy} @click=${() => run('start', () => p.start(), 'Project started: labelers get tasks again.')}>Start</button>
+        </div>`;
   }
 
   #sourceCard(p: Project, owner: boolean) {

@@ -11,6 +11,8 @@ import { KEY_METRICS, METRIC_NAMES, activityText, assistSummary } from './assist
 import type { DashboardContext } from './context.js';
 import type { DataTab } from './data-tab.js';
 import type { DetailsTab } from './details-tab.js';
+import type { DashboardUpload } from './upload-card.js';
+import { teamCards } from './team-cards.js';
 import { styles } from './label-dashboard.styles.js';
 import { controlStyles } from '../styles/controls.styles.js';
 
@@ -30,6 +32,7 @@ const LANE_COLORS = { manual: '#4e79a7', clustered: '#76b7b2', prelabeled: '#edc
  *
  * @fires {CustomEvent<ItemsChangeDetail>} label-items-change - Items were rejected, approved or requeued.
  * @fires {CustomEvent<ExportDetail>} label-export - An export was made and offered for download.
+ * @fires {CustomEvent<UploadCompleteDetail>} label-upload-complete - Local images were uploaded from the Details tab (with `upload` set).
  * @fires {CustomEvent<ErrorDetail>} label-error - A command failed (the message is also shown).
  *
  * @csspart tabs - The tab bar.
@@ -43,6 +46,11 @@ const LANE_COLORS = { manual: '#4e79a7', clustered: '#76b7b2', prelabeled: '#edc
  * @csspart button - Every button.
  * @csspart message - Notices and errors.
  * @csspart toast - "N items will be rejected" with Undo, while a Reject waits out `reject-undo-ms`.
+ * @csspart upload-card - The Details tab's "Upload images" card (with `upload` set).
+ * @csspart upload-progress - Its progress bar.
+ * @csspart consensus-card - The consensus lane and agreement rate (consensus projects).
+ * @csspart labelers-card - Review by labeler: counts, agreement, time per task, rejects.
+ * @csspart consensus-answers - Every labeler's answer on a Data-tab item in review.
  *
  * @cssprop --label-dashboard-accent - Primary buttons and the open tab (falls back to --label-accent).
  * @cssprop --label-dashboard-surface - Background (falls back to --label-surface).
@@ -62,6 +70,12 @@ export class LabelDashboard extends LitElement {
    * the dashboard then shows its progress bar. Without it, the status comes from the run records.
    */
   @property({ attribute: false }) assist: AssistMonitor | undefined;
+  /**
+   * Uploads local images into the project's container (Azure mode), e.g.
+   * `(files, o) => uploadFiles(store, files, { ...o, project })` with `@labelkit/core/azure`. When set,
+   * owners get an "Upload images" card with a progress bar in the Details tab.
+   */
+  @property({ attribute: false }) upload: DashboardUpload | undefined;
   /** Milliseconds during which a Reject from the Data tab can be undone (a toast) before it is recorded; 0 rejects at once. */
   @property({ type: Number, attribute: 'reject-undo-ms' }) rejectUndoMs = 5000;
 
@@ -175,6 +189,9 @@ export class LabelDashboard extends LitElement {
       get source() {
         return el.source;
       },
+      get upload() {
+        return el.upload;
+      },
       get commands() {
         return el.commands;
       },
@@ -214,6 +231,7 @@ export class LabelDashboard extends LitElement {
       </div>
       ${this.commands.message ? html`<div part="message" class="message error" role="alert">${this.commands.message}</div>` : nothing}
       ${this.notice ? html`<div part="message" class="message notice" role="status">${this.notice}</div>` : nothing}
+      ${p.status.state !== 'active' ? html`<div part="message" class="message notice project-status">This project is ${p.status.state}${p.status.reason ? `: ${p.status.reason}` : ''}.</div>` : nothing}
       ${this.#data?.renderToast()}
       <section part="panel" role="tabpanel" aria-labelledby="tab-${this.tab}">
         ${this.tab === 'dashboard' ? this.renderDashboard(p) : this.tab === 'data' ? this.#data?.render(p) : this.#details?.render(p)}
@@ -258,7 +276,7 @@ export class LabelDashboard extends LitElement {
             : this.trainingProgress(p, s.labelsToNextRun)
         }
       </div>
-      ${p.assist.enabled ? this.assistCard(p) : nothing}
+      ${p.assist.enabled ? this.assistCard(p) : nothing} ${teamCards(p)}
       <div part="card" class="card wide">
         <h2>Label distribution <span class="muted">${multi ? '(an image may carry several labels, so totals may exceed items)' : 'of completed tasks'}</span></h2>
         ${barList(

@@ -94,4 +94,11 @@ export const styles = css`
   textarea { width: 100%; box-sizing: border-box; }
   .md { border-top: 1px dashed var(--_border); margin-top: 6px; }
   kbd { font: 11px ui-monospace, monospace; border: 1px solid var(--_border); border-radius: 3px; padding: 0 3px; }
+  .answers { list-style: none; padding: 0; margin: 4px 0 0; display: grid; gap: 2px; font-size: 12px; }
+  .answers li { display: flex; gap: 4px; align-items: center; }
+  .answers .who { color: var(--_muted); min-width: 3em; }
+  .reviewed { font-size: 11px; color: var(--_muted); }
+  .upload-card input[name='upload-prefix'] { width: 100%; box-sizing: border-box; }
+  table.labelers td, table.labelers th { text-align: right; }
+  table.labelers td:first-child, table.labelers th:first-child { text-align: left; }
 `;
