@@ -5,6 +5,7 @@ import { expect } from '@esm-bundle/chai';
 import { MemorySource, MemoryStore, Project, ProjectRegistry } from '@labelkit/core';
 import { digitPng } from '../../test/demo-project.js';
 import './label-dashboard.js';
+import '../label-queue/label-queue.js';
 
 interface MochaLike {
   describe(name: string, fn: () => void): void;
@@ -132,5 +133,27 @@ describe('<label-dashboard> for a team', () => {
     await until(() => owner.status.state === 'active', 'the start');
     await el.updateComplete;
     expect($('.project-status')).to.equal(null);
+  });
+
+  it('<label-queue> of a stopped project says so, and gets tasks again once it is started', async () => {
+    const { owner, source } = await teamProject();
+    await owner.updateQueue({ consensus: null as never });
+    await owner.reject([owner.indexOf('d/0.png')]);
+    await owner.stop('pause for review');
+    const q = document.createElement('label-queue');
+    q.project = owner;
+    q.source = source;
+    document.body.append(q);
+    try {
+      await until(() => !!q.shadowRoot?.querySelector('.message.empty'), 'the empty view');
+      const msg = q.shadowRoot!.querySelector('.message.empty')!;
+      expect(msg.getAttribute('data-status')).to.equal('stopped');
+      expect(msg.textContent).to.contain('This project is stopped: pause for review.');
+      await owner.start();
+      (q.shadowRoot!.querySelector('.message.empty button:last-of-type') as HTMLButtonElement).click();
+      await until(() => !!q.currentTask, 'a task after the start');
+    } finally {
+      q.remove();
+    }
   });
 });

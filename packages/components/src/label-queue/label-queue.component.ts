@@ -315,6 +315,8 @@ export class LabelQueue extends LitElement {
       await this.show(task, !!held, seq, held ? undefined : size);
     } catch (err) {
       if (seq !== this.loadSeq) return;
+      // Stopped or archived by an owner: no new task, which the empty view says (with the reason).
+      if (LabelkitError.is(err, 'E_PROJECT_STOPPED') || LabelkitError.is(err, 'E_PROJECT_ARCHIVED')) return this.show(undefined);
       this.commands.fail(err, 'task-load');
     }
   }
@@ -344,9 +346,9 @@ export class LabelQueue extends LitElement {
       this.status = 'empty';
       return;
     }
-    // Pay for what is shown: <label-canvas> (Konva) for region tasks, the markdown renderer with instructions.
-    await Promise.all([this.classification ? undefined : loadCanvas(), this.project!.instructions ? loadMarkdown() : undefined]);
-    const draft = resumed ? await this.drafts.load(task) : undefined;
+    // Pay for what is shown: <label-canvas> (Konva) for region tasks, the markdown renderer with
+    // instructions — while the draft is read.
+    const [draft] = await Promise.all([resumed ? this.drafts.load(task) : undefined, this.classification ? undefined : loadCanvas(), this.project!.instructions ? loadMarkdown() : undefined]);
     // A newer load (a submit, a reload) started meanwhile: it shows its own task.
     if (seq !== this.loadSeq) return;
     const { work, pending } = startingWork(task, this.classification, draft);
@@ -482,7 +484,7 @@ export class LabelQueue extends LitElement {
   private renderBody(view: QueueView) {
     if (this.status === 'loading' && !this.task) return html`<div part="message" class="message">Loading the next task…</div>`;
     if (this.status === 'error') return html`<div part="message" class="message"><button part="button" @click=${() => this.load()}>Try again</button></div>`;
-    if (this.status === 'empty' || !this.task) return renderEmpty(view, this.pc.stats!);
+    if (this.status === 'empty' || !this.task) return renderEmpty(view, this.pc.stats!, this.project?.status);
     return html`${this.classification ? renderGrid(view, this.task) : this.regions.render(this.task, this.labels)} ${renderActions(view)}`;
   }
 }

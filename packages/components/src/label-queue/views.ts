@@ -1,7 +1,7 @@
 // What <label-queue> shows around the work: the label palette and the classification grid. Pure
 // templates over one `QueueView` the element builds per render; clicks go back through its actions.
 import { html, nothing } from 'lit';
-import { LabelkitError, type Annotation, type ItemView, type LabelClass, type Stats, type Task, type TaskSize } from '@labelkit/core';
+import { LabelkitError, type Annotation, type ItemView, type LabelClass, type ProjectStatus, type Stats, type Task, type TaskSize } from '@labelkit/core';
 import { styleProps } from '../directives/style-props.js';
 import { labelKey } from '../label-keys.js';
 
@@ -83,9 +83,11 @@ export function renderActions(v: QueueView) {
 }
 
 /** No task left: how far the project is, and (for a reviewer) requeueing the skipped items. */
-export function renderEmpty(v: QueueView, s: Stats) {
-  return html`<div part="message" class="message empty">
-    <p><strong>No tasks left.</strong> ${s.total ? `${s.counts.labeled + s.counts['needs-review']} of ${s.total} items are labeled.` : 'This project has no items yet.'}</p>
+export function renderEmpty(v: QueueView, s: Stats, status?: ProjectStatus) {
+  // A stopped or archived project hands out no tasks: say so (with the owner's reason).
+  const stopped = status && status.state !== 'active' ? `This project is ${status.state}${status.reason ? `: ${status.reason}` : ''}.` : '';
+  return html`<div part="message" class="message empty" data-status=${status?.state ?? 'active'}>
+    <p><strong>${stopped || 'No tasks left.'}</strong> ${s.total ? `${s.counts.labeled + s.counts['needs-review']} of ${s.total} items are labeled.` : 'This project has no items yet.'}</p>
     ${s.counts.skipped && v.canRequeue ? html`<button part="button" @click=${() => v.requeueSkipped()}>Requeue ${s.counts.skipped} skipped</button>` : nothing}
     <button part="button" @click=${() => v.load()}>Check again</button>
   </div>`;
