@@ -348,7 +348,11 @@ export class LabelQueue extends LitElement {
     }
     // Pay for what is shown: <label-canvas> (Konva) for region tasks, the markdown renderer with
     // instructions — while the draft is read.
-    const [draft] = await Promise.all([resumed ? this.drafts.load(task) : undefined, this.classification ? undefined : loadCanvas(), this.project!.instructions ? loadMarkdown() : undefined]);
+    const [draft] = await Promise.all([
+      resumed ? this.drafts.load(task) : undefined,
+      this.classification ? undefined : loadCanvas(),
+      this.project!.instructions ? loadMarkdown() : undefined,
+    ]);
     // A newer load (a submit, a reload) started meanwhile: it shows its own task.
     if (seq !== this.loadSeq) return;
     const { work, pending } = startingWork(task, this.classification, draft);
