@@ -162,19 +162,24 @@ export class IndexedDBStore implements Store {
     );
   }
 
+  /** One request in a readonly transaction, answered as soon as its result is there (not when the transaction ends). */
+  async #readOnly<T>(name: 'objects' | 'entries', ask: (os: IDBObjectStore) => IDBRequest<T>, signal?: AbortSignal): Promise<T> {
+    throwIfAborted(signal);
+    const tx = (await this.#open()).transaction([name], 'readonly');
+    return new Promise<T>((resolve, reject) => {
+      const r = ask(tx.objectStore(name));
+      r.onsuccess = () => resolve(r.result);
+      tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+    });
+  }
+
   async *list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<StoreEntry> {
     // Page through keys so a huge listing never holds one long transaction.
     let after: string | undefined;
     for (;;) {
-      const page = await this.#tx(
-        'readonly',
-        async (_os, entries) => {
-          const range = after === undefined ? IDBKeyRange.bound(prefix, prefix + '\uffff') : IDBKeyRange.bound(after, prefix + '\uffff', true);
-          const rows = await req<StoreEntry[]>(entries.getAll(range, 500));
-          return rows.map((r) => ({ key: r.key, etag: r.etag, size: r.size }));
-        },
-        options?.signal,
-      );
+      const range = after === undefined ? IDBKeyRange.bound(prefix, prefix + '\uffff') : IDBKeyRange.bound(after, prefix + '\uffff', true);
+      const rows = await this.#readOnly<StoreEntry[]>('entries', (entries) => entries.getAll(range, 500), options?.signal);
+      const page = rows.map((r) => ({ key: r.key, etag: r.etag, size: r.size }));
       for (const e of page) yield e;
       if (page.length < 500) return;
       after = page[page.length - 1].key;
