@@ -83,9 +83,9 @@ function resample(px: Pixels, c: number, dw: number, dh: number): Float32Array {
         for (let yy = y0; yy < y1; yy++) {
           let i = (yy * sw + x0) * c;
           for (let xx = x0; xx < x1; xx++, i += c) {
-            r += data[i];
-            g += grey ? data[i] : data[i + 1];
-            b += grey ? data[i] : data[i + 2];
+            r += data[i]!;
+            g += grey ? data[i]! : data[i + 1]!;
+            b += grey ? data[i]! : data[i + 2]!;
           }
         }
         const n = (y1 - y0) * (x1 - x0);
@@ -114,8 +114,8 @@ function resample(px: Pixels, c: number, dw: number, dh: number): Float32Array {
       const o = (y * dw + x) * 3;
       for (let k = 0; k < 3; k++) {
         const ch = grey ? 0 : k;
-        const top = data[i00 + ch] * (1 - wx) + data[i01 + ch] * wx;
-        const bottom = data[i10 + ch] * (1 - wx) + data[i11 + ch] * wx;
+        const top = data[i00 + ch]! * (1 - wx) + data[i01 + ch]! * wx;
+        const bottom = data[i10 + ch]! * (1 - wx) + data[i11 + ch]! * wx;
         out[o + k] = top * (1 - wy) + bottom * wy;
       }
     }
@@ -153,7 +153,7 @@ export function preprocessInto(px: Pixels, p: Preprocess, out: Float32Array, off
   for (let oc = 0; oc < channels; oc++) {
     const m = mean[oc] ?? mean[0] ?? 0;
     const s = std[oc] ?? std[0] ?? 1;
-    const src = order[oc];
+    const src = order[oc]!;
     const padValue = (pad * scale - m) / s;
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
@@ -164,13 +164,13 @@ export function preprocessInto(px: Pixels, p: Preprocess, out: Float32Array, off
           if (channels === 1) {
             if (rgb) {
               const i = (y * dw + x) * 3;
-              raw = c === 1 ? rgb[i] : 0.299 * rgb[i] + 0.587 * rgb[i + 1] + 0.114 * rgb[i + 2];
+              raw = c === 1 ? rgb[i]! : 0.299 * rgb[i]! + 0.587 * rgb[i + 1]! + 0.114 * rgb[i + 2]!;
             } else {
               const i = (y * px.width + x) * c;
-              raw = 0.299 * px.data[i] + 0.587 * px.data[i + 1] + 0.114 * px.data[i + 2];
+              raw = 0.299 * px.data[i]! + 0.587 * px.data[i + 1]! + 0.114 * px.data[i + 2]!;
             }
-          } else if (rgb) raw = rgb[(y * dw + x) * 3 + src];
-          else raw = px.data[(y * px.width + x) * c + src];
+          } else if (rgb) raw = rgb[(y * dw + x) * 3 + src]!;
+          else raw = px.data[(y * px.width + x) * c + src]!;
           v = (raw * scale - m) / s;
         }
         const at = nhwc ? offset + (y * W + x) * channels + oc : offset + oc * plane + y * W + x;

@@ -20,9 +20,12 @@ export async function detectAndPrelabel(ctx: LoopContext, signal?: AbortSignal):
     const { images, ok } = await ctx.readImages(items, failed, signal);
     if (!ok.length) return { found: [], run: { device: 'cpu', timings: {}, metrics: {} } };
     const res = await ctx.assistant.detect(images, { signal });
-    for (const f of res.failed) failed.push({ item: ok[f.index].index, code: f.code, reason: f.reason });
+    for (const f of res.failed) {
+      const item = ok[f.index];
+      if (item) failed.push({ item: item.index, code: f.code, reason: f.reason });
+    }
     const bad = new Set(res.failed.map((f) => f.index));
-    return { found: ok.map((item, k) => ({ item, boxes: mapDetections(res.detections[k], mapping) })).filter((_, k) => !bad.has(k)), run: res.run };
+    return { found: ok.map((item, k) => ({ item, boxes: mapDetections(res.detections[k] ?? [], mapping) })).filter((_, k) => !bad.has(k)), run: res.run };
   };
   const labeled = [...p.items({ states: ['labeled', 'needs-review'] })].filter(assistable);
   let threshold: number | null = null;

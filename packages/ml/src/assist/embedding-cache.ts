@@ -28,11 +28,11 @@ export function encodeChunk(chunk: EmbeddingChunk): Uint8Array {
   view.setUint32(8, chunk.dim, true);
   view.setUint32(12, n, true);
   for (let i = 0; i < n; i++) {
-    view.setUint32(HEADER + i * 4, chunk.items[i], true);
-    view.setUint32(HEADER + n * 4 + i * 4, chunk.etags[i], true);
+    view.setUint32(HEADER + i * 4, chunk.items[i]!, true);
+    view.setUint32(HEADER + n * 4 + i * 4, chunk.etags[i]!, true);
   }
   const off = HEADER + n * 8;
-  for (let i = 0; i < chunk.data.length; i++) view.setFloat32(off + i * 4, chunk.data[i], true);
+  for (let i = 0; i < chunk.data.length; i++) view.setFloat32(off + i * 4, chunk.data[i]!, true);
   return bytes;
 }
 
@@ -98,7 +98,7 @@ export class EmbeddingCache {
         const c = decodeChunk(obj.bytes, entry.key);
         this.#dim ||= c.dim;
         if (c.dim !== this.#dim) throw new LabelkitError('E_STORE_READ', `mixed widths in ${entry.key}`);
-        for (let i = 0; i < c.items.length; i++) this.#rows.set(c.items[i], { etag: c.etags[i], row: c.data.subarray(i * c.dim, (i + 1) * c.dim) });
+        for (let i = 0; i < c.items.length; i++) this.#rows.set(c.items[i]!, { etag: c.etags[i]!, row: c.data.subarray(i * c.dim, (i + 1) * c.dim) });
         chunks++;
       } catch {
         damaged.push(entry.key);
@@ -119,8 +119,8 @@ export class EmbeddingCache {
 
   /** Records rows and writes the chunks they fall in. */
   async put(rows: readonly { item: number; etag?: string; row: Float32Array }[], signal?: AbortSignal): Promise<void> {
-    if (!rows.length) return;
-    const dim = rows[0].row.length;
+    const dim = rows[0]?.row.length;
+    if (dim === undefined) return;
     if (this.#dim && dim !== this.#dim) {
       throw new LabelkitError('E_INVALID_ARGUMENT', `Embeddings are ${this.#dim} wide in this cache, not ${dim}; use another model key.`);
     }

@@ -146,10 +146,10 @@ export class Engine {
       if (spec.l2Normalize && dim) {
         for (let i = 0; i < n; i++) {
           let s = 0;
-          for (let p = 0; p < dim; p++) s += data[i * dim + p] * data[i * dim + p];
+          for (let p = 0; p < dim; p++) s += data[i * dim + p]! * data[i * dim + p]!;
           if (s > 0) {
             const inv = 1 / Math.sqrt(s);
-            for (let p = 0; p < dim; p++) data[i * dim + p] *= inv;
+            for (let p = 0; p < dim; p++) data[i * dim + p]! *= inv;
           }
         }
       }
@@ -189,8 +189,9 @@ export class Engine {
             minScore: request.minScore,
             placement: r.placement,
           });
-          detections[r.index] = nms(decoded, request.iou ?? 0.45);
-          boxes += detections[r.index].length;
+          const kept = nms(decoded, request.iou ?? 0.45);
+          detections[r.index] = kept;
+          boxes += kept.length;
         }
         timings.postprocess += performance.now() - t;
       });

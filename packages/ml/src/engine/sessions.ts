@@ -93,9 +93,11 @@ export async function createModel(
     session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   }
   const input = spec.input ?? session.inputNames[0];
-  if (!session.inputNames.includes(input)) throw new LabelkitError('E_MODEL', `The ${role} model has no input "${input}" (it has ${session.inputNames.join(', ')}).`);
+  if (input === undefined || !session.inputNames.includes(input))
+    throw new LabelkitError('E_MODEL', `The ${role} model has no input "${input}" (it has ${session.inputNames.join(', ')}).`);
   output ??= session.outputNames[0];
-  if (!session.outputNames.includes(output)) throw new LabelkitError('E_MODEL', `The ${role} model has no output "${output}" (it has ${session.outputNames.join(', ')}).`);
+  if (output === undefined || !session.outputNames.includes(output))
+    throw new LabelkitError('E_MODEL', `The ${role} model has no output "${output}" (it has ${session.outputNames.join(', ')}).`);
   const meta = (session.inputMetadata as readonly { name: string; isTensor: boolean; shape?: readonly (number | string)[] }[] | undefined)?.find((m) => m.name === input);
   const dim0 = meta?.isTensor ? meta.shape?.[0] : undefined;
   const fixedBatch = typeof dim0 === 'number' && dim0 > 0;
@@ -129,7 +131,7 @@ export async function forBatches(
       const index = start + s;
       try {
         let t = performance.now();
-        const px = await decodeImage(images[index]);
+        const px = await decodeImage(images[index]!);
         timings.decode += performance.now() - t;
         t = performance.now();
         const placement = preprocessInto(px, p, buf, s * per);
@@ -143,6 +145,7 @@ export async function forBatches(
       const t = performance.now();
       const result = await model.session.run({ [model.input]: new ort.Tensor('float32', buf, [b, ...dims]) }, [model.output]);
       const out = result[model.output];
+      if (!out) throw new LabelkitError('E_MODEL', `The model returned no output "${model.output}".`);
       timings.inference += performance.now() - t;
       take(out.data as Float32Array, rows, b);
       out.dispose();

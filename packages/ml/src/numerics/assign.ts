@@ -25,7 +25,7 @@ export function rowNorms(x: Float32Array, n: number, d: number, out = new Float3
     let s = 0;
     const o = i * d;
     for (let p = 0; p < d; p++) {
-      const v = x[o + p];
+      const v = x[o + p]!;
       s += v * v;
     }
     out[i] = s;
@@ -77,14 +77,14 @@ export const jsAssignKernel: AssignKernel = {
           a32 = 0,
           a33 = 0;
         for (let p = 0; p < d; p++) {
-          const u0 = x[x0 + p],
-            u1 = x[x1 + p],
-            u2 = x[x2 + p],
-            u3 = x[x3 + p];
-          const v0 = centers[c0 + p],
-            v1 = centers[c1 + p],
-            v2 = centers[c2 + p],
-            v3 = centers[c3 + p];
+          const u0 = x[x0 + p]!,
+            u1 = x[x1 + p]!,
+            u2 = x[x2 + p]!,
+            u3 = x[x3 + p]!;
+          const v0 = centers[c0 + p]!,
+            v1 = centers[c1 + p]!,
+            v2 = centers[c2 + p]!,
+            v3 = centers[c3 + p]!;
           a00 += u0 * v0;
           a01 += u0 * v1;
           a02 += u0 * v2;
@@ -102,10 +102,10 @@ export const jsAssignKernel: AssignKernel = {
           a32 += u3 * v2;
           a33 += u3 * v3;
         }
-        const n0 = centerNorms[j],
-          n1 = centerNorms[j + 1],
-          n2 = centerNorms[j + 2],
-          n3 = centerNorms[j + 3];
+        const n0 = centerNorms[j]!,
+          n1 = centerNorms[j + 1]!,
+          n2 = centerNorms[j + 2]!,
+          n3 = centerNorms[j + 3]!;
         let s: number;
         s = n0 - 2 * a00;
         if (s < b0) {
@@ -195,13 +195,13 @@ export const jsAssignKernel: AssignKernel = {
           a2 = 0,
           a3 = 0;
         for (let p = 0; p < d; p++) {
-          const v = centers[c + p];
-          a0 += x[x0 + p] * v;
-          a1 += x[x1 + p] * v;
-          a2 += x[x2 + p] * v;
-          a3 += x[x3 + p] * v;
+          const v = centers[c + p]!;
+          a0 += x[x0 + p]! * v;
+          a1 += x[x1 + p]! * v;
+          a2 += x[x2 + p]! * v;
+          a3 += x[x3 + p]! * v;
         }
-        const nj = centerNorms[j];
+        const nj = centerNorms[j]!;
         let s: number;
         s = nj - 2 * a0;
         if (s < b0) {
@@ -240,8 +240,8 @@ export const jsAssignKernel: AssignKernel = {
       for (let j = 0; j < k; j++) {
         const c = j * d;
         let a = 0;
-        for (let p = 0; p < d; p++) a += x[xo + p] * centers[c + p];
-        const s = centerNorms[j] - 2 * a;
+        for (let p = 0; p < d; p++) a += x[xo + p]! * centers[c + p]!;
+        const s = centerNorms[j]! - 2 * a;
         if (s < best) {
           best = s;
           bj = j;

@@ -61,16 +61,16 @@ export function decodeYolox(output: Float32Array, options: YoloxDecodeOptions): 
     for (let gy = 0; gy < gh; gy++) {
       for (let gx = 0; gx < gw; gx++, row++) {
         const o = row * cols;
-        const obj = output[o + 4];
+        const obj = output[o + 4]!;
         if (obj < minScore) continue;
         let best = 0;
-        for (let c = 1; c < classes; c++) if (output[o + 5 + c] > output[o + 5 + best]) best = c;
-        const score = obj * output[o + 5 + best];
+        for (let c = 1; c < classes; c++) if (output[o + 5 + c]! > output[o + 5 + best]!) best = c;
+        const score = obj * output[o + 5 + best]!;
         if (score < minScore) continue;
-        const cx = (output[o] + gx) * s;
-        const cy = (output[o + 1] + gy) * s;
-        const w = Math.exp(output[o + 2]) * s;
-        const h = Math.exp(output[o + 3]) * s;
+        const cx = (output[o]! + gx) * s;
+        const cy = (output[o + 1]! + gy) * s;
+        const w = Math.exp(output[o + 2]!) * s;
+        const h = Math.exp(output[o + 3]!) * s;
         const x0 = Math.max(0, (cx - w / 2) / rx);
         const y0 = Math.max(0, (cy - h / 2) / ry);
         const x1 = Math.min(imgW, (cx + w / 2) / rx);
@@ -98,10 +98,10 @@ export function nms(detections: readonly Detection[], iouThreshold = 0.45, maxDe
   const removed = new Uint8Array(sorted.length);
   for (let i = 0; i < sorted.length && kept.length < maxDetections; i++) {
     if (removed[i]) continue;
-    const a = sorted[i];
+    const a = sorted[i]!;
     kept.push(a);
     for (let j = i + 1; j < sorted.length; j++) {
-      if (!removed[j] && sorted[j].classIndex === a.classIndex && iou(a, sorted[j]) > iouThreshold) removed[j] = 1;
+      if (!removed[j] && sorted[j]!.classIndex === a.classIndex && iou(a, sorted[j]!) > iouThreshold) removed[j] = 1;
     }
   }
   return kept;
@@ -131,16 +131,16 @@ export function mapDetections(detections: readonly Detection[], mapping: Readonl
  * truth box of the same label with IoU ≥ `minIou`, best scores first (the COCO/VOC rule).
  */
 export function matchBoxes(predictions: readonly LabeledBox[], truth: readonly (Box & { label: string })[], minIou = 0.5): Uint8Array {
-  const order = predictions.map((_, i) => i).sort((a, b) => predictions[b].score - predictions[a].score);
+  const order = predictions.map((_, i) => i).sort((a, b) => predictions[b]!.score - predictions[a]!.score);
   const used = new Uint8Array(truth.length);
   const tp = new Uint8Array(predictions.length);
   for (const i of order) {
-    const p = predictions[i];
+    const p = predictions[i]!;
     let best = -1;
     let bestIou = minIou;
     for (let t = 0; t < truth.length; t++) {
-      if (used[t] || truth[t].label !== p.label) continue;
-      const v = iou(p, truth[t]);
+      if (used[t] || truth[t]!.label !== p.label) continue;
+      const v = iou(p, truth[t]!);
       if (v >= bestIou) {
         bestIou = v;
         best = t;
@@ -177,14 +177,14 @@ export function calibrateBoxThreshold(
     const tp = matchBoxes(img.predictions, img.truth, options.minIou ?? 0.5);
     img.predictions.forEach((p, i) => {
       confidence.push(p.score);
-      correct.push(tp[i]);
+      correct.push(tp[i]!);
     });
     truthBoxes += img.truth.length;
   }
   const choice = chooseThreshold(confidence, correct, options);
   let found = 0;
   if (choice.threshold !== null) {
-    for (let i = 0; i < confidence.length; i++) if (confidence[i] >= choice.threshold && correct[i]) found++;
+    for (let i = 0; i < confidence.length; i++) if (confidence[i]! >= choice.threshold && correct[i]) found++;
   }
   return { ...choice, predictions: confidence.length, truthBoxes, recall: truthBoxes ? found / truthBoxes : 0 };
 }

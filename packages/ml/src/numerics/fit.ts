@@ -31,13 +31,13 @@ export interface FitResult {
 export function splitHoldout(kind: HeadKind, targets: HeadTargets, n: number, classes: number, share: number, seed: number): { train: Int32Array; holdout: Int32Array } {
   const rand = mulberry32(seed);
   const groups: number[][] = kind === 'multiclass' ? Array.from({ length: classes }, () => []) : [[]];
-  for (let i = 0; i < n; i++) groups[kind === 'multiclass' ? targets[i] : 0].push(i);
+  for (let i = 0; i < n; i++) groups[kind === 'multiclass' ? targets[i]! : 0]!.push(i);
   const train: number[] = [];
   const holdout: number[] = [];
   for (const g of groups) {
     for (let i = g.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
-      [g[i], g[j]] = [g[j], g[i]];
+      [g[i], g[j]] = [g[j]!, g[i]!];
     }
     // A class with a single row trains; otherwise at least one row of it is held out.
     const h = g.length < 2 ? 0 : Math.max(1, Math.round(g.length * share));
@@ -51,14 +51,14 @@ export function splitHoldout(kind: HeadKind, targets: HeadTargets, n: number, cl
 
 function gather(x: Float32Array, d: number, rows: Int32Array): Float32Array {
   const out = new Float32Array(rows.length * d);
-  for (let r = 0; r < rows.length; r++) out.set(x.subarray(rows[r] * d, rows[r] * d + d), r * d);
+  for (let r = 0; r < rows.length; r++) out.set(x.subarray(rows[r]! * d, rows[r]! * d + d), r * d);
   return out;
 }
 
 function gatherTargets(kind: HeadKind, targets: HeadTargets, classes: number, rows: Int32Array): HeadTargets {
-  if (kind === 'multiclass') return Int32Array.from(rows, (r) => targets[r]);
+  if (kind === 'multiclass') return Int32Array.from(rows, (r) => targets[r]!);
   const out = new Uint8Array(rows.length * classes);
-  for (let r = 0; r < rows.length; r++) out.set(targets.subarray(rows[r] * classes, rows[r] * classes + classes), r * classes);
+  for (let r = 0; r < rows.length; r++) out.set(targets.subarray(rows[r]! * classes, rows[r]! * classes + classes), r * classes);
   return out;
 }
 
@@ -78,10 +78,10 @@ export function validationPairs(
     const correct: number[] = [];
     for (let i = 0; i < n; i++) {
       let best = 0;
-      for (let c = 1; c < classes; c++) if (probs[i * classes + c] > probs[i * classes + best]) best = c;
+      for (let c = 1; c < classes; c++) if (probs[i * classes + c]! > probs[i * classes + best]!) best = c;
       // A prediction of a gated class is never a prelabel, so it is no candidate either.
       if (off[best]) continue;
-      confidence.push(probs[i * classes + best]);
+      confidence.push(probs[i * classes + best]!);
       correct.push(best === targets[i] ? 1 : 0);
     }
     return { confidence: Float32Array.from(confidence), correct: Uint8Array.from(correct) };
@@ -91,7 +91,7 @@ export function validationPairs(
   const correct: number[] = [];
   for (let i = 0; i < n * classes; i++) {
     if (off[i % classes]) continue;
-    confidence.push(probs[i]);
+    confidence.push(probs[i]!);
     correct.push(targets[i] ? 1 : 0);
   }
   return { confidence: Float32Array.from(confidence), correct: Uint8Array.from(correct) };
@@ -107,8 +107,8 @@ export async function fitHead(x: Float32Array, n: number, d: number, targets: He
   const probs = predictHead(trained.head, gather(x, d, holdout), holdout.length);
   const { confidence, correct } = validationPairs(kind, probs, holdoutTargets, holdout.length, classes);
   let hits = 0;
-  if (kind === 'multiclass') for (let i = 0; i < correct.length; i++) hits += correct[i];
-  else for (let i = 0; i < confidence.length; i++) hits += (confidence[i] >= 0.5 ? 1 : 0) === correct[i] ? 1 : 0;
+  if (kind === 'multiclass') for (let i = 0; i < correct.length; i++) hits += correct[i]!;
+  else for (let i = 0; i < confidence.length; i++) hits += (confidence[i]! >= 0.5 ? 1 : 0) === correct[i] ? 1 : 0;
   const threshold = chooseThreshold(confidence, correct, options);
   return {
     head: trained.head,
@@ -160,13 +160,13 @@ export interface CrossFitResult {
 export function foldsOf(kind: HeadKind, targets: HeadTargets, n: number, classes: number, folds: number, seed: number): Int32Array {
   const rand = mulberry32(seed);
   const groups: number[][] = kind === 'multiclass' ? Array.from({ length: classes }, () => []) : [[]];
-  for (let i = 0; i < n; i++) groups[kind === 'multiclass' ? targets[i] : 0].push(i);
+  for (let i = 0; i < n; i++) groups[kind === 'multiclass' ? targets[i]! : 0]!.push(i);
   const out = new Int32Array(n);
   let deal = 0;
   for (const g of groups) {
     for (let i = g.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
-      [g[i], g[j]] = [g[j], g[i]];
+      [g[i], g[j]] = [g[j]!, g[i]!];
     }
     // Continue dealing where the last class stopped, so small classes do not all start at fold 0.
     for (const r of g) out[r] = deal++ % folds;
@@ -201,7 +201,7 @@ export async function fitHeadCV(
     const te = Int32Array.from(test);
     const t = await trainHead(gather(x, d, tr), tr.length, d, gatherTargets(kind, targets, classes, tr), classes, kind, options);
     const probs = predictHead(t.head, gather(x, d, te), te.length);
-    for (let r = 0; r < te.length; r++) oof.set(probs.subarray(r * classes, r * classes + classes), te[r] * classes);
+    for (let r = 0; r < te.length; r++) oof.set(probs.subarray(r * classes, r * classes + classes), te[r]! * classes);
   }
   const trained = await trainHead(x.subarray(0, n * d), n, d, targets, classes, kind, options);
   // Calibration pairs: the out-of-fold predictions of the calibration rows, without gated classes.
@@ -213,7 +213,7 @@ export async function fitHeadCV(
   const { confidence, correct } = validationPairs(kind, calProbs, calTargets, calRows.length, classes, options.gated);
   const plain = validationPairs(kind, calProbs, calTargets, calRows.length, classes);
   let hits = 0;
-  for (let i = 0; i < plain.correct.length; i++) hits += kind === 'multiclass' ? plain.correct[i] : (plain.confidence[i] >= 0.5 ? 1 : 0) === plain.correct[i] ? 1 : 0;
+  for (let i = 0; i < plain.correct.length; i++) hits += kind === 'multiclass' ? plain.correct[i]! : (plain.confidence[i]! >= 0.5 ? 1 : 0) === plain.correct[i] ? 1 : 0;
   const total = plain.correct.length;
   const threshold = chooseThreshold(confidence, correct, options);
   return {
@@ -239,16 +239,16 @@ export function prelabelsFromProbs(kind: HeadKind, probs: Float32Array, n: numbe
     const o = i * classes;
     if (kind === 'multiclass') {
       let best = 0;
-      for (let c = 1; c < classes; c++) if (probs[o + c] > probs[o + best]) best = c;
+      for (let c = 1; c < classes; c++) if (probs[o + c]! > probs[o + best]!) best = c;
       // The model's best guess is a gated class: no prelabel (not the runner-up, which is likely wrong).
-      if (!off[best] && probs[o + best] >= threshold) out.push({ row: i, classes: [best], confidences: [probs[o + best]] });
+      if (!off[best] && probs[o + best]! >= threshold) out.push({ row: i, classes: [best], confidences: [probs[o + best]!] });
     } else {
       const cls: number[] = [];
       const conf: number[] = [];
       for (let c = 0; c < classes; c++) {
-        if (!off[c] && probs[o + c] >= threshold) {
+        if (!off[c] && probs[o + c]! >= threshold) {
           cls.push(c);
-          conf.push(probs[o + c]);
+          conf.push(probs[o + c]!);
         }
       }
       if (cls.length) out.push({ row: i, classes: cls, confidences: conf });

@@ -33,7 +33,7 @@ function checkTargets(kind: HeadKind, targets: HeadTargets, n: number, classes: 
   if (kind === 'multiclass') {
     if (targets.length !== n) throw new LabelkitError('E_INVALID_ARGUMENT', `A multi-class head needs one class index per row (${n}); got ${targets.length}.`);
     for (let i = 0; i < n; i++) {
-      if (!(targets[i] >= 0 && targets[i] < classes)) throw new LabelkitError('E_INVALID_ARGUMENT', `Row ${i} has class ${targets[i]}, outside 0..${classes - 1}.`, { row: i });
+      if (!(targets[i]! >= 0 && targets[i]! < classes)) throw new LabelkitError('E_INVALID_ARGUMENT', `Row ${i} has class ${targets[i]}, outside 0..${classes - 1}.`, { row: i });
     }
   } else if (targets.length !== n * classes) {
     throw new LabelkitError('E_INVALID_ARGUMENT', `A multi-label head needs an n×classes 0/1 matrix (${n * classes} values); got ${targets.length}.`);
@@ -48,14 +48,14 @@ function standardizer(x: Float32Array, n: number, d: number): { mean: Float32Arr
   for (let i = 0; i < n; i++) {
     const o = i * d;
     for (let p = 0; p < d; p++) {
-      const v = x[o + p];
-      sum[p] += v;
-      sq[p] += v * v;
+      const v = x[o + p]!;
+      sum[p]! += v;
+      sq[p]! += v * v;
     }
   }
   for (let p = 0; p < d; p++) {
-    const m = sum[p] / n;
-    const variance = Math.max(0, sq[p] / n - m * m);
+    const m = sum[p]! / n;
+    const variance = Math.max(0, sq[p]! / n - m * m);
     mean[p] = m;
     invStd[p] = variance > 1e-12 ? 1 / Math.sqrt(variance) : 0;
   }
@@ -66,7 +66,7 @@ function standardize(x: Float32Array, n: number, d: number, mean: Float32Array, 
   const z = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     const o = i * d;
-    for (let p = 0; p < d; p++) z[o + p] = (x[o + p] - mean[p]) * invStd[p];
+    for (let p = 0; p < d; p++) z[o + p] = (x[o + p]! - mean[p]!) * invStd[p]!;
   }
   return z;
 }
@@ -79,21 +79,21 @@ function forward(kind: HeadKind, z: Float32Array, n: number, d: number, classes:
     let max = -Infinity;
     for (let c = 0; c < classes; c++) {
       const wo = c * d;
-      let s = b[c];
-      for (let p = 0; p < d; p++) s += z[zo + p] * w[wo + p];
+      let s = b[c]!;
+      for (let p = 0; p < d; p++) s += z[zo + p]! * w[wo + p]!;
       out[oo + c] = s;
       if (s > max) max = s;
     }
     if (kind === 'multiclass') {
       let total = 0;
       for (let c = 0; c < classes; c++) {
-        const e = Math.exp(out[oo + c] - max);
+        const e = Math.exp(out[oo + c]! - max);
         out[oo + c] = e;
         total += e;
       }
-      for (let c = 0; c < classes; c++) out[oo + c] /= total;
+      for (let c = 0; c < classes; c++) out[oo + c]! /= total;
     } else {
-      for (let c = 0; c < classes; c++) out[oo + c] = 1 / (1 + Math.exp(-out[oo + c]));
+      for (let c = 0; c < classes; c++) out[oo + c] = 1 / (1 + Math.exp(-out[oo + c]!));
     }
   }
 }
@@ -118,7 +118,7 @@ export async function trainHead(
   const { mean, invStd } = standardizer(x, n, d);
   const z = standardize(x, n, d, mean, invStd);
   const y = new Float32Array(n * classes);
-  if (kind === 'multiclass') for (let i = 0; i < n; i++) y[i * classes + targets[i]] = 1;
+  if (kind === 'multiclass') for (let i = 0; i < n; i++) y[i * classes + targets[i]!] = 1;
   else y.set(targets);
 
   const w = new Float32Array(classes * d);
@@ -145,8 +145,8 @@ export async function trainHead(
       const oo = i * classes;
       const zo = i * d;
       for (let c = 0; c < classes; c++) {
-        const p = prob[oo + c];
-        const t = y[oo + c];
+        const p = prob[oo + c]!;
+        const t = y[oo + c]!;
         if (kind === 'multiclass') {
           if (t) nextLoss -= Math.log(Math.max(p, 1e-12));
         } else {
@@ -154,15 +154,15 @@ export async function trainHead(
         }
         const g = (p - t) / n;
         if (g === 0) continue;
-        gb[c] += g;
+        gb[c]! += g;
         const wo = c * d;
-        for (let q = 0; q < d; q++) gw[wo + q] += g * z[zo + q];
+        for (let q = 0; q < d; q++) gw[wo + q]! += g * z[zo + q]!;
       }
     }
     let penalty = 0;
     for (let q = 0; q < w.length; q++) {
-      penalty += w[q] * w[q];
-      gw[q] += l2 * w[q];
+      penalty += w[q]! * w[q]!;
+      gw[q]! += l2 * w[q]!;
     }
     nextLoss = nextLoss / n + 0.5 * l2 * penalty;
     settled = Math.abs(loss - nextLoss) <= 1e-6 * Math.max(1, Math.abs(nextLoss)) ? settled + 1 : 0;
@@ -171,16 +171,16 @@ export async function trainHead(
     const c1 = 1 - Math.pow(beta1, epoch + 1);
     const c2 = 1 - Math.pow(beta2, epoch + 1);
     for (let q = 0; q < w.length; q++) {
-      const g = gw[q];
-      mw[q] = beta1 * mw[q] + (1 - beta1) * g;
-      vw[q] = beta2 * vw[q] + (1 - beta2) * g * g;
-      w[q] -= (lr * (mw[q] / c1)) / (Math.sqrt(vw[q] / c2) + 1e-8);
+      const g = gw[q]!;
+      mw[q] = beta1 * mw[q]! + (1 - beta1) * g;
+      vw[q] = beta2 * vw[q]! + (1 - beta2) * g * g;
+      w[q]! -= (lr * (mw[q]! / c1)) / (Math.sqrt(vw[q]! / c2) + 1e-8);
     }
     for (let c = 0; c < classes; c++) {
-      const g = gb[c];
-      mb[c] = beta1 * mb[c] + (1 - beta1) * g;
-      vb[c] = beta2 * vb[c] + (1 - beta2) * g * g;
-      b[c] -= (lr * (mb[c] / c1)) / (Math.sqrt(vb[c] / c2) + 1e-8);
+      const g = gb[c]!;
+      mb[c] = beta1 * mb[c]! + (1 - beta1) * g;
+      vb[c] = beta2 * vb[c]! + (1 - beta2) * g * g;
+      b[c]! -= (lr * (mb[c]! / c1)) / (Math.sqrt(vb[c]! / c2) + 1e-8);
     }
     if (options.signal && epoch % 25 === 24) {
       await yieldToEventLoop();

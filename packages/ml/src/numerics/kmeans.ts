@@ -56,7 +56,7 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
   const m = rows.length;
   // The sample as one contiguous block, with its squared norms: ‖x − c‖² = ‖x‖² + ‖c‖² − 2·x·c.
   const xs = new Float32Array(m * d);
-  for (let s = 0; s < m; s++) xs.set(x.subarray(rows[s] * d, rows[s] * d + d), s * d);
+  for (let s = 0; s < m; s++) xs.set(x.subarray(rows[s]! * d, rows[s]! * d + d), s * d);
   const xn = rowNorms(xs, m, d);
   const centers = new Float32Array(k * d);
   const best = new Float64Array(m).fill(Infinity);
@@ -65,7 +65,7 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
     const co = c * d;
     centers.set(xs.subarray(pick * d, pick * d + d), co);
     let cn = 0;
-    for (let p = 0; p < d; p++) cn += centers[co + p] * centers[co + p];
+    for (let p = 0; p < d; p++) cn += centers[co + p]! * centers[co + p]!;
     let total = 0;
     const d4 = d & ~3;
     for (let s = 0; s < m; s++) {
@@ -76,15 +76,15 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
         a3 = 0;
       let p = 0;
       for (; p < d4; p += 4) {
-        a0 += xs[xo + p] * centers[co + p];
-        a1 += xs[xo + p + 1] * centers[co + p + 1];
-        a2 += xs[xo + p + 2] * centers[co + p + 2];
-        a3 += xs[xo + p + 3] * centers[co + p + 3];
+        a0 += xs[xo + p]! * centers[co + p]!;
+        a1 += xs[xo + p + 1]! * centers[co + p + 1]!;
+        a2 += xs[xo + p + 2]! * centers[co + p + 2]!;
+        a3 += xs[xo + p + 3]! * centers[co + p + 3]!;
       }
-      for (; p < d; p++) a0 += xs[xo + p] * centers[co + p];
-      const dist = Math.max(0, xn[s] + cn - 2 * (a0 + a1 + a2 + a3));
-      if (dist < best[s]) best[s] = dist;
-      total += best[s];
+      for (; p < d; p++) a0 += xs[xo + p]! * centers[co + p]!;
+      const dist = Math.max(0, xn[s]! + cn - 2 * (a0 + a1 + a2 + a3));
+      if (dist < best[s]!) best[s] = dist;
+      total += best[s]!;
     }
     if (c + 1 === k) break;
     if (!(total > 0)) {
@@ -95,7 +95,7 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
     let target = rand() * total;
     let s = 0;
     for (; s < m - 1; s++) {
-      target -= best[s];
+      target -= best[s]!;
       if (target <= 0) break;
     }
     pick = s;
@@ -127,7 +127,7 @@ export async function kmeans(x: Float32Array, n: number, d: number, options: KMe
 
   const xNorms = rowNorms(x, n, d);
   let meanNorm = 0;
-  for (let i = 0; i < n; i++) meanNorm += xNorms[i];
+  for (let i = 0; i < n; i++) meanNorm += xNorms[i]!;
   meanNorm = meanNorm / n || 1;
   const assignments = new Int32Array(n).fill(-1);
   const blockIndex = new Int32Array(Math.min(n, blockRows));
@@ -151,31 +151,31 @@ export async function kmeans(x: Float32Array, n: number, d: number, options: KMe
       // Keep per-cluster sums up to date by moving only the rows that changed cluster.
       for (let r = 0; r < rows; r++) {
         const i = start + r;
-        const j = blockIndex[r];
-        const old = assignments[i];
+        const j = blockIndex[r]!;
+        const old = assignments[i]!;
         if (old === j) continue;
         assignments[i] = j;
         changed++;
         const xo = i * d;
         const so = j * d;
-        counts[j]++;
+        counts[j]!++;
         if (old >= 0) {
           const oo = old * d;
-          counts[old]--;
+          counts[old]!--;
           for (let p = 0; p < d; p++) {
-            const v = x[xo + p];
-            sums[so + p] += v;
-            sums[oo + p] -= v;
+            const v = x[xo + p]!;
+            sums[so + p]! += v;
+            sums[oo + p]! -= v;
           }
         } else {
-          for (let p = 0; p < d; p++) sums[so + p] += x[xo + p];
+          for (let p = 0; p < d; p++) sums[so + p]! += x[xo + p]!;
         }
       }
       throwIfAborted(signal);
     }
     iterations++;
     inertia = 0;
-    for (let i = 0; i < n; i++) inertia += Math.max(0, xNorms[i] + score[i]);
+    for (let i = 0; i < n; i++) inertia += Math.max(0, xNorms[i]! + score[i]!);
     options.onIteration?.({ iteration: iterations, changed, inertia });
     if (changed === 0) {
       converged = true;
@@ -191,23 +191,23 @@ export async function kmeans(x: Float32Array, n: number, d: number, options: KMe
         let far = -1;
         let farDist = -1;
         for (let i = 0; i < n; i++) {
-          const dist = xNorms[i] + score[i];
-          if (dist > farDist && counts[assignments[i]] > 1) {
+          const dist = xNorms[i]! + score[i]!;
+          if (dist > farDist && counts[assignments[i]!]! > 1) {
             farDist = dist;
             far = i;
           }
         }
         if (far < 0) continue;
-        score[far] = -xNorms[far];
+        score[far] = -xNorms[far]!;
         centers.set(x.subarray(far * d, far * d + d), so);
         reseeded++;
         continue;
       }
-      const inv = 1 / counts[j];
+      const inv = 1 / counts[j]!;
       let move = 0;
       for (let p = 0; p < d; p++) {
-        const v = sums[so + p] * inv;
-        const diff = v - centers[so + p];
+        const v = sums[so + p]! * inv;
+        const diff = v - centers[so + p]!;
         move += diff * diff;
         centers[so + p] = v;
       }

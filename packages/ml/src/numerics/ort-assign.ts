@@ -1,6 +1,7 @@
 // The k-means distance step on onnxruntime-web: a four-node graph built here (Gemm → ArgMin /
 // ReduceMin), run on the WASM backend (SIMD, and threads when the page is cross-origin isolated)
 // or on WebGPU. ORT's GEMM is several times faster than any loop JavaScript can express.
+import { LabelkitError } from '@labelkit/core';
 import type * as Ort from 'onnxruntime-web';
 import { ElemType, buildModel } from '../onnx/model.js';
 import type { AssignKernel } from './assign.js';
@@ -63,11 +64,12 @@ export async function createOrtAssignKernel(ort: typeof Ort, executionProvider: 
         C: new ort.Tensor('float32', centers.length === k * d ? centers : centers.subarray(0, k * d), [k, d]),
         CN: new ort.Tensor('float32', centerNorms.length === k ? centerNorms : centerNorms.subarray(0, k), [k]),
       };
-      const out = await session.run(feeds);
-      outIndex.set((out.index.data as Int32Array).subarray(0, n));
-      outScore.set((out.score.data as Float32Array).subarray(0, n));
-      out.index.dispose();
-      out.score.dispose();
+      const { index, score } = await session.run(feeds);
+      if (!index || !score) throw new LabelkitError('E_MODEL', 'The k-means distance graph returned no index or score output.');
+      outIndex.set((index.data as Int32Array).subarray(0, n));
+      outScore.set((score.data as Float32Array).subarray(0, n));
+      index.dispose();
+      score.dispose();
     },
     dispose: async () => {
       await session.release();

@@ -9,8 +9,8 @@ export function sampleIndices(n: number, count: number, rand: () => number): Int
   for (let i = 0; i < n; i++) pool[i] = i;
   for (let i = 0; i < m; i++) {
     const j = i + Math.floor(rand() * (n - i));
-    const t = pool[i];
-    pool[i] = pool[j];
+    const t = pool[i]!;
+    pool[i] = pool[j]!;
     pool[j] = t;
   }
   return pool.slice(0, m);

@@ -64,8 +64,8 @@ export function zOf(level: number): number {
   ];
   if (level >= 0.999) return 3.0902;
   for (let i = 1; i < table.length; i++) {
-    const [l1, z1] = table[i];
-    const [l0, z0] = table[i - 1];
+    const [l1, z1] = table[i]!;
+    const [l0, z0] = table[i - 1]!;
     if (level <= l1) return z0 + ((z1 - z0) * (level - l0)) / (l1 - l0);
   }
   return 3.0902;
@@ -83,20 +83,20 @@ export function chooseThreshold(confidence: ArrayLike<number>, correct: ArrayLik
   const minSupport = options.minSupport ?? 10;
   const z = options.z ?? 0;
   const n = confidence.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => confidence[b] - confidence[a]);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => confidence[b]! - confidence[a]!);
   let tp = 0;
   let best: ThresholdChoice = { threshold: null, precision: 0, support: 0, coverage: 0 };
   let bestPrecisionSeen = -1;
   for (let r = 0; r < n; r++) {
-    tp += correct[order[r]] ? 1 : 0;
+    tp += correct[order[r]!] ? 1 : 0;
     // Only at the end of a run of equal confidences is the set "≥ this confidence" complete.
-    if (r + 1 < n && confidence[order[r + 1]] === confidence[order[r]]) continue;
+    if (r + 1 < n && confidence[order[r + 1]!] === confidence[order[r]!]) continue;
     const support = r + 1;
     const precision = tp / support;
     const lowerBound = z > 0 ? wilsonLower(tp, support, z) : precision;
     const bound = z > 0 ? { lowerBound } : {};
     if (lowerBound >= target && support >= minSupport) {
-      best = { threshold: confidence[order[r]], precision, support, coverage: support / n, ...bound };
+      best = { threshold: confidence[order[r]!]!, precision, support, coverage: support / n, ...bound };
     } else if (best.threshold === null && support >= minSupport && lowerBound > bestPrecisionSeen) {
       // Report the best failing candidate, so the run record says how close it came.
       bestPrecisionSeen = lowerBound;

@@ -267,7 +267,7 @@ export function tensorElemType(info: ModelInfo, name: string): number | undefine
     if (node.opType === 'Cast' && node.intAttrs.to) return node.intAttrs.to;
     if (INT64_OPS.has(node.opType) || (node.opType === 'TopK' && index === 1)) return ElemType.INT64;
     if (BOOL_OPS.has(node.opType)) return ElemType.BOOL;
-    if (node.opType === 'Where') return infer(node.inputs[1]);
+    if (node.opType === 'Where') return node.inputs[1] ? infer(node.inputs[1]) : undefined;
     for (const input of node.inputs) {
       if (!input) continue;
       const t = infer(input);

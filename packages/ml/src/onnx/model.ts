@@ -100,7 +100,7 @@ export function cutModel(bytes: Uint8Array, options: CutOptions): CutResult {
   for (const n of extraNodes) for (const i of n.inputs) needed.add(i);
   const keepNode = new Array<boolean>(info.nodes.length).fill(false);
   for (let i = info.nodes.length - 1; i >= 0; i--) {
-    const node = info.nodes[i];
+    const node = info.nodes[i]!;
     if (!node.outputs.some((o) => needed.has(o))) continue;
     keepNode[i] = true;
     for (const input of node.inputs) if (input) needed.add(input);

@@ -36,7 +36,7 @@ export function readVarint(buf: Uint8Array, pos: number, limit = buf.length): [n
   let scale = 1;
   for (let i = 0; i < 10; i++) {
     if (pos >= limit) throw corrupt('truncated varint', pos);
-    const b = buf[pos++];
+    const b = buf[pos++]!; // pos < limit ≤ buf.length
     value += (b & 0x7f) * scale;
     if (b < 0x80) return [value, pos];
     scale *= 128;
