@@ -207,9 +207,32 @@ export interface AssistActivity {
   readonly error?: string;
 }
 
+/**
+ * Items ML assist asks a person to look at (the Data tab of `<label-dashboard>` filters by them):
+ * found in embedding space after each training round.
+ */
+export interface AssistFlags {
+  /** When they were found (ms since the epoch). */
+  readonly at: number;
+  /** Groups of near-duplicate items (item indices), two or more each. */
+  readonly duplicates: readonly (readonly number[])[];
+  /** Labeled items whose human label the model and the item's labeled neighbours confidently contradict. */
+  readonly suspects: readonly {
+    readonly item: number;
+    /** The human label (id) and the one the model and neighbours suggest. */
+    readonly label: string;
+    readonly suggested: string;
+    /** The model's probability for `suggested`, and the share of neighbours that carry it. */
+    readonly confidence: number;
+    readonly agreement: number;
+  }[];
+}
+
 /** A live source of `AssistActivity` (what `attachAssist` in `@labelkit/ml` returns is one). */
 export interface AssistMonitor {
   readonly activity: AssistActivity;
+  /** The latest near-duplicate and likely-mislabeled flags (after a training round). */
+  readonly flags?: AssistFlags;
   /** Calls `listener` on every change; returns the unsubscribe function. */
   subscribe(listener: (activity: AssistActivity) => void): () => void;
 }

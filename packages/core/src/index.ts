@@ -76,6 +76,7 @@ export { crc32 } from './util/crc32.js';
 export {
   ASSIST_DEVICES,
   type AssistActivity,
+  type AssistFlags,
   type Assistant,
   type AssistCallOptions,
   type AssistCompute,

@@ -171,6 +171,9 @@ export function attachAssist(project: Project, options: AttachAssistOptions): As
     get activity() {
       return activity;
     },
+    get flags() {
+      return loop.flags;
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

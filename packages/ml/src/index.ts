@@ -6,6 +6,7 @@ export { type DetectorSpec, type EngineConfig, type FeaturizerSpec, type ModelSo
 export { AssistLoop, type AssistLoopOptions, type AssistLoopProgress, type AssistLoopReport, type ItemFailure, type RealizedPrecision, type RoundReport } from './assist/loop.js';
 export { attachAssist, type AssistHandle, type AttachAssistOptions } from './attach.js';
 export { EmbeddingCache } from './assist/embedding-cache.js';
+export { findFlags, type FlagInput, type FlagOptions, type RowFlags } from './assist/flags.js';
 export { type Pixels, type Placement, type Preprocess, preprocess, preprocessInto } from './preprocess.js';
 export {
   ElemType,

@@ -1,6 +1,7 @@
-import { type Annotation, type Assistant, LabelkitError } from '@labelkit/core';
+import { type Annotation, type AssistFlags, type AssistHead, type Assistant, LabelkitError } from '@labelkit/core';
 import { prelabelsFromProbs } from '../numerics/fit.js';
 import { assistable } from './assistable.js';
+import { projectFlags } from './flags.js';
 import { modelPrelabel, realizedGate, withdrawModelPrelabels } from './realized.js';
 import type { LoopContext, RoundReport, RunOutcome } from './types.js';
 
@@ -91,7 +92,7 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
     }
     return { ...v, metrics };
   });
-  if (threshold === null) return { threshold, prelabeled: 0, withdrawn, failed: [] };
+  if (threshold === null) return { threshold, prelabeled: 0, withdrawn, failed: [], flags: await roundFlags(ctx, multilabel ? undefined : trained!.head, threshold, signal) };
   const todo = [...p.items({ states: ['todo'] })].filter((it) => assistable(it) && ctx.hasRow(it));
   let prelabeled = 0;
   await ctx.record('inference', { items: todo.length, threshold }, signal, async (runId) => {
@@ -121,7 +122,17 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
     withdrawn = await withdrawModelPrelabels(ctx.project, new Set(proposals.map((x) => x.item)), runId, 'not re-proposed by the new model');
     return { ...run, metrics: { ...run.metrics, threshold, prelabeled, withdrawn, unvisited, ...(gated.length ? { gated: gatedNames.join(', ') } : {}) } };
   });
-  return { threshold, prelabeled, withdrawn, failed: [] };
+  return { threshold, prelabeled, withdrawn, failed: [], flags: await roundFlags(ctx, multilabel ? undefined : trained!.head, threshold, signal) };
+}
+
+/** Near-duplicates and likely-mislabeled items after a round (the model's view of labeled items: multi-class heads only). */
+async function roundFlags(ctx: LoopContext, head: AssistHead | undefined, threshold: number | null, signal?: AbortSignal): Promise<AssistFlags | undefined> {
+  const options = ctx.options.flags;
+  if (options === false) return undefined;
+  const predict = head
+    ? async (items: number[]) => (await ctx.assistant.predict(head, { rows: items.length, cols: ctx.cache.dim, data: ctx.cache.matrix(items) }, { signal })).probabilities.data
+    : undefined;
+  return projectFlags(ctx.project, ctx.cache, ctx.hasRow, predict, { ...options, minConfidence: options?.minConfidence ?? threshold ?? undefined });
 }
 
 function pct(x: number): string {

@@ -3,7 +3,18 @@
 // arrived — train a head, pick the threshold on held-out labels and prelabel the todo items
 // (classification), or calibrate the detector's box threshold and prelabel boxes (detection).
 // Every step is recorded as a run in the project's journal, with device, timings and metrics.
-import { type AssistImage, type AssistRun, type ItemView, LabelkitError, type Project, type RunKind, type Assistant, isClassificationKind, throwIfAborted } from '@labelkit/core';
+import {
+  type AssistFlags,
+  type AssistImage,
+  type AssistRun,
+  type ItemView,
+  LabelkitError,
+  type Project,
+  type RunKind,
+  type Assistant,
+  isClassificationKind,
+  throwIfAborted,
+} from '@labelkit/core';
 import { EmbeddingCache } from './embedding-cache.js';
 import { assistable } from './assistable.js';
 import { trainAndPrelabel as classificationRound } from './classify.js';
@@ -29,6 +40,7 @@ export class AssistLoop {
   readonly #ctx: LoopContext;
   #loaded = false;
   #busy: Promise<AssistLoopReport> | undefined;
+  #flags: AssistFlags | undefined;
 
   constructor(options: AssistLoopOptions) {
     this.#options = options;
@@ -44,6 +56,11 @@ export class AssistLoop {
       readImages: (items, failed, signal, onFailed) => this.#readImages(items, failed, signal, onFailed),
       hasRow: (item) => this.#row(item),
     };
+  }
+
+  /** Near-duplicate groups and likely-mislabeled items found after the last training round. */
+  get flags(): AssistFlags | undefined {
+    return this.#flags;
   }
 
   /** Labels still needed before the next training run (from the project's stats). */
@@ -80,6 +97,7 @@ export class AssistLoop {
     const watched = classification ? await this.watchRealized({ signal }) : 0;
     if (this.project.stats().labelsToNextRun !== 0) return { featurized, clustered, trained: false, prelabeled: 0, withdrawn: watched, failed };
     const r: RoundReport = classification ? await this.trainAndPrelabel({ signal }) : await this.detectAndPrelabel({ signal });
+    if (r.flags) this.#flags = r.flags;
     return { featurized, clustered, trained: true, threshold: r.threshold, prelabeled: r.prelabeled, withdrawn: watched + r.withdrawn, failed: [...failed, ...r.failed] };
   }
 

@@ -1,5 +1,6 @@
-import type { AssistImage, AssistRun, Assistant, ItemView, Project, RunKind } from '@labelkit/core';
+import type { AssistFlags, AssistImage, AssistRun, Assistant, ItemView, Project, RunKind } from '@labelkit/core';
 import type { EmbeddingCache } from './embedding-cache.js';
+import type { FlagOptions } from './flags.js';
 
 export interface AssistLoopOptions {
   readonly project: Project;
@@ -56,6 +57,11 @@ export interface AssistLoopOptions {
   /** Progress of long steps (featurization, inference, detection): items done of total. */
   readonly onProgress?: (progress: AssistLoopProgress) => void;
   readonly seed?: number;
+  /**
+   * Near-duplicate and likely-mislabeled flags after each classification round (`loop.flags`, the
+   * Data tab's filters): thresholds, or `false` to skip them.
+   */
+  readonly flags?: FlagOptions | false;
   /** Detection projects: model class index → project label id. Unmapped classes are ignored. */
   readonly detectorLabels?: Readonly<Record<number, string>>;
   /** Called as each run starts. */
@@ -113,6 +119,8 @@ export interface RoundReport {
   readonly prelabeled: number;
   readonly withdrawn: number;
   readonly failed: readonly ItemFailure[];
+  /** Near-duplicates and likely-mislabeled items found after the round (classification). */
+  readonly flags?: AssistFlags;
 }
 
 /** What the rounds (classify.ts, detect-round.ts, realized.ts) use of their loop. */
