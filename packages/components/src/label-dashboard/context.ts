@@ -1,5 +1,5 @@
 import type { ReactiveControllerHost } from 'lit';
-import type { DataSource, Project } from '@labelkit/core';
+import type { AssistMonitor, DataSource, Project } from '@labelkit/core';
 import type { Commands } from '../controllers/commands.js';
 import type { ProjectController } from '../controllers/project-controller.js';
 import type { ImageUrls } from '../controllers/image-url.js';
@@ -10,6 +10,8 @@ export interface DashboardContext {
   readonly host: ReactiveControllerHost & HTMLElement;
   readonly project: Project | undefined;
   readonly source: DataSource | undefined;
+  /** ML assist in this browser, when the host set it: its flags filter the Data tab. */
+  readonly assist: AssistMonitor | undefined;
   /** Uploads local images into the project's container (Azure mode); the Details tab offers it when set. */
   readonly upload: DashboardUpload | undefined;
   readonly commands: Commands;

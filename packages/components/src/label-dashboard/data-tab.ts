@@ -7,6 +7,7 @@ import { styleProps } from '../directives/style-props.js';
 import { STATE_COLORS } from './charts.js';
 import type { DashboardContext } from './context.js';
 import { consensusAnswers } from './consensus-answers.js';
+import { type FlagFilter, flagMatches, flagNote, flagSelect } from './flags.js';
 
 type StateFilter = ItemState | 'done' | 'all';
 const PAGE = 24;
@@ -25,6 +26,7 @@ export class DataTab {
   #stateFilter: StateFilter = 'done';
   #labelFilter = '';
   #labelerFilter = '';
+  #flagFilter: FlagFilter = '';
   #page = 0;
   #picked = new Set<number>();
   /** A Reject waiting out its undo time: the items, and the timer that records it. */
@@ -82,7 +84,8 @@ export class DataTab {
 
   /** The page of items shown: computed once per project change, filter and page. */
   #pageItems(p: Project): { items: ItemView[]; more: boolean; total: number } {
-    const key = `${this.c.pc.version}|${this.#stateFilter}|${this.#labelFilter}|${this.#labelerFilter}|${this.#page}`;
+    const flags = this.c.assist?.flags;
+    const key = `${this.c.pc.version}|${this.#stateFilter}|${this.#labelFilter}|${this.#labelerFilter}|${this.#flagFilter}|${flags?.at}|${this.#page}`;
     if (this.#pageCache?.key === key) return this.#pageCache;
     const f = this.#stateFilter;
     const states: ItemState[] | undefined = f === 'all' ? undefined : f === 'done' ? ['labeled', 'needs-review'] : [f];
@@ -93,17 +96,18 @@ export class DataTab {
     for (const it of p.items(states ? { states } : undefined)) {
       if (this.#labelFilter && !it.annotations.some((a) => a.label === this.#labelFilter)) continue;
       if (this.#labelerFilter && !byLabeler(p, it, this.#labelerFilter)) continue;
+      if (!flagMatches(flags, this.#flagFilter, it)) continue;
       if (seen++ < skip) continue;
       if (items.length === PAGE) {
         more = true;
         // The total: from the counts when only the state filters; else by counting the rest.
-        if (!this.#labelFilter && !this.#labelerFilter) break;
+        if (!this.#labelFilter && !this.#labelerFilter && !this.#flagFilter) break;
         continue;
       }
       items.push(it);
     }
     const stats = this.c.pc.stats!;
-    const total = this.#labelFilter || this.#labelerFilter ? seen : states ? states.reduce((n, st) => n + stats.counts[st], 0) : stats.total;
+    const total = this.#labelFilter || this.#labelerFilter || this.#flagFilter ? seen : states ? states.reduce((n, st) => n + stats.counts[st], 0) : stats.total;
     this.#pageCache = { key, items, more, total };
     return this.#pageCache;
   }
@@ -153,6 +157,10 @@ export class DataTab {
             ${p.labelerStats().map((l) => html`<option value=${l.labeler} ?selected=${this.#labelerFilter === l.labeler}>${l.labeler}</option>`)}
           </select>
         </label>
+        ${flagSelect(this.c.assist?.flags, this.#flagFilter, (v) => {
+          this.#flagFilter = v;
+          this.#filter(this.#stateFilter, this.#labelFilter);
+        })}
         <span class="spacer"></span>
         ${canReview ? this.#reviewButtons(p, items) : nothing}
       </div>
@@ -228,6 +236,7 @@ export class DataTab {
             return html`<span class="chip" ${styleProps({ '--c': l?.color ?? '#888' })}>${l?.name ?? label}${n > 1 ? ` ×${n}` : ''}</span>`;
           })}
         </div>
+        ${flagNote(this.c.assist?.flags, it, byId)}
         ${it.state === 'needs-review' ? consensusAnswers(this.c, p, it.index, p.consensusOf(it.index), byId) : nothing}
       </div>
     </li>`;

@@ -189,6 +189,9 @@ export class LabelDashboard extends LitElement {
       get source() {
         return el.source;
       },
+      get assist() {
+        return el.assist;
+      },
       get upload() {
         return el.upload;
       },

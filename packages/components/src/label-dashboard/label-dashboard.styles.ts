@@ -81,6 +81,7 @@ export const styles = css`
   .item .path { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .state { display: inline-block; border-left: 4px solid var(--c); padding-left: 4px; color: var(--_muted); }
   .chips { display: flex; flex-wrap: wrap; gap: 3px; margin-top: 3px; }
+  .flags .flag { display: block; margin-top: 3px; font-size: 0.85em; color: var(--_text); border-left: 3px solid #d97706; padding-left: 4px; }
   /* The label colour is a swatch beside dark text, so any label colour keeps the text readable. */
   .chip { background: var(--_surface); color: var(--_text); border: 1px solid var(--_border); border-left: 6px solid var(--c); border-radius: 999px; padding: 0 6px; font-weight: 600; }
   .pager { display: flex; gap: 10px; align-items: center; justify-content: center; margin-top: 10px; }
