@@ -219,7 +219,7 @@ async function gather(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, 
     if (n > max) throw new LabelkitError('E_CAPACITY', `The zip entry "${path}" is larger than ${max} bytes; write this export to files instead.`, { path, max });
     parts.push(c);
   }
-  return parts.length === 1 ? parts[0] : concatBytes(parts, n);
+  return parts.length === 1 ? parts[0]! : concatBytes(parts, n);
 }
 
 function dosDateTime(date: Date): { time: number; day: number } {
@@ -246,6 +246,6 @@ export function crc32(data: Uint8Array, crc = 0): number {
     CRC_TABLE = table;
   }
   let c = ~crc;
-  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }

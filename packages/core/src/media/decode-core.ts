@@ -15,7 +15,7 @@ function pickWindow(raw: RawGrey, presets: readonly WindowPreset[], option: Deco
   if (option && typeof option === 'object') return { center: option.center, width: Math.max(1, option.width) };
   if (option === 'auto-minmax') return minMaxWindow(raw);
   if (option === 'auto-percentile') return percentileWindow(raw);
-  return presets[0].window; // 'dicom' or default: the file's own window first, else min/max
+  return presets[0]!.window; // 'dicom' or default: the file's own window first, else min/max
 }
 
 function frameIndex(options: DecodeOptions, frames: number): number {
@@ -42,7 +42,7 @@ function greyImage(
     presets.unshift({ id: 'full-range', label: 'Full range', window: windowFromRange(Math.min(a, b), Math.max(a, b)) });
   }
   const window = pickWindow(raw, presets, option);
-  return { ...base, raw, window, defaultWindow: presets[0].window, windowPresets: presets, rgba: renderWindow(raw, window) };
+  return { ...base, raw, window, defaultWindow: presets[0]!.window, windowPresets: presets, rgba: renderWindow(raw, window) };
 }
 
 /** Decodes on this thread (no worker). Same contract as `decodeImage`. */
@@ -106,7 +106,7 @@ export async function decodeInProcess(input: Uint8Array | ArrayBuffer, options: 
 
   if (probe.format === 'tiff') {
     const info = inspection.tiff!;
-    const page = info.pages[frame];
+    const page = info.pages[frame]!;
     // utif2 (with its JPEG decoder and pako) loads only when a TIFF is decoded here.
     const { decodeTiffPage } = await import('./tiff.js');
     const px = decodeTiffPage(bytes, info, frame);
@@ -114,8 +114,8 @@ export async function decodeInProcess(input: Uint8Array | ArrayBuffer, options: 
       ...common,
       width: page.width,
       height: page.height,
-      bitsStored: page.bitsPerSample[0],
-      bitsAllocated: page.bitsPerSample[0],
+      bitsStored: page.bitsPerSample[0] ?? 1,
+      bitsAllocated: page.bitsPerSample[0] ?? 1,
       samplesPerPixel: page.samplesPerPixel,
     };
     if (px.kind === 'rgba') return { ...base, rgba: px.rgba, windowPresets: [] };

@@ -110,7 +110,7 @@ export function parseDicom(bytes: Uint8Array, maxPixels = Infinity): DicomImage 
     const options: Parameters<typeof dicomParser.parseDicom>[1] = { inflater } as never;
     if (!part10) {
       // A data set without preamble and file meta: explicit when a VR follows the first tag.
-      const explicit = bytes.length > 6 && /^[A-Z]{2}$/.test(String.fromCharCode(bytes[4], bytes[5]));
+      const explicit = bytes.length > 6 && /^[A-Z]{2}$/.test(String.fromCharCode(bytes[4]!, bytes[5]!));
       (options as { TransferSyntaxUID?: string }).TransferSyntaxUID = explicit ? '1.2.840.10008.1.2.1' : '1.2.840.10008.1.2';
     }
     dataSet = dicomParser.parseDicom(bytes, options);
@@ -261,7 +261,7 @@ export async function decodeDicomFrame(img: DicomImage, frame: number, maxPixels
       const out = new Uint8Array(pixels);
       for (let i = 0; i < pixels; i++) {
         const bit = bitOffset + i;
-        out[i] = (ba[el.dataOffset + (bit >> 3)] >> (bit & 7)) & 1;
+        out[i] = (ba[el.dataOffset + (bit >> 3)]! >> (bit & 7)) & 1;
       }
       return greyFrame(img, out);
     }
@@ -300,7 +300,7 @@ export async function decodeDicomFrame(img: DicomImage, frame: number, maxPixels
     let bytes = j.bytes;
     if (bytesPer === 1 && bytesPerSample === 2) {
       bytes = new Uint8Array(j.bytes.length * 2);
-      for (let i = 0; i < j.bytes.length; i++) bytes[i * 2] = j.bytes[i];
+      for (let i = 0; i < j.bytes.length; i++) bytes[i * 2] = j.bytes[i]!;
     }
     // The codec undoes the colour transform (YBR_RCT / YBR_ICT): colour comes out as RGB.
     return samplesToFrame(img, bytes, 0, spp === 3 ? 'RGB' : img.photometric);
@@ -314,7 +314,7 @@ export async function decodeDicomFrame(img: DicomImage, frame: number, maxPixels
   if (spp === 1) {
     const out = new Uint8Array(pixels);
     const rgba = decoded.rgba;
-    for (let i = 0; i < pixels; i++) out[i] = rgba[i * 4];
+    for (let i = 0; i < pixels; i++) out[i] = rgba[i * 4]!;
     return greyFrame(img, out);
   }
   return { kind: 'rgba', rgba: decoded.rgba };
@@ -322,7 +322,7 @@ export async function decodeDicomFrame(img: DicomImage, frame: number, maxPixels
 
 function swapBytes(bytes: Uint8Array, width: number): Uint8Array {
   const out = new Uint8Array(bytes.length);
-  for (let i = 0; i + width <= bytes.length; i += width) for (let k = 0; k < width; k++) out[i + k] = bytes[i + width - 1 - k];
+  for (let i = 0; i + width <= bytes.length; i += width) for (let k = 0; k < width; k++) out[i + k] = bytes[i + width - 1 - k]!;
   return out;
 }
 
@@ -345,9 +345,9 @@ function samplesToFrame(img: DicomImage, bytes: Uint8Array, planar: number, phot
   const shift = Math.max(0, img.bitsStored - 8);
   const bps = img.bitsAllocated / 8;
   const sample = (i: number): number => {
-    if (bps === 1) return bytes[i];
+    if (bps === 1) return bytes[i]!;
     const o = i * bps;
-    return bps === 2 ? ((bytes[o] | (bytes[o + 1] << 8)) >> shift) & 255 : ((bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16)) >> shift) & 255;
+    return bps === 2 ? ((bytes[o]! | (bytes[o + 1]! << 8)) >> shift) & 255 : ((bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16)) >> shift) & 255;
   };
   const rgba = new Uint8ClampedArray(pixels * 4);
   if (photometric === 'YBR_FULL_422' && planar === 0 && bytes.length >= pixels * 2 * bps && bytes.length < pixels * 3 * bps) {
@@ -400,7 +400,7 @@ function greyFrame(img: DicomImage, words: Uint8Array | Uint16Array | Uint32Arra
   let max = -Infinity;
   const identity = shift === 0 && bits === img.bitsAllocated && !img.signed;
   for (let i = 0; i < pixels; i++) {
-    let v = words[i];
+    let v = words[i]!;
     if (!identity) {
       v = bits >= 32 ? v >>> shift : (v >>> shift) & mask;
       if (img.signed && v >= signBit) v -= 2 * signBit;
@@ -422,7 +422,7 @@ function paletteFrame(img: DicomImage, words: Uint8Array | Uint16Array | Uint32A
     ['x00281101', 'x00281201'],
     ['x00281102', 'x00281202'],
     ['x00281103', 'x00281203'],
-  ]) {
+  ] as const) {
     const el = ds.elements[data];
     const n = ds.uint16(desc, 0) ?? ds.int16(desc, 0);
     if (!el || n === undefined) throw unsupported('PALETTE COLOR DICOM without its lookup tables (segmented palettes are not supported).');
@@ -434,17 +434,17 @@ function paletteFrame(img: DicomImage, words: Uint8Array | Uint16Array | Uint32A
     for (let i = 0; i < entries; i++) {
       const o = el.dataOffset + i * bytesPer;
       if (o + bytesPer > ds.byteArray.length) throw bad('a palette lookup table is truncated');
-      const v = bytesPer === 2 ? ds.byteArray[o] | (ds.byteArray[o + 1] << 8) : ds.byteArray[o];
+      const v = bytesPer === 2 ? ds.byteArray[o]! | (ds.byteArray[o + 1]! << 8) : ds.byteArray[o]!;
       lut[i] = bits > 8 && bytesPer === 2 ? v >> 8 : v;
     }
     luts.push(lut);
   }
   const rgba = new Uint8ClampedArray(pixels * 4);
   for (let i = 0; i < pixels; i++) {
-    const k = Math.min(entries - 1, Math.max(0, words[i] - first));
-    rgba[i * 4] = luts[0][k];
-    rgba[i * 4 + 1] = luts[1][k];
-    rgba[i * 4 + 2] = luts[2][k];
+    const k = Math.min(entries - 1, Math.max(0, words[i]! - first));
+    rgba[i * 4] = luts[0]![k]!;
+    rgba[i * 4 + 1] = luts[1]![k]!;
+    rgba[i * 4 + 2] = luts[2]![k]!;
     rgba[i * 4 + 3] = 255;
   }
   return { kind: 'rgba', rgba };

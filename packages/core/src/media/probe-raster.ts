@@ -30,11 +30,11 @@ export function readJpegHeader(b: Uint8Array): RasterHeader {
     if (b[p] !== 0xff) throw bad('JPEG', `expected a marker at offset ${p}`, { offset: p });
     while (p < len && b[p] === 0xff) p++; // fill bytes
     if (p >= len) break;
-    const marker = b[p++];
+    const marker = b[p++]!;
     if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) continue; // no length
     if (marker === 0xd9) throw bad('JPEG', 'the image ends before its frame header');
     if (p + 2 > len) break;
-    const segLen = (b[p] << 8) | b[p + 1];
+    const segLen = (b[p]! << 8) | b[p + 1]!;
     if (segLen < 2) throw bad('JPEG', `segment length ${segLen} at offset ${p}`, { offset: p });
     const body = p + 2;
     if (marker === 0xe0 && b[body] === 0x4a && b[body + 1] === 0x46 && b[body + 2] === 0x49 && b[body + 3] === 0x46) jfif = true;
@@ -44,10 +44,10 @@ export function readJpegHeader(b: Uint8Array): RasterHeader {
     const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (isSof) {
       if (body + 6 > len) break;
-      const bits = b[body];
-      const codedHeight = (b[body + 1] << 8) | b[body + 2];
-      const codedWidth = (b[body + 3] << 8) | b[body + 4];
-      const comps = b[body + 5];
+      const bits = b[body]!; // body + 6 ≤ len
+      const codedHeight = (b[body + 1]! << 8) | b[body + 2]!;
+      const codedWidth = (b[body + 3]! << 8) | b[body + 4]!;
+      const comps = b[body + 5]!;
       if (codedWidth === 0) throw bad('JPEG', 'width 0 in the frame header');
       if (codedHeight === 0) throw new LabelkitError('E_UNSUPPORTED_FORMAT', 'JPEG with height defined later in the stream (DNL marker) is not supported.');
       if (comps !== 1 && comps !== 3 && comps !== 4) throw bad('JPEG', `${comps} colour components`);
@@ -78,9 +78,9 @@ function exifOrientation(b: Uint8Array, start: number, length: number): number |
   const t = start + 6;
   const end = start + length;
   const le = b[t] === 0x49;
-  const u16 = (o: number) => (o + 2 <= end ? (le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]) : -1);
+  const u16 = (o: number) => (o + 2 <= end ? (le ? b[o]! | (b[o + 1]! << 8) : (b[o]! << 8) | b[o + 1]!) : -1);
   const u32 = (o: number) =>
-    o + 4 <= end ? (le ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16)) + b[o + 3] * 2 ** 24 : ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) + b[o] * 2 ** 24) : -1;
+    o + 4 <= end ? (le ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 2 ** 24 : ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) + b[o]! * 2 ** 24) : -1;
   const ifd = t + u32(t + 4);
   if (ifd < t || ifd + 2 > end) return undefined;
   const n = u16(ifd);
@@ -97,12 +97,12 @@ function exifOrientation(b: Uint8Array, start: number, length: number): number |
 /** Reads a PNG's IHDR chunk. */
 export function readPngHeader(b: Uint8Array): RasterHeader {
   if (b.length < 33) throw bad('PNG', `the file is ${b.length} bytes, shorter than a PNG header`, { size: b.length });
-  const u32 = (o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  const u32 = (o: number) => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
   if (u32(8) !== 13 || b[12] !== 0x49 || b[13] !== 0x48 || b[14] !== 0x44 || b[15] !== 0x52) throw bad('PNG', 'the first chunk is not a 13-byte IHDR');
   const codedWidth = u32(16);
   const codedHeight = u32(20);
-  const bits = b[24];
-  const colorType = b[25];
+  const bits = b[24]!;
+  const colorType = b[25]!;
   if (codedWidth === 0 || codedHeight === 0 || codedWidth > 0x7fffffff || codedHeight > 0x7fffffff) throw bad('PNG', `size ${codedWidth}×${codedHeight}`);
   const samples: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
   const samplesPerPixel = samples[colorType];

@@ -65,7 +65,7 @@ export function inspectImage(input: Uint8Array | ArrayBuffer, options: ProbeOpti
       }
       case 'tiff': {
         const tiff = readTiffStructure(bytes, maxPixels);
-        const p = tiff.pages[0];
+        const p = tiff.pages[0]!;
         result = {
           tiff,
           probe: {

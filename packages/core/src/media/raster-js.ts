@@ -9,7 +9,7 @@ function bad(format: string, message: string, cause?: unknown): LabelkitError {
   return new LabelkitError('E_CORRUPT_IMAGE', `Corrupt ${format}: ${message}.`, {}, cause === undefined ? undefined : { cause });
 }
 
-const ADAM7 = [
+const ADAM7: readonly (readonly [number, number, number, number])[] = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
   [0, 4, 4, 8],
@@ -25,7 +25,7 @@ const ADAM7 = [
  */
 export function pngDataSize(width: number, height: number, bitsPerPixel: number, interlaced: boolean): number {
   let total = 0;
-  for (const [x0, y0, dx, dy] of interlaced ? ADAM7 : [[0, 0, 1, 1]]) {
+  for (const [x0, y0, dx, dy] of interlaced ? ADAM7 : ([[0, 0, 1, 1]] as const)) {
     const pw = Math.ceil((width - x0) / dx);
     const ph = Math.ceil((height - y0) / dy);
     if (pw > 0 && ph > 0) total += ph * (1 + Math.ceil((pw * bitsPerPixel) / 8));
@@ -69,7 +69,7 @@ function inflateImageData(zipped: Uint8Array, expected: number, ended: boolean):
     );
   }
   if (produced < expected) throw bad('PNG', `the image data is shorter than the image (${produced} of ${expected} bytes); the file is probably truncated`);
-  if (parts.length === 1) return parts[0];
+  if (parts.length === 1) return parts[0]!;
   const raw = new Uint8Array(expected);
   let o = 0;
   for (const part of parts) {
@@ -86,25 +86,25 @@ function unfilter(filter: number, line: Uint8Array, prev: Uint8Array, bpp: numbe
     case 0:
       return;
     case 1:
-      for (let i = bpp; i < n; i++) line[i] += line[i - bpp];
+      for (let i = bpp; i < n; i++) line[i]! += line[i - bpp]!;
       return;
     case 2:
-      for (let i = 0; i < n; i++) line[i] += prev[i];
+      for (let i = 0; i < n; i++) line[i]! += prev[i]!;
       return;
     case 3:
-      for (let i = 0; i < bpp; i++) line[i] += prev[i] >> 1;
-      for (let i = bpp; i < n; i++) line[i] += (line[i - bpp] + prev[i]) >> 1;
+      for (let i = 0; i < bpp; i++) line[i]! += prev[i]! >> 1;
+      for (let i = bpp; i < n; i++) line[i]! += (line[i - bpp]! + prev[i]!) >> 1;
       return;
     case 4:
-      for (let i = 0; i < bpp; i++) line[i] += prev[i];
+      for (let i = 0; i < bpp; i++) line[i]! += prev[i]!;
       for (let i = bpp; i < n; i++) {
-        const a = line[i - bpp];
-        const up = prev[i];
-        const c = prev[i - bpp];
+        const a = line[i - bpp]!;
+        const up = prev[i]!;
+        const c = prev[i - bpp]!;
         const pa = Math.abs(up - c);
         const pb = Math.abs(a - c);
         const pc = Math.abs(a + up - 2 * c);
-        line[i] += pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
+        line[i]! += pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
       }
       return;
     default:
@@ -114,11 +114,11 @@ function unfilter(filter: number, line: Uint8Array, prev: Uint8Array, bpp: numbe
 
 /** Decodes a PNG (every colour type and bit depth, Adam7 interlacing, tRNS) to 8-bit RGBA. */
 export function decodePngJs(b: Uint8Array): Rgba8 {
-  const u32 = (o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  const u32 = (o: number) => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
   const width = u32(16);
   const height = u32(20);
-  const depth = b[24];
-  const colorType = b[25];
+  const depth = b[24]!;
+  const colorType = b[25]!;
   const interlace = b[28];
   let palette: Uint8Array | undefined;
   let trns: Uint8Array | undefined;
@@ -128,7 +128,7 @@ export function decodePngJs(b: Uint8Array): Rgba8 {
   let ended = false;
   while (p + 8 <= b.length) {
     const len = u32(p);
-    const type = String.fromCharCode(b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
+    const type = String.fromCharCode(b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
     const body = p + 8;
     if (body + len > b.length) throw bad('PNG', `chunk ${type} runs past the end of the file; the file is probably truncated`);
     const data = b.subarray(body, body + len);
@@ -155,7 +155,7 @@ export function decodePngJs(b: Uint8Array): Rgba8 {
   const raw = inflateImageData(zipped, pngDataSize(width, height, channels * depth, interlace !== 0), ended);
   const bpp = Math.max(1, (channels * depth) >> 3);
   const out = new Uint8ClampedArray(width * height * 4);
-  const passes = interlace ? ADAM7 : [[0, 0, 1, 1]];
+  const passes = interlace ? ADAM7 : ([[0, 0, 1, 1]] as const);
   let pos = 0;
   const maxV = (1 << depth) - 1;
   for (const [x0, y0, dx, dy] of passes) {
@@ -166,7 +166,7 @@ export function decodePngJs(b: Uint8Array): Rgba8 {
     let prev = new Uint8Array(stride);
     for (let r = 0; r < ph; r++) {
       if (pos + 1 + stride > raw.length) throw bad('PNG', 'the image data is shorter than the image; the file is probably truncated');
-      const filter = raw[pos];
+      const filter = raw[pos]!;
       const line = raw.slice(pos + 1, pos + 1 + stride);
       pos += 1 + stride;
       unfilter(filter, line, prev, bpp);
@@ -177,37 +177,37 @@ export function decodePngJs(b: Uint8Array): Rgba8 {
         // ten times faster than the general loop below on a photo.
         const step = dx * 4;
         for (let col = 0, idx = 0, q = (y * width + x0) * 4; col < pw; col++, idx += channels, q += step) {
-          out[q] = line[idx];
-          out[q + 1] = line[idx + 1];
-          out[q + 2] = line[idx + 2];
-          out[q + 3] = channels === 4 ? line[idx + 3] : 255;
+          out[q] = line[idx]!;
+          out[q + 1] = line[idx + 1]!;
+          out[q + 2] = line[idx + 2]!;
+          out[q + 3] = channels === 4 ? line[idx + 3]! : 255;
         }
         continue;
       }
       for (let col = 0; col < pw; col++) {
         const sample = (ch: number): number => {
           const idx = col * channels + ch;
-          if (depth === 8) return line[idx];
-          if (depth === 16) return Math.round(((line[idx * 2] << 8) | line[idx * 2 + 1]) / 257);
+          if (depth === 8) return line[idx]!;
+          if (depth === 16) return Math.round(((line[idx * 2]! << 8) | line[idx * 2 + 1]!) / 257);
           const bit = idx * depth;
-          return (line[bit >> 3] >> (8 - depth - (bit & 7))) & maxV;
+          return (line[bit >> 3]! >> (8 - depth - (bit & 7))) & maxV;
         };
-        const raw16 = (ch: number): number => (line[(col * channels + ch) * 2] << 8) | line[(col * channels + ch) * 2 + 1];
+        const raw16 = (ch: number): number => (line[(col * channels + ch) * 2]! << 8) | line[(col * channels + ch) * 2 + 1]!;
         const q = (y * width + x0 + col * dx) * 4;
         if (colorType === 3) {
           const k = sample(0);
           if (!palette || k * 3 + 2 >= palette.length) throw bad('PNG', 'a palette index is outside the palette');
-          out[q] = palette[k * 3];
-          out[q + 1] = palette[k * 3 + 1];
-          out[q + 2] = palette[k * 3 + 2];
-          out[q + 3] = trns && k < trns.length ? trns[k] : 255;
+          out[q] = palette[k * 3]!;
+          out[q + 1] = palette[k * 3 + 1]!;
+          out[q + 2] = palette[k * 3 + 2]!;
+          out[q + 3] = trns && k < trns.length ? trns[k]! : 255;
         } else if (colorType === 0 || colorType === 4) {
           const g = sample(0);
           const v = depth < 8 ? Math.round((g * 255) / maxV) : g;
           out[q] = out[q + 1] = out[q + 2] = v;
           let alpha = colorType === 4 ? sample(1) : 255;
           if (colorType === 0 && trns && trns.length >= 2) {
-            const key = (trns[0] << 8) | trns[1];
+            const key = (trns[0]! << 8) | trns[1]!;
             if ((depth === 16 ? raw16(0) : g) === key) alpha = 0;
           }
           out[q + 3] = alpha;
@@ -217,7 +217,7 @@ export function decodePngJs(b: Uint8Array): Rgba8 {
           out[q + 2] = sample(2);
           let alpha = colorType === 6 ? sample(3) : 255;
           if (colorType === 2 && trns && trns.length >= 6) {
-            const k16 = (i: number) => (trns![i] << 8) | trns![i + 1];
+            const k16 = (i: number) => (trns![i]! << 8) | trns![i + 1]!;
             const match = depth === 16 ? raw16(0) === k16(0) && raw16(1) === k16(2) && raw16(2) === k16(4) : sample(0) === k16(0) && sample(1) === k16(2) && sample(2) === k16(4);
             if (match) alpha = 0;
           }
@@ -251,9 +251,9 @@ export function decodeBmpJs(b: Uint8Array): Rgba8 {
   const pal = (k: number, q: number) => {
     const at = paletteStart + k * entry;
     if (k >= colours || at + 3 > b.length) throw bad('BMP', 'a palette index is outside the palette');
-    out[q] = b[at + 2];
-    out[q + 1] = b[at + 1];
-    out[q + 2] = b[at];
+    out[q] = b[at + 2]!;
+    out[q + 1] = b[at + 1]!;
+    out[q + 2] = b[at]!;
     out[q + 3] = 255;
   };
   const rowOf = (r: number) => (topDown ? r : height - 1 - r);
@@ -264,8 +264,8 @@ export function decodeBmpJs(b: Uint8Array): Rgba8 {
     let x = 0;
     let r = 0;
     while (p + 1 < b.length && r < height) {
-      const n = b[p++];
-      const c = b[p++];
+      const n = b[p++]!;
+      const c = b[p++]!;
       if (n > 0) {
         for (let k = 0; k < n && x < width; k++, x++) pal(compression === 1 ? c : k % 2 === 0 ? c >> 4 : c & 15, (rowOf(r) * width + x) * 4);
       } else if (c === 0) {
@@ -279,7 +279,7 @@ export function decodeBmpJs(b: Uint8Array): Rgba8 {
         const bytes = compression === 1 ? c : Math.ceil(c / 2);
         if (p + bytes > b.length) throw bad('BMP', 'the RLE data is truncated');
         for (let k = 0; k < c && x < width; k++, x++) {
-          const v = compression === 1 ? b[p + k] : k % 2 === 0 ? b[p + (k >> 1)] >> 4 : b[p + (k >> 1)] & 15;
+          const v = compression === 1 ? b[p + k]! : k % 2 === 0 ? b[p + (k >> 1)]! >> 4 : b[p + (k >> 1)]! & 15;
           pal(v, (rowOf(r) * width + x) * 4);
         }
         p += bytes + (bytes & 1);
@@ -312,18 +312,18 @@ export function decodeBmpJs(b: Uint8Array): Rgba8 {
       const q = (y * width + x) * 4;
       if (bits <= 8) {
         const bit = x * bits;
-        pal((b[row + (bit >> 3)] >> (8 - bits - (bit & 7))) & ((1 << bits) - 1), q);
+        pal((b[row + (bit >> 3)]! >> (8 - bits - (bit & 7))) & ((1 << bits) - 1), q);
       } else if (bits === 24) {
-        out[q] = b[row + x * 3 + 2];
-        out[q + 1] = b[row + x * 3 + 1];
-        out[q + 2] = b[row + x * 3];
+        out[q] = b[row + x * 3 + 2]!;
+        out[q + 1] = b[row + x * 3 + 1]!;
+        out[q + 2] = b[row + x * 3]!;
         out[q + 3] = 255;
       } else {
         const v = bits === 16 ? dv.getUint16(row + x * 2, true) : dv.getUint32(row + x * 4, true);
-        out[q] = fromMask(v, masks[0]);
-        out[q + 1] = fromMask(v, masks[1]);
-        out[q + 2] = fromMask(v, masks[2]);
-        const a = fromMask(v, masks[3]);
+        out[q] = fromMask(v, masks[0]!);
+        out[q + 1] = fromMask(v, masks[1]!);
+        out[q + 2] = fromMask(v, masks[2]!);
+        const a = fromMask(v, masks[3]!);
         out[q + 3] = a < 0 ? 255 : a;
       }
     }
@@ -375,7 +375,7 @@ export function applyOrientation(img: Rgba8, orientation: number | undefined): R
           Y = w - 1 - x;
           break; // 8
       }
-      dst[Y * W + X] = src[y * w + x];
+      dst[Y * W + X] = src[y * w + x]!;
     }
   }
   return { width: W, height: H, rgba: out };

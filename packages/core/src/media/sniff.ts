@@ -35,9 +35,9 @@ function looksLikeRawDicom(b: Uint8Array): boolean {
   if (b.length < 16) return false;
   // Implicit or explicit little endian element of group 0x0008 or 0x0002, element < 0x0100.
   if (!((b[0] === 0x08 || b[0] === 0x02) && b[1] === 0x00 && b[3] === 0x00)) return false;
-  const vr = String.fromCharCode(b[4], b[5]);
+  const vr = String.fromCharCode(b[4]!, b[5]!);
   if (/^[A-Z]{2}$/.test(vr)) return true;
-  const len = b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24);
+  const len = b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24);
   return len >= 0 && len < 1024;
 }
 

@@ -105,7 +105,7 @@ export function readTiffStructure(b: Uint8Array, maxPixels = Infinity): TiffInfo
         case 1:
         case 2:
         case 7:
-          out.push(b[at + j]);
+          out.push(b[at + j]!);
           break;
         case 6:
           out.push(dv.getInt8(at + j));
@@ -221,7 +221,7 @@ function describePage(t: Entries, ifd: number, offset: number, fileSize: number,
   // Some old writers (SGI) store tile offsets and counts in the strip tags.
   const offsets = (tiled ? (t.get(324) ?? t.get(273)) : t.get(273)) ?? [];
   let byteCounts = (tiled ? (t.get(325) ?? t.get(279)) : t.get(279)) ?? [];
-  const bpp = bitsPerSample.reduce((a, x) => a + x, 0) || bitsPerSample[0] * samplesPerPixel;
+  const bpp = bitsPerSample.reduce((a, x) => a + x, 0) || bitsPerSample[0]! * samplesPerPixel;
   const planes = planar === 2 ? samplesPerPixel : 1;
   let expected: number;
   if (tiled) {
@@ -236,7 +236,7 @@ function describePage(t: Entries, ifd: number, offset: number, fileSize: number,
     throw bad(`image ${ifd} needs ${expected} ${tiled ? 'tiles' : 'strips'} but lists ${offsets.length} offsets and ${byteCounts.length} byte counts`);
   }
   for (let i = 0; i < expected; i++) {
-    if (offsets[i] + byteCounts[i] > fileSize) {
+    if (offsets[i]! + byteCounts[i]! > fileSize) {
       throw bad(
         `${tiled ? 'tile' : 'strip'} ${i} of image ${ifd} (${byteCounts[i]} bytes at offset ${offsets[i]}) runs past the end of the file (${fileSize} bytes); the file is probably truncated`,
         { offset: offsets[i], count: byteCounts[i], size: fileSize },

@@ -24,7 +24,7 @@ function bad(message: string, cause?: unknown): LabelkitError {
 /** Throws E_UNSUPPORTED_FORMAT when a page uses something this decoder does not do. */
 export function checkTiffPageSupported(page: TiffPage): void {
   if (!DECODABLE_COMPRESSION.has(page.compression)) throw unsupported(`TIFF compression ${page.compression} is not supported (supported: none, LZW, Deflate, PackBits, JPEG).`);
-  const bps = page.bitsPerSample[0];
+  const bps = page.bitsPerSample[0]!;
   if (page.bitsPerSample.some((b) => b !== bps)) throw unsupported(`TIFF with mixed bits per sample (${page.bitsPerSample.join(', ')}) is not supported.`);
   if (page.sampleFormat === 3) throw unsupported('Floating-point TIFF is not supported.');
   if (page.planar === 2 && page.samplesPerPixel > 1) throw unsupported('Planar (separate-plane) TIFF is not supported; save it with contiguous (chunky) samples.');
@@ -60,7 +60,7 @@ function installLzw(): void {
 
 /** Decodes page `index` (0-based, full-resolution pages only) of a validated TIFF. */
 export function decodeTiffPage(bytes: Uint8Array, info: TiffInfo, index: number): TiffPixels {
-  const page = info.pages[index];
+  const page = info.pages[index]!;
   checkTiffPageSupported(page);
   installLzw();
   const buffer = fileBuffer(bytes);
@@ -69,12 +69,12 @@ export function decodeTiffPage(bytes: Uint8Array, info: TiffInfo, index: number)
   try {
     console.log = () => {}; // utif2 prints tile counts while decoding tiled images
     const ifds = utif.decode(buffer, { parseMN: false, debug: false });
-    ifd = ifds[page.ifd];
+    ifd = ifds[page.ifd]!;
     if (!ifd) throw bad(`image directory ${page.ifd} could not be read`);
     if (page.tiled && !ifd['t324']) {
       // Tile offsets in the strip tags (old SGI writers): utif2 looks only at the tile tags.
-      ifd['t324'] = ifd['t273'];
-      ifd['t325'] = ifd['t279'];
+      ifd['t324'] = ifd['t273']!;
+      ifd['t325'] = ifd['t279']!;
     }
     utif.decodeImage(buffer, ifd, ifds);
   } catch (err) {
@@ -86,7 +86,7 @@ export function decodeTiffPage(bytes: Uint8Array, info: TiffInfo, index: number)
   const data = ifd.data as Uint8Array | undefined;
   const { width, height } = page;
   const spp = page.samplesPerPixel;
-  const bps = page.bitsPerSample[0];
+  const bps = page.bitsPerSample[0]!;
   const rowBytes = Math.ceil((width * spp * bps) / 8);
   if (!data || data.length < rowBytes * height) throw bad(`the pixel data decodes to ${data?.length ?? 0} bytes, not ${rowBytes * height}; it is probably truncated`);
   const pixels = width * height;
@@ -102,16 +102,16 @@ export function decodeTiffPage(bytes: Uint8Array, info: TiffInfo, index: number)
         const src = data.byteOffset % 2 === 0 ? data : data.slice();
         const all = signed ? new Int16Array(src.buffer, src.byteOffset, pixels * spp) : new Uint16Array(src.buffer, src.byteOffset, pixels * spp);
         raw = signed ? new Int16Array(pixels) : new Uint16Array(pixels);
-        for (let i = 0; i < pixels; i++) raw[i] = all[i * spp];
+        for (let i = 0; i < pixels; i++) raw[i] = all[i * spp]!;
       } else {
         const all = new Int8Array(data.buffer, data.byteOffset, pixels * spp);
         raw = new Int8Array(pixels);
-        for (let i = 0; i < pixels; i++) raw[i] = all[i * spp];
+        for (let i = 0; i < pixels; i++) raw[i] = all[i * spp]!;
       }
       let min = Infinity;
       let max = -Infinity;
       for (let i = 0; i < pixels; i++) {
-        const v = raw[i];
+        const v = raw[i]!;
         if (v < min) min = v;
         if (v > max) max = v;
       }
@@ -123,12 +123,12 @@ export function decodeTiffPage(bytes: Uint8Array, info: TiffInfo, index: number)
       const row = y * rowBytes;
       for (let x = 0; x < width; x++) {
         const bit = x * spp * bps;
-        let v = bps === 8 ? data[row + x * spp] : (data[row + (bit >> 3)] >> (8 - bps - (bit & 7))) & maxV;
+        let v = bps === 8 ? data[row + x * spp]! : (data[row + (bit >> 3)]! >> (8 - bps - (bit & 7))) & maxV;
         if (bps !== 8) v = Math.round((v * 255) / maxV);
         if (invert) v = 255 - v;
         const o = (y * width + x) * 4;
         rgba[o] = rgba[o + 1] = rgba[o + 2] = v;
-        rgba[o + 3] = spp >= 2 && bps === 8 && page.extraSamples.length ? data[row + x * spp + 1] : 255;
+        rgba[o + 3] = spp >= 2 && bps === 8 && page.extraSamples.length ? data[row + x * spp + 1]! : 255;
       }
     }
     return { kind: 'rgba', rgba };
@@ -143,10 +143,10 @@ export function decodeTiffPage(bytes: Uint8Array, info: TiffInfo, index: number)
         for (let x = 0; x < width; x++) {
           const s = row + x * spp;
           const o = (y * width + x) * 4;
-          rgba[o] = data[s];
-          rgba[o + 1] = data[s + 1];
-          rgba[o + 2] = data[s + 2];
-          rgba[o + 3] = alpha ? data[s + 3] : 255;
+          rgba[o] = data[s]!;
+          rgba[o + 1] = data[s + 1]!;
+          rgba[o + 2] = data[s + 2]!;
+          rgba[o + 3] = alpha ? data[s + 3]! : 255;
         }
       }
       return { kind: 'rgba', rgba };
@@ -159,7 +159,7 @@ export function decodeTiffPage(bytes: Uint8Array, info: TiffInfo, index: number)
       let max = 0;
       for (let i = 0; i < pixels; i++) {
         for (let c = 0; c < 3; c++) {
-          const v = words[i * spp + c];
+          const v = words[i * spp + c]!;
           if (v < min) min = v;
           if (v > max) max = v;
         }
@@ -167,10 +167,10 @@ export function decodeTiffPage(bytes: Uint8Array, info: TiffInfo, index: number)
       const scale = max > min ? 255 / (max - min) : 0;
       for (let i = 0; i < pixels; i++) {
         const o = i * 4;
-        rgba[o] = (words[i * spp] - min) * scale;
-        rgba[o + 1] = (words[i * spp + 1] - min) * scale;
-        rgba[o + 2] = (words[i * spp + 2] - min) * scale;
-        rgba[o + 3] = alpha ? words[i * spp + 3] >> 8 : 255;
+        rgba[o] = (words[i * spp]! - min) * scale;
+        rgba[o + 1] = (words[i * spp + 1]! - min) * scale;
+        rgba[o + 2] = (words[i * spp + 2]! - min) * scale;
+        rgba[o + 3] = alpha ? words[i * spp + 3]! >> 8 : 255;
       }
       return { kind: 'rgba', rgba };
     }
@@ -185,11 +185,11 @@ export function decodeTiffPage(bytes: Uint8Array, info: TiffInfo, index: number)
       const row = y * rowBytes;
       for (let x = 0; x < width; x++) {
         const bit = x * spp * bps;
-        const k = bps === 8 ? data[row + x * spp] : (data[row + (bit >> 3)] >> (8 - bps - (bit & 7))) & (n - 1);
+        const k = bps === 8 ? data[row + x * spp]! : (data[row + (bit >> 3)]! >> (8 - bps - (bit & 7))) & (n - 1);
         const o = (y * width + x) * 4;
-        rgba[o] = map[k] >> 8;
-        rgba[o + 1] = map[n + k] >> 8;
-        rgba[o + 2] = map[2 * n + k] >> 8;
+        rgba[o] = map[k]! >> 8;
+        rgba[o + 1] = map[n + k]! >> 8;
+        rgba[o + 2] = map[2 * n + k]! >> 8;
         rgba[o + 3] = 255;
       }
     }

@@ -47,7 +47,7 @@ function histogram(raw: RawGrey): Uint32Array | null {
   const h = new Uint32Array(range);
   const d = raw.data;
   const min = raw.min;
-  for (let i = 0; i < d.length; i++) h[d[i] - min]++;
+  for (let i = 0; i < d.length; i++) h[d[i]! - min]!++;
   return h;
 }
 
@@ -66,7 +66,7 @@ export function percentileWindow(raw: RawGrey, low = 0.5, high = 99.5): WindowLe
     hi = raw.max;
     let i = 0;
     for (; i < h.length; i++) {
-      acc += h[i];
+      acc += h[i]!;
       if (acc > loCount) {
         lo = raw.min + i;
         break;
@@ -74,7 +74,7 @@ export function percentileWindow(raw: RawGrey, low = 0.5, high = 99.5): WindowLe
     }
     acc = 0;
     for (i = 0; i < h.length; i++) {
-      acc += h[i];
+      acc += h[i]!;
       if (acc >= hiCount) {
         hi = raw.min + i;
         break;
@@ -82,8 +82,8 @@ export function percentileWindow(raw: RawGrey, low = 0.5, high = 99.5): WindowLe
     }
   } else {
     const sorted = Float64Array.from(raw.data).sort();
-    lo = sorted[Math.min(n - 1, Math.floor((low / 100) * n))];
-    hi = sorted[Math.min(n - 1, Math.floor((high / 100) * n))];
+    lo = sorted[Math.min(n - 1, Math.floor((low / 100) * n))]!;
+    hi = sorted[Math.min(n - 1, Math.floor((high / 100) * n))]!;
   }
   const a = lo * raw.slope + raw.intercept;
   const b = hi * raw.slope + raw.intercept;
@@ -134,11 +134,11 @@ export function renderWindow(raw: RawGrey, window: WindowLevel, out?: Uint8Clamp
   if (raw.max - raw.min + 1 <= MAX_LUT && littleEndian && target.byteOffset % 4 === 0) {
     const lut = lut32(raw, window);
     const o32 = new Uint32Array(target.buffer, target.byteOffset, n);
-    for (let i = 0; i < n; i++) o32[i] = lut[d[i] - min];
+    for (let i = 0; i < n; i++) o32[i] = lut[d[i]! - min]!;
     return target;
   }
   for (let i = 0; i < n; i++) {
-    let y = windowValue(d[i] * raw.slope + raw.intercept, window.center, window.width);
+    let y = windowValue(d[i]! * raw.slope + raw.intercept, window.center, window.width);
     if (raw.invert) y = 255 - y;
     target[i * 4] = target[i * 4 + 1] = target[i * 4 + 2] = y;
     target[i * 4 + 3] = 255;

@@ -66,10 +66,10 @@ export class StringTable {
     const n = this.size;
     const o = this.#offsets.array;
     const hashes = new Uint32Array(Math.max(16, n));
-    for (let i = 0; i < n; i++) hashes[i] = hashBytes(this.#bytes, o[i], o[i + 1]);
+    for (let i = 0; i < n; i++) hashes[i] = hashBytes(this.#bytes, o[i]!, o[i + 1]!);
     this.#hashes = Column.from(Uint32Array, hashes.subarray(0, n).slice());
     this.#slots = new Int32Array(nextPow2(Math.max(16, n * 2 + 2)));
-    for (let i = 0; i < n; i++) this.#insertSlot(i, hashes[i]);
+    for (let i = 0; i < n; i++) this.#insertSlot(i, hashes[i]!);
   }
 
   #find(enc: Uint8Array, h: number): number {
@@ -78,12 +78,12 @@ export class StringTable {
     const o = this.#offsets.array;
     const hashes = this.#hashes.array;
     for (let p = h & mask; ; p = (p + 1) & mask) {
-      const v = slots[p];
+      const v = slots[p]!;
       if (v === 0) return -1;
       const i = v - 1;
       if (hashes[i] !== h) continue;
-      const start = o[i];
-      const len = o[i + 1] - start;
+      const start = o[i]!;
+      const len = o[i + 1]! - start;
       if (len !== enc.length) continue;
       let same = true;
       for (let k = 0; k < len; k++) {
@@ -125,7 +125,7 @@ export class StringTable {
   #rehash(n: number): void {
     this.#slots = new Int32Array(n);
     const hashes = this.#hashes.array;
-    for (let i = 0; i < this.size; i++) this.#insertSlot(i, hashes[i]);
+    for (let i = 0; i < this.size; i++) this.#insertSlot(i, hashes[i]!);
   }
 
   /** Compact binary form: the UTF-8 arena and the offsets. */
@@ -157,7 +157,7 @@ function nextPow2(n: number): number {
 function hashBytes(b: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) {
-    h ^= b[i];
+    h ^= b[i]!;
     h = Math.imul(h, 0x01000193);
   }
   h ^= h >>> 16;

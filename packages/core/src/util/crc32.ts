@@ -8,7 +8,7 @@ for (let i = 0; i < 256; i++) {
   T[i] = c >>> 0;
 }
 for (let i = 0; i < 256; i++) {
-  for (let t = 1; t < 8; t++) T[t * 256 + i] = (T[(t - 1) * 256 + i] >>> 8) ^ T[T[(t - 1) * 256 + i] & 0xff];
+  for (let t = 1; t < 8; t++) T[t * 256 + i] = (T[(t - 1) * 256 + i]! >>> 8) ^ T[T[(t - 1) * 256 + i]! & 0xff]!;
 }
 
 /** A native CRC-32 (Node's zlib.crc32), when the platform's adapter registered one. */
@@ -27,19 +27,19 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
   let c = 0xffffffff;
   let i = start;
   for (; i + 8 <= end; i += 8) {
-    c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
-    const hi = bytes[i + 4] | (bytes[i + 5] << 8) | (bytes[i + 6] << 16) | (bytes[i + 7] << 24);
+    c ^= bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    const hi = bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24);
     c =
-      T[1792 + (c & 0xff)] ^
-      T[1536 + ((c >>> 8) & 0xff)] ^
-      T[1280 + ((c >>> 16) & 0xff)] ^
-      T[1024 + (c >>> 24)] ^
-      T[768 + (hi & 0xff)] ^
-      T[512 + ((hi >>> 8) & 0xff)] ^
-      T[256 + ((hi >>> 16) & 0xff)] ^
-      T[hi >>> 24];
+      T[1792 + (c & 0xff)]! ^
+      T[1536 + ((c >>> 8) & 0xff)]! ^
+      T[1280 + ((c >>> 16) & 0xff)]! ^
+      T[1024 + (c >>> 24)]! ^
+      T[768 + (hi & 0xff)]! ^
+      T[512 + ((hi >>> 8) & 0xff)]! ^
+      T[256 + ((hi >>> 16) & 0xff)]! ^
+      T[hi >>> 24]!;
   }
-  for (; i < end; i++) c = T[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  for (; i < end; i++) c = T[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 

@@ -91,13 +91,13 @@ export class IndexQueue {
     this.#buf[--this.#head] = v;
   }
   peek(): number {
-    return this.#tail > this.#head ? this.#buf[this.#head] : -1;
+    return this.#tail > this.#head ? this.#buf[this.#head]! : -1;
   }
   shift(): number {
-    return this.#tail > this.#head ? this.#buf[this.#head++] : -1;
+    return this.#tail > this.#head ? this.#buf[this.#head++]! : -1;
   }
   *[Symbol.iterator](): IterableIterator<number> {
-    for (let i = this.#head; i < this.#tail; i++) yield this.#buf[i];
+    for (let i = this.#head; i < this.#tail; i++) yield this.#buf[i]!;
   }
   clear(): void {
     this.#head = this.#tail = 0;

@@ -23,15 +23,15 @@ export function shuffleInPlace(values: Uint32Array | number[], seed: number): vo
   const rand = mulberry32(seed);
   for (let i = values.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
-    const t = values[i];
-    values[i] = values[j];
+    const t = values[i]!;
+    values[i] = values[j]!;
     values[j] = t;
   }
 }
 
 /** A random 32-bit seed from the platform's CSPRNG. */
 export function randomSeed(): number {
-  return crypto.getRandomValues(new Uint32Array(1))[0];
+  return crypto.getRandomValues(new Uint32Array(1))[0]!;
 }
 
 /** A random id (URL-safe, 16 hex chars). */

@@ -13,7 +13,7 @@ const EOI = 257;
  */
 export function decodeTiffLzw(src: Uint8Array, off: number, len: number, tgt: Uint8Array, toff: number): number {
   const end = Math.min(src.length, off + Math.max(0, len));
-  const oldStyle = end - off >= 2 && src[off] === 0 && (src[off + 1] & 1) === 1;
+  const oldStyle = end - off >= 2 && src[off] === 0 && (src[off + 1]! & 1) === 1;
   const prefix = new Int16Array(4096);
   const suffix = new Uint8Array(4096);
   const length = new Uint16Array(4096);
@@ -38,12 +38,12 @@ export function decodeTiffLzw(src: Uint8Array, off: number, len: number, tgt: Ui
     if (oldStyle) {
       for (let k = 0; k < width; k++) {
         const bit = bitPos + k;
-        code |= ((src[bit >> 3] >> (bit & 7)) & 1) << k;
+        code |= ((src[bit >> 3]! >> (bit & 7)) & 1) << k;
       }
     } else {
       for (let k = 0; k < width; k++) {
         const bit = bitPos + k;
-        code = (code << 1) | ((src[bit >> 3] >> (7 - (bit & 7))) & 1);
+        code = (code << 1) | ((src[bit >> 3]! >> (7 - (bit & 7))) & 1);
       }
     }
     bitPos += width;
@@ -51,12 +51,12 @@ export function decodeTiffLzw(src: Uint8Array, off: number, len: number, tgt: Ui
   };
 
   const emit = (code: number): void => {
-    const n = length[code];
+    const n = length[code]!;
     let c = code;
     for (let i = n - 1; i >= 0; i--) {
       const at = out + i;
-      if (at < outEnd) tgt[at] = suffix[c];
-      c = prefix[c];
+      if (at < outEnd) tgt[at] = suffix[c]!;
+      c = prefix[c]!;
     }
     out += n;
   };
@@ -80,16 +80,16 @@ export function decodeTiffLzw(src: Uint8Array, off: number, len: number, tgt: Ui
       emit(code);
       if (next < 4096) {
         prefix[next] = prev;
-        suffix[next] = first[code];
-        length[next] = length[prev] + 1;
-        first[next] = first[prev];
+        suffix[next] = first[code]!;
+        length[next] = length[prev]! + 1;
+        first[next] = first[prev]!;
         next++;
       }
     } else if (code === next && next < 4096) {
       prefix[next] = prev;
-      suffix[next] = first[prev];
-      length[next] = length[prev] + 1;
-      first[next] = first[prev];
+      suffix[next] = first[prev]!;
+      length[next] = length[prev]! + 1;
+      first[next] = first[prev]!;
       next++;
       emit(code);
     } else {

@@ -22,8 +22,8 @@ export function decodeDicomRle(frame: Uint8Array, rows: number, cols: number, sa
   const out = new Uint8Array(pixels * expectedSegments);
   const stride = expectedSegments;
   for (let s = 0; s < segments; s++) {
-    const start = offsets[s];
-    const end = s + 1 < segments ? offsets[s + 1] : frame.length;
+    const start = offsets[s]!;
+    const end = s + 1 < segments ? offsets[s + 1]! : frame.length;
     if (start < 64 || start > frame.length || end > frame.length || end < start) throw bad(`segment ${s} offset ${start} is outside the frame (${frame.length} bytes)`);
     // Segment s holds byte (s % bytesPerSample) of sample floor(s / bytesPerSample); byte 0 is the MSB.
     const sample = Math.floor(s / bytesPerSample);
@@ -32,15 +32,15 @@ export function decodeDicomRle(frame: Uint8Array, rows: number, cols: number, sa
     let p = start;
     let n = 0; // pixels written
     while (p < end && n < pixels) {
-      const c = frame[p++];
+      const c = frame[p++]!;
       if (c < 128) {
         const count = Math.min(c + 1, pixels - n, end - p);
-        for (let k = 0; k < count; k++) out[(n + k) * stride + dest] = frame[p + k];
+        for (let k = 0; k < count; k++) out[(n + k) * stride + dest] = frame[p + k]!;
         p += c + 1;
         n += count;
       } else if (c > 128) {
         if (p >= end) break;
-        const v = frame[p++];
+        const v = frame[p++]!;
         const count = Math.min(257 - c, pixels - n);
         for (let k = 0; k < count; k++) out[(n + k) * stride + dest] = v;
         n += count;
