@@ -80,7 +80,7 @@ export function attachAssist(project: Project, options: AttachAssistOptions): As
   const readImage = options.readImage ?? (async (item: ItemView, signal?: AbortSignal) => ({ bytes: await source!.read(item.path, { signal }) }));
   const debounceMs = options.schedule?.debounceMs ?? 1500;
   const listeners = new Set<(a: AssistActivity) => void>();
-  let activity: AssistActivity = { state: project.assist.enabled ? 'idle' : 'off' };
+  let activity: AssistActivity = { state: project.assist.enabled && project.status.state === 'active' ? 'idle' : 'off' };
   const set = (a: AssistActivity) => {
     activity = a;
     for (const l of listeners) l(a);
@@ -104,7 +104,8 @@ export function attachAssist(project: Project, options: AttachAssistOptions): As
   let last: AssistLoopReport | undefined;
   let failedOnce = false;
 
-  const active = () => !closed && project.assist.enabled && project.can('labeler');
+  // A stopped or archived project runs no assist rounds (its activity reads 'off' until it is started).
+  const active = () => !closed && project.assist.enabled && project.can('labeler') && project.status.state === 'active';
 
   const schedule = (delay = debounceMs) => {
     if (!active()) return;
@@ -157,6 +158,13 @@ export function attachAssist(project: Project, options: AttachAssistOptions): As
         abort?.abort();
         set({ state: 'off' });
       } else if (activity.state === 'off') set({ state: 'idle' });
+    }
+    if (change.events.some((e) => e.type === 'project.stopped' || e.type === 'project.archived')) {
+      abort?.abort();
+      set({ state: 'off' });
+    } else if (change.events.some((e) => e.type === 'project.started') && project.assist.enabled) {
+      set({ state: 'idle' });
+      schedule(0);
     }
     if (change.events.some((e) => TRIGGERS.has(e.type))) schedule();
   });
