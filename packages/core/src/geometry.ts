@@ -32,7 +32,7 @@ export function polygonArea(points: ArrayLike<number>): number {
   const n = points.length >> 1;
   let s = 0;
   for (let i = 0, j = n - 1; i < n; j = i++) {
-    s += points[2 * j] * points[2 * i + 1] - points[2 * i] * points[2 * j + 1];
+    s += points[2 * j]! * points[2 * i + 1]! - points[2 * i]! * points[2 * j + 1]!;
   }
   return Math.abs(s) / 2;
 }
@@ -44,8 +44,8 @@ export function polygonBounds(points: ArrayLike<number>): Corners {
   let x1 = -Infinity;
   let y1 = -Infinity;
   for (let i = 0; i + 1 < points.length; i += 2) {
-    const x = points[i];
-    const y = points[i + 1];
+    const x = points[i]!;
+    const y = points[i + 1]!;
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;
     if (y < y0) y0 = y;
@@ -145,10 +145,10 @@ export function clipPolygon(points: readonly number[], width: number | undefined
   const out = new Array<number>(points.length);
   let clipped = false;
   for (let i = 0; i < points.length; i += 2) {
-    const rx = roundTo(points[i], decimals);
-    const ry = roundTo(points[i + 1], decimals);
-    let x = points[i];
-    let y = points[i + 1];
+    const rx = roundTo(points[i]!, decimals);
+    const ry = roundTo(points[i + 1]!, decimals);
+    let x = points[i]!;
+    let y = points[i + 1]!;
     if (width !== undefined && height !== undefined) {
       x = clamp(x, 0, width);
       y = clamp(y, 0, height);
@@ -165,8 +165,8 @@ export function pointOutside(coords: ArrayLike<number>, bounds: ImageBounds, eps
   const { width, height } = bounds;
   if (!width || !height) return undefined;
   for (let i = 0; i + 1 < coords.length; i += 2) {
-    const x = coords[i];
-    const y = coords[i + 1];
+    const x = coords[i]!;
+    const y = coords[i + 1]!;
     if (x < -eps || y < -eps || x > width + eps || y > height + eps) return [x, y];
   }
   return undefined;
@@ -205,10 +205,10 @@ export function pointInPolygon(x: number, y: number, points: ArrayLike<number>):
   let inside = false;
   const n = points.length >> 1;
   for (let i = 0, j = n - 1; i < n; j = i++) {
-    const xi = points[2 * i];
-    const yi = points[2 * i + 1];
-    const xj = points[2 * j];
-    const yj = points[2 * j + 1];
+    const xi = points[2 * i]!;
+    const yi = points[2 * i + 1]!;
+    const xj = points[2 * j]!;
+    const yj = points[2 * j + 1]!;
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;

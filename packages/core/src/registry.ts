@@ -87,7 +87,7 @@ export class ProjectRegistry {
       queue,
       seed: spec.seed ?? randomSeed(),
     };
-    const [event] = journal.stamp([created], options.actor.id, createdAt);
+    const event = journal.stamp([created], options.actor.id, createdAt)[0]!; // one event in, one out
     const { seq } = await journal.append([event]);
     const state = new ProjectState();
     state.apply(event);

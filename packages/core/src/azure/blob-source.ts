@@ -39,7 +39,7 @@ export function parseAzurePath(path: string): AzurePathSpec {
   if (p === '**' || p === '**/.' || p === '**/') return { prefix: '', recursive: true };
   const m = /^(.*?)\/\*\*(?:\/\.?)?$/.exec(p);
   if (m) {
-    p = m[1];
+    p = m[1] ?? '';
     recursive = true;
   }
   if (/[*?[\]]/.test(p)) {

@@ -16,7 +16,8 @@ export async function bodyBytes(res: { readableStreamBody?: unknown; blobBody?: 
     // A connection dropped mid-body: surface it as a transport failure so it is retried.
     throw Object.assign(new Error('response body ended early'), { code: 'ECONNRESET' });
   }
-  if (chunks.length === 1) return new Uint8Array(chunks[0].buffer, chunks[0].byteOffset, chunks[0].byteLength);
+  const [only] = chunks;
+  if (chunks.length === 1 && only) return new Uint8Array(only.buffer, only.byteOffset, only.byteLength);
   const out = new Uint8Array(total);
   let off = 0;
   for (const c of chunks) {

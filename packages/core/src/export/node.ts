@@ -77,7 +77,7 @@ export async function writeExportFiles(
       parts.push(chunk);
       size += chunk.byteLength;
     }
-    const data = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+    const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
     try {
       await writeFile(target, data, { flag: options.overwrite ? 'w' : 'wx' });
     } catch (err) {

@@ -23,8 +23,8 @@ export function outputStem(path: string): string {
     .split('/')
     .filter((s) => s !== '' && s !== '.' && s !== '..')
     .map((s) => s.replace(/[<>:"|?*\u0000-\u001f]/g, '_'));
-  if (segments.length === 0) return '_';
   const last = segments[segments.length - 1];
+  if (last === undefined) return '_';
   const dot = last.lastIndexOf('.');
   if (dot > 0) segments[segments.length - 1] = last.slice(0, dot);
   return segments.join('/');

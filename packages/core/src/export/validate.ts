@@ -218,7 +218,7 @@ export function indexCoco(data: unknown, tolerance: number): CocoIndex {
     let bbox: [number, number, number, number] | undefined;
     if (a.bbox !== undefined) {
       if (!finiteNumbers(a.bbox) || a.bbox.length !== 4) return fail('invalid-shape', '"bbox" must be 4 numbers [x, y, width, height].');
-      const [x, y, w, h] = a.bbox;
+      const [x, y, w, h] = a.bbox as [number, number, number, number];
       if (!(w > 0 && h > 0)) return fail('invalid-shape', `The bbox has no area (width ${w}, height ${h}).`);
       if (image.width !== undefined && image.height !== undefined) {
         if (x < -tolerance || y < -tolerance || x + w > image.width + tolerance || y + h > image.height + tolerance) {

@@ -80,8 +80,8 @@ export class ItemWalk {
     let next = 0;
     const work = async () => {
       while (next < missing.length) {
-        const at = missing[next++];
-        const { item } = batch[at];
+        const at = missing[next++]!;
+        const { item } = batch[at]!;
         throwIfAborted(signal);
         let size: { width: number; height: number } | undefined;
         try {
@@ -113,7 +113,7 @@ export class ItemWalk {
   probedSize(index: number): { width: number; height: number } | undefined {
     const p = this.#probed;
     if (!p || 2 * index + 1 >= p.length || p[2 * index] === 0) return undefined;
-    return { width: p[2 * index], height: p[2 * index + 1] };
+    return { width: p[2 * index]!, height: p[2 * index + 1]! };
   }
 
   /** Marks an item as visited and emits progress every `progressEvery` items. */
@@ -159,6 +159,6 @@ export class IndexMap {
     this.#values[index] = value;
   }
   get(index: number): number {
-    return index < this.#values.length ? this.#values[index] : 0;
+    return index < this.#values.length ? this.#values[index]! : 0;
   }
 }

@@ -105,7 +105,7 @@ async function* zipChunks(
     totals.files++;
   };
   const flush = () => {
-    const chunk = out.length === 1 ? out[0] : concatBytes(out, outBytes);
+    const chunk = out.length === 1 ? out[0]! : concatBytes(out, outBytes);
     out = [];
     outBytes = 0;
     totals.bytes = offset;

@@ -78,10 +78,11 @@ export class DirectoryHandleSource implements DataSource {
   async read(path: string, options?: { signal?: AbortSignal }): Promise<Uint8Array> {
     throwIfAborted(options?.signal);
     const parts = path.split('/');
+    const name = parts.pop() ?? ''; // split gives at least one part
     let dir = this.root;
     try {
-      for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p);
-      const f = await (await dir.getFileHandle(parts[parts.length - 1])).getFile();
+      for (const p of parts) dir = await dir.getDirectoryHandle(p);
+      const f = await (await dir.getFileHandle(name)).getFile();
       return new Uint8Array(await f.arrayBuffer());
     } catch (err) {
       throw new LabelkitError('E_NOT_FOUND', `"${path}" is no longer in folder ${this.root.name}.`, { path }, { cause: err });

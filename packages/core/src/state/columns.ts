@@ -15,7 +15,7 @@ export const LANE_MANUAL = 0;
 export const LANE_CLUSTERED = 1;
 export const LANE_PRELABELED = 2;
 const LANE_NAMES: Lane[] = ['manual', 'clustered', 'prelabeled'];
-export const laneName = (code: number): Lane => LANE_NAMES[code];
+export const laneName = (code: number): Lane => LANE_NAMES[code]!;
 export const laneCode = (lane: Lane): number => LANE_NAMES.indexOf(lane);
 
 /**
@@ -84,7 +84,7 @@ export class ItemColumns {
     const h = this.height.array[i];
     const size = this.size.array[i];
     const lm = this.lastModified.array[i];
-    const by = this.labeledBy.array[i];
+    const by = this.labeledBy.array[i]!;
     const at = this.labeledAt.array[i];
     const pre = this.prelabelsOf(i);
     const shown = this.shown.get(i);
@@ -93,14 +93,14 @@ export class ItemColumns {
       index: i,
       path: this.paths.get(i),
       state,
-      lane: laneName(this.lane.array[i]),
+      lane: laneName(this.lane.array[i]!),
       ...(w ? { width: w, height: h } : {}),
       ...(Number.isNaN(size) ? {} : { size }),
       ...(Number.isNaN(lm) ? {} : { lastModified: lm }),
       annotations: this.annotationsOf(i),
       ...(pre ? { prelabels: pre } : {}),
       ...(shown ? { shownPrelabels: JSON.parse(shown) as Annotation[] } : {}),
-      ...(this.cluster.array[i] >= 0 ? { cluster: this.cluster.array[i] } : {}),
+      ...(this.cluster.array[i]! >= 0 ? { cluster: this.cluster.array[i] } : {}),
       ...(unreadable ? { unreadable } : {}),
       ...(by >= 0 ? { labeledBy: this.users.get(by) } : {}),
       ...(Number.isNaN(at) ? {} : { labeledAt: at }),

@@ -95,15 +95,15 @@ export class Leases {
 
   /** Item i leaves its task (submitted, skipped, unreadable); a task with nothing left closes. */
   unlease(i: number): void {
-    const slot = this.#slotOf.array[i];
+    const slot = this.#slotOf.array[i]!;
     if (slot < 0) return;
     this.#slotOf.array[i] = -1;
-    if (--this.#live[slot] <= 0) this.#close(slot);
+    if (--this.#live[slot]! <= 0) this.#close(slot);
   }
 
   /** Whether item i is held by a lease that is live at `now`. */
   isLeased(i: number, now: number): boolean {
-    const slot = this.#slotOf.array[i];
+    const slot = this.#slotOf.array[i]!;
     if (slot < 0) return false;
     const t = this.#tasks[slot];
     return !!t && t.expiresAt > now;
@@ -116,7 +116,7 @@ export class Leases {
    */
   check(taskId: string, i: number, now: number): LeaseCheck {
     const mine = this.#slotById.get(taskId);
-    const slot = this.#slotOf.array[i];
+    const slot = this.#slotOf.array[i]!;
     if (slot === mine) return 'ok';
     if (slot >= 0 && this.isLeased(i, now)) return 'held-by-other';
     const t = mine === undefined ? undefined : this.#tasks[mine];
@@ -211,8 +211,8 @@ class ExpiryHeap {
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (h[p].at <= h[i].at) break;
-      [h[p], h[i]] = [h[i], h[p]];
+      if (h[p]!.at <= h[i]!.at) break;
+      [h[p], h[i]] = [h[i]!, h[p]!];
       i = p;
     }
   }
@@ -220,7 +220,7 @@ class ExpiryHeap {
   /** Removes and returns the earliest expiry if it is due by `now`. */
   popDue(now: number): Expiry | undefined {
     const h = this.#h;
-    if (!h.length || h[0].at > now) return undefined;
+    if (!h.length || h[0]!.at > now) return undefined;
     const top = h[0];
     const last = h.pop()!;
     if (h.length) {
@@ -230,10 +230,10 @@ class ExpiryHeap {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < h.length && h[l].at < h[m].at) m = l;
-        if (r < h.length && h[r].at < h[m].at) m = r;
+        if (l < h.length && h[l]!.at < h[m]!.at) m = l;
+        if (r < h.length && h[r]!.at < h[m]!.at) m = r;
         if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]];
+        [h[m], h[i]] = [h[i]!, h[m]!];
         i = m;
       }
     }

@@ -48,7 +48,7 @@ export class ProjectState {
     requeue: (i) => s.#queue.returnToFront(i),
     label: (i, labels, by, at) => s.#label(i, labels, by, at, !labels),
     skip: (i) => s.#setStatus(i, ST_SKIPPED),
-    labeledBy: (i) => (s.#items.labeledBy.array[i] >= 0 ? s.#items.users.get(s.#items.labeledBy.array[i]) : undefined),
+    labeledBy: (i) => (s.#items.labeledBy.array[i]! >= 0 ? s.#items.users.get(s.#items.labeledBy.array[i]!) : undefined),
     assignedAt: (t) => s.#leases.byId(t)?.assignedAt,
   }))(this);
 
@@ -71,7 +71,7 @@ export class ProjectState {
     s.#labelTally = new LabelTally(p.labelTally);
     s.#team = TeamState.fromParts(p.team);
     const st = p.items.status.array;
-    for (let i = 0; i < p.items.length; i++) s.#counts[st[i]]++;
+    for (let i = 0; i < p.items.length; i++) s.#counts[st[i]!]!++;
     for (const t of p.tasks) s.#leases.assign(t.id, t.user, t.items, t.lane, t.assignedAt, t.expiresAt, t.client);
     return s;
   }
@@ -159,8 +159,8 @@ export class ProjectState {
       case 'items.measured':
         e.items.forEach((i, k) => {
           if (i >= n) return;
-          c.width.array[i] = e.widths[k] >>> 0;
-          c.height.array[i] = e.heights[k] >>> 0;
+          c.width.array[i] = (e.widths[k] ?? 0) >>> 0;
+          c.height.array[i] = (e.heights[k] ?? 0) >>> 0;
         });
         return;
       case 'item.unreadable':
@@ -224,7 +224,7 @@ export class ProjectState {
         else this.#members.delete(e.user);
         return;
       case 'run.started':
-        return this.#runs.started(e, this.#counts[ST_LABELED] + this.#counts[ST_REVIEW]);
+        return this.#runs.started(e, this.#counts[ST_LABELED]! + this.#counts[ST_REVIEW]!);
       case 'run.finished':
         return this.#runs.finished(e);
       case 'prelabels.proposed':
@@ -239,8 +239,9 @@ export class ProjectState {
         return this.#withdraw(e.items);
       case 'clusters.assigned':
         e.items.forEach((i, k) => {
-          if (!c.isTodo(i) || c.lane.array[i] === LANE_PRELABELED) return;
-          c.cluster.array[i] = e.clusters[k];
+          const cluster = e.clusters[k];
+          if (cluster === undefined || !c.isTodo(i) || c.lane.array[i] === LANE_PRELABELED) return;
+          c.cluster.array[i] = cluster;
           c.lane.array[i] = LANE_CLUSTERED;
         });
         this.#queue.invalidateClusters();
@@ -264,7 +265,7 @@ export class ProjectState {
       if (!c.isTodo(i) || !c.prelabels.has(i)) continue;
       c.prelabels.set(i, undefined);
       if (c.lane.array[i] !== LANE_PRELABELED) continue;
-      const lane = c.cluster.array[i] >= 0 ? LANE_CLUSTERED : LANE_MANUAL;
+      const lane = c.cluster.array[i]! >= 0 ? LANE_CLUSTERED : LANE_MANUAL;
       c.lane.array[i] = lane;
       // The manual lane's cursor may be past the item: it is served from the lane's returns.
       if (lane === LANE_MANUAL) this.#queue.returnToBack(i);
@@ -279,7 +280,7 @@ export class ProjectState {
     const start = c.length;
     let n = start;
     for (let k = 0; k < e.paths.length; k++) {
-      const { added } = c.paths.add(e.paths[k]);
+      const { added } = c.paths.add(e.paths[k]!);
       if (!added) continue;
       const i = n++;
       c.resize(n);
@@ -292,7 +293,7 @@ export class ProjectState {
       c.lastModified.array[i] = lm ?? NaN;
     }
     const added = n - start;
-    this.#counts[ST_TODO] += added;
+    this.#counts[ST_TODO]! += added;
     // Shuffle the new batch once with a seed derived from the project seed (recorded in the journal).
     const batchOrder = new Uint32Array(added);
     for (let k = 0; k < added; k++) batchOrder[k] = start + k;
@@ -317,8 +318,8 @@ export class ProjectState {
   }
 
   #setStatus(i: number, s: number): void {
-    this.#counts[this.#items.status.array[i]]--;
-    this.#counts[s]++;
+    this.#counts[this.#items.status.array[i]!]!--;
+    this.#counts[s]!++;
     this.#items.status.array[i] = s;
   }
 
@@ -397,7 +398,7 @@ export class ProjectState {
 
   /** Whether item i's stored status (not counting leases) is one of `statuses`. */
   is(i: number, ...statuses: StoredStatus[]): boolean {
-    const s = STATE_NAMES[this.#items.status.array[i]] as StoredStatus;
+    const s = STATE_NAMES[this.#items.status.array[i]!] as StoredStatus;
     return statuses.includes(s);
   }
 
@@ -406,14 +407,14 @@ export class ProjectState {
     const codes = new Set(statuses.map((s) => STATE_NAMES.indexOf(s)));
     const out: number[] = [];
     const a = this.#items.status.array;
-    for (let i = 0; i < this.itemCount; i++) if (codes.has(a[i])) out.push(i);
+    for (let i = 0; i < this.itemCount; i++) if (codes.has(a[i]!)) out.push(i);
     return out;
   }
 
   itemState(i: number, now: number): ItemState {
-    const s = this.#items.status.array[i];
+    const s = this.#items.status.array[i]!;
     if (s === ST_TODO && this.#leases.isLeased(i, now)) return 'assigned';
-    return STATE_NAMES[s];
+    return STATE_NAMES[s]!;
   }
 
   /** The index of a path, or -1. */
@@ -472,8 +473,8 @@ export class ProjectState {
     const leasedByLane = [0, 0, 0];
     const st = this.#items.status.array;
     const ln = this.#items.lane.array;
-    for (let i = 0; i < this.itemCount; i++) if (st[i] === ST_TODO) todoByLane[ln[i]]++;
-    this.#leases.forEachLeased(now, (i) => leasedByLane[ln[i]]++);
+    for (let i = 0; i < this.itemCount; i++) if (st[i] === ST_TODO) todoByLane[ln[i]!]!++;
+    this.#leases.forEachLeased(now, (i) => leasedByLane[ln[i]!]!++);
     return statsOf({
       total: this.itemCount,
       counts: this.#counts,

@@ -31,12 +31,12 @@ export class LaneQueue {
 
   /** Item i goes to the front of its lane (released, expired, rejected). */
   returnToFront(i: number): void {
-    this.#returns[this.#items.lane.array[i]].unshift(i);
+    this.#returns[this.#items.lane.array[i]!]!.unshift(i);
   }
 
   /** Item i goes back into its lane, after the items already returned (requeued, withdrawn). */
   returnToBack(i: number): void {
-    this.#returns[this.#items.lane.array[i]].push(i);
+    this.#returns[this.#items.lane.array[i]!]!.push(i);
   }
 
   /** The prelabeled lane changed: rebuilt on next use. */
@@ -81,11 +81,11 @@ export class LaneQueue {
       const take = (i: number) => {
         if (cols.lane.array[i] === lane && cols.isTodo(i) && !this.#leases.isLeased(i, now) && !items.includes(i) && !passOver?.(i)) items.push(i);
       };
-      const returns = this.#returns[lane];
+      const returns = this.#returns[lane]!;
       while (items.length < size && returns.size) take(returns.shift());
       if (lane === LANE_MANUAL) {
         const order = cols.order.array;
-        while (items.length < size && this.#cursor < cols.order.length) take(order[this.#cursor++]);
+        while (items.length < size && this.#cursor < cols.order.length) take(order[this.#cursor++]!);
       } else if (lane === LANE_CLUSTERED) {
         // Similar images on one page, one cluster per page, and the next page from the next
         // cluster: early labels then cover every cluster (so every class) instead of one cluster
@@ -93,7 +93,7 @@ export class LaneQueue {
         const cq = this.#clusterQueues();
         while (items.length < size && cq.ids.length) {
           cq.next %= cq.ids.length;
-          const q = cq.queues.get(cq.ids[cq.next])!;
+          const q = cq.queues.get(cq.ids[cq.next]!)!;
           while (items.length < size && q.size) take(q.shift());
           if (q.size === 0) cq.ids.splice(cq.next, 1);
           else cq.next++;
@@ -115,7 +115,7 @@ export class LaneQueue {
     const cols = this.#items;
     const order = cols.order.array;
     for (let p = 0; p < cols.order.length; p++) {
-      const i = order[p];
+      const i = order[p]!;
       if (cols.lane.array[i] === lane && cols.isTodo(i)) q.push(i);
     }
     this.#laneQueues[lane] = q;
@@ -129,9 +129,9 @@ export class LaneQueue {
     const cols = this.#items;
     const order = cols.order.array;
     for (let p = 0; p < cols.order.length; p++) {
-      const i = order[p];
+      const i = order[p]!;
       if (cols.lane.array[i] !== LANE_CLUSTERED || !cols.isTodo(i)) continue;
-      const c = cols.cluster.array[i];
+      const c = cols.cluster.array[i]!;
       let q = queues.get(c);
       if (!q) queues.set(c, (q = new IndexQueue()));
       q.push(i);

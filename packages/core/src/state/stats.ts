@@ -1,5 +1,4 @@
 import type { AssistSettings, ItemState, LabelClass, Lane } from '../types.js';
-import { ST_LABELED, ST_REVIEW, ST_SKIPPED, ST_TODO, ST_UNREADABLE } from './columns.js';
 
 export interface Stats {
   readonly total: number;
@@ -31,21 +30,22 @@ export interface StatsInput {
 }
 
 export function statsOf(x: StatsInput): Stats {
-  const { counts } = x;
+  // Stored statuses by ST_* code (1, 'assigned', is derived from leases).
+  const [todo = 0, , labeledOnly = 0, skipped = 0, review = 0, unreadable = 0] = x.counts;
   const assigned = x.leasedByLane.reduce((a, b) => a + b, 0);
   const lane = (code: number) => (x.todoByLane[code] ?? 0) - (x.leasedByLane[code] ?? 0);
-  const labeled = counts[ST_LABELED] + counts[ST_REVIEW];
+  const labeled = labeledOnly + review;
   const since = labeled - x.labeledAtLastTraining;
   const a = x.assist;
   return {
     total: x.total,
     counts: {
-      todo: counts[ST_TODO] - assigned,
+      todo: todo - assigned,
       assigned,
-      labeled: counts[ST_LABELED],
-      skipped: counts[ST_SKIPPED],
-      'needs-review': counts[ST_REVIEW],
-      unreadable: counts[ST_UNREADABLE],
+      labeled: labeledOnly,
+      skipped,
+      'needs-review': review,
+      unreadable,
     },
     lanes: { manual: lane(0), clustered: lane(1), prelabeled: lane(2) },
     labelDistribution: x.labels.map((l) => {

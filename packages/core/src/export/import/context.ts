@@ -77,7 +77,7 @@ export class ImportContext {
     const clipped = out !== shape;
     const problem = regionProblem(out, target);
     if (problem) {
-      const reason = clipped ? `The ${shape.kind} lies outside its ${width}×${height} image; clipped to it, ${problem}` : problem[0].toUpperCase() + problem.slice(1);
+      const reason = clipped ? `The ${shape.kind} lies outside its ${width}×${height} image; clipped to it, ${problem}` : problem.charAt(0).toUpperCase() + problem.slice(1);
       this.fail('invalid-shape', source, reason, target.path);
       return undefined;
     }
@@ -145,7 +145,7 @@ export class ImportContext {
       const hit = this.#byPath.get(p);
       if (hit) return hit;
       const azure = /^azureml:\/\/.*?\/paths\/(.*)$/i.exec(p);
-      if (azure) {
+      if (azure?.[1]) {
         const inner = this.#byPath.get(azure[1]);
         if (inner) return inner;
       }

@@ -108,7 +108,7 @@ export async function importJsonl(input: ImportInput, options: ImportOptions = {
           ctx.fail('invalid-structure', at, 'A box needs numbers topX, topY, bottomX and bottomY.', target.path);
           return;
         }
-        const [tx, ty, bx, by] = v as number[];
+        const [tx, ty, bx, by] = v as [number, number, number, number];
         const x0 = tx * W;
         const y0 = ty * H;
         const x1 = bx * W;
