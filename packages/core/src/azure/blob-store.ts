@@ -1,6 +1,6 @@
 import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import { LabelkitError } from '../errors.js';
-import { conflict, type PutOptions, type Store, type StoreEntry, type StoredObject } from '../store/store.js';
+import { conflict, type AppendResult, type PutOptions, type Store, type StoreEntry, type StoredObject, type TailRead } from '../store/store.js';
 import { bodyBytes, quoteEtag, sameBytes } from './body.js';
 import { createContainerClient, describeContainer, type AzureContainerTarget } from './connection.js';
 import { toLabelkitError } from './errors.js';
@@ -135,6 +135,70 @@ export class AzureBlobStore implements Store {
     }
   }
 
+  /**
+   * Appends one block to an append blob (Append Block), creating the blob create-only first when it
+   * is missing. Blocks of several writers never interleave. At the service's limit of 50,000 blocks
+   * the blob is full (409 `BlockCountExceedsLimit`): `{ sealed: true }`, nothing written. A retry
+   * after a lost answer may append the block twice; the tail's readers drop repeated records.
+   */
+  async append(key: string, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<AppendResult> {
+    const blob = this.container.getAppendBlobClient(this.blobName(key));
+    for (let created = false; ; created = true) {
+      try {
+        const res = await this.#run('write', `"${key}"`, options?.signal, (signal) => blob.appendBlock(bytes, bytes.byteLength, { abortSignal: signal }));
+        return { sealed: false, blocks: res.blobCommittedBlockCount };
+      } catch (err) {
+        if (err instanceof Final && err.failure.status === 409 && (err.failure.code === 'BlockCountExceedsLimit' || err.failure.code === 'BlobIsSealed')) return { sealed: true };
+        if (!(err instanceof Final && err.failure.status === 404) || created) throw this.#error('write', key, err);
+      }
+      try {
+        await this.#run('write', `"${key}"`, options?.signal, (signal) => blob.create({ conditions: { ifNoneMatch: '*' }, abortSignal: signal }));
+      } catch (err) {
+        if (!(err instanceof Final && isPreconditionFailure(err.failure.status))) throw this.#error('write', key, err); // someone created it first: fine
+      }
+    }
+  }
+
+  /** Seals an append blob (Append Blob Seal): appends after it fail with `BlobIsSealed`. */
+  async seal(key: string, options?: { signal?: AbortSignal }): Promise<void> {
+    const blob = this.container.getAppendBlobClient(this.blobName(key));
+    try {
+      await this.#run('write', `"${key}"`, options?.signal, (signal) => blob.seal({ abortSignal: signal }));
+    } catch (err) {
+      throw this.#error('write', key, err);
+    }
+  }
+
+  /**
+   * An append blob's bytes from `offset` on, in one ranged GET. It asks from `offset − 1`, so that a
+   * blob with nothing new still answers 200 (with the one byte we had) rather than 416, and tells
+   * its committed block count (sealed at 50,000) on the same answer.
+   */
+  async readFrom(key: string, offset: number, options?: { signal?: AbortSignal }): Promise<TailRead | undefined> {
+    const blob = this.container.getBlobClient(this.blobName(key));
+    const sealedOf = (r: { blobCommittedBlockCount?: number; isSealed?: boolean }) => !!r.isSealed || (r.blobCommittedBlockCount ?? 0) >= APPEND_BLOB_MAX_BLOCKS;
+    try {
+      return await this.#run('read', `"${key}"`, options?.signal, async (signal) => {
+        if (Number.isFinite(offset)) {
+          const from = Math.max(0, offset - 1);
+          try {
+            const res = await blob.download(from, undefined, { abortSignal: signal });
+            const bytes = await bodyBytes(res, res.contentLength);
+            const skip = Math.min(bytes.byteLength, Math.max(0, offset) - from);
+            return { bytes: bytes.subarray(skip), size: from + bytes.byteLength, sealed: sealedOf(res) };
+          } catch (err) {
+            if ((err as { statusCode?: number }).statusCode !== 416) throw err;
+          }
+        }
+        const props = await blob.getProperties({ abortSignal: signal });
+        return { bytes: new Uint8Array(0), size: props.contentLength ?? 0, sealed: sealedOf(props) };
+      });
+    } catch (err) {
+      if (err instanceof Final && err.failure.status === 404) return undefined;
+      throw this.#error('read', key, err);
+    }
+  }
+
   /** Keys under `prefix` in ascending order, one service page (up to `pageSize`) at a time. */
   async *list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<StoreEntry> {
     const full = this.blobName(prefix);
@@ -187,6 +251,9 @@ export class AzureBlobStore implements Store {
     return err;
   }
 }
+
+/** Blocks an append blob takes (Azure's documented limit). */
+const APPEND_BLOB_MAX_BLOCKS = 50_000;
 
 function isPreconditionFailure(status: number | undefined): boolean {
   return status === 409 || status === 412;

@@ -2,7 +2,7 @@ import type { BigIntStats } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, link, unlink, stat } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { LabelkitError, throwIfAborted } from '../errors.js';
-import { conflict, type PutOptions, type Store, type StoreEntry, type StoredObject } from './store.js';
+import { conflict, type AppendResult, type PutOptions, type Store, type StoreEntry, type StoredObject, type TailRead } from './store.js';
 
 /**
  * A store in a folder of the local file system (Node). Each key is a file; a put writes a
@@ -96,6 +96,61 @@ export class FsStore implements Store {
       }
       await rm(this.#path(key), { force: true });
     });
+  }
+
+  /**
+   * Appends one block with O_APPEND (each write lands whole at the end, also across processes) and
+   * fsyncs it. A file has no block limit: it is never sealed. A reader in another process may see
+   * the last block half written; the tail's records carry their length, so it waits for the rest.
+   */
+  append(key: string, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<AppendResult> {
+    return this.#locked(async () => {
+      throwIfAborted(options?.signal);
+      const path = this.#path(key);
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        const fh = await open(path, 'a');
+        try {
+          await fh.write(bytes);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      } catch (err) {
+        throw new LabelkitError(
+          'E_STORE_WRITE',
+          `Could not append to "${key}" in ${this.root}: ${(err as Error).message}. Check disk space and permissions.`,
+          { key },
+          { cause: err },
+        );
+      }
+      return { sealed: false };
+    });
+  }
+
+  async readFrom(key: string, offset: number, options?: { signal?: AbortSignal }): Promise<TailRead | undefined> {
+    throwIfAborted(options?.signal);
+    try {
+      const fh = await open(this.#path(key), 'r');
+      try {
+        const { size } = await fh.stat();
+        const from = Math.min(Math.max(0, offset), size);
+        const bytes = new Uint8Array(size - from);
+        let at = 0;
+        while (at < bytes.byteLength) {
+          const { bytesRead } = await fh.read(bytes, at, bytes.byteLength - at, from + at);
+          if (!bytesRead) break;
+          at += bytesRead;
+        }
+        return { bytes: bytes.subarray(0, at), size: from + at, sealed: false };
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (LabelkitError.is(err)) throw err;
+      throw new LabelkitError('E_STORE_READ', `Could not read "${key}" from ${this.root}: ${(err as Error).message}`, { key }, { cause: err });
+    }
   }
 
   async *list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<StoreEntry> {

@@ -24,6 +24,18 @@ describe('IndexedDBStore in Chromium', () => {
     expect(await s.get('p/10')).to.equal(undefined);
   });
 
+  it('appends blocks whole and reads from an offset', async () => {
+    const s = fresh();
+    expect(await s.readFrom('t/0.log', 0)).to.equal(undefined);
+    await Promise.all(['a', 'b', 'c'].map((x) => s.append('t/0.log', enc(x.repeat(100)))));
+    const all = await s.readFrom('t/0.log', 0);
+    const text = new TextDecoder().decode(all!.bytes);
+    for (const x of ['a', 'b', 'c']) expect(text).to.contain(x.repeat(100));
+    expect([all!.size, all!.sealed]).to.deep.equal([300, false]);
+    expect((await s.readFrom('t/0.log', 250))!.bytes.byteLength).to.equal(50);
+    expect((await s.get('t/0.log'))!.bytes.byteLength).to.equal(300);
+  });
+
   it('conditional writes: create-only and if-match', async () => {
     const s = fresh();
     const { etag } = await s.put('k', enc('1'), { ifNoneMatch: '*' });

@@ -1,11 +1,16 @@
 import { LabelkitError, throwIfAborted } from '../errors.js';
-import { conflict, type PutOptions, type Store, type StoreEntry, type StoredObject } from './store.js';
+import { conflict, type AppendResult, type PutOptions, type Store, type StoreEntry, type StoredObject, type TailRead } from './store.js';
 
 interface Row {
   key: string;
   bytes: Uint8Array;
   etag: string;
+  /** Blocks appended (append-only objects). */
+  blocks?: number;
 }
+
+/** Blocks an append-only object takes before it is sealed, as on Azure. */
+const MAX_APPEND_BLOCKS = 50_000;
 
 /**
  * The browser's default store: one IndexedDB object store keyed by path. A put resolves when its
@@ -144,6 +149,61 @@ export class IndexedDBStore implements Store {
         { key, quota },
         { cause: err },
       );
+    }
+  }
+
+  /** Appends a block in one readwrite transaction (so tabs never interleave inside a block). */
+  async append(key: string, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<AppendResult> {
+    const etag = `"i${Date.now().toString(36)}-${(++this.#etag).toString(36)}-${Math.random().toString(36).slice(2, 8)}"`;
+    try {
+      return await this.#tx(
+        'readwrite',
+        async (os, entries) => {
+          const cur = await req<Row | undefined>(os.get(key));
+          const blocks = cur ? (cur.blocks ?? 1) : 0;
+          if (blocks >= MAX_APPEND_BLOCKS) return { sealed: true };
+          const joined = new Uint8Array((cur?.bytes.byteLength ?? 0) + bytes.byteLength);
+          if (cur) joined.set(cur.bytes);
+          joined.set(bytes, cur?.bytes.byteLength ?? 0);
+          os.put({ key, bytes: joined, etag, blocks: blocks + 1 } satisfies Row);
+          await req(entries.put({ key, etag, size: joined.byteLength } satisfies StoreEntry));
+          return { sealed: false, blocks: blocks + 1 };
+        },
+        options?.signal,
+      );
+    } catch (err) {
+      if (LabelkitError.is(err)) throw err;
+      throw new LabelkitError('E_STORE_WRITE', `Could not append to "${key}" in IndexedDB: ${(err as Error)?.message}.`, { key }, { cause: err });
+    }
+  }
+
+  /** Seals an append-only object (its block count is set to the limit). */
+  async seal(key: string, options?: { signal?: AbortSignal }): Promise<void> {
+    await this.#tx(
+      'readwrite',
+      async (os) => {
+        const cur = await req<Row | undefined>(os.get(key));
+        if (cur) await req(os.put({ ...cur, blocks: MAX_APPEND_BLOCKS } satisfies Row));
+      },
+      options?.signal,
+    );
+  }
+
+  async readFrom(key: string, offset: number, options?: { signal?: AbortSignal }): Promise<TailRead | undefined> {
+    try {
+      return await this.#tx(
+        'readonly',
+        async (os) => {
+          const row = await req<Row | undefined>(os.get(key));
+          if (!row) return undefined;
+          const size = row.bytes.byteLength;
+          return { bytes: row.bytes.slice(Math.min(Math.max(0, offset), size)), size, sealed: (row.blocks ?? 0) >= MAX_APPEND_BLOCKS };
+        },
+        options?.signal,
+      );
+    } catch (err) {
+      if (LabelkitError.is(err)) throw err;
+      throw new LabelkitError('E_STORE_READ', `Could not read "${key}" from IndexedDB: ${(err as Error)?.message}.`, { key }, { cause: err });
     }
   }
 

@@ -45,6 +45,47 @@ export interface Store {
   put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<{ etag: string }>;
   delete(key: string, options?: { ifMatch?: string; signal?: AbortSignal }): Promise<void>;
   list(prefix: string, options?: { signal?: AbortSignal }): AsyncIterable<StoreEntry>;
+  /**
+   * Appends `bytes` as one block at the end of an append-only object, creating it when missing
+   * (optional: every store of this package has it). Concurrent appends of several clients never
+   * interleave inside a block; their order is the store's. A store with a block limit (Azure: 50,000
+   * blocks per append blob) answers `{ sealed: true }` and writes nothing once the object is full —
+   * then it never changes again. An append retried after a lost answer may land twice: readers
+   * recognise repeated records (see `shared/tail.ts`).
+   */
+  append?(key: string, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<AppendResult>;
+  /**
+   * The bytes of an append-only object from `offset` to its current end (empty when `offset` is at
+   * or past it), its size, and whether it is sealed (full: nothing will be appended any more).
+   * `undefined` when it does not exist.
+   */
+  readFrom?(key: string, offset: number, options?: { signal?: AbortSignal }): Promise<TailRead | undefined>;
+  /**
+   * Seals an append-only object: no append lands after this (they answer `{ sealed: true }`), and
+   * `readFrom` says `sealed`. Optional: a store without it (the file system) is never sealed early.
+   */
+  seal?(key: string, options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+export interface AppendResult {
+  /** The object is full or sealed; nothing was written. Append to the next one. */
+  readonly sealed: boolean;
+  /** Blocks the object holds after this append, where the store says (Azure, memory, IndexedDB). */
+  readonly blocks?: number;
+}
+
+export interface TailRead {
+  readonly bytes: Uint8Array;
+  /** The object's size when read. */
+  readonly size: number;
+  readonly sealed: boolean;
+}
+
+/** A store that keeps append-only objects (`append` and `readFrom`). */
+export type AppendStore = Store & Required<Pick<Store, 'append' | 'readFrom'>>;
+
+export function canAppend(store: Store): store is AppendStore {
+  return typeof store.append === 'function' && typeof store.readFrom === 'function';
 }
 
 export function conflict(key: string, what: string): LabelkitError {

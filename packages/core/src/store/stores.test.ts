@@ -57,8 +57,45 @@ for (const [name, make] of [
       await s.delete('p/10');
       expect((await listAll(s, 'p/')).map((e) => e.key)).toEqual(['p/1', 'p/2', 'p/sub/x']);
     });
+
+    it('appends blocks, concurrent ones whole; reads from an offset; the object lists and reads as usual', async () => {
+      const s = await make();
+      expect(await s.readFrom!('t/0.log', 0)).toBeUndefined();
+      await s.append!('t/0.log', enc('ab'));
+      await Promise.all(['cc', 'dd', 'ee'].map((b) => s.append!('t/0.log', enc(b.repeat(500)))));
+      const all = await s.readFrom!('t/0.log', 0);
+      const text = new TextDecoder().decode(all!.bytes);
+      expect(text.startsWith('ab')).toBe(true);
+      expect(text.length).toBe(3002);
+      for (const b of ['c', 'd', 'e']) expect(text).toContain(b.repeat(1000)); // blocks never interleave
+      expect(all!.size).toBe(3002);
+      const rest = await s.readFrom!('t/0.log', 3000);
+      expect([rest!.bytes.byteLength, rest!.size, rest!.sealed]).toEqual([2, 3002, false]);
+      expect((await s.readFrom!('t/0.log', 3002))!.bytes.byteLength).toBe(0);
+      expect((await s.readFrom!('t/0.log', Number.POSITIVE_INFINITY))!.size).toBe(3002);
+      expect((await s.get('t/0.log'))!.bytes.byteLength).toBe(3002);
+      expect((await listAll(s, 't/')).map((e) => e.key)).toEqual(['t/0.log']);
+    });
   });
 }
+
+describe('MemoryStore append limit', () => {
+  it('seals an append-only object at its block limit: nothing more is written', async () => {
+    const s = new MemoryStore({ maxAppendBlocks: 2 });
+    expect(await s.append('t', enc('a'))).toEqual({ sealed: false, blocks: 1 });
+    expect(await s.append('t', enc('b'))).toEqual({ sealed: false, blocks: 2 });
+    expect(await s.append('t', enc('c'))).toEqual({ sealed: true });
+    expect(await s.readFrom('t', 0)).toMatchObject({ size: 2, sealed: true });
+  });
+
+  it('seal: appends after it are refused, readers are told', async () => {
+    const s = new MemoryStore();
+    await s.append('t', enc('a'));
+    await s.seal('t');
+    expect(await s.append('t', enc('b'))).toEqual({ sealed: true });
+    expect(await s.readFrom('t', 0)).toMatchObject({ size: 1, sealed: true });
+  });
+});
 
 describe('FsStore', () => {
   it('keeps a project across processes (re-open from the folder) and ignores stray temp files', async () => {
