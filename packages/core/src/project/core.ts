@@ -302,9 +302,12 @@ export class ProjectCore {
     return key;
   }
 
-  /** Stops timers, tab sync and listeners; the promise settles once a last checkpoint is written. */
+  /**
+   * Stops timers, tab sync and listeners; the promise settles once a last checkpoint is written (and,
+   * on a shared store, this client's last segments are in the team's tail).
+   */
   close(): Promise<void> {
-    const flushed = this.checkpoints.close();
+    const flushed = Promise.all([this.checkpoints.close(), this.#shared?.flush()]).then(() => undefined);
     this.#closed = true;
     this.#tabs?.close();
     for (const t of this.#timers) clearInterval(t);

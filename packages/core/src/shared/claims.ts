@@ -55,11 +55,14 @@ export class SharedQueue {
   async claim(id: string, size: number, signal?: AbortSignal): Promise<{ lane: Lane; items: number[] } | undefined> {
     const { state } = this.host;
     const shared = this.coordinator;
+    // With others at work and a view older than a second, read what they claimed lately first (one
+    // read of the shared tail), so their items are not raced for.
+    if (shared.staleView()) await this.#pull(false, signal);
     for (let round = 1; ; round++) {
       const q = this.host.queueSettings();
-      // A window of the queue's head; each client starts at a random place in it, so clients
-      // working one queue rarely race for the same items.
-      const window = state.pick(size * shared.spread, q.laneOrder, this.host.now());
+      // A window of the queue's head (growing with the team, and with each round that met only
+      // busy items); each client starts at a random place in it, so clients rarely race.
+      const window = state.pick(shared.windowFor(size, round), q.laneOrder, this.host.now());
       if (!window) return undefined;
       const start = Math.floor(this.#random() * window.items.length);
       const want = [...window.items.slice(start), ...window.items.slice(0, start)].slice(0, size);

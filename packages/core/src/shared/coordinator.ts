@@ -1,4 +1,5 @@
 import { LabelkitError } from '../errors.js';
+import { encodeSegment } from '../journal/codec.js';
 import type { JournalCursor, SegmentRead } from '../journal/journal.js';
 import type { Store } from '../store/store.js';
 import { JournalFollower } from './journal-follower.js';
@@ -11,9 +12,17 @@ export interface SharedCoordinatorOptions extends LeaseBoardOptions {
   readonly discoverEveryMs?: number;
   /**
    * A task is chosen from a window of `spread` × task size items at the queue's head, at a random
-   * place in it, so clients working one queue rarely race for the same items (default 16).
+   * place in it, so clients working one queue rarely race for the same items (default 16). With a
+   * tail the window grows with the team: × ⌈active clients / 4⌉ (clients that wrote in the last minute).
    */
   readonly spread?: number;
+  /**
+   * Follow the team through the shared tail (`shared/tail.ts`) on stores with append-only objects
+   * (default true): one read per sync whatever the team's size. `false` asks every client instead.
+   */
+  readonly tail?: boolean;
+  /** With the tail: one client is asked directly for segments the tail may lack every this many ms (default 5 s). */
+  readonly sweepEveryMs?: number;
   /**
    * Keep every segment read in a `MergedJournal` (the deterministic total order across clients), for
    * audits and tests. Off by default: it holds the whole journal in memory a second time.
@@ -54,14 +63,20 @@ export class SharedCoordinator {
     this.board = new LeaseBoard(store, projectId, clientId, options);
     this.spread = Math.max(1, Math.floor(options.spread ?? 16));
     this.merged = options.keepMerged ? new MergedJournal() : undefined;
-    this.follower = new JournalFollower(store, projectId, { discoverEveryMs: options.discoverEveryMs });
+    this.follower = new JournalFollower(store, projectId, { discoverEveryMs: options.discoverEveryMs, tail: options.tail, sweepEveryMs: options.sweepEveryMs });
   }
 
-  /** Registers this client (so others find its segments without listing the journal). */
+  #announced: Promise<void> = Promise.resolve();
+
+  /**
+   * Registers this client (so others find its segments without listing the journal) and starts
+   * following the shared tail at its end (what came before, the cursor's owner has read).
+   */
   async open(cursor: JournalCursor, segments: readonly SegmentRead[], signal?: AbortSignal): Promise<void> {
     this.follower.seed(cursor);
     this.merged?.add(segments);
     await this.follower.register(this.clientId, signal);
+    await this.follower.startTail(signal);
   }
 
   /**
@@ -82,6 +97,24 @@ export class SharedCoordinator {
     const previousHolders = [...new Set(r.takenOver.map((t) => t.previousHolder))].filter((c) => c !== this.clientId && /^[A-Za-z0-9_-]{1,64}$/.test(c));
     for (const c of previousHolders) this.follower.know(c);
     return { granted: r.lease.units.map((h) => parseInt(h.unit, 10)), busy, previousHolders: r.takenOver.length ? previousHolders : [] };
+  }
+
+  /**
+   * How many items at the queue's head a task of `size` is chosen from: `spread` × size, times
+   * ⌈active clients / 4⌉ — so with 100 labelers the items others claimed in the last second (not
+   * seen here yet) are a small share of the window, and conflicts per task stay low — doubled for
+   * each round of the same claim that met only busy items (up to 8×).
+   */
+  windowFor(size: number, round = 1): number {
+    return size * this.spread * Math.ceil(this.follower.activeClients() / 4) * Math.min(8, 2 ** (round - 1));
+  }
+
+  /**
+   * Whether a read of the tail should come first before claiming: others wrote lately and what this
+   * client knows of them is older than `freshMs` — their recent claims are then not raced for.
+   */
+  staleView(freshMs = 1_000): boolean {
+    return !!this.follower.tail && this.follower.activeClients() > 1 && Date.now() - this.follower.lastReadAt >= freshMs;
   }
 
   /** Extends a task's lease on the board; `E_LEASE_EXPIRED` when it was taken over. */
@@ -111,13 +144,25 @@ export class SharedCoordinator {
     await this.board.ensureLive(lease, { signal });
   }
 
-  /** After the submission or skip is durable: the items are done on the board. */
+  /**
+   * After the submission or skip is durable: the items are done on the board. The submission's tail
+   * record goes out meanwhile; both are in place when this resolves.
+   */
   async finish(task: string, items: readonly number[], state: 'done' | 'released' = 'done', signal?: AbortSignal): Promise<string[]> {
+    const announced = this.#announced;
     const lease = this.#leases.get(task);
-    if (!lease) return [];
-    const lost = await this.board.finish(lease, state, { units: items.map(this.unitOf), signal });
+    if (!lease) {
+      await announced;
+      return [];
+    }
+    const [lost] = await Promise.all([this.board.finish(lease, state, { units: items.map(this.unitOf), signal }), announced]);
     if (!lease.units.length) this.#leases.delete(task);
     return lost;
+  }
+
+  /** Resolves when this client's segments so far are in the shared tail (or their append failed: sent with the next). */
+  flush(): Promise<void> {
+    return this.#announced;
   }
 
   /** After `task.released`: the task's remaining items go back to the queue for everyone. */
@@ -148,10 +193,16 @@ export class SharedCoordinator {
     return { segments, cursor: this.follower.cursor, reordered };
   }
 
-  /** Call after each own append, so the merged order and the follower's cursor include it. */
-  recordLocal(segment: SegmentRead): void {
+  /**
+   * Call after each own append, so the merged order and the follower's cursor include it; it is
+   * announced to the others in the shared tail (the promise resolves when it is there; never rejects).
+   */
+  recordLocal(segment: SegmentRead): Promise<void> {
     this.follower.advance(segment.client, segment.seq);
     this.merged?.add([segment]);
+    if (!this.follower.tail) return this.#announced;
+    this.#announced = this.follower.announce({ client: segment.client, seq: segment.seq, bytes: encodeSegment(segment.events) });
+    return this.#announced;
   }
 
   /** Writes a snapshot body create-only and moves the head to it `If-Match` (never last-writer-wins). */
