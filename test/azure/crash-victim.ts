@@ -37,6 +37,11 @@ const store: Store = {
   get: (k, o) => inner.get(k, o),
   delete: (k, o) => inner.delete(k, o),
   list: (p, o) => inner.list(p, o),
+  // The shared tail goes through uncounted: a kill after a segment or a done mark can land before or
+  // after its tail record, so the survivor must also find segments whose record never came.
+  append: (k, b, o) => inner.append(k, b, o),
+  readFrom: (k, off, o) => inner.readFrom(k, off, o),
+  seal: (k, o) => inner.seal(k, o),
   async put(key, bytes, options) {
     if (!armed) return inner.put(key, bytes, options);
     writes++;
