@@ -2,6 +2,9 @@
 // scenarios run on Azurite (test/azure/team.test.ts) and on IndexedDB in Chromium (team.browser.test.ts).
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../store/memory-store.js';
+import { Project } from '../project.js';
+import { ProjectRegistry } from '../registry.js';
+import type { Annotation } from '../types.js';
 import { consensusScenario, lifecycleScenario } from '../../../../test/team-scenarios.js';
 
 describe('team scenarios on the memory store', () => {
@@ -10,5 +13,31 @@ describe('team scenarios on the memory store', () => {
   });
   it('consensus with three labelers: agree, disagree, a skip, a lease expiry', async () => {
     for (const c of await consensusScenario(new MemoryStore(), 'cons')) expect(c.actual, c.what).toEqual(c.expected);
+  });
+});
+
+describe('consensus on regions', () => {
+  it('boxes that overlap enough agree (averaged); boxes apart go to review', async () => {
+    const store = new MemoryStore();
+    const owner = await new ProjectRegistry(store).create(
+      { name: 'boxes', kind: 'image-object-detection', labels: ['car', 'bus'], queue: { consensus: { labelers: 2, agreement: 'all', iou: 0.6 } } },
+      { actor: { id: 'o', role: 'owner' }, clientId: 'o', shared: true },
+    );
+    await owner.addItems([{ path: 'a.png' }, { path: 'b.png' }]);
+    await owner.setItemSizes([0, 1].map((item) => ({ item, width: 200, height: 100 })));
+    const car = owner.labels[0].id;
+    const drawn: Record<string, Record<string, Annotation[]>> = {
+      lee: { 'a.png': [{ kind: 'box', label: car, x: 10, y: 10, w: 50, h: 40 }], 'b.png': [{ kind: 'box', label: car, x: 10, y: 10, w: 50, h: 40 }] },
+      kai: { 'a.png': [{ kind: 'box', label: car, x: 14, y: 10, w: 50, h: 40 }], 'b.png': [{ kind: 'box', label: car, x: 120, y: 10, w: 50, h: 40 }] },
+    };
+    for (const user of ['lee', 'kai']) {
+      const p = await Project.load(store, owner.id, { actor: { id: user, role: 'labeler' }, clientId: user, shared: true });
+      await p.sync();
+      for (let t = await p.nextTask(); t; t = await p.nextTask()) await p.submit(t.id, [{ item: t.items[0].index, annotations: drawn[user][t.items[0].path] }]);
+    }
+    await owner.sync();
+    expect(owner.item(0)).toMatchObject({ state: 'labeled', annotations: [{ kind: 'box', label: car, x: 12, y: 10, w: 50, h: 40 }] });
+    expect(owner.item(1)).toMatchObject({ state: 'needs-review', annotations: [] });
+    expect(owner.consensusOf(1)!.answers.map((a) => a.by)).toEqual(['lee', 'kai']);
   });
 });
