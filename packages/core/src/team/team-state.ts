@@ -306,12 +306,12 @@ export class TeamState {
     }
   }
 
-  /** A new round: the item's answers are cleared (rejected, requeued); returns who had answered. */
+  /** A new round: the item's answers are cleared (rejected, requeued); returns who had given labels (not skips). */
   restart(i: number): string[] {
     const r = this.#records.get(i);
     this.#records.delete(i);
     this.#reviewed.delete(i);
-    return r ? r.answers.map((a) => a.by) : [];
+    return r ? r.answers.filter((a) => !a.skipped).map((a) => a.by) : [];
   }
 
   consensusOf(i: number, needed: number): ConsensusView | undefined {
