@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 /** Distinct bytes per file (the upload does not decode images; the project probes them later). */
-function bytesOf(i: number, size = 600): Uint8Array {
+function bytesOf(i: number, size = 600): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(size);
   for (let k = 0; k < size; k++) b[k] = (i * 31 + k * 7) & 255;
   return b;
