@@ -35,16 +35,16 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
       const t = new Array<number>(classes).fill(0);
       for (const c of tags) t[c] = 1;
       targets.push(...t);
-    } else targets.push(tags[0]);
+    } else targets.push(tags[0]!); // tags is not empty
   }
   if (rows.length < 4) throw new LabelkitError('E_INVALID_ARGUMENT', `Training needs labeled items (${rows.length} usable so far).`);
   const perClass = new Array<number>(classes).fill(0);
-  if (multilabel) targets.forEach((t, k) => (perClass[k % classes] += t));
-  else for (const t of targets) perClass[t]++;
+  if (multilabel) targets.forEach((t, k) => (perClass[k % classes]! += t));
+  else for (const t of targets) perClass[t]!++;
   const minPerClass = multilabel ? 0 : (ctx.options.minLabelsPerClass ?? 5);
   // Per-class gating: a class with too few labels is not predicted; the others still are.
-  const gated = p.labels.map((_, c) => c).filter((c) => perClass[c] < minPerClass);
-  const gatedNames = gated.map((c) => p.labels[c].name);
+  const gated = p.labels.map((_, c) => c).filter((c) => perClass[c]! < minPerClass);
+  const gatedNames = gated.map((c) => p.labels[c]!.name);
   const confidence = ctx.options.confidence ?? 0.95;
   const trainParams = { labeled: rows.length, classes, kind: multilabel ? 'multilabel' : 'multiclass', calibration: calibrate.reduce((a, b) => a + b, 0) };
   let trained: Awaited<ReturnType<Assistant['train']>> | undefined;
@@ -108,12 +108,13 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
       const perCluster = new Map<number, number>();
       for (const it of labeled) if (it.cluster !== undefined) perCluster.set(it.cluster, (perCluster.get(it.cluster) ?? 0) + 1);
       for (const x of picks) {
-        const c = todo[x.row].cluster;
+        const item = todo[x.row]!; // picks has one row per todo item
+        const c = item.cluster;
         if (c !== undefined && (perCluster.get(c) ?? 0) < minCluster) {
           unvisited++;
           continue;
         }
-        proposals.push({ item: todo[x.row].index, annotations: x.classes.map((c, k): Annotation => ({ kind: 'class', label: p.labels[c].id, confidence: x.confidences[k] })) });
+        proposals.push({ item: item.index, annotations: x.classes.map((c, k): Annotation => ({ kind: 'class', label: p.labels[c]!.id, confidence: x.confidences[k] })) });
       }
       prelabeled = await p.proposePrelabels(runId, proposals);
     }

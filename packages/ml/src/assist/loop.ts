@@ -121,9 +121,9 @@ export class AssistLoop {
       let done = 0;
       // One chunk at a time: a stop (abort, reload) keeps every chunk already written.
       for (let i = 0; i < missing.length;) {
-        const chunk = Math.floor(missing[i].index / chunkSize);
+        const chunk = Math.floor(missing[i]!.index / chunkSize);
         const rows: { item: number; etag?: string; row: Float32Array }[] = [];
-        for (; i < missing.length && Math.floor(missing[i].index / chunkSize) === chunk;) {
+        for (; i < missing.length && Math.floor(missing[i]!.index / chunkSize) === chunk;) {
           const part = missing.slice(i, Math.min(i + batch, missing.length)).filter((it) => Math.floor(it.index / chunkSize) === chunk);
           i += part.length;
           const { images, ok } = await this.#readImages(part, failed, signal, (it) =>
@@ -141,7 +141,10 @@ export class AssistLoop {
           device = res.run.device;
           for (const [k, v] of Object.entries(res.run.timings)) timings[k] = (timings[k] ?? 0) + v;
           const dim = res.embeddings.cols;
-          for (const f of res.failed) failed.push({ item: ok[f.index].index, code: f.code, reason: f.reason });
+          for (const f of res.failed) {
+            const item = ok[f.index];
+            if (item) failed.push({ item: item.index, code: f.code, reason: f.reason });
+          }
           ok.forEach((it, k) => rows.push({ item: it.index, etag: it.etag, row: res.embeddings.data.slice(k * dim, (k + 1) * dim) }));
         }
         // Rows of items whose image could not be read have the cache's width once it is known.
@@ -205,7 +208,10 @@ export class AssistLoop {
       const res = await this.assistant.cluster({ rows: list.length, cols: this.cache.dim, data }, { k: kk, seed: this.#options.seed ?? this.project.seed, signal: options.signal });
       assigned = await this.project.assignClusters(
         runId,
-        list.map((it, i) => ({ item: it.index, cluster: res.assignments[i] })),
+        list.flatMap((it, i) => {
+          const cluster = res.assignments[i];
+          return cluster === undefined ? [] : [{ item: it.index, cluster }];
+        }),
       );
       return res.run;
     });
