@@ -34,6 +34,11 @@ export class RegionList {
   private frame = 0;
   private focusAfterRender = false;
   private revealed: string | undefined;
+  /** The rows, computed once per change of the shapes (a render per scrolled frame must not copy 100,000 of them). */
+  private cache: { items: readonly unknown[]; prelabels: readonly unknown[]; rows: IdentifiedAnnotation[] } | undefined;
+  /** The scroll viewport's height, told by a ResizeObserver (reading it after a render would force a layout). */
+  private resize: ResizeObserver | undefined;
+  private observed: HTMLElement | undefined;
   private host!: RegionListHost;
   private c!: CanvasInternals;
 
@@ -81,7 +86,11 @@ export class RegionList {
   /** The rows: prelabels first (they wait for a decision), then the annotations; tags are not regions. */
   private rows(): IdentifiedAnnotation[] {
     const m = this.c.model;
-    return [...m.prelabels, ...m.items].filter((a) => a.kind !== 'class');
+    const c = this.cache;
+    if (c && c.items === m.items && c.prelabels === m.prelabels) return c.rows;
+    const rows = [...m.prelabels, ...m.items].filter((a) => a.kind !== 'class');
+    this.cache = { items: m.items, prelabels: m.prelabels, rows };
+    return rows;
   }
 
   render(): TemplateResult {
@@ -154,9 +163,17 @@ export class RegionList {
           this.rows().findIndex((a) => a.id === first),
         );
     }
-    if (scroll.clientHeight && scroll.clientHeight !== this.height) {
-      this.height = scroll.clientHeight;
-      this.host.requestUpdate();
+    if (scroll !== this.observed) {
+      this.observed = scroll;
+      this.resize?.disconnect();
+      this.resize = new ResizeObserver(([e]) => {
+        const h = e?.contentRect.height;
+        if (h && h !== this.height) {
+          this.height = h;
+          this.host.requestUpdate();
+        }
+      });
+      this.resize.observe(scroll);
     }
     if (this.focusAfterRender) {
       this.focusAfterRender = false;
