@@ -83,6 +83,10 @@ export class ShapeEdits implements StageHost {
     return this.c.el.vertexEdit;
   }
 
+  get pressing(): boolean {
+    return this.c.input.pressing;
+  }
+
   /** The selection group was dragged by (dx, dy) image px. */
   groupDragged(dx: number, dy: number): void {
     const { model, loader, selection } = this.c;

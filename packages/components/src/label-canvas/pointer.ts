@@ -157,6 +157,7 @@ export class PointerInput {
     const c = this.c;
     const img = c.loader.loaded;
     if (!img || !c.stage) return;
+    this.hold();
     c.el.focus({ preventScroll: true });
     const [sx, sy] = this.localPoint(e);
     this.pointers.set(e.pointerId, [sx, sy]);
@@ -242,6 +243,25 @@ export class PointerInput {
       this.setHover(this.hitTest(sx, sy)?.id ?? null);
     }
   };
+
+  /** A pointer button went down on the stage and has not been released (anywhere) yet. */
+  get pressing(): boolean {
+    return this.held;
+  }
+  private held = false;
+  /** Notes a press until its release, wherever the pointer is then; the release redraws the edit layer's hit graph (skipped while pressed: stage.ts). */
+  private hold(): void {
+    if (this.held) return;
+    this.held = true;
+    const up = () => {
+      removeEventListener('pointerup', up, true);
+      removeEventListener('pointercancel', up, true);
+      this.held = false;
+      this.c.renderer.edit();
+    };
+    addEventListener('pointerup', up, true);
+    addEventListener('pointercancel', up, true);
+  }
 
   private readonly onPointerUp = (e: PointerEvent): void => {
     this.pointers.delete(e.pointerId);

@@ -29,6 +29,8 @@ export interface StageHost {
   vertexInserted(a: Polygon, x: number, y: number): void;
   /** Is point editing (U) on? */
   readonly vertexEdit: boolean;
+  /** Is a pointer button held on the stage (a drag under way)? */
+  readonly pressing: boolean;
 }
 
 /** What the edit layer shows besides the selection. */
@@ -68,6 +70,11 @@ export class CanvasStage {
     this.sceneLayer = new Konva.Layer({ listening: false, clearBeforeDraw: false });
     this.sceneLayer.add(new Konva.Shape({ listening: false, perfectDrawEnabled: false, sceneFunc: (ctx) => drawScene(ctx._context) }));
     this.editLayer = new Konva.Layer();
+    // While a button is held (a drag of the selection, a handle, a vertex) nothing hit-tests the edit
+    // layer, yet Layer.draw() would clear and redraw its viewport-sized hit canvas on every pointer
+    // move: skip it then; the draw after the release (host.pressing false) brings it up to date.
+    const drawHit = this.editLayer.drawHit.bind(this.editLayer);
+    this.editLayer.drawHit = (can, top) => (host.pressing ? this.editLayer : drawHit(can, top));
     this.world = new Konva.Group();
     this.selGroup = new Konva.Group();
     this.hoverNode = new KLine({ visible: false, closed: true, listening: false, strokeScaleEnabled: false });
