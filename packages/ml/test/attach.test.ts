@@ -68,14 +68,19 @@ describe('attachAssist', () => {
     expect(seen.some((a) => a.phase === 'inference')).toBe(true);
     await assist.dispose();
     expect(assist.activity.state).toBe('stopped');
-    const runs = project.runs.length;
+    // After dispose(), labels no longer start a round: a second, live attach with the same debounce
+    // sees the same changes, and once it has trained the disposed one has not.
+    const trained = assistant.trainRequests.length;
+    const control = new FakeAssistant('webgpu');
+    const live = attachAssist(project, { assistant: control, readImage, schedule: { debounceMs: 5, onOpen: false }, loop: { minSupport: 5, minLabelsPerClass: 2, confidence: 0 } });
     for (let k = 0; k < 10; k++) {
       const t = await project.nextTask({ size: 1 });
       if (!t) break;
       await project.submit(t.id, [{ item: t.items[0].index, annotations: [{ kind: 'class', label: ids[t.items[0].index % 2] }] }]);
     }
-    await new Promise((r) => setTimeout(r, 50));
-    expect(project.runs.length).toBe(runs);
+    await until(() => control.trainRequests.length === 1 && live.activity.state === 'idle', 20000);
+    expect(assistant.trainRequests.length).toBe(trained);
+    await live.dispose();
   });
 
   it('survives a reload mid-featurization: the next attach featurizes only what is missing', async () => {
