@@ -1,7 +1,7 @@
 // Rollup plugins for packages that ship Web Workers and CommonJS decoders (core's media worker, ml's
 // ONNX worker): what a package does at its own build so that the apps that install it need no
 // bundler setting (docs/bundlers.md).
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, posix, relative } from 'node:path';
 import { build } from 'esbuild';
@@ -139,6 +139,28 @@ export function cleanDist(dist) {
         return;
       }
       for (const name of names) if (name !== 'types') rmSync(`${dist}/${name}`, { recursive: true, force: true });
+      pruneStaleTypes(`${dist}/types`, `${dist}/../src`);
     },
   };
+}
+
+/**
+ * `tsc -b` writes dist/types incrementally and never deletes the declarations of a source that is
+ * gone (moved to test/, renamed): they would ship in the package. Removes every `X.d.ts` (and its
+ * map) whose `src/X.ts` no longer exists.
+ */
+export function pruneStaleTypes(types, src) {
+  let entries = [];
+  try {
+    entries = readdirSync(types, { withFileTypes: true, recursive: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = /^(.*)\.d\.ts(\.map)?$/.exec(e.name);
+    if (!e.isFile() || !m) continue;
+    const dir = e.parentPath ?? e.path;
+    const rel = relative(types, `${dir}/${m[1]}`);
+    if (!existsSync(`${src}/${rel}.ts`) && !existsSync(`${src}/${rel}.d.ts`)) rmSync(`${dir}/${e.name}`, { force: true });
+  }
 }
