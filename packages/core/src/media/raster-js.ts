@@ -3,6 +3,7 @@
 // workers use createImageBitmap instead.
 import { Unzlib } from 'fflate';
 import { LabelkitError } from '../errors.js';
+import { concatBytes } from '../util/bytes.js';
 import type { Rgba8 } from './codecs/jpeg.js';
 
 function bad(format: string, message: string, cause?: unknown): LabelkitError {
@@ -69,14 +70,7 @@ function inflateImageData(zipped: Uint8Array, expected: number, ended: boolean):
     );
   }
   if (produced < expected) throw bad('PNG', `the image data is shorter than the image (${produced} of ${expected} bytes); the file is probably truncated`);
-  if (parts.length === 1) return parts[0]!;
-  const raw = new Uint8Array(expected);
-  let o = 0;
-  for (const part of parts) {
-    raw.set(part, o);
-    o += part.length;
-  }
-  return raw;
+  return parts.length === 1 ? parts[0]! : concatBytes(parts, expected);
 }
 
 /** Undoes a PNG row filter in place (`prev`: the row above, unfiltered; zeros for the first row). */
@@ -144,12 +138,7 @@ export function decodePngJs(b: Uint8Array): Rgba8 {
     p = body + len + 4;
   }
   if (!idat.length) throw bad('PNG', 'no image data (IDAT); the file is probably truncated');
-  const zipped = new Uint8Array(idatLength);
-  let o = 0;
-  for (const part of idat) {
-    zipped.set(part, o);
-    o += part.length;
-  }
+  const zipped = concatBytes(idat, idatLength);
   const channels = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[colorType];
   if (!channels || ![1, 2, 4, 8, 16].includes(depth)) throw bad('PNG', `colour type ${colorType} with bit depth ${depth}`);
   const raw = inflateImageData(zipped, pngDataSize(width, height, channels * depth, interlace !== 0), ended);

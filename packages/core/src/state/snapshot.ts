@@ -3,11 +3,10 @@ import type { JournalCursor } from '../journal/journal.js';
 import { crc32 } from '../util/crc32.js';
 import { Column } from '../util/growable.js';
 import { ItemColumns } from './columns.js';
-import { ProjectState, type ProjectMeta, type RunRecord, type TaskRecord } from './project-state.js';
+import { ProjectState, type StateParts } from './project-state.js';
 import { StringTable } from './string-table.js';
 import { TextColumn } from './text-column.js';
 import type { Role } from '../types.js';
-import type { TeamParts } from '../team/team-state.js';
 
 /**
  * Snapshot layout (little-endian):
@@ -18,24 +17,14 @@ import type { TeamParts } from '../team/team-state.js';
 export const SNAPSHOT_FORMAT = 1;
 const MAGIC = 0x31534b4c; // 'LKS1'
 
-interface SnapshotMeta {
+/** The header: the fold's parts (`StateParts`) as JSON, the per-item columns as sections after it. */
+interface SnapshotMeta extends Omit<StateParts, 'items' | 'members'> {
   format: number;
   cursor: JournalCursor;
   itemCount: number;
-  meta: ProjectMeta;
   members: [string, Role][];
   users: string[];
   unreadable: [number, { code: string; reason: string }][];
-  runs: RunRecord[];
-  tasks: TaskRecord[];
-  batches: number;
-  eventCount: number;
-  lastEventAt: number;
-  labeledAtLastTraining: number;
-  trainingRuns: number;
-  labelTally: [string, [number, number]][];
-  /** Lifecycle, consensus and per-labeler counts; absent when there are none (and in older snapshots). */
-  team?: TeamParts;
   sections: { name: string; type: 'u8' | 'i32' | 'u32' | 'f64'; length: number }[];
 }
 

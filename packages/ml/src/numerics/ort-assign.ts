@@ -6,15 +6,18 @@ import type * as Ort from 'onnxruntime-web';
 import { ElemType, buildModel } from '../onnx/model.js';
 import type { AssignKernel } from './assign.js';
 
+/** Both graphs' inputs: the rows X, the centres C and their squared norms CN. */
+const DISTANCE_INPUTS = [
+  { name: 'X', shape: ['n', 'd'] },
+  { name: 'C', shape: ['k', 'd'] },
+  { name: 'CN', shape: ['k'] },
+];
+
 /** The graph: S = CN − 2·X·Cᵀ (Gemm, alpha −2, transB); index = ArgMin(S, 1); score = ReduceMin(S, 1). */
 export function assignGraph(): Uint8Array {
   return buildModel({
     opset: 13,
-    inputs: [
-      { name: 'X', shape: ['n', 'd'] },
-      { name: 'C', shape: ['k', 'd'] },
-      { name: 'CN', shape: ['k'] },
-    ],
+    inputs: DISTANCE_INPUTS,
     outputs: [
       { name: 'index', elemType: ElemType.INT32, shape: ['n'] },
       { name: 'score', shape: ['n'] },
@@ -32,11 +35,7 @@ export function assignGraph(): Uint8Array {
 export function scoresGraph(): Uint8Array {
   return buildModel({
     opset: 13,
-    inputs: [
-      { name: 'X', shape: ['n', 'd'] },
-      { name: 'C', shape: ['k', 'd'] },
-      { name: 'CN', shape: ['k'] },
-    ],
+    inputs: DISTANCE_INPUTS,
     outputs: [{ name: 'S', shape: ['n', 'k'] }],
     nodes: [{ op: 'Gemm', inputs: ['X', 'C', 'CN'], outputs: ['S'], attrs: { transB: 1 }, floatAttrs: { alpha: -2, beta: 1 } }],
   });

@@ -1,24 +1,6 @@
 // Writing ONNX: value infos and nodes (for cutModel), and small models from scratch (buildModel).
-import {
-  ATTR_I,
-  ATTR_NAME,
-  ATTR_TYPE,
-  type Dim,
-  ElemType,
-  GRAPH_INITIALIZER,
-  GRAPH_INPUT,
-  GRAPH_NODE,
-  GRAPH_OUTPUT,
-  MODEL_GRAPH,
-  MODEL_IR_VERSION,
-  MODEL_OPSET,
-  MODEL_PRODUCER,
-  NODE_ATTR,
-  NODE_INPUT,
-  NODE_NAME,
-  NODE_OP,
-  NODE_OUTPUT,
-} from './inspect.js';
+import * as F from './fields.js';
+import { type Dim, ElemType } from './inspect.js';
 import { Writer } from './wire.js';
 
 export function writeValueInfo(w: Writer, no: number, name: string, elemType: number, shape?: readonly Dim[]): void {
@@ -54,21 +36,21 @@ export interface NodeSpec {
 }
 
 export function writeNode(w: Writer, node: NodeSpec): void {
-  w.message(GRAPH_NODE, (n) => {
-    for (const i of node.inputs) n.stringField(NODE_INPUT, i);
-    for (const o of node.outputs) n.stringField(NODE_OUTPUT, o);
-    n.stringField(NODE_NAME, node.name ?? `${node.op}_${node.outputs[0]}`);
-    n.stringField(NODE_OP, node.op);
+  w.message(F.GRAPH_NODE, (n) => {
+    for (const i of node.inputs) n.stringField(F.NODE_INPUT, i);
+    for (const o of node.outputs) n.stringField(F.NODE_OUTPUT, o);
+    n.stringField(F.NODE_NAME, node.name ?? `${node.op}_${node.outputs[0]}`);
+    n.stringField(F.NODE_OP, node.op);
     for (const [name, value] of Object.entries(node.attrs ?? {})) {
-      n.message(NODE_ATTR, (a) => {
-        a.stringField(ATTR_NAME, name);
-        if (typeof value === 'number') a.varintField(ATTR_I, value).varintField(ATTR_TYPE, 2);
-        else if (typeof value === 'string') a.stringField(4, value).varintField(ATTR_TYPE, 3);
-        else a.packedVarints(8, value).varintField(ATTR_TYPE, 7);
+      n.message(F.NODE_ATTR, (a) => {
+        a.stringField(F.ATTR_NAME, name);
+        if (typeof value === 'number') a.varintField(F.ATTR_I, value).varintField(F.ATTR_TYPE, 2);
+        else if (typeof value === 'string') a.stringField(4, value).varintField(F.ATTR_TYPE, 3);
+        else a.packedVarints(8, value).varintField(F.ATTR_TYPE, 7);
       });
     }
     for (const [name, value] of Object.entries(node.floatAttrs ?? {})) {
-      n.message(NODE_ATTR, (a) => a.stringField(ATTR_NAME, name).floatField(2, value).varintField(ATTR_TYPE, 1));
+      n.message(F.NODE_ATTR, (a) => a.stringField(F.ATTR_NAME, name).floatField(2, value).varintField(F.ATTR_TYPE, 1));
     }
   });
 }
@@ -97,7 +79,7 @@ export function buildModel(spec: GraphSpec): Uint8Array {
   for (const n of spec.nodes) writeNode(g, n);
   g.stringField(2, 'labelkit');
   for (const init of spec.initializers ?? []) {
-    g.message(GRAPH_INITIALIZER, (t) => {
+    g.message(F.GRAPH_INITIALIZER, (t) => {
       t.packedVarints(1, init.dims);
       const type = init.elemType ?? ElemType.FLOAT;
       t.varintField(2, type);
@@ -110,12 +92,12 @@ export function buildModel(spec: GraphSpec): Uint8Array {
       }
     });
   }
-  for (const i of spec.inputs) writeValueInfo(g, GRAPH_INPUT, i.name, i.elemType ?? ElemType.FLOAT, i.shape);
-  for (const o of spec.outputs) writeValueInfo(g, GRAPH_OUTPUT, o.name, o.elemType ?? ElemType.FLOAT, o.shape);
+  for (const i of spec.inputs) writeValueInfo(g, F.GRAPH_INPUT, i.name, i.elemType ?? ElemType.FLOAT, i.shape);
+  for (const o of spec.outputs) writeValueInfo(g, F.GRAPH_OUTPUT, o.name, o.elemType ?? ElemType.FLOAT, o.shape);
   const m = new Writer();
-  m.varintField(MODEL_IR_VERSION, 8);
-  m.stringField(MODEL_PRODUCER, 'labelkit');
-  m.bytesField(MODEL_GRAPH, g.finish());
-  m.message(MODEL_OPSET, (o) => o.stringField(1, '').varintField(2, spec.opset ?? 13));
+  m.varintField(F.MODEL_IR_VERSION, 8);
+  m.stringField(F.MODEL_PRODUCER, 'labelkit');
+  m.bytesField(F.MODEL_GRAPH, g.finish());
+  m.message(F.MODEL_OPSET, (o) => o.stringField(1, '').varintField(2, spec.opset ?? 13));
   return m.finish();
 }

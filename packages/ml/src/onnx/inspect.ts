@@ -1,6 +1,7 @@
 // Reading ONNX ModelProto bytes: a graph's inputs, outputs, nodes and typed tensors, without
 // running it. Field numbers follow onnx/onnx.proto.
 import { LabelkitError } from '@labelkit/core';
+import * as F from './fields.js';
 import { type Field, LEN, VARINT, fieldString, readFields, readPackedVarints } from './wire.js';
 
 /** ONNX TensorProto.DataType values used here. */
@@ -67,28 +68,6 @@ export interface ModelInfo {
   readonly nodes: readonly NodeInfo[];
 }
 
-// ModelProto / GraphProto / NodeProto field numbers.
-export const MODEL_IR_VERSION = 1;
-export const MODEL_PRODUCER = 2;
-export const MODEL_GRAPH = 7;
-export const MODEL_OPSET = 8;
-export const GRAPH_NODE = 1;
-export const GRAPH_INITIALIZER = 5;
-export const GRAPH_INPUT = 11;
-export const GRAPH_OUTPUT = 12;
-export const GRAPH_VALUE_INFO = 13;
-export const NODE_INPUT = 1;
-export const NODE_OUTPUT = 2;
-export const NODE_NAME = 3;
-export const NODE_OP = 4;
-export const NODE_ATTR = 5;
-export const NODE_DOMAIN = 7;
-export const ATTR_NAME = 1;
-export const ATTR_I = 3;
-export const ATTR_G = 6;
-export const ATTR_GRAPHS = 11;
-export const ATTR_TYPE = 20;
-
 export function readValueInfo(buf: Uint8Array, f: Field): ValueInfo {
   let name = '';
   let elemType: number | undefined;
@@ -136,14 +115,14 @@ function outerNamesOfGraph(buf: Uint8Array, f: Field, out: Set<string>): void {
   const defined = new Set<string>();
   const used: string[] = [];
   for (const g of readFields(buf, f.dataStart, f.end)) {
-    if (g.no === GRAPH_INPUT || g.no === GRAPH_INITIALIZER) {
-      const info = g.no === GRAPH_INPUT ? readValueInfo(buf, g) : readTensorInfo(buf, g);
+    if (g.no === F.GRAPH_INPUT || g.no === F.GRAPH_INITIALIZER) {
+      const info = g.no === F.GRAPH_INPUT ? readValueInfo(buf, g) : readTensorInfo(buf, g);
       defined.add(info.name);
-    } else if (g.no === GRAPH_NODE) {
+    } else if (g.no === F.GRAPH_NODE) {
       const node = readNode(buf, g);
       for (const o of node.outputs) defined.add(o);
       used.push(...node.inputs, ...node.outerNames);
-    } else if (g.no === GRAPH_OUTPUT) {
+    } else if (g.no === F.GRAPH_OUTPUT) {
       used.push(readValueInfo(buf, g).name);
     }
   }
@@ -161,31 +140,31 @@ export function readNode(buf: Uint8Array, f: Field): NodeInfo {
   for (const v of readFields(buf, f.dataStart, f.end)) {
     if (v.wire !== LEN) continue;
     switch (v.no) {
-      case NODE_INPUT:
+      case F.NODE_INPUT:
         inputs.push(fieldString(buf, v));
         break;
-      case NODE_OUTPUT:
+      case F.NODE_OUTPUT:
         outputs.push(fieldString(buf, v));
         break;
-      case NODE_NAME:
+      case F.NODE_NAME:
         name = fieldString(buf, v);
         break;
-      case NODE_OP:
+      case F.NODE_OP:
         opType = fieldString(buf, v);
         break;
-      case NODE_DOMAIN:
+      case F.NODE_DOMAIN:
         domain = fieldString(buf, v);
         break;
-      case NODE_ATTR: {
+      case F.NODE_ATTR: {
         let attrName = '';
         let i: number | undefined;
         let type = 0;
         const subgraphs: Field[] = [];
         for (const a of readFields(buf, v.dataStart, v.end)) {
-          if (a.no === ATTR_NAME && a.wire === LEN) attrName = fieldString(buf, a);
-          else if (a.no === ATTR_I && a.wire === VARINT) i = a.value;
-          else if (a.no === ATTR_TYPE && a.wire === VARINT) type = a.value;
-          else if ((a.no === ATTR_G || a.no === ATTR_GRAPHS) && a.wire === LEN) subgraphs.push(a);
+          if (a.no === F.ATTR_NAME && a.wire === LEN) attrName = fieldString(buf, a);
+          else if (a.no === F.ATTR_I && a.wire === VARINT) i = a.value;
+          else if (a.no === F.ATTR_TYPE && a.wire === VARINT) type = a.value;
+          else if ((a.no === F.ATTR_G || a.no === F.ATTR_GRAPHS) && a.wire === LEN) subgraphs.push(a);
         }
         if (i !== undefined && (type === 2 || type === 0)) intAttrs[attrName] = i;
         for (const g of subgraphs) outerNamesOfGraph(buf, g, outer);
@@ -198,7 +177,7 @@ export function readNode(buf: Uint8Array, f: Field): NodeInfo {
 
 export function graphField(buf: Uint8Array): { fields: Field[]; graph: Field } {
   const fields = readFields(buf);
-  const graph = fields.find((f) => f.no === MODEL_GRAPH && f.wire === LEN);
+  const graph = fields.find((f) => f.no === F.MODEL_GRAPH && f.wire === LEN);
   if (!graph) throw new LabelkitError('E_MODEL', 'The ONNX model has no graph. Check that the file is a complete .onnx model.');
   return { fields, graph };
 }
@@ -210,9 +189,9 @@ export function inspectModel(bytes: Uint8Array): ModelInfo {
   let producer = '';
   const opsets: { domain: string; version: number }[] = [];
   for (const f of fields) {
-    if (f.no === MODEL_IR_VERSION && f.wire === VARINT) irVersion = f.value;
-    else if (f.no === MODEL_PRODUCER && f.wire === LEN) producer = fieldString(bytes, f);
-    else if (f.no === MODEL_OPSET && f.wire === LEN) {
+    if (f.no === F.MODEL_IR_VERSION && f.wire === VARINT) irVersion = f.value;
+    else if (f.no === F.MODEL_PRODUCER && f.wire === LEN) producer = fieldString(bytes, f);
+    else if (f.no === F.MODEL_OPSET && f.wire === LEN) {
       let domain = '';
       let version = 0;
       for (const o of readFields(bytes, f.dataStart, f.end)) {
@@ -229,11 +208,11 @@ export function inspectModel(bytes: Uint8Array): ModelInfo {
   const nodes: NodeInfo[] = [];
   for (const g of readFields(bytes, graph.dataStart, graph.end)) {
     if (g.wire !== LEN) continue;
-    if (g.no === GRAPH_NODE) nodes.push(readNode(bytes, g));
-    else if (g.no === GRAPH_INPUT) inputs.push(readValueInfo(bytes, g));
-    else if (g.no === GRAPH_OUTPUT) outputs.push(readValueInfo(bytes, g));
-    else if (g.no === GRAPH_VALUE_INFO) valueInfo.push(readValueInfo(bytes, g));
-    else if (g.no === GRAPH_INITIALIZER) initializers.push(readTensorInfo(bytes, g));
+    if (g.no === F.GRAPH_NODE) nodes.push(readNode(bytes, g));
+    else if (g.no === F.GRAPH_INPUT) inputs.push(readValueInfo(bytes, g));
+    else if (g.no === F.GRAPH_OUTPUT) outputs.push(readValueInfo(bytes, g));
+    else if (g.no === F.GRAPH_VALUE_INFO) valueInfo.push(readValueInfo(bytes, g));
+    else if (g.no === F.GRAPH_INITIALIZER) initializers.push(readTensorInfo(bytes, g));
   }
   // Initializers listed as inputs (older IR versions) are not real inputs.
   const init = new Set(initializers.map((i) => i.name));

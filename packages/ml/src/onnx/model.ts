@@ -3,21 +3,8 @@
 // build small graphs from scratch. Field numbers follow onnx/onnx.proto.
 import { LabelkitError } from '@labelkit/core';
 import { type NodeSpec, writeNode, writeValueInfo } from './build.js';
-import {
-  type Dim,
-  ElemType,
-  GRAPH_INITIALIZER,
-  GRAPH_INPUT,
-  GRAPH_NODE,
-  GRAPH_OUTPUT,
-  GRAPH_VALUE_INFO,
-  MODEL_GRAPH,
-  graphField,
-  inspectModel,
-  readTensorInfo,
-  readValueInfo,
-  tensorElemType,
-} from './inspect.js';
+import * as F from './fields.js';
+import { type Dim, ElemType, graphField, inspectModel, readTensorInfo, readValueInfo, tensorElemType } from './inspect.js';
 import { LEN, Writer, readFields } from './wire.js';
 
 export { buildModel, type GraphSpec, type InitializerSpec, type NodeSpec } from './build.js';
@@ -127,23 +114,23 @@ export function cutModel(bytes: Uint8Array, options: CutOptions): CutResult {
   const producedOrInput = new Set<string>();
   for (const f of readFields(bytes, graph.dataStart, graph.end)) {
     const raw = bytes.subarray(f.start, f.end);
-    if (f.no === GRAPH_NODE && f.wire === LEN) {
+    if (f.no === F.GRAPH_NODE && f.wire === LEN) {
       if (keepNode[nodeIndex++]) g.raw(raw);
       else removedNodes++;
-    } else if (f.no === GRAPH_INITIALIZER && f.wire === LEN) {
+    } else if (f.no === F.GRAPH_INITIALIZER && f.wire === LEN) {
       if (needed.has(readTensorInfo(bytes, f).name)) g.raw(raw);
-    } else if (f.no === GRAPH_INPUT && f.wire === LEN) {
+    } else if (f.no === F.GRAPH_INPUT && f.wire === LEN) {
       const name = readValueInfo(bytes, f).name;
       // Initializers listed as inputs go with their initializer; real inputs always stay.
       if (needed.has(name) || !info.initializers.some((i) => i.name === name)) {
         g.raw(raw);
         producedOrInput.add(name);
       }
-    } else if (f.no === GRAPH_OUTPUT && f.wire === LEN) {
+    } else if (f.no === F.GRAPH_OUTPUT && f.wire === LEN) {
       if (!keepOld) continue;
       g.raw(raw);
       outputNames.push(readValueInfo(bytes, f).name);
-    } else if (f.no === GRAPH_VALUE_INFO && f.wire === LEN) {
+    } else if (f.no === F.GRAPH_VALUE_INFO && f.wire === LEN) {
       if (needed.has(readValueInfo(bytes, f).name)) g.raw(raw);
     } else {
       g.raw(raw);
@@ -152,12 +139,12 @@ export function cutModel(bytes: Uint8Array, options: CutOptions): CutResult {
   for (const n of extraNodes) writeNode(g, n);
   for (const o of newOutputs) {
     if (outputNames.includes(o.name)) continue;
-    writeValueInfo(g, GRAPH_OUTPUT, o.name, o.elemType, o.shape);
+    writeValueInfo(g, F.GRAPH_OUTPUT, o.name, o.elemType, o.shape);
     outputNames.push(o.name);
   }
   const m = new Writer();
   for (const f of fields) {
-    if (f === graph) m.bytesField(MODEL_GRAPH, g.finish());
+    if (f === graph) m.bytesField(F.MODEL_GRAPH, g.finish());
     else m.raw(bytes.subarray(f.start, f.end));
   }
   return { bytes: m.finish(), outputNames, exposed, removedNodes };

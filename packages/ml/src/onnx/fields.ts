@@ -1,0 +1,21 @@
+// ModelProto / GraphProto / NodeProto / AttributeProto field numbers (onnx/onnx.proto).
+export const MODEL_IR_VERSION = 1;
+export const MODEL_PRODUCER = 2;
+export const MODEL_GRAPH = 7;
+export const MODEL_OPSET = 8;
+export const GRAPH_NODE = 1;
+export const GRAPH_INITIALIZER = 5;
+export const GRAPH_INPUT = 11;
+export const GRAPH_OUTPUT = 12;
+export const GRAPH_VALUE_INFO = 13;
+export const NODE_INPUT = 1;
+export const NODE_OUTPUT = 2;
+export const NODE_NAME = 3;
+export const NODE_OP = 4;
+export const NODE_ATTR = 5;
+export const NODE_DOMAIN = 7;
+export const ATTR_NAME = 1;
+export const ATTR_I = 3;
+export const ATTR_G = 6;
+export const ATTR_GRAPHS = 11;
+export const ATTR_TYPE = 20;
