@@ -144,4 +144,24 @@ describe('checkpoints', () => {
     expect(again.openReport.eventsReplayed).toBe(1);
     expect(again.members.get('zed')).toBe('reviewer');
   });
+
+  it('a good tail whose snapshot is damaged is not used: the journal after an older checkpoint is read instead', async () => {
+    const store = new ListingStore();
+    const { registry, p } = await labeled(store, 20, { checkpointEvery: 8 });
+    await p.snapshot();
+    for (let k = 0; k < 6; k++) {
+      const t = (await p.nextTask())!;
+      await p.submit(t.id, [{ item: t.items[0]!.index, annotations: [{ kind: 'class', label: 'a' }] }]);
+    }
+    await p.close();
+    const keys = (await listAll(store, `projects/${p.id}/snapshots/`)).map((e) => e.key);
+    const newest = keys.filter((k) => k.endsWith('.snap')).pop()!;
+    expect(keys).toContain(newest.replace(/\.snap$/, '.tail'));
+    const bytes = (await store.get(newest))!.bytes.slice();
+    bytes[bytes.length - 3] ^= 0xff;
+    await store.put(newest, bytes);
+    const again = await registry.open(p.id, { actor: owner, clientId: 'r' });
+    expect(again.openReport.snapshotDamage.map((d) => d.key)).toContain(newest);
+    expect(view(again)).toBe(view(p));
+  });
 });

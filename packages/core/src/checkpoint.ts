@@ -103,9 +103,17 @@ export interface Checkpoint {
 
 /**
  * The newest good snapshot under the project's prefix, with its tail applied when that is good.
- * Damaged snapshots are reported and older ones tried.
+ * Damaged snapshots are reported and older ones tried. `onTail` hears of a good tail as soon as it is
+ * read, before the (much larger) snapshot is decoded, so the journal after it can be read meanwhile;
+ * the checkpoint returned ends at that tail's cursor (the same object) only if its snapshot was good.
  */
-export async function loadCheckpoint(store: Store, projectId: string, damage: { key: string; reason: string }[], signal?: AbortSignal): Promise<Checkpoint | undefined> {
+export async function loadCheckpoint(
+  store: Store,
+  projectId: string,
+  damage: { key: string; reason: string }[],
+  signal?: AbortSignal,
+  onTail?: (tail: { cursor: JournalCursor; registered: boolean }) => void,
+): Promise<Checkpoint | undefined> {
   const keys: string[] = [];
   for await (const e of store.list(snapshotPrefix(projectId), { signal })) keys.push(e.key);
   const tails = new Set(keys.filter((k) => k.endsWith('.tail')));
@@ -113,9 +121,14 @@ export async function loadCheckpoint(store: Store, projectId: string, damage: { 
   for (const key of keys.filter((k) => !k.endsWith('.tail')).reverse()) {
     throwIfAborted(signal);
     const tk = tailKeyOf(key);
-    // The tail is read while the snapshot is: one round trip less before the first task.
+    // The tail is read with the snapshot (one round trip) and decoded first: it is small.
     const tailRead = tails.has(tk) ? store.get(tk, { signal }).catch(() => undefined) : Promise.resolve(undefined);
-    const obj = await store.get(key, { signal });
+    const snapRead = store.get(key, { signal });
+    snapRead.catch(() => undefined);
+    const t = await tailRead;
+    const tail = t && decodeTail(t.bytes, key);
+    if (tail) onTail?.(tail);
+    const obj = await snapRead;
     if (!obj) continue;
     let snap: { state: ProjectState; cursor: JournalCursor };
     try {
@@ -125,17 +138,13 @@ export async function loadCheckpoint(store: Store, projectId: string, damage: { 
       continue;
     }
     const cp: Checkpoint = { state: snap.state, cursor: snap.cursor, base: key, tail: [], probe: false };
-    if (tails.has(tk)) {
-      const t = await tailRead;
-      const tail = t && decodeTail(t.bytes, key);
-      if (tail) {
-        for (const e of tail.events) cp.state.apply(e);
-        cp.tail = tail.events;
-        cp.cursor = tail.cursor;
-        cp.probe = tail.registered;
-      } else if (t) {
-        damage.push({ key: tk, reason: 'the tail checkpoint is damaged or incomplete; the journal was read instead' });
-      }
+    if (tail) {
+      for (const e of tail.events) cp.state.apply(e);
+      cp.tail = tail.events;
+      cp.cursor = tail.cursor;
+      cp.probe = tail.registered;
+    } else if (t) {
+      damage.push({ key: tk, reason: 'the tail checkpoint is damaged or incomplete; the journal was read instead' });
     }
     return cp;
   }

@@ -42,9 +42,17 @@ export async function loadProject(store: Store, id: string, options: ProjectOpti
   }
   let checkpoint: { base?: string; tail: JournalEvent[] } = { tail: [] };
   let probe = false;
+  /** The journal after a good tail, read while its snapshot is decoded. */
+  let early: { cursor: JournalCursor; journal: Promise<Journal>; read: ReturnType<Journal['read']> } | undefined;
   if (!state) {
     // The newest snapshot with its tail checkpoint: then only segments after the tail are read.
-    const cp = await loadCheckpoint(store, id, snapshotDamage, options.signal);
+    const cp = await loadCheckpoint(store, id, snapshotDamage, options.signal, (tail) => {
+      if (!tail.registered) return;
+      const journal = clientId.then((c) => new Journal(store, id, c));
+      const read = journal.then((j) => j.read(tail.cursor, options.signal, { probe: true }));
+      read.catch(() => undefined);
+      early = { cursor: tail.cursor, journal, read };
+    });
     if (cp) {
       ({ state, cursor } = cp);
       checkpoint = { base: cp.base, tail: cp.tail };
@@ -53,10 +61,11 @@ export async function loadProject(store: Store, id: string, options: ProjectOpti
   }
   const fromSnapshot = !!state;
   state ??= new ProjectState();
-  const journal = new Journal(store, id, await clientId);
   // After a tail whose writers all registered, each client is asked for its next segments instead
-  // of listing the whole journal (see `TailHeader.registered`).
-  const read = await journal.read(cursor, options.signal, { probe });
+  // of listing the whole journal (see `TailHeader.registered`); usually that read has already begun.
+  const ready = early?.cursor === cursor && probe ? early : undefined;
+  const journal = ready ? await ready.journal : new Journal(store, id, await clientId);
+  const read = ready ? await ready.read : await journal.read(cursor, options.signal, { probe });
   let replayed = 0;
   for (const seg of read.segments) {
     for (const e of seg.events) {
