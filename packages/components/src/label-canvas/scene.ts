@@ -64,8 +64,16 @@ function drawShapes(ctx: CanvasRenderingContext2D, shapes: readonly Annotation[]
     ctx.beginPath();
     let points = 0;
     for (const a of list) {
-      if (a.kind === 'box') ctx.rect(a.x, a.y, a.w, a.h);
-      else if (a.kind === 'polygon') {
+      if (a.kind === 'box') {
+        // The same holds for many rectangles (100,000 in one path: minutes to rasterize).
+        if (points >= POLYGON_BATCH) {
+          paint();
+          ctx.beginPath();
+          points = 0;
+        }
+        ctx.rect(a.x, a.y, a.w, a.h);
+        points += 4;
+      } else if (a.kind === 'polygon') {
         // Chromium builds one path of many polygon contours in time that grows faster than its
         // points (10,000 × 32 vertices: seconds); a path of at most POLYGON_BATCH points stays linear.
         if (points >= POLYGON_BATCH) {
