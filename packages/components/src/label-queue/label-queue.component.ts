@@ -439,6 +439,7 @@ export class LabelQueue extends LitElement {
       selectionLabels: this.regions.selectionLabels(),
       targets: this.grid.targets(),
       url: (path) => this.images.url(path),
+      decoded: (path) => this.images.decoded(path),
       applyLabel: (id) => this.applyLabel(id),
       tileClick: (k, item, e) => {
         this.grid.focus = k;

@@ -25,8 +25,10 @@ export class TaskImages {
   #shown = new Map<string, string>();
   /** Aborts image fetches and their retries when the task on screen changes or the element goes. */
   #fetches = new AbortController();
-  /** Held so the preloaded images are not collected before they are shown. */
-  private preloaded: HTMLImageElement[] = [];
+  /** The next task's images, warmed by `preloadNext`: held so they are not collected before they are shown. */
+  private preloaded = new Map<string, HTMLImageElement>();
+  /** Images of the task on screen that were preloaded and decoded: shown as they are. */
+  #decoded = new Map<string, HTMLImageElement>();
 
   constructor(private readonly c: ImagesContext) {}
 
@@ -39,10 +41,26 @@ export class TaskImages {
     return this.#shown.get(path) ?? '';
   }
 
+  /** The preloaded, decoded `<img>` of an item of the task on screen, if there is one. */
+  decoded(path: string): HTMLImageElement | undefined {
+    return this.#decoded.get(path);
+  }
+
   /** Shows the images of `task`: at once where the source has URLs, else fetched (with retries). */
   show(task: Task): void {
     this.#urls.clear(task.items.map((i) => i.path));
     this.#shown = new Map(task.items.map((i) => [i.path, this.#urls.peek(i.path) ?? '']));
+    // A preloaded image already decoded is shown itself: a new src, even of an image decoded in
+    // memory, would load in a task after the next frame (a frame later on screen).
+    this.#decoded = new Map();
+    for (const it of task.items) {
+      const img = this.preloaded.get(it.path);
+      if (!img?.complete || !img.naturalWidth || img.src !== new URL(this.#shown.get(it.path) || 'about:blank', document.baseURI).href) continue;
+      img.alt = it.path;
+      img.draggable = false;
+      this.#decoded.set(it.path, img);
+      setTimeout(() => this.tileLoaded(it, img), 0);
+    }
     this.abort();
     this.#fetches = new AbortController();
     for (const it of task.items) {
@@ -57,17 +75,19 @@ export class TaskImages {
   /** Warms the images of the task that will come next, so it shows at once after a submit. */
   preloadNext(size: TaskSize): void {
     const upcoming = this.c.project?.peekNext(size) ?? [];
-    this.preloaded = upcoming.map((it) => {
-      const img = new Image();
-      void this.#urls
-        .get(it.path, this.#fetches.signal)
-        .then((url) => {
-          img.src = url;
-          return img.decode();
-        })
-        .catch(() => undefined); // shown later, with retries, if it really fails
-      return img;
-    });
+    this.preloaded = new Map(
+      upcoming.map((it) => {
+        const img = new Image();
+        void this.#urls
+          .get(it.path, this.#fetches.signal)
+          .then((url) => {
+            img.src = url;
+            return img.decode();
+          })
+          .catch(() => undefined); // shown later, with retries, if it really fails
+        return [it.path, img] as const;
+      }),
+    );
   }
 
   /** A tile's `<img>` loaded: records the item's size when the project does not know it yet. */

@@ -21,6 +21,8 @@ export interface QueueView {
   /** Items tagged on the focused or selected images (classification). */
   readonly targets: readonly number[];
   url(path: string): string;
+  /** The preloaded, decoded `<img>` to show for a path, if there is one (instead of a new one). */
+  decoded(path: string): HTMLImageElement | undefined;
   applyLabel(id: string): void;
   tileClick(k: number, item: number, e: MouseEvent): void;
   toggleSelect(item: number): void;
@@ -147,15 +149,17 @@ export function renderGrid(v: QueueView, task: Task) {
         @click=${(e: MouseEvent) => v.tileClick(k, it.index, e)}
       >
         ${
-          url
-            ? html`<img
+          url && v.decoded(it.path)
+            ? v.decoded(it.path)
+            : url
+              ? html`<img
               alt=${it.path}
               src=${url}
               draggable="false"
               @load=${(e: Event) => v.tileLoaded(it, e.target as HTMLImageElement)}
               @error=${() => v.imageFailed(it, new LabelkitError('E_CORRUPT_IMAGE', `The browser could not decode ${it.path}; it was set aside as unreadable.`))}
             />`
-            : html`<span class="loading">…</span>`
+              : html`<span class="loading">…</span>`
         }
         <!-- A box to tick with the mouse (adds to the selection); not a control inside the option, whose aria-selected says it. -->
         <span class="check ${sel ? 'on' : ''}" aria-hidden="true" @click=${(e: Event) => {

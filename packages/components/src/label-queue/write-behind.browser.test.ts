@@ -89,4 +89,23 @@ describe('<label-queue> write-behind submit', () => {
     await submitted;
     expect(project.stats().counts.labeled).to.equal(4);
   });
+
+  it('shows the next task with the images it preloaded, already decoded: nothing left to load', async () => {
+    const { h, el } = await mount();
+    await h.focus();
+    // The images of the task that comes next, warmed while the labeler works (TaskImages.preloadNext).
+    const warm = (el as unknown as { images: { preloaded: Map<string, HTMLImageElement> } }).images.preloaded;
+    const preloaded = [...warm.values()];
+    expect(preloaded.length).to.equal(4);
+    await Promise.all(preloaded.map((i) => i.decode()));
+    await h.press('2', '3', '4', '5');
+    const shown = h.next('label-task-load');
+    await h.press('Enter');
+    await shown;
+    const imgs = [...el.shadowRoot!.querySelectorAll<HTMLImageElement>('[part~="tile"] img')];
+    // The very elements that were decoded, complete when the task is shown: no load event between
+    // the task and its first frame.
+    expect(imgs).to.have.members(preloaded);
+    expect(imgs.every((i) => i.complete && i.naturalWidth > 0 && i.alt !== '')).to.equal(true);
+  });
 });
