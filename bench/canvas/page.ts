@@ -30,7 +30,12 @@ interface Driver {
   selected(): Promise<boolean>;
   /** Milliseconds of script in each rAF frame (all callbacks of one frame summed). */
   frameWork(): number[];
+  /** <label-canvas> with its region list: scrolls the list for 3 s at LIST_SPEED px/s; returns rAF deltas (ms). */
+  scrollList?(): Promise<number[]>;
 }
+
+/** How fast the region-list scroll runs: a brisk wheel or a flick, about 90 rows a second. */
+const LIST_SPEED = 3000;
 
 // Script time per frame: every rAF callback of one frame (same timestamp), summed. For <label-canvas>
 // that is its whole render (it draws in rAF); for Annotorious most work is style/layout/paint, which
@@ -123,6 +128,16 @@ async function setupLabelkit(): Promise<Driver> {
     ready: Promise.resolve({ firstRenderMs }),
     path: () => (work.clear(), rafPath((t) => el.setView(viewAtTime(t)))),
     frameWork: () => [...work.values()],
+    scrollList: async () => {
+      const list = el.shadowRoot!.querySelector<HTMLElement>('.regions-scroll');
+      if (!list) return [];
+      list.scrollTop = 0;
+      await nextFrames(2);
+      work.clear();
+      // Down and back up, so a long list never runs out (the scroll event renders the rows in view).
+      const max = list.scrollHeight - list.clientHeight;
+      return rafPath((t) => (list.scrollTop = Math.min(max, ((t < PERIOD_MS / 2 ? t : PERIOD_MS - t) * LIST_SPEED) / 1000)));
+    },
     selected: () => until(() => el.selectedIds.length > 0),
     boxCentre: (i) => (polygons ? el.imageToClient(polygons[i][0], polygons[i][1]) : el.imageToClient(boxes[i].x + boxes[i].w / 2, boxes[i].y + boxes[i].h / 2)),
     selectPolygon: async (i) => {
