@@ -54,13 +54,18 @@ export class Leases {
     this.#slotOf.resize(n);
   }
 
-  /** A new task (`task.assigned`): its todo items are leased in it, and its holder's older task is superseded. */
-  assign(id: string, user: string, items: readonly number[], lane: Lane, at: number, expiresAt: number, client?: string): void {
+  /**
+   * A new task (`task.assigned`): its todo items are leased in it, and its holder's older task is
+   * superseded. `keepOthers` (consensus: several labelers may hold one item) leaves an item with
+   * another user's task while that lease is live at `at`.
+   */
+  assign(id: string, user: string, items: readonly number[], lane: Lane, at: number, expiresAt: number, client?: string, keepOthers = false): void {
     const slot = this.#freeSlots.pop() ?? this.#tasks.length;
     const t: TaskRecord = { id, user, lane, items: [], assignedAt: at, expiresAt, ...(client ? { client } : {}) };
     let live = 0;
     for (const i of items) {
       if (!this.#host.isTodo(i)) continue;
+      if (keepOthers && this.isLeased(i, at) && this.holderOf(i) !== user) continue;
       this.unlease(i);
       this.#slotOf.array[i] = slot;
       t.items.push(i);
@@ -102,6 +107,12 @@ export class Leases {
   }
 
   /** Whether item i is held by a lease that is live at `now`. */
+  /** The user whose task item i is leased in (live or not), if any. */
+  holderOf(i: number): string | undefined {
+    const slot = this.#slotOf.array[i]!;
+    return slot < 0 ? undefined : this.#tasks[slot]?.user;
+  }
+
   isLeased(i: number, now: number): boolean {
     const slot = this.#slotOf.array[i]!;
     if (slot < 0) return false;

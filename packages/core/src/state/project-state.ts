@@ -44,7 +44,9 @@ export class ProjectState {
       return s.#meta?.queue.consensus;
     },
     isTodo: (i) => s.#items.isTodo(i),
-    unlease: (i) => s.#leases.unlease(i),
+    unlease: (i, by) => {
+      if (by === undefined || (s.#leases.holderOf(i) ?? by) === by) s.#leases.unlease(i);
+    },
     requeue: (i) => s.#queue.returnToFront(i),
     label: (i, labels, by, at) => s.#label(i, labels, by, at, !labels),
     skip: (i) => s.#setStatus(i, ST_SKIPPED),
@@ -170,7 +172,7 @@ export class ProjectState {
         c.unreadable.set(e.item, { code: e.code, reason: e.reason });
         return;
       case 'task.assigned':
-        return this.#leases.assign(e.task, e.by, e.items, e.lane, e.at, e.expiresAt, e.client);
+        return this.#leases.assign(e.task, e.by, e.items, e.lane, e.at, e.expiresAt, e.client, !!this.#meta.queue.consensus);
       case 'task.renewed':
         return this.#leases.renew(e.task, e.expiresAt);
       case 'task.released':

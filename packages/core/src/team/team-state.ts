@@ -93,8 +93,8 @@ export interface FoldOps {
   readonly consensus: ConsensusSettings | undefined;
   /** Whether item i exists and is todo (not labeled, skipped, in review or unreadable). */
   isTodo(i: number): boolean;
-  /** Item i is no longer leased. */
-  unlease(i: number): void;
+  /** Item i is no longer leased (with `by`: only when it is leased to `by`, or to nobody — in consensus others may hold it). */
+  unlease(i: number, by?: string): void;
   /** Item i goes back to the front of its lane (waiting for more answers). */
   requeue(i: number): void;
   /** Item i gets its final labels: labeled (or needs-review, without labels, when `labels` is undefined). */
@@ -147,7 +147,7 @@ export class TeamState {
         }
         e.items.forEach((i, k) => {
           if (!ops.isTodo(i)) return;
-          ops.unlease(i);
+          ops.unlease(i, e.by);
           const outcome = this.answer(i, e.by, e.at, e.annotations[k] ?? [], settings);
           if (outcome?.kind === 'agreed') ops.label(i, outcome.final, this.#firstAgreeing(i) ?? e.by, e.at);
           else if (outcome?.kind === 'disagreed') ops.label(i, undefined, e.by, e.at);
@@ -160,7 +160,7 @@ export class TeamState {
         if (!settings) return false;
         for (const i of e.items) {
           if (!ops.isTodo(i)) continue;
-          ops.unlease(i);
+          ops.unlease(i, e.by);
           if (this.answer(i, e.by, e.at, undefined, settings)?.kind === 'skipped') ops.skip(i);
           else ops.requeue(i);
         }
