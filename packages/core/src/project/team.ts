@@ -11,6 +11,7 @@ export function stop(core: ProjectCore, reason?: string): Promise<void> {
   return core.run('owner', async () => {
     if (core.state.team.status.state === 'stopped') return;
     await core.commit([{ type: 'project.stopped', ...(reason ? { reason: String(reason) } : {}) }]);
+    await announced(core);
   });
 }
 
@@ -20,6 +21,7 @@ export function start(core: ProjectCore): Promise<void> {
     async () => {
       if (core.state.team.status.state === 'active') return;
       await core.commit([{ type: 'project.started' }]);
+      await announced(core);
     },
     { whileArchived: true },
   );
@@ -28,7 +30,16 @@ export function start(core: ProjectCore): Promise<void> {
 export function archive(core: ProjectCore, reason?: string): Promise<void> {
   return core.run('owner', async () => {
     await core.commit([{ type: 'project.archived', ...(reason ? { reason: String(reason) } : {}) }]);
+    await announced(core);
   });
+}
+
+/**
+ * On a shared store a lifecycle change resolves once it is in the team's shared tail, so every
+ * other client sees it on its next sync (a submission's record may trail; a stop may not).
+ */
+async function announced(core: ProjectCore): Promise<void> {
+  await (await core.sharedReady())?.flush();
 }
 
 /** A reviewer's final labels for consensus items (one answer chosen, or their own). */
