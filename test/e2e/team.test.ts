@@ -141,7 +141,16 @@ async function labelAll(page: Page, user: string): Promise<string[]> {
     done.push(...task.map((t) => t.path));
     await page.waitForFunction((id) => document.querySelector('label-queue')!.currentTask?.id !== id, task[0].id);
   }
-  throw new Error(`${user} did not finish`);
+  const state = await page.evaluate(async (me) => {
+    const p = (globalThis as unknown as { team: { project: import('@labelkit/core').Project } }).team.project;
+    const out = [];
+    for (const it of p.items()) {
+      const lease = await p.store.get(`projects/${p.id}/leases/${it.index}~${me}`);
+      out.push(`${it.path} ${it.state} ${JSON.stringify(p.consensusOf(it.index)?.answers.map((a) => a.by) ?? [])} lease=${lease ? new TextDecoder().decode(lease.bytes) : '-'}`);
+    }
+    return out;
+  }, user);
+  throw new Error(`${user} did not finish: ${state.join('; ')}`);
 }
 
 describe('a team on Azure Blob: upload, consensus 2, review', () => {
