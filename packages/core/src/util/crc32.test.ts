@@ -6,7 +6,7 @@ import { crc32, useNativeCrc32 } from './crc32.js';
 describe('crc32', () => {
   afterEach(() => useNativeCrc32(undefined));
 
-  it('the JavaScript slicing-by-8 CRC equals zlib’s on every length and offset', () => {
+  it('the JavaScript slicing-by-8 CRC (by 32-bit words from 256 bytes) equals zlib’s on every length and offset', () => {
     const rand = mulberry32(9);
     const bytes = Uint8Array.from({ length: 70_001 }, () => Math.floor(rand() * 256));
     for (const [start, end] of [
@@ -21,6 +21,19 @@ describe('crc32', () => {
       expect(crc32(bytes, start, end)).toBe(zlibCrc32(bytes.subarray(start, end)));
     }
     expect(crc32(new TextEncoder().encode('The quick brown fox jumps over the lazy dog'))).toBe(0x414fa339);
+    // Views that start anywhere in their buffer, around the length where 32-bit loads take over.
+    for (const skew of [1, 2, 3, 5]) {
+      const view = bytes.subarray(skew, skew + 5000);
+      for (const [start, end] of [
+        [0, 255],
+        [0, 256],
+        [1, 258],
+        [2, 263],
+        [3, 5000],
+      ] as const) {
+        expect(crc32(view, start, end)).toBe(zlibCrc32(view.subarray(start, end)));
+      }
+    }
   });
 
   it('a registered native CRC gives the same results, whole or in part', () => {
