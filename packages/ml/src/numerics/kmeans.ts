@@ -28,12 +28,6 @@ export interface KMeansOptions {
    * plain Lloyd iterations; `false` runs every row through the kernel on every iteration.
    */
   readonly bounds?: boolean;
-  /**
-   * With bounds: first converge on a random sample of this many rows, then iterate on all rows
-   * from those centers (far fewer full-data iterations; a Lloyd fixed point on all rows all the
-   * same). Default: n/10 (at least 20·k) from 200,000 rows up, none below; 0: never.
-   */
-  readonly warmStart?: number;
   readonly signal?: AbortSignal;
   readonly onIteration?: (info: { iteration: number; changed: number; inertia: number }) => void;
 }
@@ -53,8 +47,6 @@ export interface KMeansResult {
   readonly kernel: string;
   /** Rows whose distances to every center were computed, over all iterations (n per iteration without bounds). */
   readonly distanceRows: number;
-  /** Iterations on the warm-start sample (0 when there was none). */
-  readonly warmStartIterations?: number;
 }
 
 /** k-means++ on a sample: each next center is drawn with probability ∝ squared distance. */
@@ -129,20 +121,8 @@ export async function kmeans(x: Float32Array, n: number, d: number, options: KMe
   const seedMs = performance.now() - t0;
   if (options.bounds ?? true) {
     const t = performance.now();
-    const warm = options.warmStart ?? (n >= 200_000 ? Math.max(20 * k, Math.floor(n / 10)) : 0);
-    let warmStartIterations = 0;
-    let warmRows = 0;
-    if (warm >= k && warm <= n / 2) {
-      // Converge on a sample first: its centers start the full iterations close to where they end.
-      const rows = sampleIndices(n, warm, mulberry32((options.seed ?? 1) ^ 0x5eed));
-      const xs = new Float32Array(warm * d);
-      for (let s = 0; s < warm; s++) xs.set(x.subarray(rows[s]! * d, rows[s]! * d + d), s * d);
-      const pre = await iterateBounded(xs, warm, d, centers, { k, maxIterations, tolerance, blockRows, kernel, signal });
-      warmStartIterations = pre.iterations;
-      warmRows = pre.distanceRows;
-    }
     const r = await iterateBounded(x, n, d, centers, { k, maxIterations, tolerance, blockRows, kernel, signal, onIteration: options.onIteration });
-    return { ...r, distanceRows: r.distanceRows + warmRows, warmStartIterations, centers, seedMs, iterateMs: performance.now() - t, kernel: kernel.name };
+    return { ...r, centers, seedMs, iterateMs: performance.now() - t, kernel: kernel.name };
   }
 
   const xNorms = rowNorms(x, n, d);
