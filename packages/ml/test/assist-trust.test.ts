@@ -9,15 +9,7 @@ import { FakeAssistant, vectorImage } from './fake-assistant.js';
 
 const owner = { id: 'sim', role: 'owner' as const };
 
-async function setup(opts: {
-  items: number;
-  labels: string[];
-  firstTrainingAt?: number;
-  retrainEvery?: number;
-  minRealized?: number;
-  realizedMargin?: number;
-  embed: (i: number) => number[];
-}) {
+async function setup(opts: { items: number; labels: string[]; firstTrainingAt?: number; retrainEvery?: number; minRealized?: number; embed: (i: number) => number[] }) {
   const registry = new ProjectRegistry(new MemoryStore());
   const project = await registry.create(
     {
@@ -38,7 +30,6 @@ async function setup(opts: {
     readImage: async (item: ItemView) => vectorImage(opts.embed(item.index)),
     minSupport: 10,
     minRealized: opts.minRealized,
-    realizedMargin: opts.realizedMargin,
     onProgress: (p) => progress.push(p),
   });
   return { project, assistant, loop, progress };
@@ -169,33 +160,6 @@ describe('honest calibration', () => {
     await labelN(project, 30, (it) => (conf(it.index) >= 0.95 ? 'a' : 'b'));
     expect(loop.realized()!.threshold).toBe(raised);
     expect(await loop.watchRealized()).toBe(0);
-  });
-});
-
-describe('the watch aims above the target', () => {
-  it('a stream right at the target (96 %) is held to the aim (97 %): the threshold rises; with no margin it stays', async () => {
-    const conf = (i: number) => 0.904 + (i % 25) * 0.004; // 0.904 … 1.0
-    // Wrong on one item in 25, the least confident: 96 % right overall, above the 0.95 target.
-    const truth = (i: number) => (i % 25 === 0 ? 'b' : 'a');
-    for (const margin of [undefined, 0]) {
-      const { project, assistant, loop } = await setup({ items: 300, labels: ['a', 'b'], retrainEvery: 1000, realizedMargin: margin, embed: (i) => [i, 0] });
-      await labelN(project, 20, () => 'a');
-      assistant.script = { threshold: 0.9, probs: (r) => [conf(r[0]!), 1 - conf(r[0]!)] };
-      await loop.step();
-      await labelN(project, 280, (it) => truth(it.index));
-      const seen = loop.realized()!;
-      expect(seen.right / seen.shown).toBeGreaterThanOrEqual(0.95);
-      expect(seen.right / seen.shown).toBeLessThan(0.97);
-      await loop.watchRealized();
-      const check = project.runs.filter((r) => r.kind === 'validation' && r.params?.check === 'realized').at(-1);
-      if (margin === 0) {
-        expect(check).toBeUndefined();
-        continue;
-      }
-      expect(check!.params).toMatchObject({ targetPrecision: 0.95, aim: 0.97 });
-      expect(check!.metrics).toMatchObject({ action: 'raised' });
-      expect(check!.metrics!.threshold as number).toBeGreaterThan(0.9);
-    }
   });
 });
 

@@ -55,21 +55,11 @@ function recentChecked(ctx: LoopContext): { confidence: number; correct: boolean
 }
 
 /**
- * The precision the watch holds checked prelabels to: the target plus `realizedMargin` (default
- * 0.02; at most halfway to 1). A stream whose checked share sits just at the target delivers
- * windows under it about half the time; aiming a little above keeps each window at or above it.
- */
-export function aimOf(ctx: LoopContext): number {
-  const target = ctx.project.assist.targetPrecision;
-  return Math.min(target + (ctx.options.realizedMargin ?? 0.02), (1 + target) / 2);
-}
-
-/**
  * Whether recent checked prelabels at or above `threshold` are (with `watchConfidence`) below the
- * aim (see aimOf); then the threshold where they did reach it (null: nowhere), with what was measured.
+ * target; then the threshold where they did reach it (null: nowhere), with what was measured.
  */
 export function realizedGate(ctx: LoopContext, threshold: number): { threshold: number | null; precision: number; shown: number } | undefined {
-  const target = aimOf(ctx);
+  const target = ctx.project.assist.targetPrecision;
   const minRealized = ctx.options.minRealized ?? 20;
   const above = recentChecked(ctx).filter((x) => x.confidence >= threshold);
   if (above.length < minRealized) return undefined;
@@ -115,7 +105,7 @@ export function realized(ctx: LoopContext): (RealizedPrecision & { pairs: { conf
  */
 export async function watchRealized(ctx: LoopContext, signal?: AbortSignal): Promise<number> {
   const r = realized(ctx);
-  const target = aimOf(ctx);
+  const target = ctx.project.assist.targetPrecision;
   const minRealized = ctx.options.minRealized ?? 20;
   if (!r || r.shown < minRealized) return 0;
   const z = zOf(ctx.options.watchConfidence ?? 0.5);
@@ -129,7 +119,7 @@ export async function watchRealized(ctx: LoopContext, signal?: AbortSignal): Pro
   // A raised threshold must leave something above the one in force; else the round is withdrawn.
   const raised = choice.threshold !== null && choice.threshold > r.threshold ? choice.threshold : null;
   let withdrawn = 0;
-  await ctx.record('validation', { check: 'realized', run: r.run, targetPrecision: ctx.project.assist.targetPrecision, aim: target }, signal, async (runId) => {
+  await ctx.record('validation', { check: 'realized', run: r.run, targetPrecision: target }, signal, async (runId) => {
     withdrawn = await withdrawModelPrelabels(
       ctx.project,
       new Set(),
@@ -145,8 +135,7 @@ export async function watchRealized(ctx: LoopContext, signal?: AbortSignal): Pro
         realizedPrecision: r.right / r.shown,
         realizedShown: r.shown,
         realizedUpper: upper,
-        targetPrecision: ctx.project.assist.targetPrecision,
-        aim: target,
+        targetPrecision: target,
         previousThreshold: r.threshold,
         threshold: raised,
         action: raised === null ? 'withdrawn' : 'raised',

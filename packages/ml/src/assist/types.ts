@@ -52,11 +52,6 @@ export interface AssistLoopOptions {
    * for strong evidence lets a 94 % stream through for hundreds of prelabels.
    */
   readonly watchConfidence?: number;
-  /**
-   * The watch holds checked prelabels to the target plus this (default 0.02, at most halfway to
-   * 1): a stream right at the target gives windows under it about half the time.
-   */
-  readonly realizedMargin?: number;
   /** How many of the most recent checked prelabels the watch judges (default 300). */
   readonly realizedWindow?: number;
   /** Progress of long steps (featurization, inference, detection): items done of total. */
