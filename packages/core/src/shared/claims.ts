@@ -55,8 +55,8 @@ export class SharedQueue {
   async claim(id: string, size: number, signal?: AbortSignal): Promise<{ lane: Lane; items: number[] } | undefined> {
     const { state } = this.host;
     const shared = this.coordinator;
-    // With others at work and a view older than a second, read what they claimed lately first (one
-    // read of the shared tail), so their items are not raced for.
+    // A view of the others older than a quarter second: read what they claimed and finished lately
+    // first (one read of the shared tail), so their items are not raced for.
     if (shared.staleView()) await this.#pull(false, signal);
     for (let round = 1; ; round++) {
       const q = this.host.queueSettings();

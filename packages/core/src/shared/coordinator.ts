@@ -13,7 +13,7 @@ export interface SharedCoordinatorOptions extends LeaseBoardOptions {
   /**
    * A task is chosen from a window of `spread` × task size items at the queue's head, at a random
    * place in it, so clients working one queue rarely race for the same items (default 16). With a
-   * tail the window grows with the team: × ⌈active clients / 4⌉ (clients that wrote in the last minute).
+   * tail the window grows with the team: × the active clients (those that wrote in the last minute).
    */
   readonly spread?: number;
   /**
@@ -23,6 +23,8 @@ export interface SharedCoordinatorOptions extends LeaseBoardOptions {
   readonly tail?: boolean;
   /** With the tail: one client is asked directly for segments the tail may lack every this many ms (default 5 s). */
   readonly sweepEveryMs?: number;
+  /** A tail record waits up to this long to go out with the next (a submission's flushes at once; default 200 ms). */
+  readonly lingerMs?: number;
   /**
    * Keep every segment read in a `MergedJournal` (the deterministic total order across clients), for
    * audits and tests. Off by default: it holds the whole journal in memory a second time.
@@ -64,9 +66,8 @@ export class SharedCoordinator {
     this.spread = Math.max(1, Math.floor(options.spread ?? 16));
     this.merged = options.keepMerged ? new MergedJournal() : undefined;
     this.follower = new JournalFollower(store, projectId, { discoverEveryMs: options.discoverEveryMs, tail: options.tail, sweepEveryMs: options.sweepEveryMs });
+    this.lingerMs = options.lingerMs ?? 200;
   }
-
-  #announced: Promise<void> = Promise.resolve();
 
   /**
    * Registers this client (so others find its segments without listing the journal) and starts
@@ -100,21 +101,22 @@ export class SharedCoordinator {
   }
 
   /**
-   * How many items at the queue's head a task of `size` is chosen from: `spread` × size, times
-   * ⌈active clients / 4⌉ — so with 100 labelers the items others claimed in the last second (not
-   * seen here yet) are a small share of the window, and conflicts per task stay low — doubled for
-   * each round of the same claim that met only busy items (up to 8×).
+   * How many items at the queue's head a task of `size` is chosen from: `spread` × size × the
+   * active clients — so with 100 labelers the items others claimed in the last second (not seen
+   * here yet) are a small share of the window, and conflicts per task stay low — doubled for each
+   * round of the same claim that met only busy items (up to 8×).
    */
   windowFor(size: number, round = 1): number {
-    return size * this.spread * Math.ceil(this.follower.activeClients() / 4) * Math.min(8, 2 ** (round - 1));
+    return size * this.spread * this.follower.activeClients() * Math.min(8, 2 ** (round - 1));
   }
 
   /**
-   * Whether a read of the tail should come first before claiming: others wrote lately and what this
-   * client knows of them is older than `freshMs` — their recent claims are then not raced for.
+   * Whether a read of the tail should come first before claiming: what this client knows of the
+   * others is older than `freshMs` — their recent claims and submissions are then not raced for
+   * (a read is one request; a lost race two and another round).
    */
-  staleView(freshMs = 1_000): boolean {
-    return !!this.follower.tail && this.follower.activeClients() > 1 && Date.now() - this.follower.lastReadAt >= freshMs;
+  staleView(freshMs = 250): boolean {
+    return !!this.follower.tail && Date.now() - this.follower.lastReadAt >= freshMs;
   }
 
   /** Extends a task's lease on the board; `E_LEASE_EXPIRED` when it was taken over. */
@@ -149,7 +151,7 @@ export class SharedCoordinator {
    * record goes out meanwhile; both are in place when this resolves.
    */
   async finish(task: string, items: readonly number[], state: 'done' | 'released' = 'done', signal?: AbortSignal): Promise<string[]> {
-    const announced = this.#announced;
+    const announced = this.flush();
     const lease = this.#leases.get(task);
     if (!lease) {
       await announced;
@@ -160,9 +162,9 @@ export class SharedCoordinator {
     return lost;
   }
 
-  /** Resolves when this client's segments so far are in the shared tail (or their append failed: sent with the next). */
+  /** Sends lingering tail records now; resolves when this client's segments so far are in the tail (or their append failed: sent with the next). */
   flush(): Promise<void> {
-    return this.#announced;
+    return this.follower.tail ? this.follower.tail.flush() : Promise.resolve();
   }
 
   /** After `task.released`: the task's remaining items go back to the queue for everyone. */
@@ -200,10 +202,13 @@ export class SharedCoordinator {
   recordLocal(segment: SegmentRead): Promise<void> {
     this.follower.advance(segment.client, segment.seq);
     this.merged?.add([segment]);
-    if (!this.follower.tail) return this.#announced;
-    this.#announced = this.follower.announce({ client: segment.client, seq: segment.seq, bytes: encodeSegment(segment.events) });
-    return this.#announced;
+    if (!this.follower.tail) return Promise.resolve();
+    // Sent within `lingerMs` (200 ms), or at once with the next submission's (`finish` flushes).
+    return this.follower.announce({ client: segment.client, seq: segment.seq, bytes: encodeSegment(segment.events) }, this.lingerMs);
   }
+
+  /** How long a tail record may wait to go out with the next one (ms). */
+  readonly lingerMs: number;
 
   /** Writes a snapshot body create-only and moves the head to it `If-Match` (never last-writer-wins). */
   publishSnapshot(body: Uint8Array, cursor: JournalCursor, signal?: AbortSignal) {

@@ -93,8 +93,8 @@ export class JournalFollower {
   }
 
   /** Tells the others about a segment this client wrote (resolves when it is in the tail; never rejects). */
-  announce(segment: { client: string; seq: number; bytes: Uint8Array }): Promise<void> {
-    return this.tail ? this.tail.announce(segment) : Promise.resolve();
+  announce(segment: { client: string; seq: number; bytes: Uint8Array }, lingerMs = 0): Promise<void> {
+    return this.tail ? this.tail.announce(segment, { lingerMs }) : Promise.resolve();
   }
 
   get cursor(): JournalCursor {

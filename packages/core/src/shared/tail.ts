@@ -180,11 +180,22 @@ export class SharedTail {
    * the record is in the tail — or when the append failed (it is kept and sent with the next one;
    * until then the sweep and the writer's next sequence number lead followers to it). Never rejects.
    */
-  announce(record: TailRecord): Promise<void> {
+  announce(record: TailRecord, options: { lingerMs?: number } = {}): Promise<void> {
     const bytes = record.bytes && record.bytes.byteLength <= this.inlineMax ? record.bytes : undefined;
     this.#pending.push({ client: record.client, seq: record.seq, bytes });
-    return this.flush();
+    if (!options.lingerMs) return this.flush();
+    // Lingering: sent with the next flush (a submission's), or when the time is up — a task handed
+    // out and submitted at once then costs one append, not two.
+    this.#linger ??= new Promise<void>((resolve) =>
+      setTimeout(() => {
+        this.#linger = undefined;
+        void this.flush().then(resolve);
+      }, options.lingerMs),
+    );
+    return this.#linger;
   }
+
+  #linger: Promise<void> | undefined;
 
   /** Waits for announcements in flight (and sends those still pending). Never rejects. */
   flush(): Promise<void> {
