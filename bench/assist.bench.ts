@@ -20,7 +20,7 @@
 // it uses only APIs both have.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { type Assistant, type AssistImage, type ItemView, MemoryStore, ProjectRegistry } from '../packages/core/src/index.js';
-import { AssistLoop, createAssistant, type FeaturizerSpec } from '../packages/ml/src/index.js';
+import { AssistLoop, type AssistLoopOptions, createAssistant, type FeaturizerSpec } from '../packages/ml/src/index.js';
 import { MNIST_EMBEDDING, ORT_WASM_DIR, YOLOX_BACKBONE, modelBytes } from '../packages/ml/test/fixtures.js';
 import { type Digit, digitImage, loadDigits } from '../packages/ml/test/mnist.js';
 import { nodeDigitSource } from '../packages/ml/test/mnist-node.js';
@@ -38,6 +38,8 @@ const SEEDS = Number(arg('seeds', quick ? '1' : '3'));
 const SEED_LIST = arg('seed-list', '').split(',').filter(Boolean).map(Number);
 const FEATURIZERS = arg('featurizers', 'builtin,yolox').split(',') as Name[];
 const TAG = arg('tag', 'run');
+/** `--loop '{"confidence":0.99}'`: AssistLoop options for an experiment (defaults otherwise). */
+const LOOP = JSON.parse(arg('loop', '{}')) as Partial<AssistLoopOptions>;
 const CHECKPOINTS = [50, 100, 200, 400];
 const TARGET = 0.95;
 
@@ -166,6 +168,7 @@ async function simulate(
     featurizerKey: name,
     batch: 64,
     seed,
+    ...LOOP,
   });
   const id = new Map(project.labels.map((l) => [l.name, l.id]));
   const truth = (it: ItemView) => id.get(String(digits[Number(it.path.slice(2, 7))].label))!;
@@ -230,7 +233,9 @@ const pct = (x: number, n = 1) => (Number.isFinite(x) ? `${(x * 100).toFixed(n)}
 
 const digits = await loadDigits(nodeDigitSource, ITEMS, { seed: 7 });
 const results: Record<string, unknown[]> = {};
-console.log(`assist benchmark [${TAG}]: ${ITEMS} MNIST digits, seeds ${SEEDS}, featurizers ${FEATURIZERS.join(', ')}, target ${TARGET}`);
+console.log(
+  `assist benchmark [${TAG}]: ${ITEMS} MNIST digits, seeds ${SEED_LIST.length ? SEED_LIST.join(',') : SEEDS}, featurizers ${FEATURIZERS.join(', ')}, target ${TARGET}, loop options ${JSON.stringify(LOOP)}`,
+);
 for (const name of FEATURIZERS) {
   const index = new Map<Uint8Array, number>();
   const assistant = memoized(

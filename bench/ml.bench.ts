@@ -8,7 +8,12 @@
 // 3. k-means on 100k × 512, k = 100: per Lloyd iteration from the same k-means++ seeds, our
 //    distance step as a matrix product (ORT Gemm graph on WASM, 2 threads; and the typed-array
 //    kernel) against ml-kmeans in this process; and our time to convergence.
+//    Then the scale figure: 500,000 × 256, k = 100, to convergence with Hamerly's bounds, beside
+//    plain Lloyd iterations (ours, every row every iteration) and ml-kmeans per iteration on the same
+//    data in the same run.
 // 4. Head training: softmax heads on real mnist embeddings and on 5,000 × 512 synthetic rows.
+//
+// `--scale` runs the 500,000 × 256 k-means figure alone (no onnxruntime-node needed).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { kmeansGenerator } from 'ml-kmeans';
@@ -30,9 +35,12 @@ import { featurizer, kmeansData, median, type ModelName } from './ml/shared.js';
 // libraries on Linux x64): `npm run bench -- ml` installs the pinned onnxruntime-node on demand
 // (scripts/bench.mjs). Its API is onnxruntime-common's, the same as onnxruntime-web's.
 const NATIVE = 'onnxruntime-node';
-const ortNode: typeof import('onnxruntime-web') = await import(NATIVE).catch((err: Error) => {
-  throw new Error(`${NATIVE} is not installed (${err.message}). Run the benchmark with \`npm run bench -- ml\`, which installs it for this run.`);
-});
+const scaleOnly = process.argv.includes('--scale');
+const ortNode: typeof import('onnxruntime-web') = scaleOnly
+  ? (undefined as never)
+  : await import(NATIVE).catch((err: Error) => {
+      throw new Error(`${NATIVE} is not installed (${err.message}). Run the benchmark with \`npm run bench -- ml\`, which installs it for this run.`);
+    });
 
 const quick = process.argv.includes('--quick');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -42,91 +50,93 @@ const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) :
 
 console.log(`@labelkit/ml benchmark${quick ? ' (quick)' : ''} — Node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
 
-// ── 1. ORT-web WASM (child processes) ──
-type WebFig = { inferenceMs: number; totalMs: number; perSecond: number; dim: number };
-type Child = { threads: number; mnist: WebFig; yolox: WebFig };
-function child(threads: number): Child {
-  const r = spawnSync('npx', ['tsx', '--conditions=source', 'bench/ml/ort-web-node.ts', String(threads), JSON.stringify({ images: IMAGES })], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  const line = r.stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .pop();
-  if (r.status !== 0 || !line) throw new Error(`ort-web child (${threads} threads) failed:\n${r.stderr.slice(-2000)}`);
-  return JSON.parse(line) as Child;
-}
-const web1 = child(1);
-const web2 = child(2);
-
-// ── onnxruntime-node on the same cut models and tensors ──
-async function nodeFigure(name: ModelName, threads: number): Promise<{ inferenceMs: number; perSecond: number }> {
-  const spec = featurizer(name);
-  const cut = cutModel(spec.source as Uint8Array, { outputs: [{ tensor: spec.embedding!.tensor, pool: spec.embedding!.pool }] });
-  const session = await ortNode.InferenceSession.create(cut.bytes, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
-  const p = spec.preprocess;
-  const inputs: Float32Array[] = [];
-  if (name === 'mnist') for (const d of await loadDigits(nodeDigitSource, IMAGES.mnist, { seed: 3 })) inputs.push(preprocess(digitImage(d), p).data);
-  else {
-    const coco = await loadCoco();
-    for (let i = 0; i < IMAGES.yolox; i++) inputs.push(preprocess(coco[i % 4], p).data);
+if (!scaleOnly) {
+  // ── 1. ORT-web WASM (child processes) ──
+  type WebFig = { inferenceMs: number; totalMs: number; perSecond: number; dim: number };
+  type Child = { threads: number; mnist: WebFig; yolox: WebFig };
+  function child(threads: number): Child {
+    const r = spawnSync('npx', ['tsx', '--conditions=source', 'bench/ml/ort-web-node.ts', String(threads), JSON.stringify({ images: IMAGES })], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    const line = r.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop();
+    if (r.status !== 0 || !line) throw new Error(`ort-web child (${threads} threads) failed:\n${r.stderr.slice(-2000)}`);
+    return JSON.parse(line) as Child;
   }
-  const dims = [1, p.channels === 'gray' ? 1 : 3, p.height, p.width];
-  for (let i = 0; i < 3; i++) await session.run({ [session.inputNames[0]]: new ortNode.Tensor('float32', inputs[i], dims) });
-  const t = performance.now();
-  for (const x of inputs) await session.run({ [session.inputNames[0]]: new ortNode.Tensor('float32', x, dims) });
-  const ms = (performance.now() - t) / inputs.length;
-  await session.release();
-  return { inferenceMs: ms, perSecond: 1000 / ms };
-}
-const native: Record<string, { inferenceMs: number; perSecond: number }> = {};
-for (const name of ['mnist', 'yolox'] as const) for (const th of [1, 2]) native[`${name}${th}`] = await nodeFigure(name, th);
+  const web1 = child(1);
+  const web2 = child(2);
 
-console.log('\nEmbeddings (ms per image, inference only; per second incl. preprocessing) — ratio = ORT-web ÷ onnxruntime-node, same threads');
-console.log('| model | runtime | threads | ms/image | embeddings/s | ratio vs native |');
-console.log('|---|---|---|---|---|---|');
-for (const name of ['yolox', 'mnist'] as const) {
-  const label = name === 'yolox' ? `yolox_nano backbone → ${web1.yolox.dim}-d` : `mnist → ${web1.mnist.dim}-d`;
-  for (const [th, web] of [
-    [1, web1],
-    [2, web2],
-  ] as const) {
-    const nat = native[`${name}${th}`];
-    console.log(`| ${label} | onnxruntime-node (native) | ${th} | ${fmt(nat.inferenceMs, 3)} | ${fmt(nat.perSecond, 0)} | 1.00 |`);
-    console.log(
-      `| ${label} | onnxruntime-web WASM (Node) | ${th} | ${fmt(web[name].inferenceMs, 3)} | ${fmt(web[name].perSecond, 0)} | ${fmt(web[name].inferenceMs / nat.inferenceMs)}× slower |`,
-    );
+  // ── onnxruntime-node on the same cut models and tensors ──
+  async function nodeFigure(name: ModelName, threads: number): Promise<{ inferenceMs: number; perSecond: number }> {
+    const spec = featurizer(name);
+    const cut = cutModel(spec.source as Uint8Array, { outputs: [{ tensor: spec.embedding!.tensor, pool: spec.embedding!.pool }] });
+    const session = await ortNode.InferenceSession.create(cut.bytes, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+    const p = spec.preprocess;
+    const inputs: Float32Array[] = [];
+    if (name === 'mnist') for (const d of await loadDigits(nodeDigitSource, IMAGES.mnist, { seed: 3 })) inputs.push(preprocess(digitImage(d), p).data);
+    else {
+      const coco = await loadCoco();
+      for (let i = 0; i < IMAGES.yolox; i++) inputs.push(preprocess(coco[i % 4], p).data);
+    }
+    const dims = [1, p.channels === 'gray' ? 1 : 3, p.height, p.width];
+    for (let i = 0; i < 3; i++) await session.run({ [session.inputNames[0]]: new ortNode.Tensor('float32', inputs[i], dims) });
+    const t = performance.now();
+    for (const x of inputs) await session.run({ [session.inputNames[0]]: new ortNode.Tensor('float32', x, dims) });
+    const ms = (performance.now() - t) / inputs.length;
+    await session.release();
+    return { inferenceMs: ms, perSecond: 1000 / ms };
   }
-}
+  const native: Record<string, { inferenceMs: number; perSecond: number }> = {};
+  for (const name of ['mnist', 'yolox'] as const) for (const th of [1, 2]) native[`${name}${th}`] = await nodeFigure(name, th);
 
-// ── 2. WebGPU on SwiftShader ──
-try {
-  const g = (await browserFigures({ device: 'webgpu', mnistImages: quick ? 20 : 50, yoloxImages: quick ? 1 : 3 })) as Record<
-    ModelName,
-    { device: string; note: string; images: number; inferenceMs: number; perSecond: number }
-  >;
-  console.log(`\nWebGPU in headless Chromium (${g.mnist.note}) — for the record: a software rasterizer, not a GPU`);
-  console.log('| model | device used | images | ms/image | embeddings/s | vs ORT-web WASM 1 thread (Node) |');
+  console.log('\nEmbeddings (ms per image, inference only; per second incl. preprocessing) — ratio = ORT-web ÷ onnxruntime-node, same threads');
+  console.log('| model | runtime | threads | ms/image | embeddings/s | ratio vs native |');
   console.log('|---|---|---|---|---|---|');
-  for (const name of ['yolox', 'mnist'] as const)
-    console.log(
-      `| ${name} | ${g[name].device} | ${g[name].images} | ${fmt(g[name].inferenceMs, 1)} | ${fmt(g[name].perSecond, 2)} | ${fmt(g[name].inferenceMs / web1[name].inferenceMs, 0)}× slower |`,
-    );
-} catch (err) {
-  console.log(`\nWebGPU figure not measured: ${(err as Error).message.split('\n')[0]}`);
+  for (const name of ['yolox', 'mnist'] as const) {
+    const label = name === 'yolox' ? `yolox_nano backbone → ${web1.yolox.dim}-d` : `mnist → ${web1.mnist.dim}-d`;
+    for (const [th, web] of [
+      [1, web1],
+      [2, web2],
+    ] as const) {
+      const nat = native[`${name}${th}`];
+      console.log(`| ${label} | onnxruntime-node (native) | ${th} | ${fmt(nat.inferenceMs, 3)} | ${fmt(nat.perSecond, 0)} | 1.00 |`);
+      console.log(
+        `| ${label} | onnxruntime-web WASM (Node) | ${th} | ${fmt(web[name].inferenceMs, 3)} | ${fmt(web[name].perSecond, 0)} | ${fmt(web[name].inferenceMs / nat.inferenceMs)}× slower |`,
+      );
+    }
+  }
+
+  // ── 2. WebGPU on SwiftShader ──
+  try {
+    const g = (await browserFigures({ device: 'webgpu', mnistImages: quick ? 20 : 50, yoloxImages: quick ? 1 : 3 })) as Record<
+      ModelName,
+      { device: string; note: string; images: number; inferenceMs: number; perSecond: number }
+    >;
+    console.log(`\nWebGPU in headless Chromium (${g.mnist.note}) — for the record: a software rasterizer, not a GPU`);
+    console.log('| model | device used | images | ms/image | embeddings/s | vs ORT-web WASM 1 thread (Node) |');
+    console.log('|---|---|---|---|---|---|');
+    for (const name of ['yolox', 'mnist'] as const)
+      console.log(
+        `| ${name} | ${g[name].device} | ${g[name].images} | ${fmt(g[name].inferenceMs, 1)} | ${fmt(g[name].perSecond, 2)} | ${fmt(g[name].inferenceMs / web1[name].inferenceMs, 0)}× slower |`,
+      );
+  } catch (err) {
+    console.log(`\nWebGPU figure not measured: ${(err as Error).message.split('\n')[0]}`);
+  }
 }
 
 // ── 3. k-means ── (onnxruntime-web in this process with 2 threads; rounds alternate ours and
 // ml-kmeans so that load on the machine hits both alike)
-{
+if (!scaleOnly) {
   const { n, d, k, iterations } = KM;
   const ort = await import('onnxruntime-web/wasm');
   ort.env.wasm.numThreads = 2;
@@ -168,8 +178,68 @@ try {
   await kernel.dispose?.();
 }
 
-// ── 4. Head training ──
+// ── 3b. k-means at scale: 500,000 × 256, k = 100 ──
 {
+  const [n, d, k] = quick ? [100_000, 256, 100] : [500_000, 256, 100];
+  const ort = await import('onnxruntime-web/wasm');
+  ort.env.wasm.numThreads = 2;
+  ort.env.wasm.wasmPaths = ORT_WASM_DIR;
+  const kernel = await createOrtAssignKernel(ort, 'wasm');
+  const x = kmeansData(n, d, k, 77);
+  const t = performance.now();
+  const init = kmeansPlusPlus(x, n, d, k, 1);
+  const seedS = (performance.now() - t) / 1000;
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  // Ours as the engine runs it (Hamerly's bounds; it iterates as plain Lloyd does, so its
+  // iteration count is Lloyd's from these seeds).
+  const c0 = cpu();
+  const bounded = await kmeans(x, n, d, { k, initialCenters: init, kernel, maxIterations: 300 });
+  const boundedCpu = cpu() - c0;
+  // Plain Lloyd (every row every iteration) for 3 iterations: its time per iteration, times Lloyd's iterations.
+  const plain = await kmeans(x, n, d, { k, initialCenters: init, kernel, maxIterations: 3, tolerance: 0, bounds: false });
+  await kernel.dispose?.();
+  // ml-kmeans on the same rows from the same seeds: per iteration (two iterations; it does not converge within this bench's time).
+  let rows: number[][] | undefined = [];
+  for (let i = 0; i < n; i++) rows.push(Array.from(x.subarray(i * d, (i + 1) * d)));
+  const initRows: number[][] = [];
+  for (let j = 0; j < k; j++) initRows.push(Array.from(init.subarray(j * d, (j + 1) * d)));
+  const gen = kmeansGenerator(rows, k, { initialization: initRows, maxIterations: 3, tolerance: 0 });
+  const theirs: number[] = [];
+  for (let r = 0; r < 2; r++) {
+    const t2 = performance.now();
+    gen.next();
+    theirs.push(performance.now() - t2);
+  }
+  rows = undefined;
+  const m = Math.min(...theirs) / 1000;
+  const lloyd = bounded.iterations;
+  const mlS = m * lloyd + seedS;
+  const bs = seedS + bounded.iterateMs / 1000;
+  const plainPer = plain.iterateMs / plain.iterations / 1000;
+  const ps = seedS + plainPer * lloyd;
+  const load = (await import('node:os')).loadavg().map((v) => v.toFixed(1));
+  console.log(
+    `\nk-means at scale: ${n.toLocaleString('en')} × ${d}, k = ${k}, to convergence from the same k-means++ seeds (seeding ${fmt(seedS)} s, included); Lloyd needs ${lloyd} iterations from them`,
+  );
+  console.log('| implementation | iterations on all rows | distance rows computed | s to convergence (wall) | CPU s (all threads) | speed-up vs ml-kmeans |');
+  console.log('|---|---|---|---|---|---|');
+  console.log(
+    `| ml-kmeans 7 (number[][], one thread): ${fmt(m)} s per iteration (best of 2) × ${lloyd} | ${lloyd} | ${(n * lloyd).toLocaleString('en')} | ≈ ${fmt(mlS, 0)} | – | 1.0× |`,
+  );
+  console.log(
+    `| ours, ORT Gemm on WASM (2 threads), plain Lloyd: ${fmt(plainPer)} s per iteration (3) × ${lloyd} | ${lloyd} | ${(n * lloyd).toLocaleString('en')} | ≈ ${fmt(ps)} | – | ${fmt(mlS / ps, 1)}× |`,
+  );
+  console.log(
+    `| ours + Hamerly bounds (the default) | ${bounded.iterations}${bounded.converged ? '' : ' (not converged)'} | ${bounded.distanceRows.toLocaleString('en')} | **${fmt(bs)}** | ${fmt(boundedCpu)} | ${fmt(mlS / bs, 1)}× |`,
+  );
+  console.log(`Inertia ${bounded.inertia.toExponential(4)}. Load average (1, 5, 15 min) at the end: ${load.join(' ')}.`);
+}
+
+// ── 4. Head training ──
+if (!scaleOnly) {
   const a = createAssistant({ device: 'wasm', inProcess: true, wasmPaths: ORT_WASM_DIR, models: { featurizer: featurizer('mnist') } });
   const digits = await loadDigits(nodeDigitSource, 1000, { seed: 9 });
   const emb = (await a.featurize(digits.map(digitImage))).embeddings;
