@@ -7,7 +7,7 @@ export { AssistLoop, type AssistLoopOptions, type AssistLoopProgress, type Assis
 export { attachAssist, type AssistHandle, type AttachAssistOptions } from './attach.js';
 export { EmbeddingCache } from './assist/embedding-cache.js';
 export { findFlags, type FlagInput, type FlagOptions, type RowFlags } from './assist/flags.js';
-export { featurizeProject, type BatchFeaturizeOptions, type BatchFeaturizeResult } from './assist/batch-featurize.js';
+export { featurizeProject, type BatchFeaturizeOptions, type BatchFeaturizeResult } from './batch-featurize.js';
 export { type Pixels, type Placement, type Preprocess, preprocess, preprocessInto } from './preprocess.js';
 export {
   ElemType,

@@ -5,7 +5,7 @@
 import { MemoryStore, ProjectRegistry } from '@labelkit/core';
 import { describe, expect, it } from 'vitest';
 import { createAssistant } from '../src/assistant.js';
-import { featurizeProject } from '../src/assist/batch-featurize.js';
+import { featurizeProject } from '../src/batch-featurize.js';
 import { AssistLoop } from '../src/assist/loop.js';
 import { MNIST_EMBEDDING, ORT_WASM_DIR, modelBytes } from './fixtures.js';
 import { digitImage, loadDigits } from './mnist.js';

@@ -8,11 +8,11 @@
 // module with onnxruntime-common's API works (onnxruntime-web too).
 import { type AssistFailure, type AssistImage, type ItemView, LabelkitError, type Project, throwIfAborted } from '@labelkit/core';
 import type * as Ort from 'onnxruntime-web';
-import { cutModel } from '../onnx/model.js';
-import { type LoadedModel, forBatches } from '../engine/sessions.js';
-import type { FeaturizerSpec } from '../engine/specs.js';
-import { assistable } from './assistable.js';
-import { EmbeddingCache } from './embedding-cache.js';
+import { cutModel } from './onnx/model.js';
+import { type LoadedModel, forBatches } from './engine/sessions.js';
+import type { FeaturizerSpec } from './engine/specs.js';
+import { assistable } from './assist/assistable.js';
+import { EmbeddingCache } from './assist/embedding-cache.js';
 
 export interface BatchFeaturizeOptions {
   /** The onnxruntime module (`await import('onnxruntime-node')`). */
