@@ -6,6 +6,11 @@
 // made exact) are gathered into blocks and sent through the matrix-product kernel again, so the
 // result is the one plain Lloyd iterations give, at a fraction of the distance work once few rows
 // move.
+//
+// The lower bound is kept per group of centers (Ding et al. 2015, "Yinyang k-means": t = k/10
+// groups), each shrinking by the largest move in its group only: in the first iterations a few
+// centers move far, and one scalar bound shrunk by the largest move of all sends every row back to
+// the kernel.
 import { throwIfAborted } from '@labelkit/core';
 import type { AssignKernel } from './assign.js';
 import { yieldToEventLoop } from './random.js';
@@ -87,7 +92,11 @@ export async function iterateBounded(x: Float32Array, n: number, d: number, cent
   meanNorm = meanNorm / n || 1;
   const assignments = new Int32Array(n).fill(-1);
   const upper = new Float64Array(n);
-  const lower = new Float64Array(n);
+  // Groups of centers (j mod t) and each row's lower bound per group (centers other than its own).
+  const t = Math.max(1, Math.min(k, Math.round(k / 10)));
+  const lower = new Float64Array(n * t);
+  const groupBest = new Float64Array(t);
+  const groupMove = new Float64Array(t);
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
   const centerNorms = new Float32Array(k);
@@ -122,22 +131,22 @@ export async function iterateBounded(x: Float32Array, n: number, d: number, cent
     for (let r = 0; r < m; r++) {
       const i = contiguousFrom >= 0 ? contiguousFrom + r : gathered[r]!;
       let b1 = Infinity,
-        b2 = Infinity,
         j1 = 0;
       const so = r * k;
       for (let j = 0; j < k; j++) {
         const s = out[so + j]!;
         if (s < b1) {
-          b2 = b1;
           b1 = s;
           j1 = j;
-        } else if (s < b2) b2 = s;
+        }
       }
-      // The float32 product loses ~1e-6 of ‖x‖‖c‖: widen both bounds by a margin so no row is skipped wrongly.
+      groupBest.fill(Infinity);
+      for (let j = 0; j < k; j++) if (j !== j1 && out[so + j]! < groupBest[j % t]!) groupBest[j % t] = out[so + j]!;
+      // The float32 product loses ~1e-6 of ‖x‖‖c‖: widen the bounds by a margin so no row is skipped wrongly.
       const xn = xNorms[i]!;
       const margin = 1e-5 * (xn + centerNorms[j1]!) + 1e-12;
       upper[i] = Math.sqrt(Math.max(0, xn + b1 + margin));
-      lower[i] = b2 === Infinity ? Infinity : Math.sqrt(Math.max(0, xn + b2 - margin));
+      for (let g = 0; g < t; g++) lower[i * t + g] = groupBest[g] === Infinity ? Infinity : Math.sqrt(Math.max(0, xn + groupBest[g]! - margin));
       const prev = assignments[i]!;
       if (prev === j1) continue;
       assignments[i] = j1;
@@ -229,24 +238,19 @@ export async function iterateBounded(x: Float32Array, n: number, d: number, cent
         if (h < half[a]!) half[a] = h;
         if (h < half[b]!) half[b] = h;
       }
-    let top = -1;
-    let m1 = 0;
-    let m2 = 0;
-    for (let j = 0; j < k; j++) {
-      const v = move[j]!;
-      if (v > m1) {
-        m2 = m1;
-        m1 = v;
-        top = j;
-      } else if (v > m2) m2 = v;
-    }
+    groupMove.fill(0);
+    for (let j = 0; j < k; j++) if (move[j]! > groupMove[j % t]!) groupMove[j % t] = move[j]!;
     changed = 0;
     let m = 0;
     for (let i = 0; i < n; i++) {
       const a = assignments[i]!;
       const u = upper[i]! + move[a]!;
-      const l = lower[i]! - (a === top ? m2 : m1);
-      lower[i] = l;
+      let l = Infinity;
+      for (let g = 0, o = i * t; g < t; g++) {
+        const v = lower[o + g]! - groupMove[g]!;
+        lower[o + g] = v;
+        if (v < l) l = v;
+      }
       const z = Math.max(half[a]!, l);
       if (u <= z) {
         upper[i] = u;
