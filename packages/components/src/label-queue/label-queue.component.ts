@@ -24,6 +24,7 @@ import { queueBinding, runQueueKey } from './keymap.js';
 import { RegionTask } from './region-task.js';
 import { LeaseKeeper } from './lease.js';
 import { GridSelection } from './grid.js';
+import { TaskHintView, type TaskHint } from './hint.js';
 import { renderActions, renderEmpty, renderGrid, renderHeader, renderPalette, type QueueView } from './views.js';
 import { styles } from './label-queue.styles.js';
 import { controlStyles } from '../styles/controls.styles.js';
@@ -85,6 +86,8 @@ export class LabelQueue extends LitElement {
    * 250: 250, 500, 1000 ms). Only a decode failure of fetched bytes marks an item unreadable.
    */
   @property({ attribute: false }) fetchRetry: Pick<FetchRetryOptions, 'retries' | 'baseMs'> = { retries: 3, baseMs: 250 };
+  /** The task this tab held (`readTaskHint`): shown, all commands off, until the project is open and its real task replaces it (hint.ts). */
+  @property({ attribute: false }) hint: TaskHint | undefined;
 
   @state() private task: Task | undefined;
   @state() private status: Status = 'idle';
@@ -120,6 +123,7 @@ export class LabelQueue extends LitElement {
   private readonly drafts = new DraftSaver(this.context());
   private readonly regions = new RegionTask(this.context());
   private readonly lease = new LeaseKeeper(this.context());
+  private readonly hints = new TaskHintView(this, () => ({ status: this.status, stats: this.pc.stats }));
   private loadSeq = 0;
 
   constructor() {
@@ -164,9 +168,8 @@ export class LabelQueue extends LitElement {
     const needsReview = this.needsReview;
     await this.commands.run('submit', async () => {
       await this.drafts.saved;
-      // Write-behind: the next task is shown as soon as it is picked; the journal write (the
-      // submission and the next lease, one segment) is confirmed after. A failed write shows the
-      // submitted task again, with its work, and the error.
+      // Write-behind: the next task is shown as soon as it is picked; the journal write (submission and
+      // next lease, one segment) is confirmed after. A failed write shows the task again, with its work.
       const size = this.classification ? this.gridSize : 1;
       const seq = ++this.loadSeq;
       performance.mark('labelkit:submit');
@@ -468,6 +471,7 @@ export class LabelQueue extends LitElement {
 
   protected override render() {
     const p = this.project;
+    if (this.hints.preview) return this.hints.render(this.hints.preview);
     if (!p) return html`<div part="message" class="message">No project.</div>`;
     const view = this.view();
     return html`

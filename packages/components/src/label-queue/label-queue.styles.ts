@@ -22,6 +22,10 @@ export const styles = css`
   :host([hidden]) {
     display: none;
   }
+  /* The task the tab held, shown before the project is open (hint.ts): laid out as the real one. */
+  .preview {
+    display: contents;
+  }
 
   header {
     display: flex;
