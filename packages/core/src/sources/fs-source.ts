@@ -22,9 +22,9 @@ export class FsSource implements DataSource {
       let ahead = 0;
       const prefetch = () => {
         for (; ahead < files.length && stats.size < 64; ahead++) {
-          const st = stat(join(dir, files[ahead].name));
+          const st = stat(join(dir, files[ahead]!.name));
           st.catch(() => undefined); // a listing given up early leaves no unhandled rejection; the await below still throws
-          stats.set(files[ahead].name, st);
+          stats.set(files[ahead]!.name, st);
         }
       };
       for (const e of entries) {
