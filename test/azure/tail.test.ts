@@ -6,7 +6,7 @@ import { AzureBlobStore } from '@labelkit/core/azure';
 import { encodeSegment } from '../../packages/core/src/journal/codec.js';
 import type { JournalEvent } from '../../packages/core/src/journal/events.js';
 import { Journal } from '../../packages/core/src/journal/journal.js';
-import { JournalFollower } from '../../packages/core/src/shared/journal-follower.js';
+import { JournalFollower } from '../../packages/core/src/shared/follower.js';
 import { SharedTail } from '../../packages/core/src/shared/tail.js';
 import { azureTestEnv, type AzureTestEnv } from './setup.js';
 

@@ -2,7 +2,7 @@ import { LabelkitError } from '../errors.js';
 import { encodeSegment } from '../journal/codec.js';
 import type { JournalCursor, SegmentRead } from '../journal/journal.js';
 import type { Store } from '../store/store.js';
-import { JournalFollower } from './journal-follower.js';
+import { JournalFollower } from './follower.js';
 import { LeaseBoard, type Lease, type LeaseBoardOptions } from './lease-board.js';
 import { MergedJournal } from './merged-journal.js';
 import { loadSnapshot, publishSnapshot } from './snapshot-slot.js';

@@ -6,7 +6,7 @@ import { ProjectRegistry } from '../registry.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { utf8 } from '../store/store.js';
 import { Journal } from '../journal/journal.js';
-import { JournalFollower } from './journal-follower.js';
+import { JournalFollower } from './follower.js';
 import { LeaseBoard } from './lease-board.js';
 import { MergedJournal } from './merged-journal.js';
 import { cursorDominates, loadSnapshot, publishSnapshot } from './snapshot-slot.js';

@@ -7,7 +7,7 @@ import type { JournalEvent } from '../journal/events.js';
 import { Journal } from '../journal/journal.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
-import { JournalFollower } from './journal-follower.js';
+import { JournalFollower } from './follower.js';
 import { decodeRecords, encodeRecords, SharedTail, tailKey } from './tail.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
