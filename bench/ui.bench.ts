@@ -1,6 +1,9 @@
 // UI benchmark: the built demo in headless Chromium with a 100,000-item project on IndexedDB.
 //
-//   1. page load → first task shown (navigation start → `label-task-load`, images decoded)
+//   1. page load → first task shown (navigation start → the task on screen, images decoded): from the
+//      tab's task hint (`label-task-preview`, commands off) when the hint names the task the project
+//      then confirms, else `label-task-load`; and page load → first task ready (`label-task-load`:
+//      the project open, the lease confirmed, commands on)
 //   2. per-submit latency (Enter pressed → the next task shown), median and p95 over a run of submits
 //   3. <label-dashboard> render time at 100k (Dashboard tab, and the Data tab's first page)
 //
@@ -52,7 +55,18 @@ if (raw) { doc = JSON.parse(raw); await show(); window.__firstTask = performance
 document.body.dataset.ready = 'true';
 </script>`;
 
-async function firstTaskLabelkit(page: Page, url: string): Promise<number> {
+interface Load {
+  /** The first task on screen (the hint's preview when the project confirmed it, else the real task). */
+  shown: number;
+  /** The first task ready to work on (project open, lease confirmed). */
+  ready: number;
+  /** A hint was previewed, and the project confirmed its task. */
+  hinted: boolean;
+  /** A hint was previewed but the project showed another task (not counted as shown). */
+  stale: boolean;
+}
+
+async function firstTaskLabelkit(page: Page, url: string): Promise<Load> {
   await page.goto(url);
   try {
     await page.waitForFunction(() => (window as unknown as { __firstTask?: number }).__firstTask !== undefined, undefined, { timeout: WAIT });
@@ -61,7 +75,40 @@ async function firstTaskLabelkit(page: Page, url: string): Promise<number> {
     console.error(await page.evaluate(() => document.body.innerText.slice(0, 500)));
     throw err;
   }
-  return page.evaluate(() => (window as unknown as { __firstTask: number }).__firstTask);
+  return page.evaluate(() => {
+    const w = window as unknown as { __firstTask: number; __preview?: { at?: number; id: string }; __readyTask?: string };
+    const hinted = !!w.__preview && w.__preview.id === w.__readyTask && w.__preview.at !== undefined;
+    return { shown: hinted ? Math.min(w.__preview!.at!, w.__firstTask) : w.__firstTask, ready: w.__firstTask, hinted, stale: !!w.__preview && !hinted };
+  });
+}
+
+/** Reading a small record at page load: sessionStorage (the task hint's home) against IndexedDB (open + get). */
+async function hintReadProbe(page: Page, url: string, reps: number): Promise<{ sessionStorage: number[]; indexedDB: number[] }> {
+  const out = { sessionStorage: [] as number[], indexedDB: [] as number[] };
+  await page.goto(url);
+  await page.evaluate(`(async () => {
+    sessionStorage.setItem('probe', JSON.stringify({ task: { id: 't', items: Array.from({ length: 4 }, (_, i) => ({ index: i, path: 'mnist/' + i + '.png' })) }, labels: Array.from({ length: 10 }, (_, i) => ({ id: 'l' + i, name: String(i) })) }));
+    const db = await new Promise((res) => { const r = indexedDB.open('probe', 1); r.onupgradeneeded = () => r.result.createObjectStore('kv'); r.onsuccess = () => res(r.result); });
+    await new Promise((res) => { const tx = db.transaction('kv', 'readwrite'); tx.objectStore('kv').put(sessionStorage.getItem('probe'), 'probe'); tx.oncomplete = res; });
+    db.close();
+  })()`);
+  for (let i = 0; i < reps; i++) {
+    await page.goto(`${url}?probe=${i}`);
+    const [ss, idb] = (await page.evaluate(`(async () => {
+      const t0 = performance.now();
+      JSON.parse(sessionStorage.getItem('probe'));
+      const t1 = performance.now();
+      const db = await new Promise((res) => { const r = indexedDB.open('probe', 1); r.onsuccess = () => res(r.result); });
+      const raw = await new Promise((res) => { const r = db.transaction('kv').objectStore('kv').get('probe'); r.onsuccess = () => res(r.result); });
+      JSON.parse(raw);
+      const t2 = performance.now();
+      db.close();
+      return [t1 - t0, t2 - t1];
+    })()`)) as [number, number];
+    out.sessionStorage.push(ss);
+    out.indexedDB.push(idb);
+  }
+  return out;
 }
 
 /** Where a Labelkit page load went (the demo's performance marks). */
@@ -93,9 +140,20 @@ async function main(): Promise<void> {
       },
       true,
     );
+    const ww = w as unknown as { __preview?: { at?: number; id: string }; __readyTask?: string };
+    // The held task from the tab's hint, on screen before the project is open (commands off).
+    document.addEventListener('label-task-preview', async (e) => {
+      const preview: { at?: number; id: string } = { id: (e as CustomEvent<{ task: { id: string } }>).detail.task.id };
+      ww.__preview = preview;
+      const q = e.target as HTMLElement;
+      await Promise.all([...(q.shadowRoot?.querySelectorAll('img') ?? [])].map((i) => (i as HTMLImageElement).decode().catch(() => undefined)));
+      await new Promise((r) => requestAnimationFrame(r));
+      preview.at = performance.now();
+    });
     document.addEventListener('label-task-load', async (e) => {
       // The task is in the DOM now (rendered, not yet painted).
       w.__rendered.push(performance.now());
+      ww.__readyTask ??= (e as CustomEvent<{ task: { id: string } }>).detail.task.id;
       const q = e.target as HTMLElement;
       await Promise.all([...(q.shadowRoot?.querySelectorAll('img') ?? [])].map((i) => (i as HTMLImageElement).decode().catch(() => undefined)));
       await new Promise((r) => requestAnimationFrame(r));
@@ -130,13 +188,17 @@ async function main(): Promise<void> {
   const naiveCreateMs = performance.now() - t;
 
   // ── 1. page load → first task ──
-  const lk: number[] = [];
+  const lk: Load[] = [];
   const nv: number[] = [];
+  const noHint: number[] = [];
   const split: { script: number; open: number; task: number }[] = [];
   for (let i = 0; i < LOADS; i++) {
     lk.push(await firstTaskLabelkit(page, `${server.url}?r=${i}#/p/${id}/label`));
     split.push(await phases(page));
-    nv.push(await firstTaskLabelkit(page, `${server.url}naive.html?r=${i}`));
+    nv.push((await firstTaskLabelkit(page, `${server.url}naive.html?r=${i}`)).ready);
+    // The same reload without the tab's task hint (as before it existed): the task waits for the project.
+    await page.evaluate(() => Object.keys(sessionStorage).forEach((k) => k.startsWith('labelkit:task-hint:') && sessionStorage.removeItem(k)));
+    noHint.push((await firstTaskLabelkit(page, `${server.url}?nohint=${i}#/p/${id}/label`)).ready);
   }
 
   // ── 2. per-submit latency ──
@@ -186,8 +248,10 @@ async function main(): Promise<void> {
     }
     return performance.now() - t0;
   })(${REOPEN_SUBMITS})`)) as number;
-  const lkReopen: number[] = [];
+  const lkReopen: Load[] = [];
   for (let i = 0; i < LOADS; i++) lkReopen.push(await firstTaskLabelkit(page, `${server.url}?reopen=${i}#/p/${id}/label`));
+
+  const probe = await hintReadProbe(page, `${server.url}naive.html`, LOADS);
 
   // ── 3. dashboard render at 100k ──
   await page.goto(`${server.url}#/p/${id}/manage`);
@@ -232,8 +296,11 @@ async function main(): Promise<void> {
   await server.close();
 
   const rows: [string, number, number][] = [
-    ['page load → first task (median ms)', median(lk), median(nv)],
-    [`page load → first task, ${REOPEN_SUBMITS.toLocaleString('en')} submits later (median ms)`, median(lkReopen), median(nv)],
+    ['page load → first task shown (median ms)', median(lk.map((l) => l.shown)), median(nv)],
+    ['page load → first task ready, commands on (median ms)', median(lk.map((l) => l.ready)), median(nv)],
+    ['page load → first task, no task hint (as before; median ms)', median(noHint), median(nv)],
+    [`page load → first task shown, ${REOPEN_SUBMITS.toLocaleString('en')} submits later (median ms)`, median(lkReopen.map((l) => l.shown)), median(nv)],
+    [`page load → first task ready, ${REOPEN_SUBMITS.toLocaleString('en')} submits later (median ms)`, median(lkReopen.map((l) => l.ready)), median(nv)],
     ['per-submit latency (median ms)', median(lkSubmit), median(nvSubmit)],
     ['per-submit latency (p95 ms)', p95(lkSubmit), p95(nvSubmit)],
     ['per-submit, Enter → next task in the DOM (median ms)', median(lkRendered), median(nvSubmit)],
@@ -245,8 +312,14 @@ async function main(): Promise<void> {
   console.log('| measure | Labelkit | naive JSON document | naive / Labelkit |');
   console.log('|---|---:|---:|---:|');
   for (const [name, a, b] of rows) console.log(`| ${name} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(b / a).toFixed(2)}× |`);
-  console.log(`${REOPEN_SUBMITS} submits through the API took ${driveMs.toFixed(0)} ms; loads after them: ${lkReopen.map((x) => x.toFixed(0)).join(', ')} ms`);
-  console.log(`\nLabelkit first-task loads: ${lk.map((x) => x.toFixed(0)).join(', ')} ms; naive: ${nv.map((x) => x.toFixed(0)).join(', ')} ms`);
+  const fmt = (ls: Load[]) => ls.map((l) => `${l.shown.toFixed(0)}/${l.ready.toFixed(0)}${l.hinted ? ' (hint)' : l.stale ? ' (stale hint)' : ''}`).join(', ');
+  console.log(`${REOPEN_SUBMITS} submits through the API took ${driveMs.toFixed(0)} ms; loads after them (shown/ready): ${fmt(lkReopen)} ms`);
+  console.log(
+    `\nLabelkit first-task loads (shown/ready): ${fmt(lk)} ms; without the hint: ${noHint.map((x) => x.toFixed(0)).join(', ')} ms; naive: ${nv.map((x) => x.toFixed(0)).join(', ')} ms`,
+  );
+  console.log(
+    `Reading a small record at page load, median: sessionStorage ${median(probe.sessionStorage).toFixed(2)} ms · IndexedDB open + get ${median(probe.indexedDB).toFixed(2)} ms`,
+  );
   const m = (k: 'script' | 'open' | 'task') => median(split.map((x) => x[k])).toFixed(0);
   console.log(
     `Labelkit load, median split: bundle fetched + evaluated ${m('script')} ms · project opened (snapshot + journal) ${m('open')} ms · lease, render, images ${m('task')} ms`,
@@ -260,7 +333,8 @@ async function main(): Promise<void> {
         quick,
         createMs,
         naiveCreateMs,
-        firstTask: { labelkit: lk, naive: nv, labelkitSplit: split, afterSubmits: { submits: REOPEN_SUBMITS, labelkit: lkReopen } },
+        firstTask: { labelkit: lk, naive: nv, labelkitNoHint: noHint, labelkitSplit: split, afterSubmits: { submits: REOPEN_SUBMITS, labelkit: lkReopen } },
+        hintRead: probe,
         submit: { labelkit: lkSubmit, labelkitRendered: lkRendered, naive: nvSubmit },
         dashboard: { labelkit: dash, naive: nvDash },
         rows,
