@@ -21,7 +21,7 @@ import type { LabelCanvas } from '../label-canvas/label-canvas.component.js';
 import { DraftSaver, accepted, startingWork, type QueueDraft } from './drafts.js';
 import { TaskImages } from './task-images.js';
 import { queueBinding, runQueueKey } from './keymap.js';
-import { RegionTask } from './region-task.js';
+import type { RegionTask } from './region-task.js';
 import { LeaseKeeper } from './lease.js';
 import { GridSelection } from './grid.js';
 import { TaskHintView, type TaskHint } from './hint.js';
@@ -121,7 +121,7 @@ export class LabelQueue extends LitElement {
   private focused = -1;
   private readonly images = new TaskImages(this.context());
   private readonly drafts = new DraftSaver(this.context());
-  private readonly regions = new RegionTask(this.context());
+  private regions: RegionTask | undefined; // loaded with the canvas, by the first region task
   private readonly lease = new LeaseKeeper(this.context());
   private readonly hints = new TaskHintView(this, () => ({ status: this.status, stats: this.pc.stats }));
   private loadSeq = 0;
@@ -353,7 +353,7 @@ export class LabelQueue extends LitElement {
     // instructions — while the draft is read.
     const [draft] = await Promise.all([
       resumed ? this.drafts.load(task) : undefined,
-      this.classification ? undefined : loadCanvas(),
+      this.classification ? undefined : Promise.all([import('./region-task.js'), loadCanvas()]).then(([m]) => (this.regions ??= new m.RegionTask(this.context()))),
       this.project!.instructions ? loadMarkdown() : undefined,
     ]);
     // A newer load (a submit, a reload) started meanwhile: it shows its own task.
@@ -366,7 +366,7 @@ export class LabelQueue extends LitElement {
     this.work = work;
     this.pending = pending;
     this.grid.taskSize = size ?? task.items.length;
-    this.regions.reset();
+    this.regions?.reset();
     // Resume where the work stops: the first image without a tag.
     this.grid.focus = Math.max(
       0,
@@ -438,8 +438,8 @@ export class LabelQueue extends LitElement {
       focusIndex: this.grid.focus,
       columns: this.grid.columns,
       taskSize: this.grid.taskSize,
-      activeLabel: this.regions.activeLabel,
-      selectionLabels: this.regions.selectionLabels(),
+      activeLabel: this.regions?.activeLabel,
+      selectionLabels: this.regions?.selectionLabels() ?? [],
       targets: this.grid.targets(),
       url: (path) => this.images.url(path),
       decoded: (path) => this.images.decoded(path),
@@ -494,6 +494,6 @@ export class LabelQueue extends LitElement {
     if (this.status === 'loading' && !this.task) return html`<div part="message" class="message">Loading the next task…</div>`;
     if (this.status === 'error') return html`<div part="message" class="message"><button part="button" @click=${() => this.load()}>Try again</button></div>`;
     if (this.status === 'empty' || !this.task) return renderEmpty(view, this.pc.stats!, this.project?.status);
-    return html`${this.classification ? renderGrid(view, this.task) : this.regions.render(this.task, this.labels)} ${renderActions(view)}`;
+    return html`${this.classification ? renderGrid(view, this.task) : this.regions?.render(this.task, this.labels)} ${renderActions(view)}`;
   }
 }
