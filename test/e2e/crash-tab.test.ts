@@ -10,14 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoBuilt, startDemo } from './harness.js';
+import { buildDemoApart, startDemo } from './harness.js';
 
 let server: { url: string; close: () => Promise<void> };
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  ensureDemoBuilt(!process.env.LABELKIT_E2E_REUSE);
-  server = await startDemo();
+  // Its own build folder: demo.test.ts rebuilds examples/vanilla/dist and may run at the same time.
+  const dist = buildDemoApart('crash-tab');
+  dirs.push(dist);
+  server = await startDemo(dist);
 }, 180_000);
 
 afterAll(async () => {

@@ -4,13 +4,10 @@
 // from data (label colours, bar widths, the position of the canvas's prelabel actions) did apply:
 // a blocked `style="…"` attribute fails silently, so "no violation" alone is not enough, and the
 // checks below fail on templates that bind `style="--c:${…}"` (see docs/components.md, "Strict CSP").
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright';
-import { demoDir, launch, watchErrors } from './harness.js';
+import { buildDemoApart, demoDir, launch, watchErrors } from './harness.js';
 
 const SHOTS = new URL('../../test-results/e2e/', import.meta.url).pathname;
 let browser: Browser;
@@ -20,9 +17,7 @@ let dist: string;
 
 beforeAll(async () => {
   // Its own build folder: demo.test.ts rebuilds examples/vanilla/dist and may run at the same time.
-  dist = mkdtempSync(join(tmpdir(), 'labelkit-csp-demo-'));
-  const r = spawnSync(process.execPath, [`${demoDir}scripts/build.mjs`], { stdio: 'inherit', env: { ...process.env, LABELKIT_DEMO_DIST: dist } });
-  if (r.status !== 0) throw new Error('Building the demo failed.');
+  dist = buildDemoApart('csp');
   mkdirSync(SHOTS, { recursive: true });
   const mod = (await import(`${demoDir}scripts/serve.mjs`)) as { STRICT_CSP: string; serve: (o: { port: number; dir: string; csp: string }) => Promise<typeof server> };
   policy = mod.STRICT_CSP;
