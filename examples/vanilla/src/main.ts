@@ -8,6 +8,8 @@ import {
   LabelkitError,
   PROJECT_KINDS,
   ProjectRegistry,
+  readTaskHint,
+  taskHintScope,
   isClassificationKind,
   type Actor,
   type DataSource,
@@ -85,12 +87,32 @@ function openProject(id: string): Promise<Project> {
     return p;
   });
 }
-// First task first: the project the address names starts opening now, while the manifests load.
+// First task first: the task this tab held (a reload, a return to the page) is on screen before the
+// project is open, every command off until the project confirms the lease (or shows the task this tab
+// really holds). The project starts opening once that preview is painted with its images (its snapshot
+// decode would hold that frame back; at most ~100 ms), else at once — while the manifests load.
 const routed = /^#\/p\/([^/]+)/.exec(location.hash);
-let opening: { id: string; project: Promise<Project> } | undefined = routed
-  ? { id: decodeURIComponent(routed[1]), project: openProject(decodeURIComponent(routed[1])) }
+const routedId = routed ? decodeURIComponent(routed[1]) : undefined;
+const hinted = routedId && !/^#\/p\/[^/]+\/manage/.test(location.hash) ? readTaskHint(routedId, taskHintScope(store)) : undefined;
+let preview: LabelQueue | undefined;
+if (hinted) {
+  preview = document.createElement('label-queue') as LabelQueue;
+  preview.gridSize = gridParam();
+  preview.hint = hinted;
+  app.replaceChildren(h('section', { className: 'panel' }, preview));
+}
+let opening: { id: string; project: Promise<Project> } | undefined = routedId
+  ? { id: routedId, project: preview ? painted(preview).then(() => openProject(routedId)) : openProject(routedId) }
   : undefined;
 opening?.project.catch(() => undefined); // reported when the route shows it
+
+/** Resolves once the preview's images are decoded (or 100 ms went by) and a frame has shown them. */
+async function painted(q: LabelQueue): Promise<void> {
+  await q.updateComplete;
+  const images = [...(q.shadowRoot?.querySelectorAll('img') ?? [])].map((i) => i.decode().catch(() => undefined));
+  await Promise.race([Promise.all(images), new Promise((r) => setTimeout(r, 100))]);
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+}
 const json = <T>(url: string): Promise<T> => fetch(url).then((r) => r.json() as Promise<T>);
 const [manifest, featurizer] = await Promise.all([json<Manifest>('samples/index.json'), json<FeaturizerManifest>('models/featurizer.json')]);
 
@@ -133,6 +155,10 @@ roleSelect.addEventListener('change', () => {
   q.set('role', roleSelect.value);
   location.search = q.toString();
 });
+
+function gridParam(): 1 | 4 | 6 | 9 {
+  return Number(new URLSearchParams(location.search).get('grid') ?? 4) as 1 | 4 | 6 | 9;
+}
 
 function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -264,15 +290,18 @@ async function showProject(id: string, tab: string): Promise<void> {
   if (!shown || shown.id !== id || !shown.queue.isConnected) {
     const source = new SampleSource(manifest, project.itemCount);
     const tabs = h('div', { className: 'tabs', role: 'tablist' });
-    const queue = document.createElement('label-queue') as LabelQueue;
-    queue.project = project;
+    // The queue that shows the held task already (see `hinted`) takes the project: no element swap.
+    const early = preview?.isConnected ? preview : undefined;
+    preview = undefined;
+    const queue = early ?? (document.createElement('label-queue') as LabelQueue);
     queue.source = source;
+    queue.project = project;
     for (const name of ['label', 'manage']) {
       const b = h('button', { role: 'tab', 'data-tab': name }, name === 'label' ? 'Label' : 'Manage');
       b.addEventListener('click', () => (location.hash = `#/p/${id}/${name}`));
       tabs.append(b);
     }
-    queue.gridSize = Number(new URLSearchParams(location.search).get('grid') ?? 4) as 1 | 4 | 6 | 9;
+    queue.gridSize = gridParam();
     // ML assist: runs in this browser in the background; its status and errors show above the tabs.
     const assistStatus = h('p', { className: 'assist-status', role: 'status' });
     const assistError = h('p', { className: 'error assist-error', role: 'alert', hidden: true });
@@ -303,8 +332,14 @@ async function showProject(id: string, tab: string): Promise<void> {
     const idle = (fn: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(fn, { timeout: 1_000 }) : setTimeout(fn, 50));
     queue.addEventListener('label-task-load', () => idle(() => void startAssist()), { once: true });
     setTimeout(() => void startAssist(), 2_000);
-    const panel = h('section', { className: 'panel' }, tabs, assistStatus, assistError, queue);
-    app.replaceChildren(panel);
+    let panel: HTMLElement;
+    if (early?.parentElement) {
+      panel = early.parentElement;
+      panel.prepend(tabs, assistStatus, assistError);
+    } else {
+      panel = h('section', { className: 'panel' }, tabs, assistStatus, assistError, queue);
+      app.replaceChildren(panel);
+    }
     shown = { id, queue, dash: undefined, source, tabs, panel };
   }
   // Switching tabs keeps both elements (and the task in hand); only visibility changes.
