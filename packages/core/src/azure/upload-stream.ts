@@ -80,7 +80,7 @@ export async function uploadChunks(blob: BlockBlobClient, source: ChunkSource, o
     const out = new Uint8Array(n);
     let off = 0;
     while (off < n) {
-      const c = pending[0];
+      const c = pending[0]!; // callers ask for at most pendingBytes, the sum of pending's lengths
       const k = Math.min(c.byteLength, n - off);
       out.set(c.subarray(0, k), off);
       off += k;
@@ -116,7 +116,7 @@ export async function uploadChunks(blob: BlockBlobClient, source: ChunkSource, o
   if (ids.length === 0) {
     // Everything fits one request: a single Put Blob.
     const parts = [firstBlock, rest].filter((x): x is Uint8Array => !!x);
-    const bytes = parts.length === 1 ? parts[0] : concat(parts);
+    const bytes = parts.length === 1 ? parts[0]! : concat(parts);
     return run(
       'write',
       '',

@@ -224,7 +224,7 @@ export async function uploadFiles(target: UploadTarget, input: UploadInput, opti
   const worker = async () => {
     while (next < planned.length) {
       throwIfAborted(signal);
-      const file = planned[next++];
+      const file = planned[next++]!; // checked against length just above, with no await between
       let outcome: Outcome;
       try {
         outcome = await uploadOne(ctx, source, file, existing.get(file.blobName));
@@ -338,11 +338,12 @@ async function stageBlocks(ctx: FileContext, blob: BlockBlobClient, bytes: Uint8
   const worker = async () => {
     while (next < ids.length) {
       const i = next++;
+      const id = ids[i]!; // checked against length just above, with no await between
       const part = bytes.subarray(i * ctx.blockSize, Math.min(bytes.byteLength, (i + 1) * ctx.blockSize));
-      if (staged.has(ids[i])) {
+      if (staged.has(id)) {
         ctx.onBytes(part.byteLength, false);
       } else {
-        await ctx.run('write', `"${blob.name}" block ${i + 1}`, (s) => blob.stageBlock(ids[i], part, part.byteLength, { abortSignal: s }));
+        await ctx.run('write', `"${blob.name}" block ${i + 1}`, (s) => blob.stageBlock(id, part, part.byteLength, { abortSignal: s }));
         ctx.onBytes(part.byteLength, true);
       }
       counted += part.byteLength;

@@ -30,7 +30,7 @@ export function decodeSegment(bytes: Uint8Array): DecodedSegment {
   let damage: DecodedSegment['damage'];
   const last = lines.length - 1;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+    const line = lines[i]!;
     if (line === '' && i === last) break; // trailing newline
     const tab = line.indexOf('\t');
     const reason =

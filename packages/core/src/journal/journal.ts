@@ -119,7 +119,7 @@ export class Journal {
       const rest = entry.key.slice(prefix.length);
       const m = /^([A-Za-z0-9_-]+)\/(\d+)\.jsonl$/.exec(rest);
       if (!m) continue;
-      const client = m[1];
+      const client = m[1]!; // both groups are required by the pattern
       const seq = Number(m[2]);
       if (client === this.clientId && seq >= this.#nextSeq) this.#nextSeq = seq + 1;
       if (seq <= (cursor[client] ?? 0)) continue;
@@ -150,7 +150,7 @@ export class Journal {
         for (let k = 0; k < width; k++) {
           const obj = objs[k];
           if (!obj) return; // sequence numbers have no gaps: the first missing one ends the journal
-          await take(keys[k], client, seq + k, obj.bytes);
+          await take(keys[k]!, client, seq + k, obj.bytes);
         }
         seq += width;
       }

@@ -11,7 +11,7 @@ export function approve(core: ProjectCore, items: readonly number[]): Promise<vo
     // A consensus disagreement has no labels to approve: a reviewer picks or gives them (resolveConsensus).
     const open = ok.filter((i) => s.team.consensusOf(i, 0)?.status === 'disagreed');
     if (open.length) {
-      throw new LabelkitError('E_INVALID_ARGUMENT', `${s.pathOf(open[0])} has answers that disagree: choose its final labels with resolveConsensus instead of approving.`, {
+      throw new LabelkitError('E_INVALID_ARGUMENT', `${s.pathOf(open[0]!)} has answers that disagree: choose its final labels with resolveConsensus instead of approving.`, {
         items: open,
       });
     }

@@ -138,8 +138,9 @@ export class JournalFollower {
       for await (const e of this.store.list(prefix, { signal })) {
         const m = /^([A-Za-z0-9_-]+)\/(\d+)\.jsonl$/.exec(e.key.slice(prefix.length));
         if (!m) continue;
-        this.#clients.add(m[1]);
-        keys.push({ key: e.key, client: m[1], seq: Number(m[2]) });
+        const client = m[1]!; // both groups are required by the pattern
+        this.#clients.add(client);
+        keys.push({ key: e.key, client, seq: Number(m[2]) });
       }
       this.#listedOnce = true;
       this.#lastDiscovery = Date.now();
@@ -203,7 +204,7 @@ export class JournalFollower {
       // writes shows any segment the tail lacks by the gap in its sequence, a quiet one (or a dead
       // one whose last record was lost) only when asked.
       const quiet = [...this.#clients].filter((c) => (this.#lastSeen.get(c) ?? 0) < now - this.sweepEveryMs).sort();
-      if (quiet.length) ask.add(quiet[this.#sweepTurn++ % quiet.length]);
+      if (quiet.length) ask.add(quiet[this.#sweepTurn++ % quiet.length]!);
       this.#sweepAt = now + this.sweepEveryMs;
     }
     if (ask.size) await this.#probe([...ask], found, signal, true);
@@ -262,7 +263,7 @@ async function inPool<T>(items: readonly T[], size: number, fn: (item: T) => Pro
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(size, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]);
+      while (next < items.length) await fn(items[next++]!);
     }),
   );
 }

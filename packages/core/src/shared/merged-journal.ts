@@ -32,12 +32,12 @@ export class MergedJournal {
       let hi = this.#segments.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (compareSegments(this.#segments[mid], seg) <= 0) lo = mid + 1;
+        if (compareSegments(this.#segments[mid]!, seg) <= 0) lo = mid + 1;
         else hi = mid;
       }
       if (lo < this.#segments.length) {
         let before = 0;
-        for (let i = 0; i < lo; i++) before += this.#segments[i].events.length;
+        for (let i = 0; i < lo; i++) before += this.#segments[i]!.events.length;
         firstChanged = Math.min(firstChanged, before);
         this.#events = undefined;
       }

@@ -78,7 +78,7 @@ export function decodeRecords(bytes: Uint8Array): { records: TailRecord[]; consu
     const len = Number(m[3]);
     const end = nl + 1 + Math.max(0, len);
     if (end > bytes.byteLength) break;
-    records.push({ client: m[1], seq: Number(m[2]), bytes: len >= 0 ? bytes.slice(nl + 1, end) : undefined });
+    records.push({ client: m[1]!, seq: Number(m[2]), bytes: len >= 0 ? bytes.slice(nl + 1, end) : undefined });
     at = end;
   }
   return { records, consumed: at, skipped };
@@ -212,7 +212,7 @@ export class SharedTail {
     while (this.#pending.length) {
       const batch: TailRecord[] = [];
       let size = 0;
-      while (this.#pending.length && (batch.length === 0 || size + (this.#pending[0].bytes?.byteLength ?? 0) + 96 <= this.blockMax)) {
+      while (this.#pending.length && (batch.length === 0 || size + (this.#pending[0]!.bytes?.byteLength ?? 0) + 96 <= this.blockMax)) {
         const r = this.#pending.shift()!;
         batch.push(r);
         size += (r.bytes?.byteLength ?? 0) + 96;

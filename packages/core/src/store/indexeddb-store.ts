@@ -242,7 +242,7 @@ export class IndexedDBStore implements Store {
       const page = rows.map((r) => ({ key: r.key, etag: r.etag, size: r.size }));
       for (const e of page) yield e;
       if (page.length < 500) return;
-      after = page[page.length - 1].key;
+      after = page[page.length - 1]!.key; // a full page here, so not empty
     }
   }
 

@@ -37,9 +37,11 @@ export function matchAnswers(a: readonly Annotation[], b: readonly Annotation[],
   if (a.length !== b.length) return undefined;
   const pairs: [number, number, number][] = [];
   for (let i = 0; i < a.length; i++) {
+    const ai = a[i]!;
     for (let j = 0; j < b.length; j++) {
-      if (a[i].label !== b[j].label || a[i].kind !== b[j].kind) continue;
-      const v = regionIoU(a[i], b[j]);
+      const bj = b[j]!;
+      if (ai.label !== bj.label || ai.kind !== bj.kind) continue;
+      const v = regionIoU(ai, bj);
       if (v >= iou) pairs.push([v, i, j]);
     }
   }
@@ -47,7 +49,7 @@ export function matchAnswers(a: readonly Annotation[], b: readonly Annotation[],
   const ofA = new Array<number>(a.length).fill(-1);
   const usedB = new Set<number>();
   for (const [, i, j] of pairs) {
-    if (ofA[i] >= 0 || usedB.has(j)) continue;
+    if (ofA[i]! >= 0 || usedB.has(j)) continue;
     ofA[i] = j;
     usedB.add(j);
   }
@@ -72,7 +74,8 @@ export function decide(answers: readonly (readonly Annotation[])[], settings: Co
   const iou = settings.iou ?? DEFAULT_CONSENSUS_IOU;
   const groups: number[][] = [];
   for (let k = 0; k < answers.length; k++) {
-    const g = groups.find((members) => matchAnswers(answers[members[0]], answers[k], iou));
+    // A group is created with its first member, so members[0] is always an index into answers.
+    const g = groups.find((members) => matchAnswers(answers[members[0]!]!, answers[k]!, iou));
     if (g) g.push(k);
     else groups.push([k]);
   }
@@ -84,7 +87,7 @@ export function decide(answers: readonly (readonly Annotation[])[], settings: Co
   return {
     agreed: true,
     final: merge(
-      best.map((k) => answers[k]),
+      best.map((k) => answers[k]!),
       iou,
     ),
     agreeing,
@@ -97,10 +100,10 @@ export function agreesWith(answer: readonly Annotation[], final: readonly Annota
 }
 
 function merge(group: readonly (readonly Annotation[])[], iou: number): Annotation[] {
-  const first = group[0];
+  const first = group[0]!; // decide() merges only a winning group, which has at least one member (need >= 1)
   const out: Annotation[] = [];
   for (let i = 0; i < first.length; i++) {
-    const a = first[i];
+    const a = first[i]!;
     if (a.kind !== 'box') {
       out.push(strip(a));
       continue;
@@ -112,7 +115,7 @@ function merge(group: readonly (readonly Annotation[])[], iou: number): Annotati
     let n = 0;
     for (const other of group) {
       const m = matchAnswers(first, other, iou);
-      const b = m ? other[m[i]] : undefined;
+      const b = m ? other[m[i]!] : undefined; // m pairs every index of first with one of other
       if (b?.kind !== 'box') continue;
       x += b.x;
       y += b.y;
