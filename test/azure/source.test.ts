@@ -231,14 +231,36 @@ describe('paging, the cap and refresh', () => {
     expect(r2).toBe(r3);
     expect([r1.added, r1.changed, r1.unchanged]).toEqual([2, 1, 29]);
     expect([r2.added, r2.changed, r2.unchanged]).toEqual([0, 0, 32]);
+    // An unstarted loop never runs on its own: nothing was listed since the last refreshNow().
+    let runs = 0;
+    const counted = new RefreshLoop(
+      async (signal) => {
+        runs++;
+        return refresh(signal);
+      },
+      { intervalMs: 10 },
+    );
+    await counted.refreshNow();
+    await upload(c.name, ['r/y.png']);
+    expect(runs).toBe(1);
+    expect(known.size).toBe(32);
+    counted.stop();
+    // A started one finds both new blobs on its own.
     const seen: number[] = [];
-    const timed = new RefreshLoop(refresh, { intervalMs: 50, onResult: (r) => seen.push(r.added) }).start();
+    let found!: () => void;
+    const foundNew = new Promise<void>((resolve) => (found = resolve));
+    const timed = new RefreshLoop(refresh, {
+      intervalMs: 50,
+      onResult: (r) => {
+        seen.push(r.added);
+        if (seen.reduce((a, b) => a + b, 0) >= 2) found();
+      },
+    }).start();
     await upload(c.name, ['r/z.png']);
-    const t0 = Date.now();
-    while (!seen.includes(1) && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 20));
+    await foundNew;
     timed.stop();
     loop.stop();
-    expect(seen).toContain(1);
-    expect(known.size).toBe(33);
+    expect(seen.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(known.size).toBe(34);
   });
 });

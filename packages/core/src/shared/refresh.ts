@@ -12,6 +12,7 @@ export class RefreshLoop<T> {
   #queued: Promise<T> | undefined;
   #ctl = new AbortController();
   #stopped = false;
+  #started = false;
 
   constructor(
     readonly run: (signal: AbortSignal) => Promise<T>,
@@ -20,6 +21,7 @@ export class RefreshLoop<T> {
 
   /** Starts refreshing every `intervalMs` (counted from the end of the previous run). */
   start(): this {
+    this.#started = true;
     if (this.options.intervalMs && this.options.intervalMs > 0 && !this.#stopped) this.#schedule();
     return this;
   }
@@ -54,7 +56,8 @@ export class RefreshLoop<T> {
       (err) => this.options.onError?.(err),
     ).finally(() => {
       if (this.#running === p) this.#running = undefined;
-      if (!this.#stopped && this.options.intervalMs && !this.#queued) this.#schedule();
+      // Only a started loop refreshes on its own: one used for refreshNow() alone never polls.
+      if (this.#started && !this.#stopped && this.options.intervalMs && !this.#queued) this.#schedule();
     });
     return p;
   }
