@@ -6,7 +6,11 @@ import { emit } from '../events.js';
 import type { DashboardContext } from './context.js';
 import { progress } from './charts.js';
 
-/** Progress of an upload, as `uploadFiles` reports it. */
+/**
+ * Progress of an upload, as `uploadFiles` reports it: structurally `UploadProgress` of
+ * @labelkit/core/azure, declared here so the components' types never pull in that subpath's
+ * optional @azure/storage-blob types (a host without Azure still typechecks).
+ */
 export interface DashboardUploadProgress {
   readonly phase: string;
   readonly files: number;

@@ -1,3 +1,4 @@
+import { concatBytes } from '../util/bytes.js';
 /** Reads a download response's body into bytes, in Node (a stream) and in browsers (a Blob). */
 export async function bodyBytes(res: { readableStreamBody?: unknown; blobBody?: Promise<Blob> }, expectedLength?: number): Promise<Uint8Array> {
   if (res.blobBody) {
@@ -18,13 +19,7 @@ export async function bodyBytes(res: { readableStreamBody?: unknown; blobBody?: 
   }
   const [only] = chunks;
   if (chunks.length === 1 && only) return new Uint8Array(only.buffer, only.byteOffset, only.byteLength);
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

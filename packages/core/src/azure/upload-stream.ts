@@ -1,6 +1,7 @@
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { bodyBytes, sameBytes } from './body.js';
 import { Final } from './retry.js';
+import { concatBytes } from '../util/bytes.js';
 
 /** Where streamed bytes come from: a web stream, an async iterable (Node streams are) or an array of chunks. */
 export type ChunkSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -116,7 +117,7 @@ export async function uploadChunks(blob: BlockBlobClient, source: ChunkSource, o
   if (ids.length === 0) {
     // Everything fits one request: a single Put Blob.
     const parts = [firstBlock, rest].filter((x): x is Uint8Array => !!x);
-    const bytes = parts.length === 1 ? parts[0]! : concat(parts);
+    const bytes = parts.length === 1 ? parts[0]! : concatBytes(parts);
     return run(
       'write',
       '',
@@ -161,17 +162,6 @@ export async function uploadChunks(blob: BlockBlobClient, source: ChunkSource, o
     },
     options.signal,
   );
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const n = parts.reduce((s, p) => s + p.byteLength, 0);
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
 }
 
 function contentTypeOf(name: string): string | undefined {

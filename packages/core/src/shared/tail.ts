@@ -1,5 +1,6 @@
 import { throwIfAborted } from '../errors.js';
 import { utf8, type AppendStore } from '../store/store.js';
+import { concatBytes } from '../util/bytes.js';
 
 /**
  * The shared tail of a team project: one append-only object (an Azure append blob) that every client
@@ -48,13 +49,7 @@ export function encodeRecords(records: readonly TailRecord[]): Uint8Array {
       size += r.bytes.byteLength;
     }
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts, size);
 }
 
 /**
