@@ -14,7 +14,7 @@ import type { DetailsTab } from './details-tab.js';
 import type { DashboardUpload } from './upload-card.js';
 import { teamCards } from './team-cards.js';
 import { styles } from './label-dashboard.styles.js';
-import { controlStyles } from '../styles/controls.styles.js';
+import { controlStyles, hostStyles } from '../styles/controls.styles.js';
 
 export { STATE_COLORS };
 export type DashboardTab = 'dashboard' | 'data' | 'details';
@@ -57,7 +57,7 @@ const LANE_COLORS = { manual: '#4e79a7', clustered: '#76b7b2', prelabeled: '#edc
  * @cssprop --label-dashboard-text - Text colour (falls back to --label-text).
  */
 export class LabelDashboard extends LitElement {
-  static override styles = [controlStyles, styles];
+  static override styles = [hostStyles('dashboard'), controlStyles, styles];
 
   /** The project (opened with the viewer as actor; their role decides what is offered). */
   @property({ attribute: false }) project: Project | undefined;

@@ -1,24 +1,7 @@
 import { css } from 'lit';
 
-/** `--label-dashboard-*` properties fall back to global `--label-*` tokens, then to defaults. */
+/** `<label-dashboard>`'s own rules; its tokens and host rules are `hostStyles('dashboard')` (styles/controls.styles.ts). */
 export const styles = css`
-  :host {
-    --_accent: var(--label-dashboard-accent, var(--label-accent, #2563eb));
-    --_surface: var(--label-dashboard-surface, var(--label-surface, #ffffff));
-    --_sunken: var(--label-surface-sunken, #eef1f5);
-    --_text: var(--label-dashboard-text, var(--label-text, #111827));
-    --_muted: var(--label-text-muted, #5b6472);
-    --_border: var(--label-border, #d6dae1);
-    display: block;
-    font-family: var(--label-font-family, system-ui, sans-serif);
-    font-size: 14px;
-    color: var(--_text);
-    background: var(--_surface);
-  }
-  :host([hidden]) {
-    display: none;
-  }
-
   .tabs { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; border-bottom: 1px solid var(--_border); padding: 4px 0; }
   .tabs .title { margin-right: 12px; font-size: 15px; }
   .tablist { display: flex; gap: 4px; }

@@ -27,7 +27,7 @@ import { GridSelection } from './grid.js';
 import { TaskHintView, type TaskHint } from './hint.js';
 import { renderActions, renderEmpty, renderGrid, renderHeader, renderPalette, type QueueView } from './views.js';
 import { styles } from './label-queue.styles.js';
-import { controlStyles } from '../styles/controls.styles.js';
+import { controlStyles, hostStyles } from '../styles/controls.styles.js';
 
 export type { QueueDraft };
 
@@ -70,7 +70,7 @@ type Work = ReadonlyMap<number, readonly Annotation[]>;
  * @cssprop --label-queue-tile-size - Largest tile edge (default 220px).
  */
 export class LabelQueue extends LitElement {
-  static override styles = [controlStyles, styles];
+  static override styles = [hostStyles('queue'), controlStyles, styles];
 
   /** The project to label (opened with the labeler as its actor: `registry.open(id, { actor })`). */
   @property({ attribute: false }) project: Project | undefined;

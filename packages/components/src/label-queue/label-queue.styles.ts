@@ -1,26 +1,12 @@
 import { css } from 'lit';
 
-/** `--label-queue-*` properties fall back to global `--label-*` tokens, then to defaults. */
+/** `<label-queue>`'s own rules; its tokens and host rules are `hostStyles('queue')` (styles/controls.styles.ts). */
 export const styles = css`
   :host {
-    --_accent: var(--label-queue-accent, var(--label-accent, #2563eb));
-    --_surface: var(--label-queue-surface, var(--label-surface, #ffffff));
-    --_sunken: var(--label-surface-sunken, #f1f3f6);
-    --_text: var(--label-queue-text, var(--label-text, #111827));
-    --_muted: var(--label-text-muted, #5b6472);
-    --_border: var(--label-border, #d6dae1);
     /* Tiles fit the screen: as large as the rows leave room for (with the header, palette and
        actions: --label-queue-chrome-height), at least 140px, at most --label-queue-tile-size. */
     --_tile-max: var(--label-queue-tile-size, 480px);
     --_chrome: var(--label-queue-chrome-height, 290px);
-    display: block;
-    font-family: var(--label-font-family, system-ui, sans-serif);
-    font-size: 14px;
-    color: var(--_text);
-    background: var(--_surface);
-  }
-  :host([hidden]) {
-    display: none;
   }
   /* The task the tab held, shown before the project is open (hint.ts): laid out as the real one. */
   .preview {
