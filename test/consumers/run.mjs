@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HERE = fileURLToPath(new URL('./', import.meta.url));
@@ -103,10 +104,20 @@ function prepare(app) {
   const entry = { webpack: 'index.js', react: 'consumer.js' }[app] ?? 'main.js';
   cpSync(join(HERE, 'shared', 'main.js'), join(dir, 'src', entry));
   cpSync(join(HERE, 'shared', 'host-worker.js'), join(dir, 'src', 'host-worker.js'));
-  if (!existsSync(join(dir, 'index.html')) && !existsSync(join(dir, 'public', 'index.html'))) {
-    cpSync(join(HERE, 'shared', 'index.html'), join(dir, app === 'importmap' ? 'index.html' : join('public', 'index.html')));
-  }
   copyAssets(app === 'importmap' ? dir : join(dir, 'public'));
+  // The shared page, where each tool takes it: Vite's at the app's root, naming the module it bundles;
+  // React's with only the element main.tsx renders into; the import map page at the root (its build
+  // adds the map); the others' in public/, beside the bundle (main.js). An app's own page wins.
+  if (!existsSync(join(dir, 'index.html')) && !existsSync(join(dir, 'public', 'index.html'))) {
+    const page = readFileSync(join(HERE, 'shared', 'index.html'), 'utf8');
+    const vite = app === 'vite' || app === 'vite-dev';
+    const html = vite
+      ? page.replace('src="./main.js"', 'src="/src/main.js"')
+      : app === 'react'
+        ? page.replace(/<body>[\s\S]*<\/body>/, '<body>\n    <div id="root"></div>\n  </body>')
+        : page;
+    writeFileSync(join(dir, vite || app === 'importmap' ? 'index.html' : join('public', 'index.html')), html);
+  }
   // For apps whose own server sends the policy (the Vite dev server's config imports it).
   writeFileSync(join(dir, 'strict-csp.js'), `export const STRICT_CSP = ${JSON.stringify(STRICT_CSP)};\n`);
   return dir;
@@ -223,10 +234,7 @@ async function check(browser, url, app) {
 }
 
 // ── 3. each app: install, build, serve, check ──
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const rows = [];
 for (const app of APPS) {
   console.log(`\n── ${app} ──`);
