@@ -4,8 +4,8 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { build } from 'esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARGS } from './test/chromium.mjs';
 
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const rootDir = fileURLToPath(new URL('.', import.meta.url));
 
 // The media layer's decoders ship as CommonJS/UMD (dicom-parser, utif2 + pako, jpeg-js, OpenJPEG). Browsers
@@ -60,18 +60,8 @@ export default {
     playwrightLauncher({
       product: 'chromium',
       launchOptions: {
-        executablePath: chromium,
-        args: [
-          '--no-sandbox',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-          '--enable-unsafe-webgpu',
-          '--use-webgpu-adapter=swiftshader',
-          '--enable-features=Vulkan',
-        ],
+        executablePath: CHROMIUM_PATH,
+        args: [...CHROMIUM_ARGS, ...WEBGPU_ARGS],
       },
     }),
   ],
