@@ -1,5 +1,5 @@
 import type { BigIntStats } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, link, unlink, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, link, unlink, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { LabelkitError, throwIfAborted } from '../errors.js';
 import { conflict, type AppendResult, type PutOptions, type Store, type StoreEntry, type StoredObject, type TailRead } from './store.js';
@@ -26,24 +26,14 @@ export class FsStore implements Store {
     return join(this.root, ...parts.map(encodePart));
   }
 
-  async get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined> {
-    throwIfAborted(options?.signal);
-    try {
-      const fh = await open(this.#path(key), 'r');
-      try {
-        const st = await fh.stat({ bigint: true });
-        const buf = await fh.readFile();
-        // A view, not a copy: `new Uint8Array(buffer)` would copy every byte (a snapshot is tens of MB).
-        const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-        return { bytes, etag: etagOf(st) };
-      } finally {
-        await fh.close();
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      if (LabelkitError.is(err)) throw err;
-      throw new LabelkitError('E_STORE_READ', `Could not read "${key}" from ${this.root}: ${(err as Error).message}`, { key }, { cause: err });
-    }
+  get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined> {
+    return this.#read(key, options?.signal, async (fh) => {
+      const st = await fh.stat({ bigint: true });
+      const buf = await fh.readFile();
+      // A view, not a copy: `new Uint8Array(buffer)` would copy every byte (a snapshot is tens of MB).
+      const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      return { bytes, etag: etagOf(st) };
+    });
   }
 
   put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
@@ -51,20 +41,10 @@ export class FsStore implements Store {
     return this.#locked(async () => {
       throwIfAborted(options.signal);
       const path = this.#path(key);
-      if (options.ifMatch !== undefined) {
-        const cur = await this.get(key);
-        if (cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
-      }
+      await this.#ifMatch(key, options.ifMatch);
       const tmp = `${path}.${process.pid}.${++this.#tmp}.tmp`;
       try {
-        await mkdir(dirname(path), { recursive: true });
-        const fh = await open(tmp, 'w');
-        try {
-          await fh.writeFile(bytes);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
+        await writeSynced(tmp, 'w', bytes);
         if (options.ifNoneMatch === '*') {
           try {
             await link(tmp, path); // atomic: fails if the key exists
@@ -90,12 +70,16 @@ export class FsStore implements Store {
   delete(key: string, options: { ifMatch?: string; signal?: AbortSignal } = {}): Promise<void> {
     return this.#locked(async () => {
       throwIfAborted(options.signal);
-      if (options.ifMatch !== undefined) {
-        const cur = await this.get(key);
-        if (cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
-      }
+      await this.#ifMatch(key, options.ifMatch);
       await rm(this.#path(key), { force: true });
     });
+  }
+
+  /** A conditional write's check (under the lock): the key's etag must still be `etag`. */
+  async #ifMatch(key: string, etag: string | undefined): Promise<void> {
+    if (etag === undefined) return;
+    const cur = await this.get(key);
+    if (cur?.etag !== etag) throw conflict(key, 'has changed');
   }
 
   /**
@@ -108,14 +92,7 @@ export class FsStore implements Store {
       throwIfAborted(options?.signal);
       const path = this.#path(key);
       try {
-        await mkdir(dirname(path), { recursive: true });
-        const fh = await open(path, 'a');
-        try {
-          await fh.write(bytes);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
+        await writeSynced(path, 'a', bytes);
       } catch (err) {
         throw new LabelkitError(
           'E_STORE_WRITE',
@@ -128,21 +105,28 @@ export class FsStore implements Store {
     });
   }
 
-  async readFrom(key: string, offset: number, options?: { signal?: AbortSignal }): Promise<TailRead | undefined> {
-    throwIfAborted(options?.signal);
+  readFrom(key: string, offset: number, options?: { signal?: AbortSignal }): Promise<TailRead | undefined> {
+    return this.#read(key, options?.signal, async (fh) => {
+      const { size } = await fh.stat();
+      const from = Math.min(Math.max(0, offset), size);
+      const bytes = new Uint8Array(size - from);
+      let at = 0;
+      while (at < bytes.byteLength) {
+        const { bytesRead } = await fh.read(bytes, at, bytes.byteLength - at, from + at);
+        if (!bytesRead) break;
+        at += bytesRead;
+      }
+      return { bytes: bytes.subarray(0, at), size: from + at, sealed: false };
+    });
+  }
+
+  /** Opens a key's file to read with `fn`: undefined if there is none; any other failure is E_STORE_READ. */
+  async #read<T>(key: string, signal: AbortSignal | undefined, fn: (fh: FileHandle) => Promise<T>): Promise<T | undefined> {
+    throwIfAborted(signal);
     try {
       const fh = await open(this.#path(key), 'r');
       try {
-        const { size } = await fh.stat();
-        const from = Math.min(Math.max(0, offset), size);
-        const bytes = new Uint8Array(size - from);
-        let at = 0;
-        while (at < bytes.byteLength) {
-          const { bytesRead } = await fh.read(bytes, at, bytes.byteLength - at, from + at);
-          if (!bytesRead) break;
-          at += bytesRead;
-        }
-        return { bytes: bytes.subarray(0, at), size: from + at, sealed: false };
+        return await fn(fh);
       } finally {
         await fh.close();
       }
@@ -199,6 +183,18 @@ function encodePart(p: string): string {
 
 function decodePart(p: string): string {
   return decodeURIComponent(p);
+}
+
+/** Writes a file and fsyncs it: 'w' a new one whole, 'a' one block appended in a single O_APPEND write. */
+async function writeSynced(path: string, flags: 'w' | 'a', bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const fh = await open(path, flags);
+  try {
+    await (flags === 'a' ? fh.write(bytes) : fh.writeFile(bytes));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 async function syncDir(dir: string): Promise<void> {
