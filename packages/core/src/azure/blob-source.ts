@@ -3,7 +3,7 @@ import { LabelkitError } from '../errors.js';
 import type { DataSource } from '../sources/source.js';
 import type { ItemRef } from '../types.js';
 import { bodyBytes } from './body.js';
-import { createContainerClient, describeContainer, type AzureContainerTarget } from './connection.js';
+import { createContainerClient, describeContainer, inspectWithoutSecrets, type AzureContainerTarget, type Inspect } from './connection.js';
 import { toLabelkitError } from './errors.js';
 import { stripQuery } from './redact.js';
 import { quoteEtag } from './body.js';
@@ -107,8 +107,8 @@ export class AzureBlobSource implements DataSource {
   }
 
   /** What `util.inspect` shows: never the SDK client, whose URL and pipeline can hold a SAS or key. */
-  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: unknown, inspect?: (value: unknown, options: unknown) => string): string {
-    return `${this.constructor.name} ${inspect ? inspect(this.toJSON(), options) : JSON.stringify(this.toJSON())}`;
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: unknown, inspect?: Inspect): string {
+    return inspectWithoutSecrets(this, options, inspect);
   }
 
   async *list(options?: { signal?: AbortSignal }): AsyncIterable<ItemRef> {

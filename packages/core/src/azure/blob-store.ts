@@ -2,7 +2,7 @@ import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blo
 import { LabelkitError } from '../errors.js';
 import { conflict, type AppendResult, type PutOptions, type Store, type StoreEntry, type StoredObject, type TailRead } from '../store/store.js';
 import { bodyBytes, quoteEtag, sameBytes } from './body.js';
-import { createContainerClient, describeContainer, type AzureContainerTarget } from './connection.js';
+import { createContainerClient, describeContainer, inspectWithoutSecrets, type AzureContainerTarget, type Inspect } from './connection.js';
 import { toLabelkitError } from './errors.js';
 import { AttemptsExhausted, DEFAULT_RETRY, Final, withRetry, type AzureRetryEvent, type AzureRetryOptions } from './retry.js';
 import { uploadChunks, type ChunkSource, type UploadStreamOptions } from './upload-stream.js';
@@ -62,8 +62,8 @@ export class AzureBlobStore implements Store {
   }
 
   /** What `util.inspect` shows: never the SDK client, whose URL and pipeline can hold a SAS or key. */
-  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: unknown, inspect?: (value: unknown, options: unknown) => string): string {
-    return `${this.constructor.name} ${inspect ? inspect(this.toJSON(), options) : JSON.stringify(this.toJSON())}`;
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: unknown, inspect?: Inspect): string {
+    return inspectWithoutSecrets(this, options, inspect);
   }
 
   /** The same container and settings with another key prefix (shares the SDK client). */

@@ -59,6 +59,17 @@ export function createContainerClient(target: AzureContainerTarget, extra?: Stor
   throw new LabelkitError('E_INVALID_ARGUMENT', 'Give a container URL (with a SAS or a credential), a connection string with a container name, or a ContainerClient.');
 }
 
+/** Node's `util.inspect` as it is handed to an object's `[Symbol.for('nodejs.util.inspect.custom')]`. */
+export type Inspect = (value: unknown, options: unknown) => string;
+
+/**
+ * What `util.inspect` shows of an object that holds a container client: its class and its `toJSON()`,
+ * never the SDK client, whose URL and pipeline can hold a SAS or key.
+ */
+export function inspectWithoutSecrets(self: { toJSON(): unknown }, options: unknown, inspect?: Inspect): string {
+  return `${self.constructor.name} ${inspect ? inspect(self.toJSON(), options) : JSON.stringify(self.toJSON())}`;
+}
+
 /** "account/container", for descriptions and messages. */
 export function describeContainer(client: ContainerClient): string {
   let account = '';
