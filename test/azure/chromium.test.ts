@@ -7,9 +7,9 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright';
+import { solidPng } from '../../examples/vanilla/scripts/png.mjs';
 import { azureTestEnv, secretsOf, type AzureTestEnv } from './setup.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,34 +18,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let env: AzureTestEnv;
 let server: Server;
 let browser: Browser | undefined;
-
-/** A w×h PNG of one colour. */
-export function solidPng(w: number, h: number, rgb: [number, number, number]): Buffer {
-  const row = Buffer.alloc(1 + w * 3);
-  for (let x = 0; x < w; x++) row.set(rgb, 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-function crc32(b: Buffer): number {
-  let c = ~0;
-  for (const byte of b) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
 
 beforeAll(async () => {
   env = await azureTestEnv();

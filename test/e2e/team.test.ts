@@ -8,12 +8,11 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { Browser, Page } from 'playwright';
-import { crc32 } from '@labelkit/core/export';
+import { solidPng } from '../../examples/vanilla/scripts/png.mjs';
 import { startAzurite, type AzuriteHandle } from '../azure/azurite.js';
 import { containerSas } from '../azure/setup.js';
 import { launch, watchErrors } from './harness.js';
@@ -28,26 +27,6 @@ let url = '';
 let browser: Browser;
 let work: string;
 
-/** A w×h PNG of one colour. */
-function png(w: number, h: number, [r, g, b]: readonly number[]): Buffer {
-  const row = Buffer.alloc(1 + w * 3);
-  for (let x = 0; x < w; x++) row.set([r, g, b], 1 + x * 3);
-  const chunk = (type: string, data: Buffer) => {
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    td.copy(out, 4);
-    out.writeUInt32BE(crc32(td), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   work = mkdtempSync(join(tmpdir(), 'lk-team-e2e-'));
@@ -56,7 +35,7 @@ beforeAll(async () => {
   for (let i = 0; i < N; i++) {
     const [name, rgb] = Object.entries(COLOURS)[i % 3];
     mkdirSync(join(photos, `day${1 + (i % 2)}`), { recursive: true });
-    writeFileSync(join(photos, `day${1 + (i % 2)}`, `${name}_${String(i).padStart(2, '0')}.png`), png(48, 32, rgb));
+    writeFileSync(join(photos, `day${1 + (i % 2)}`, `${name}_${String(i).padStart(2, '0')}.png`), solidPng(48, 32, rgb));
   }
   writeFileSync(join(photos, 'notes.txt'), 'not an image');
 

@@ -10,9 +10,10 @@ import { createRequire } from 'node:module';
 import { readFileSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { BlobServiceClient, ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
+// One-colour PNGs, so the demo needs no image files.
+import { solidPng } from '../../vanilla/scripts/png.mjs';
 
 const check = process.argv.includes('--check');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -56,36 +57,6 @@ async function startAzurite() {
   return { child, endpoint, service };
 }
 
-/** A w×h PNG of one colour (so the demo needs no image files). */
-function png(w, h, [r, g, b]) {
-  const row = Buffer.alloc(1 + w * 3);
-  for (let x = 0; x < w; x++) row.set([r, g, b], 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf) => {
-    let c = ~0;
-    for (const x of buf) c = crcTable[(c ^ x) & 255] ^ (c >>> 8);
-    return ~c >>> 0;
-  };
-  const chunk = (type, data) => {
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    td.copy(out, 4);
-    out.writeUInt32BE(crc(td), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-
 const azurite = await startAzurite();
 const stop = () => azurite.child.exitCode === null && azurite.child.kill('SIGTERM');
 process.on('exit', stop);
@@ -103,7 +74,7 @@ const names = [];
 for (let i = 0; i < 36; i++) {
   const [colour, rgb] = Object.entries(colours)[i % 3];
   const name = `images/${i < 18 ? 'day1' : 'day2'}/${colour}_${String(i).padStart(3, '0')}.png`;
-  const bytes = png(96, 64, rgb);
+  const bytes = solidPng(96, 64, rgb);
   await container.getBlockBlobClient(name).upload(bytes, bytes.length, { blobHTTPHeaders: { blobContentType: 'image/png' } });
   names.push(name);
 }

@@ -1,30 +1,11 @@
 // Decompression bombs in Node: small files whose headers promise a small image but whose data would
 // inflate (or allocate) far more. Each must fail with a LabelkitError fast and in bounded memory.
-import { constants, crc32, deflateRawSync, deflateSync, inflateSync } from 'node:zlib';
+import { constants, deflateRawSync, deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { pngFile } from '../../../../examples/vanilla/scripts/png.mjs';
 import { LabelkitError } from '../errors.js';
 import { decodeImage } from './index.js';
 import { pngDataSize } from './raster-js.js';
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const b = Buffer.alloc(12 + data.length);
-  b.writeUInt32BE(data.length, 0);
-  b.write(type, 4, 'latin1');
-  b.set(data, 8);
-  b.writeUInt32BE(crc32(b.subarray(4, 8 + data.length)), 8 + data.length);
-  return b;
-}
-
-function png(width: number, height: number, zlibData: Uint8Array, { colorType = 6, interlace = 0 } = {}): Uint8Array {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = colorType;
-  ihdr[12] = interlace;
-  const sig = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
-  return new Uint8Array(Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', zlibData), chunk('IEND', new Uint8Array(0))]));
-}
 
 /**
  * A zlib stream of `repeats` × 16 MiB of zeros, about 16 KB per repeat: zlib's own deflate of 16 MiB of
@@ -71,7 +52,7 @@ describe('PNG decompression bombs (Node decoder)', () => {
   });
 
   it('a 100×100 RGBA header over 1 GiB of zeros fails fast with E_CORRUPT_IMAGE, in bounded memory', async () => {
-    const bytes = png(100, 100, zeroBomb(64));
+    const bytes = pngFile(100, 100, zeroBomb(64));
     const r = await decodeMeasured(bytes);
     expect(LabelkitError.is(r.error, 'E_CORRUPT_IMAGE'), String(r.error)).toBe(true);
     expect((r.error as LabelkitError).message).toMatch(/more than the 40100 bytes its header allows/);
@@ -83,7 +64,7 @@ describe('PNG decompression bombs (Node decoder)', () => {
   it('an interlaced header is held to its Adam7 size', async () => {
     // 100×100 RGBA, Adam7: passes of 13×13, 12×13, 25×12, 25×25, 50×25, 50×50, 100×50 pixels.
     expect(pngDataSize(100, 100, 32, true)).toBe(13 * 53 + 13 * 49 + 12 * 101 + 25 * 101 + 25 * 201 + 50 * 201 + 50 * 401);
-    const r = await decodeMeasured(png(100, 100, zeroBomb(64), { interlace: 1 }));
+    const r = await decodeMeasured(pngFile(100, 100, zeroBomb(64), { interlace: 1 }));
     expect(LabelkitError.is(r.error, 'E_CORRUPT_IMAGE'), String(r.error)).toBe(true);
     expect(r.ms).toBeLessThan(1000);
     expect(r.peakDeltaMB).toBeLessThan(64);
@@ -94,15 +75,15 @@ describe('PNG decompression bombs (Node decoder)', () => {
     const h = 5;
     const raw = Buffer.alloc(h * (1 + w * 3));
     for (let y = 0; y < h; y++) for (let i = 0; i < w * 3; i++) raw[y * (1 + w * 3) + 1 + i] = (y * 40 + i * 7) & 255;
-    const ok = await decodeImage(png(w, h, deflateSync(raw), { colorType: 2 }));
+    const ok = await decodeImage(pngFile(w, h, deflateSync(raw), { colorType: 2 }));
     expect([ok.width, ok.height]).toEqual([w, h]);
     expect(Array.from(ok.rgba!.subarray(4 * (2 * w + 3), 4 * (2 * w + 3) + 4))).toEqual([(80 + 9 * 7) & 255, (80 + 10 * 7) & 255, (80 + 11 * 7) & 255, 255]);
-    await expect(decodeImage(png(w, h, deflateSync(raw.subarray(0, raw.length - 1)), { colorType: 2 }))).rejects.toMatchObject({ code: 'E_CORRUPT_IMAGE' });
-    await expect(decodeImage(png(w, h, deflateSync(Buffer.concat([raw, Buffer.alloc(1)])), { colorType: 2 }))).rejects.toMatchObject({ code: 'E_CORRUPT_IMAGE' });
+    await expect(decodeImage(pngFile(w, h, deflateSync(raw.subarray(0, raw.length - 1)), { colorType: 2 }))).rejects.toMatchObject({ code: 'E_CORRUPT_IMAGE' });
+    await expect(decodeImage(pngFile(w, h, deflateSync(Buffer.concat([raw, Buffer.alloc(1)])), { colorType: 2 }))).rejects.toMatchObject({ code: 'E_CORRUPT_IMAGE' });
   });
 
   it('the header guard still comes first: E_IMAGE_TOO_LARGE before any inflating', async () => {
-    const r = await decodeMeasured(png(100_000, 100_000, zeroBomb(1)));
+    const r = await decodeMeasured(pngFile(100_000, 100_000, zeroBomb(1)));
     expect(LabelkitError.is(r.error, 'E_IMAGE_TOO_LARGE'), String(r.error)).toBe(true);
     expect(r.ms).toBeLessThan(1000);
   });
