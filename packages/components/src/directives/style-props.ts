@@ -13,7 +13,8 @@ export type StyleProps = Readonly<Record<string, string | number | null | undefi
  * (lit/lit#4719). Used as an element directive: `<i ${styleProps({ background: color })}></i>`.
  */
 class StylePropsDirective extends Directive {
-  private applied = new Set<string>();
+  /** What this directive last set, by name: an unchanged value is not set again (a scrolled list re-renders its rows every frame). */
+  private applied = new Map<string, string>();
 
   constructor(part: PartInfo) {
     super(part);
@@ -26,16 +27,16 @@ class StylePropsDirective extends Directive {
 
   override update(part: ElementPart, [props]: [StyleProps]): unknown {
     const { style } = part.element as HTMLElement;
-    for (const name of this.applied) {
+    for (const name of this.applied.keys()) {
       if (props[name] == null) {
         style.removeProperty(name);
         this.applied.delete(name);
       }
     }
     for (const [name, value] of Object.entries(props)) {
-      if (value == null) continue;
+      if (value == null || this.applied.get(name) === String(value)) continue;
       style.setProperty(name, String(value));
-      this.applied.add(name);
+      this.applied.set(name, String(value));
     }
     return noChange;
   }
