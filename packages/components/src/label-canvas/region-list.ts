@@ -2,7 +2,7 @@
 // label colour and name — select on click, relabel, hide/show, delete, and a prelabel's confidence
 // with accept/reject. Rows are virtualized (only those in view are in the DOM), so 10,000 rows scroll
 // as smoothly as 10. Arrow keys, Home and End move between rows; Delete deletes the focused row's shape.
-import { css, html, nothing, type TemplateResult } from 'lit';
+import { css, html, nothing, render as renderInto, type TemplateResult } from 'lit';
 import type { LabelClass } from '@labelkit/core';
 import type { IdentifiedAnnotation } from '../events.js';
 import type { CanvasInternals } from './internals.js';
@@ -39,6 +39,8 @@ export class RegionList {
   /** The scroll viewport's height, told by a ResizeObserver (reading it after a render would force a layout). */
   private resize: ResizeObserver | undefined;
   private observed: HTMLElement | undefined;
+  /** The rows' container: a scrolled frame renders the rows into it, not the whole element. */
+  private rowsEl: HTMLElement | null | undefined;
   private host!: RegionListHost;
   private c!: CanvasInternals;
 
@@ -93,14 +95,21 @@ export class RegionList {
     return rows;
   }
 
-  render(): TemplateResult {
+  /**
+   * The rows in view, into the rows' container. Row i always goes into slot i mod S (S rows fit the
+   * view with the overscan), so a scrolled frame rewrites only the rows that came into view: the
+   * others keep their values, and Lit touches no DOM for them (no style, layout or paint).
+   */
+  private paint(): void {
+    const box = this.rowsEl;
+    if (!box?.isConnected) return;
     const rows = this.rows();
     const isPrelabel = (id: string) => this.c.model.isPrelabel(id);
     const h = this.host;
     const n = rows.length;
     this.focus = Math.min(this.focus, Math.max(0, n - 1));
-    const first = Math.max(0, Math.floor(this.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(n, Math.ceil((this.scrollTop + this.height) / ROW_HEIGHT) + OVERSCAN);
+    const slots = Math.min(n, Math.ceil(this.height / ROW_HEIGHT) + 2 * OVERSCAN + 1);
+    const first = Math.max(0, Math.min(n - slots, Math.floor(this.scrollTop / ROW_HEIGHT) - OVERSCAN));
     const sel = new Set(h.selection);
     const kinds = { box: 'box', polygon: 'polygon', class: 'tag' } as const;
     const row = (a: IdentifiedAnnotation, i: number) => {
@@ -136,14 +145,24 @@ export class RegionList {
         }
       </div>`;
     };
+    renderInto(
+      Array.from({ length: slots }, (_, k) => {
+        const i = first + ((((k - first) % slots) + slots) % slots);
+        return row(rows[i]!, i);
+      }),
+      box,
+    );
+  }
+
+  render(): TemplateResult {
+    const rows = this.rows();
+    const n = rows.length;
     return html`<div part="regions" class="regions">
       <div class="regions-title" aria-hidden="true">Regions <span class="count">${n}</span></div>
       <div class="regions-scroll" @scroll=${this.onScroll} @keydown=${(e: KeyboardEvent) => this.onKey(e, rows)}>
         ${
           n
-            ? html`<div class="regions-rows" role="list" aria-label=${`Regions (${n})`} ${styleProps({ height: `${n * ROW_HEIGHT}px` })}>
-              ${rows.slice(first, last).map((a, k) => row(a, first + k))}
-            </div>`
+            ? html`<div class="regions-rows" role="list" aria-label=${`Regions (${n})`} ${styleProps({ height: `${n * ROW_HEIGHT}px` })}></div>`
             : html`<p class="regions-empty">No regions yet.</p>`
         }
       </div>
@@ -175,6 +194,8 @@ export class RegionList {
       });
       this.resize.observe(scroll);
     }
+    this.rowsEl = scroll.querySelector<HTMLElement>('.regions-rows');
+    this.paint();
     if (this.focusAfterRender) {
       this.focusAfterRender = false;
       scroll.querySelector<HTMLElement>(`[data-row="${this.focus}"]`)?.focus({ preventScroll: true });
@@ -187,17 +208,16 @@ export class RegionList {
     const top = index * ROW_HEIGHT;
     if (top < scroll.scrollTop || top + ROW_HEIGHT > scroll.scrollTop + scroll.clientHeight) {
       scroll.scrollTop = Math.max(0, top - scroll.clientHeight / 2);
-      this.scrollTop = scroll.scrollTop;
-      this.host.requestUpdate();
+      this.scrollTop = scroll.scrollTop; // painted right after, in updated()
     }
   }
 
   private readonly onScroll = (e: Event): void => {
     this.scrollTop = (e.currentTarget as HTMLElement).scrollTop;
-    // One render per frame however fast the wheel turns.
+    // One paint of the rows per frame however fast the wheel turns; the element does not render.
     this.frame ||= requestAnimationFrame(() => {
       this.frame = 0;
-      this.host.requestUpdate();
+      this.paint();
     });
   };
 
@@ -285,6 +305,7 @@ export const regionListStyles = css`
     gap: 2px;
     padding: 0 4px;
     box-sizing: border-box;
+    contain: strict;
   }
   .region.selected {
     background: color-mix(in srgb, var(--_selection-color) 18%, transparent);
