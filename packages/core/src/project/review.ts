@@ -9,7 +9,11 @@ export function approve(core: ProjectCore, items: readonly number[]): Promise<vo
     const s = core.state;
     const ok = items.filter((i) => core.checkItem(i) && s.is(i, 'needs-review', 'labeled') && !s.team.isReviewed(i));
     // A consensus disagreement has no labels to approve: a reviewer picks or gives them (resolveConsensus).
-    const open = ok.filter((i) => s.team.consensusOf(i, 0)?.status === 'disagreed');
+    // An agreed label a late answer disputed has: approving keeps it.
+    const open = ok.filter((i) => {
+      const v = s.team.consensusOf(i, 0);
+      return v?.status === 'disagreed' && !v.final;
+    });
     if (open.length) {
       throw new LabelkitError('E_INVALID_ARGUMENT', `${s.pathOf(open[0]!)} has answers that disagree: choose its final labels with resolveConsensus instead of approving.`, {
         items: open,

@@ -163,6 +163,7 @@ function submission(core: ProjectCore, taskId: string, results: readonly ItemLab
     core,
     taskId,
     results.map((r) => r.item),
+    true,
   );
   const s = core.state;
   for (const r of results) validateAnnotations(s.meta.kind, s.meta.labels, r.annotations, s.dimensionsOf(r.item), s.pathOf(r.item));
@@ -197,8 +198,12 @@ function ownTask(core: ProjectCore, taskId: string) {
   return t;
 }
 
-/** Items the actor may label now: todo, and not held by someone else's live lease. */
-function checkWorkable(core: ProjectCore, taskId: string, items: readonly number[]): number[] {
+/**
+ * Items the actor may label now: todo, and not held by someone else's live lease. With `answers`
+ * (a submission, not a skip), a consensus answer that lost the race to an item's decision is taken
+ * too: the fold keeps it (`TeamState.late`), so no labeled work is dropped.
+ */
+function checkWorkable(core: ProjectCore, taskId: string, items: readonly number[], answers = false): number[] {
   const s = core.state;
   const now = core.now();
   const seen = new Set<number>();
@@ -206,7 +211,8 @@ function checkWorkable(core: ProjectCore, taskId: string, items: readonly number
     core.checkItem(i);
     if (seen.has(i)) throw new LabelkitError('E_INVALID_ARGUMENT', `Item ${i} is given twice.`, { item: i });
     seen.add(i);
-    if (!s.is(i, 'todo')) {
+    const late = answers && !!s.meta.queue.consensus && (s.team.takesLate(i, core.actor.id) || (s.is(i, 'skipped') && s.team.answeredBy(i).length > 0));
+    if (!s.is(i, 'todo') && !late) {
       throw new LabelkitError('E_CONFLICT', `${s.pathOf(i)} is already ${s.itemState(i, now)}; it was not changed.`, { item: i, state: s.itemState(i, now) });
     }
     if (s.meta.queue.consensus && s.team.hasAnswered(i, core.actor.id)) {

@@ -50,6 +50,9 @@ export class ProjectState {
     requeue: (i) => s.#queue.returnToFront(i),
     label: (i, labels, by, at) => s.#label(i, labels, by, at, !labels),
     skip: (i) => s.#setStatus(i, ST_SKIPPED),
+    review: (i) => s.#items.status.array[i] === ST_LABELED && s.#setStatus(i, ST_REVIEW),
+    reopen: (i) => s.#items.status.array[i] === ST_SKIPPED && (s.#setStatus(i, ST_TODO), s.#queue.returnToFront(i)),
+    isSkipped: (i) => s.#items.status.array[i] === ST_SKIPPED,
     labeledBy: (i) => (s.#items.labeledBy.array[i]! >= 0 ? s.#items.users.get(s.#items.labeledBy.array[i]!) : undefined),
     assignedAt: (t) => s.#leases.byId(t)?.assignedAt,
   }))(this);

@@ -20,6 +20,8 @@ export interface ConsensusAnswer {
   readonly skipped?: boolean;
   /** Once the item is decided: whether this answer is equivalent to the final label. */
   readonly agrees?: boolean;
+  /** It arrived after the item was decided (kept, never dropped; see `TeamState.late`). */
+  readonly late?: boolean;
 }
 
 /** An item's consensus: every labeler's answer, and how it stands. */
@@ -101,6 +103,11 @@ export interface FoldOps {
   label(i: number, labels: Annotation[] | undefined, by: string, at: number): void;
   /** Item i is skipped. */
   skip(i: number): void;
+  /** A labeled item i goes to needs-review, keeping its labels (a late answer dissents). */
+  review(i: number): void;
+  /** A skipped item i is todo again, at the front of its lane (a late answer gave labels). */
+  reopen(i: number): void;
+  isSkipped(i: number): boolean;
   labeledBy(i: number): string | undefined;
   /** When a task was handed out (for the time per task). */
   assignedAt(task: string): number | undefined;
@@ -146,11 +153,13 @@ export class TeamState {
           return false;
         }
         e.items.forEach((i, k) => {
-          if (!ops.isTodo(i)) return;
+          const skipped = ops.isSkipped(i);
+          if (!ops.isTodo(i) && !skipped) return this.late(i, e.by, e.at, e.annotations[k] ?? [], settings, ops);
           ops.unlease(i, e.by);
           const outcome = this.answer(i, e.by, e.at, e.annotations[k] ?? [], settings);
           if (outcome?.kind === 'agreed') ops.label(i, outcome.final, this.#firstAgreeing(i) ?? e.by, e.at);
           else if (outcome?.kind === 'disagreed') ops.label(i, undefined, e.by, e.at);
+          else if (skipped) ops.reopen(i);
           else ops.requeue(i);
         });
         return true;
@@ -166,7 +175,12 @@ export class TeamState {
         }
         return true;
       case 'items.reviewed':
-        for (const i of e.items) this.approved(i, ops.labeledBy(i));
+        for (const i of e.items) {
+          // Approving an agreed label a late answer disputed settles it as it is.
+          const r = this.#records.get(i);
+          if (r?.status === 'disagreed' && r.final) this.resolve(i, r.final, settings);
+          this.approved(i, ops.labeledBy(i));
+        }
         return false;
       case 'items.rejected':
         for (const i of e.items) {
@@ -189,6 +203,35 @@ export class TeamState {
       default:
         return false;
     }
+  }
+
+  /**
+   * An answer that arrives after item i was decided (labelers racing for one item): it is kept among
+   * the item's answers and counted for its labeler, and never changes the final label. One that
+   * disagrees with an agreed label that nobody reviewed yet sends the item to needs-review, its
+   * label kept, for a reviewer to approve or replace; on an item a reviewer settled it is a dissent
+   * on record. An item that is not in consensus, or that the labeler already answered, is left alone.
+   */
+  late(i: number, by: string, at: number, annotations: Annotation[], settings: ConsensusSettings, ops: FoldOps): void {
+    const r = this.#records.get(i);
+    if (!r || r.status === 'collecting' || r.answers.some((a) => a.by === by)) return;
+    ops.unlease(i, by);
+    const agrees = r.final ? agreesWith(annotations, r.final, settings.iou) : undefined;
+    r.answers.push({ by, at, annotations, late: true, ...(agrees !== undefined ? { agrees } : {}) });
+    if (agrees === undefined) return; // a disagreement: counted when a reviewer resolves it
+    const acc = this.#acc(by);
+    acc.decided++;
+    if (agrees) acc.agreed++;
+    if (!agrees && r.status === 'agreed' && !this.#reviewed.has(i)) {
+      r.status = 'disagreed';
+      ops.review(i);
+    }
+  }
+
+  /** Whether a submission of item i by `labeler` would be a late answer (kept by `late`): decided in consensus, not answered by them. */
+  takesLate(i: number, labeler: string): boolean {
+    const r = this.#records.get(i);
+    return !!r && r.status !== 'collecting' && !r.answers.some((a) => a.by === labeler);
   }
 
   #firstAgreeing(i: number): string | undefined {
@@ -280,7 +323,7 @@ export class TeamState {
       r.answers = r.answers.map((a) => (a.skipped ? a : { ...a, agrees: d.agreeing[k++] }));
       r.status = 'agreed';
       r.final = d.final;
-      this.#count(r, d.final!, settings);
+      this.#count(r, 1);
       return { kind: 'agreed', final: d.final! };
     }
     r.status = 'disagreed';
@@ -291,18 +334,20 @@ export class TeamState {
   resolve(i: number, final: Annotation[], settings: ConsensusSettings | undefined): void {
     const r = this.#records.get(i);
     if (!r) return;
+    this.#count(r, -1); // answers counted before (agreed, or late ones) are counted once, with the new final
     r.status = 'resolved';
     r.final = final;
     r.answers = r.answers.map((a) => (a.skipped ? a : { ...a, agrees: agreesWith(a.annotations ?? [], final, settings?.iou) }));
-    this.#count(r, final, settings);
+    this.#count(r, 1);
   }
 
-  #count(r: Rec, _final: Annotation[], _settings: ConsensusSettings | undefined): void {
+  /** Adds (or, `sign` -1, takes back) the decided answers of a record (those with `agrees`) to their labelers' counts. */
+  #count(r: Rec, sign: 1 | -1): void {
     for (const a of r.answers) {
-      if (a.skipped) continue;
+      if (a.skipped || a.agrees === undefined) continue;
       const acc = this.#acc(a.by);
-      acc.decided++;
-      if (a.agrees) acc.agreed++;
+      acc.decided += sign;
+      if (a.agrees) acc.agreed += sign;
     }
   }
 

@@ -6,6 +6,7 @@ import { Project } from '../project.js';
 import { ProjectRegistry } from '../registry.js';
 import type { Annotation } from '../types.js';
 import { consensusScenario, lifecycleScenario } from '../../../../test/team-scenarios.js';
+import { lateAnswerScenario } from '../../../../test/late-answer-scenario.js';
 
 describe('team scenarios on the memory store', () => {
   it('stop, start and archive, seen by a second client', async () => {
@@ -13,6 +14,9 @@ describe('team scenarios on the memory store', () => {
   });
   it('consensus with three labelers: agree, disagree, a skip, a lease expiry', async () => {
     for (const c of await consensusScenario(new MemoryStore(), 'cons')) expect(c.actual, c.what).toEqual(c.expected);
+  });
+  it('three labelers race for one item: the late answer is kept, a dissent goes to review', async () => {
+    for (const c of await lateAnswerScenario(new MemoryStore(), 'race')) expect(c.actual, c.what).toEqual(c.expected);
   });
 });
 
