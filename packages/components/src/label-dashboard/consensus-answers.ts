@@ -1,4 +1,4 @@
-// A Data-tab item's consensus answers: every labeler's answer (a skip included), and — on an item
+// A Data-tab item's consensus answers: every labeler's answer (a skip, and a late one, included), and — on an item
 // whose answers disagree — a button per answer for a reviewer to make it the final label.
 import { html, nothing } from 'lit';
 import type { ConsensusView, Project } from '@labelkit/core';
@@ -19,8 +19,8 @@ export function consensusAnswers(c: DashboardContext, p: Project, item: number, 
     ${view.answers.map((a) => {
       const names = a.skipped ? ['skipped'] : (a.annotations ?? []).map((x) => byId.get(x.label)?.name ?? x.label);
       const color = a.skipped ? '#888' : (byId.get(a.annotations?.[0]?.label ?? '')?.color ?? '#888');
-      return html`<li data-labeler=${a.by}>
-        <span class="who">${a.by}</span>
+      return html`<li data-labeler=${a.by} ?data-late=${a.late}>
+        <span class="who">${a.by}</span>${a.late ? html` <small part="late-answer" title="Arrived after the item was decided">late</small>` : nothing}
         <span class="chip" ${styleProps({ '--c': color })}>${names.length > 3 ? `${names.length} shapes` : names.join(', ') || 'nothing'}</span>
         ${resolvable && !a.skipped ? html`<button part="button" class="use-answer" ?disabled=${c.commands.busy} @click=${() => resolve(a.by, a.annotations)}>Use</button>` : nothing}
       </li>`;

@@ -189,9 +189,7 @@ export class DataTab {
       emit(this.c.host, 'label-items-change', { action, items: ids });
     };
     // Approve marks labels reviewed: items in review and labeled ones not yet reviewed (a consensus disagreement needs its answer chosen).
-    const approvable = picked
-      .filter((i) => (i.state === 'labeled' || i.state === 'needs-review') && !i.reviewed && p.consensusOf(i.index)?.status !== 'disagreed')
-      .map((i) => i.index);
+    const approvable = picked.filter((i) => (i.state === 'labeled' || i.state === 'needs-review') && !i.reviewed && !isOpenDisagreement(p, i.index)).map((i) => i.index);
     return html`<button part="button" class="reject" ?disabled=${!some('labeled', 'needs-review') || busy} @click=${() => this.scheduleReject(picked.map((i) => i.index))}>
         Reject${picked.length ? ` ${picked.length}` : ''}
       </button>
@@ -237,7 +235,7 @@ export class DataTab {
           })}
         </div>
         ${flagNote(this.c.assist?.flags, it, byId)}
-        ${it.state === 'needs-review' ? consensusAnswers(this.c, p, it.index, p.consensusOf(it.index), byId) : nothing}
+        ${it.state === 'needs-review' || lateIn(p, it.index) ? consensusAnswers(this.c, p, it.index, p.consensusOf(it.index), byId) : nothing}
       </div>
     </li>`;
   }
@@ -269,4 +267,15 @@ function summarize(it: ItemView): [string, number][] {
   const m = new Map<string, number>();
   for (const a of it.annotations) m.set(a.label, (m.get(a.label) ?? 0) + 1);
   return [...m];
+}
+
+/** A consensus disagreement without labels: a reviewer resolves it (an agreed label a late answer disputed can be approved). */
+function isOpenDisagreement(p: Project, i: number): boolean {
+  const v = p.consensusOf(i);
+  return v?.status === 'disagreed' && !v.final;
+}
+
+/** Whether an item's consensus has an answer that came after its decision (shown on labeled items too). */
+function lateIn(p: Project, i: number): boolean {
+  return !!p.consensusOf(i)?.answers.some((a) => a.late);
 }

@@ -4,6 +4,7 @@
 import { expect } from '@esm-bundle/chai';
 import { MemorySource, MemoryStore, Project, ProjectRegistry } from '@labelkit/core';
 import { digitPng } from '../../test/demo-project.js';
+import { teamDemo } from '../../test/team-demo.js';
 import './label-dashboard.js';
 import '../label-queue/label-queue.js';
 
@@ -115,6 +116,40 @@ describe('<label-dashboard> for a team', () => {
     await until(() => !!owner.item(owner.indexOf('d/0.png')).reviewed, 'the approval');
     expect(owner.labelerStats().find((s) => s.labeler === 'lee')!.approved + owner.labelerStats().find((s) => s.labeler === 'kai')!.approved).to.equal(1);
     expect(owner.item(owner.indexOf('d/5.png')).annotations).to.deep.equal([]);
+  });
+
+  it('Data: a late dissent is among the answers, marked late; Approve keeps the agreed label', async () => {
+    const { project: owner, source } = await teamDemo();
+    const { el, $, $$ } = await mount(owner, source, 'data');
+    await until(() => !!$('select[name=state]'), 'the Data tab');
+    const state = $<HTMLSelectElement>('select[name=state]')!;
+    state.value = 'needs-review';
+    state.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    const item = $$('[part~="item"]').find((i) => i.dataset.path === 'd/0.png')!;
+    const rows = [...item.querySelectorAll('[part~="consensus-answers"] li')].map((li) => [li.getAttribute('data-labeler'), li.hasAttribute('data-late')]);
+    expect(rows).to.have.deep.members([
+      ['lee', false],
+      ['kai', false],
+      ['max', true],
+    ]);
+    expect(rows[2]).to.deep.equal(['max', true]); // after the two that decided it
+    expect(item.querySelector('[data-labeler=max] [part~="late-answer"]')!.textContent).to.equal('late');
+    const box = item.querySelector<HTMLInputElement>('input[type=checkbox]')!;
+    expect(box, 'a disputed agreed label can be selected for Approve').to.exist;
+    box.checked = true;
+    box.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    $<HTMLButtonElement>('button.approve')!.click();
+    await until(() => owner.item(owner.indexOf('d/0.png')).state === 'labeled', 'the approval');
+    expect(owner.item(owner.indexOf('d/0.png')).annotations.map((a) => owner.labels.find((l) => l.id === a.label)?.name)).to.deep.equal(['even']);
+    expect(owner.labelerStats().find((x) => x.labeler === 'max')).to.include({ items: 4, decided: 4, agreed: 3 });
+    // A late answer that agreed is shown on its labeled item too.
+    state.value = 'labeled';
+    state.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    const one = $$('[part~="item"]').find((i) => i.dataset.path === 'd/1.png')!;
+    expect(one.querySelector('[data-labeler=max][data-late]'), 'the late answer on d/1.png').to.exist;
   });
 
   it('Details: an owner stops the project with a reason and starts it again', async () => {
