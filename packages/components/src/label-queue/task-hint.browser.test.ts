@@ -45,12 +45,20 @@ async function firstVisit(): Promise<{ demo: Demo; task: Task; hint: TaskHint }>
   return { demo, task, hint: hint! };
 }
 
-/** The page after a reload: the queue gets the hint at once, the project when it is open. */
-async function reload(hint: TaskHint) {
+/**
+ * The page after a reload: the queue gets the hint at once and previews the hinted task, inert; then the
+ * project opens. Resolves with the task the queue loads from it.
+ */
+async function reload(demo: Demo, hint: TaskHint, task: Task) {
   const { el, h } = queue();
   const previewed = new Promise<Task>((r) => el.addEventListener('label-task-preview', (e) => r((e as CustomEvent<{ task: Task }>).detail.task), { once: true }));
   el.hint = hint;
-  return { el, h, previewed: await previewed };
+  expect((await previewed).id).to.equal(task.id);
+  await expectInert(el, h, task);
+  const loaded = h.next('label-task-load');
+  el.source = demo.source;
+  el.project = await open(demo);
+  return { el, h, loaded: (await loaded).task };
 }
 
 async function open(demo: Demo, clientId?: string): Promise<Project> {
@@ -80,14 +88,8 @@ describe('<label-queue> task hint (first task first)', () => {
 
   it('a reload shows the held task before the project opens, then the same task works', async () => {
     const { demo, task, hint } = await firstVisit();
-    const { el, h, previewed } = await reload(hint);
-    expect(previewed.id).to.equal(task.id);
-    await expectInert(el, h, task);
-
-    const loaded = h.next('label-task-load');
-    el.source = demo.source;
-    el.project = await open(demo);
-    expect((await loaded).task.id, 'the lease still stands: the same task').to.equal(task.id);
+    const { el, h, loaded } = await reload(demo, hint, task);
+    expect(loaded.id, 'the lease still stands: the same task').to.equal(task.id);
     await h.ready();
     expect(h.root.querySelector('[data-preview]')).to.equal(null);
     expect(el.hint, 'the element drops the hint once the real task shows').to.equal(undefined);
@@ -116,14 +118,7 @@ describe('<label-queue> task hint (first task first)', () => {
     );
     await other.close();
 
-    const { el, h, previewed } = await reload(hint);
-    expect(previewed.id).to.equal(task.id);
-    await expectInert(el, h, task);
-
-    const loaded = h.next('label-task-load');
-    el.source = demo.source;
-    el.project = await open(demo);
-    const real = (await loaded).task;
+    const { h, loaded: real } = await reload(demo, hint, task);
     expect(real.id).to.not.equal(task.id);
     const stale = new Set(task.items.map((it) => it.index));
     expect(
