@@ -30,6 +30,26 @@ export interface IngestPlan {
 
 const EXAMPLES = 10;
 
+/** Counts what a listing leaves out (files of other types, files over the item cap), with a few examples of each. */
+export class LeftOut {
+  readonly unsupported = { count: 0, byExtension: {} as Record<string, number>, examples: [] as string[] };
+  readonly overCap = { count: 0, examples: [] as string[] };
+
+  /** Counts `path` if it has no accepted image extension, and says so; `shown` is what the examples name. */
+  unsupportedPath(path: string, shown = path): boolean {
+    if (isAcceptedImagePath(path)) return false;
+    const ext = extensionOf(path) || '(none)';
+    this.unsupported.byExtension[ext] = (this.unsupported.byExtension[ext] ?? 0) + 1;
+    if (this.unsupported.count++ < EXAMPLES) this.unsupported.examples.push(shown);
+    return true;
+  }
+
+  /** Counts an accepted file that the cap leaves out. */
+  overCapPath(shown: string): void {
+    if (this.overCap.count++ < EXAMPLES) this.overCap.examples.push(shown);
+  }
+}
+
 /**
  * Splits a listing into new items, changed items and what is left out (unsupported extension,
  * duplicates, over the cap). `lookup(path)` returns the item index and etag fingerprint of a known
@@ -45,24 +65,14 @@ export async function planIngest(
   const newRefs: ItemRef[] = [];
   const changed: IngestPlan['changed'] = [];
   const seen = new Set<string>();
-  const byExtension: Record<string, number> = {};
-  const unsupportedExamples: string[] = [];
-  const overCapExamples: string[] = [];
+  const left = new LeftOut();
   let listed = 0;
-  let unsupported = 0;
   let duplicates = 0;
   let unchanged = 0;
-  let overCap = 0;
   for await (const ref of refs as AsyncIterable<ItemRef>) {
     if ((++listed & 1023) === 0) throwIfAborted(signal);
     const path = ref.path;
-    if (!isAcceptedImagePath(path)) {
-      unsupported++;
-      const ext = extensionOf(path) || '(none)';
-      byExtension[ext] = (byExtension[ext] ?? 0) + 1;
-      if (unsupportedExamples.length < EXAMPLES) unsupportedExamples.push(path);
-      continue;
-    }
+    if (left.unsupportedPath(path)) continue;
     const known = lookup(path);
     if (known) {
       if (seen.has(path)) {
@@ -80,8 +90,7 @@ export async function planIngest(
     }
     seen.add(path);
     if (existing + newRefs.length >= cap) {
-      overCap++;
-      if (overCapExamples.length < EXAMPLES) overCapExamples.push(path);
+      left.overCapPath(path);
       continue;
     }
     newRefs.push(ref);
@@ -95,8 +104,8 @@ export async function planIngest(
       changed: changed.length,
       unchanged,
       duplicates,
-      unsupported: { count: unsupported, byExtension, examples: unsupportedExamples },
-      overCap: { count: overCap, examples: overCapExamples },
+      unsupported: left.unsupported,
+      overCap: left.overCap,
       total: existing + newRefs.length,
     },
   };

@@ -1,7 +1,7 @@
 import type { BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { LabelkitError, throwIfAborted, type ErrorCode } from '../errors.js';
-import { extensionOf, isAcceptedImagePath, MAX_ITEMS_PER_PROJECT } from '../formats.js';
-import type { IngestReport } from '../ingest.js';
+import { extensionOf, MAX_ITEMS_PER_PROJECT } from '../formats.js';
+import { LeftOut, type IngestReport } from '../ingest.js';
 import { DirectoryHandleSource, FileListSource, type DirectoryHandleLike, type FileLike } from '../sources/file-source.js';
 import type { DataSource } from '../sources/source.js';
 import type { ItemRef } from '../types.js';
@@ -59,9 +59,9 @@ export interface UploadReport {
   /** Bytes sent in blob bodies (blocks of a resumed large file that were already staged are not counted). */
   readonly bytesSent: number;
   /** Files without an accepted image extension, left out. */
-  readonly unsupported: { readonly count: number; readonly byExtension: Readonly<Record<string, number>>; readonly examples: readonly string[] };
+  readonly unsupported: IngestReport['unsupported'];
   /** Accepted files beyond the 500,000-item cap of the project, left out before anything was sent. */
-  readonly overCap: { readonly count: number; readonly examples: readonly string[] };
+  readonly overCap: IngestReport['overCap'];
   /** Names taken by a different blob (never overwritten). */
   readonly conflicts: readonly UploadProblem[];
   /** Files that could not be read or sent after the retries; running the upload again resumes them. */
@@ -92,8 +92,6 @@ export interface UploadOptions {
 
 /** Where to upload: a store (its container; its key prefix is not applied) or a container target. */
 export type UploadTarget = AzureBlobStore | (AzureContainerTarget & { readonly retry?: AzureRetryOptions; readonly onRetry?: (event: AzureRetryEvent) => void });
-
-const EXAMPLES = 10;
 
 interface Existing {
   readonly size: number;
@@ -132,33 +130,22 @@ export async function uploadFiles(target: UploadTarget, input: UploadInput, opti
     withRetry(op, what, retry, (c) => fn(c.signal, c.ambiguous), signal, onRetry);
 
   // 1. What to send: accepted files within the cap, in listing order.
-  const byExtension: Record<string, number> = {};
-  const unsupportedExamples: string[] = [];
-  const overCapExamples: string[] = [];
+  const left = new LeftOut();
   let listed = 0;
-  let unsupported = 0;
-  let overCap = 0;
   let room = MAX_ITEMS_PER_PROJECT - (options.project?.itemCount ?? options.existingItems ?? 0);
   const planned: Planned[] = [];
   const seen = new Set<string>();
   for await (const ref of source.list({ signal }) as AsyncIterable<ItemRef>) {
     listed++;
     const path = cleanPath(ref.path);
-    if (!isAcceptedImagePath(path)) {
-      unsupported++;
-      const ext = extensionOf(path) || '(none)';
-      byExtension[ext] = (byExtension[ext] ?? 0) + 1;
-      if (unsupportedExamples.length < EXAMPLES) unsupportedExamples.push(ref.path);
-      continue;
-    }
+    if (left.unsupportedPath(path, ref.path)) continue;
     const blobName = prefix + path;
     if (seen.has(blobName)) continue;
     seen.add(blobName);
     const known = options.project ? options.project.indexOf(blobName) >= 0 : false;
     if (!known) {
       if (room <= 0) {
-        overCap++;
-        if (overCapExamples.length < EXAMPLES) overCapExamples.push(ref.path);
+        left.overCapPath(ref.path);
         continue;
       }
       room--;
@@ -268,8 +255,8 @@ export async function uploadFiles(target: UploadTarget, input: UploadInput, opti
     uploaded: progress.uploaded,
     alreadyThere: progress.alreadyThere,
     bytesSent,
-    unsupported: { count: unsupported, byExtension, examples: unsupportedExamples },
-    overCap: { count: overCap, examples: overCapExamples },
+    unsupported: left.unsupported,
+    overCap: left.overCap,
     conflicts,
     failed,
     ...(refresh ? { refresh } : {}),
