@@ -92,6 +92,11 @@ export interface WriteToStoreOptions {
   readonly maxBytes?: number;
 }
 
+/** The `put` options of an export write: create-only unless `overwrite`. */
+function putOptionsOf(options: { readonly signal?: AbortSignal; readonly overwrite?: boolean }): PutOptions {
+  return { signal: options.signal, ...(options.overwrite ? {} : { ifNoneMatch: '*' as const }) };
+}
+
 /**
  * Writes a one-file export (or a zip) to a store key (see `exportKey`). Stores with `putStream`
  * (`StreamingStore`) receive the chunks as they come, in constant memory; other stores get one `put`
@@ -104,29 +109,21 @@ export async function writeToStore(
   source: ExportStream | AsyncIterable<Uint8Array>,
   options: WriteToStoreOptions = {},
 ): Promise<{ key: string; etag: string; bytes: number }> {
-  const putOptions: PutOptions = { signal: options.signal, ...(options.overwrite ? {} : { ifNoneMatch: '*' as const }) };
+  const putOptions = putOptionsOf(options);
   throwIfAborted(options.signal);
+  let sent = 0;
+  const chunks = (async function* () {
+    for await (const chunk of source) {
+      throwIfAborted(options.signal);
+      sent += chunk.byteLength;
+      yield chunk;
+    }
+  })();
   if (isStreamingStore(store)) {
-    let bytes = 0;
-    const counted = (async function* () {
-      for await (const chunk of source) {
-        throwIfAborted(options.signal);
-        bytes += chunk.byteLength;
-        yield chunk;
-      }
-    })();
-    const { etag } = await store.putStream(key, counted, putOptions);
-    return { key, etag, bytes };
+    const { etag } = await store.putStream(key, chunks, putOptions);
+    return { key, etag, bytes: sent };
   }
-  const bytes = await collectBytes(
-    (async function* () {
-      for await (const chunk of source) {
-        throwIfAborted(options.signal);
-        yield chunk;
-      }
-    })(),
-    options.maxBytes ?? 512 * 2 ** 20,
-  );
+  const bytes = await collectBytes(chunks, options.maxBytes ?? 512 * 2 ** 20);
   try {
     const { etag } = await store.put(key, bytes, putOptions);
     return { key, etag, bytes: bytes.byteLength };
@@ -157,7 +154,7 @@ export async function writeFilesToStore(
 ): Promise<{ prefix: string; files: number; bytes: number }> {
   const base = prefix.replace(/\/+$/, '');
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const putOptions: PutOptions = { signal: options.signal, ...(options.overwrite ? {} : { ifNoneMatch: '*' as const }) };
+  const putOptions = putOptionsOf(options);
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let count = 0;
