@@ -1,7 +1,7 @@
 // The tool rail, region list and shortcut help of <label-canvas>, in Chromium with real input.
 import { expect } from '@esm-bundle/chai';
 import { resetMouse, sendKeys } from '@web/test-runner-commands';
-import { input, testImage } from '../../test/canvas-setup.js';
+import { mount as mountCanvas } from '../../test/canvas-setup.js';
 import type { Annotation } from '@labelkit/core';
 import './label-canvas.js';
 import type { LabelCanvas } from './label-canvas.component.js';
@@ -13,19 +13,8 @@ const LABELS = [
   { id: 'dog', name: 'Dog', color: '#0072b2' },
 ];
 
-async function mount(props: Partial<LabelCanvas> = {}): Promise<LabelCanvasHarness> {
-  const el = document.createElement('label-canvas');
-  el.style.cssText = 'position:fixed;left:0;top:0;width:800px;height:600px';
-  el.labels = LABELS;
-  el.rail = 'start';
-  el.regionList = true;
-  Object.assign(el, props);
-  el.image ??= testImage();
-  document.body.append(el);
-  const h = new LabelCanvasHarness(el, input);
-  await h.ready();
-  return h;
-}
+/** The shared mount, with two labels, the tool rail at the start and the region list on. */
+const mount = (props: Partial<LabelCanvas> = {}) => mountCanvas({ labels: LABELS, rail: 'start', regionList: true, ...props });
 
 const root = (h: LabelCanvasHarness) => h.el.shadowRoot!;
 const railButtons = (h: LabelCanvasHarness) => [...root(h).querySelectorAll<HTMLButtonElement>('[part~="rail"] button[data-command]')];
