@@ -112,6 +112,16 @@ async function waitDraftSaved(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelector('label-queue')!.shadowRoot!.querySelector('[part~="draft-status"]')?.textContent === 'Draft saved');
 }
 
+/** Waits for the draft to be saved, reloads, and checks that the page comes back on the same task. */
+async function reloadOnDraft(page: Page, info: QueueInfo): Promise<QueueInfo> {
+  await waitDraftSaved(page);
+  await page.reload();
+  await page.waitForSelector('body[data-ready]');
+  const back = await nextTask(page);
+  expect(back.taskId).toBe(info.taskId);
+  return back;
+}
+
 async function createProject(page: Page, kind: ProjectKind, name: string): Promise<string> {
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready]');
@@ -174,12 +184,7 @@ async function session(page: Page, kind: ProjectKind): Promise<void> {
         // Tag two images by keyboard, wait for the draft, reload: the tags are back.
         await page.keyboard.press('1');
         await page.keyboard.press('2');
-        await waitDraftSaved(page);
-        const before = info.taskId;
-        await page.reload();
-        await page.waitForSelector('body[data-ready]');
-        info = await nextTask(page);
-        expect(info.taskId).toBe(before);
+        info = await reloadOnDraft(page, info);
         const tags = await page.locator('label-queue [part~="tile"] .tag').allTextContents();
         const names: string[] = await page.evaluate(() => document.querySelector('label-queue')!.project!.labels.map((l) => l.name));
         // Multi-class: keys 1 and 2 tagged the first two images; multi-label: both tags on the first.
@@ -222,12 +227,7 @@ async function session(page: Page, kind: ProjectKind): Promise<void> {
         ]);
       await page.waitForFunction(() => document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')!.annotations.length === 1);
       if (!reloaded && labeled === 5) {
-        await waitDraftSaved(page);
-        const before = info.taskId;
-        await page.reload();
-        await page.waitForSelector('body[data-ready]');
-        info = await nextTask(page);
-        expect(info.taskId).toBe(before);
+        info = await reloadOnDraft(page, info);
         await page.waitForFunction(() => !!document.querySelector('label-queue')!.shadowRoot!.querySelector('label-canvas')?.imageSize);
         expect(await canvasShapes(page)).toBe(1);
         const ann = await page.evaluate((i) => document.querySelector('label-queue')!.annotationsOf(i), info.items[0].index);
