@@ -22,6 +22,20 @@ export function useNativeCrc32(fn: ((bytes: Uint8Array) => number) | undefined):
   native = fn;
 }
 
+/** One slicing-by-8 step: the CRC after 8 bytes, `lo` (already XORed into the CRC) and `hi` (the next four). */
+function fold8(lo: number, hi: number): number {
+  return (
+    T[1792 + (lo & 0xff)]! ^
+    T[1536 + ((lo >>> 8) & 0xff)]! ^
+    T[1280 + ((lo >>> 16) & 0xff)]! ^
+    T[1024 + (lo >>> 24)]! ^
+    T[768 + (hi & 0xff)]! ^
+    T[512 + ((hi >>> 8) & 0xff)]! ^
+    T[256 + ((hi >>> 16) & 0xff)]! ^
+    T[hi >>> 24]!
+  );
+}
+
 /** Little-endian: the bytes of a 32-bit word read in one load are in the order the table wants. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -36,30 +50,14 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
     for (let j = 0; j < words.length; j += 2) {
       c ^= words[j]!;
       const hi = words[j + 1]!;
-      c =
-        T[1792 + (c & 0xff)]! ^
-        T[1536 + ((c >>> 8) & 0xff)]! ^
-        T[1280 + ((c >>> 16) & 0xff)]! ^
-        T[1024 + (c >>> 24)]! ^
-        T[768 + (hi & 0xff)]! ^
-        T[512 + ((hi >>> 8) & 0xff)]! ^
-        T[256 + ((hi >>> 16) & 0xff)]! ^
-        T[hi >>> 24]!;
+      c = fold8(c, hi);
     }
     i += words.length * 4;
   }
   for (; i + 8 <= end; i += 8) {
     c ^= bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
     const hi = bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24);
-    c =
-      T[1792 + (c & 0xff)]! ^
-      T[1536 + ((c >>> 8) & 0xff)]! ^
-      T[1280 + ((c >>> 16) & 0xff)]! ^
-      T[1024 + (c >>> 24)]! ^
-      T[768 + (hi & 0xff)]! ^
-      T[512 + ((hi >>> 8) & 0xff)]! ^
-      T[256 + ((hi >>> 16) & 0xff)]! ^
-      T[hi >>> 24]!;
+    c = fold8(c, hi);
   }
   for (; i < end; i++) c = T[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
