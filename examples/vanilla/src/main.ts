@@ -244,7 +244,13 @@ async function showList(): Promise<void> {
       error.textContent = (err as Error).message;
     }
   });
-  const list = h('ul', { className: 'projects' }, ...projects.map((p) => h('li', {}, h('a', { href: `#/p/${p.id}` }, p.name), ` — ${p.kind}`)));
+  // Stopped and archived projects say so (the registry keeps a copy of each project's status).
+  const status = (p: (typeof projects)[number]) => (p.status ? ` (${p.status.state}${p.status.reason ? `: ${p.status.reason}` : ''})` : '');
+  const list = h(
+    'ul',
+    { className: 'projects' },
+    ...projects.map((p) => h('li', p.status ? { 'data-status': p.status.state } : {}, h('a', { href: `#/p/${p.id}` }, p.name), ` — ${p.kind}${status(p)}`)),
+  );
   const canCreate = actor().role === 'owner';
   app.replaceChildren(
     h('section', { className: 'panel' }, h('h2', {}, 'Projects'), projects.length ? list : h('p', {}, 'No projects yet.')),

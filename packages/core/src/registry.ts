@@ -5,6 +5,7 @@ import { loadSharedModule, Project, type ProjectOptions } from './project.js';
 import { checkAssist, checkQueue } from './settings.js';
 import { defaultClientId } from './tabs.js';
 import { makeLabelClasses } from './labels.js';
+import { projectKey } from './registry-status.js';
 import { ProjectState } from './state/project-state.js';
 import { getJson, listAll, putJson, type Store } from './store/store.js';
 import { DEFAULT_ASSIST, DEFAULT_QUEUE, PROJECT_KINDS, type AssistSettings, type ProjectKind, type QueueSettings } from './types.js';
@@ -30,6 +31,8 @@ export interface ProjectSummary {
   readonly createdAt: number;
   readonly createdBy: string;
   readonly deletedAt?: number;
+  /** Set while the project is stopped or archived (its reason too); absent while active. A copy of `Project.status`. */
+  readonly status?: { readonly state: 'stopped' | 'archived'; readonly reason?: string };
 }
 
 /** Names compare without case and surrounding space, in Unicode NFC. */
@@ -150,8 +153,4 @@ export class ProjectRegistry {
 
 function nameKey(name: string): string {
   return `registry/names/${encodeURIComponent(normalizeName(name))}`;
-}
-
-function projectKey(id: string): string {
-  return `registry/projects/${encodeURIComponent(id)}.json`;
 }

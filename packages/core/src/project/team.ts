@@ -1,5 +1,6 @@
 import { validateAnnotations } from '../annotations.js';
 import { LabelkitError } from '../errors.js';
+import { recordStatus } from '../registry-status.js';
 import { cleanAnnotation } from '../settings.js';
 import type { Annotation } from '../types.js';
 import type { ProjectCore } from './core.js';
@@ -36,10 +37,12 @@ export function archive(core: ProjectCore, reason?: string): Promise<void> {
 
 /**
  * On a shared store a lifecycle change resolves once it is in the team's shared tail, so every
- * other client sees it on its next sync (a submission's record may trail; a stop may not).
+ * other client sees it on its next sync (a submission's record may trail; a stop may not). The
+ * registry's entry gets a copy, for project lists.
  */
 async function announced(core: ProjectCore): Promise<void> {
   await (await core.sharedReady())?.flush();
+  await recordStatus(core.store, core.state.meta.id, core.state.team.status);
 }
 
 /** A reviewer's final labels for consensus items (one answer chosen, or their own). */

@@ -20,6 +20,22 @@ describe('team scenarios on the memory store', () => {
   });
 });
 
+describe('the registry lists the lifecycle status', () => {
+  it('stopped and archived projects say so in list(); an active one has no status', async () => {
+    const store = new MemoryStore();
+    const registry = new ProjectRegistry(store);
+    const opts = { actor: { id: 'o', role: 'owner' as const }, clientId: 'o', shared: true as const };
+    const a = await registry.create({ name: 'a', kind: 'image-classification-multiclass', labels: ['x', 'y'] }, opts);
+    const b = await registry.create({ name: 'b', kind: 'image-classification-multiclass', labels: ['x', 'y'] }, opts);
+    await a.stop('budget');
+    await b.archive();
+    const listed = async () => Object.fromEntries((await registry.list()).map((p) => [p.name, p.status]));
+    expect(await listed()).toEqual({ a: { state: 'stopped', reason: 'budget' }, b: { state: 'archived' } });
+    await a.start();
+    expect(await listed()).toEqual({ a: undefined, b: { state: 'archived' } });
+  });
+});
+
 describe('consensus on regions', () => {
   it('boxes that overlap enough agree (averaged); boxes apart go to review', async () => {
     const store = new MemoryStore();
