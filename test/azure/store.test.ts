@@ -3,7 +3,7 @@
 // re-sends, streamed block uploads and exports, and secrets never leaking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AzureBlobStore, exportBlobName, writeExport, type AzureRetryEvent } from '@labelkit/core/azure';
-import { LabelkitError, MemoryStore, ProjectRegistry } from '@labelkit/core';
+import { LabelkitError, MemoryStore, ProjectRegistry, type PutOptions } from '@labelkit/core';
 import { exportCoco, exportKey, writeToStore } from '@labelkit/core/export';
 import { azureTestEnv, errorText, scanContainer, secretsOf, type AzureTestEnv } from './setup.js';
 import { mulberry32, type FaultProxy } from './fault-proxy.js';
@@ -190,34 +190,28 @@ describe('AzureBlobStore behind a fault-injecting proxy', () => {
     const rand = mulberry32(99);
     const keyNames = Array.from({ length: 12 }, (_, i) => `k/${String(i).padStart(2, '0')}`);
     let conflicts = 0;
+    /** A conditional put that must succeed exactly when `ok`: the model follows it; a refusal is E_CONFLICT. */
+    const put = async (key: string, value: string, options: PutOptions, ok: boolean) => {
+      try {
+        etags.set(key, (await store.put(key, enc.encode(value), options)).etag);
+        expect(ok).toBe(true);
+        model.set(key, value);
+      } catch (err) {
+        expect((err as LabelkitError).code).toBe('E_CONFLICT');
+        expect(ok).toBe(false);
+        conflicts++;
+      }
+    };
     for (let op = 0; op < 240; op++) {
       const key = keyNames[Math.floor(rand() * keyNames.length)];
       const value = `op ${op} on ${key}`; // unique content per write, as journal segments and leases have
       const r = rand();
       if (r < 0.3) {
-        const ok = !model.has(key);
-        try {
-          etags.set(key, (await store.put(key, enc.encode(value), { ifNoneMatch: '*' })).etag);
-          expect(ok).toBe(true);
-          model.set(key, value);
-        } catch (err) {
-          expect((err as LabelkitError).code).toBe('E_CONFLICT');
-          expect(ok).toBe(false);
-          conflicts++;
-        }
+        await put(key, value, { ifNoneMatch: '*' }, !model.has(key));
       } else if (r < 0.55) {
         const stale = rand() < 0.3;
         const etag = stale ? '"0x8D0000000000000"' : (etags.get(key) ?? '"0x8D0000000000000"');
-        const ok = !stale && model.has(key);
-        try {
-          etags.set(key, (await store.put(key, enc.encode(value), { ifMatch: etag })).etag);
-          expect(ok).toBe(true);
-          model.set(key, value);
-        } catch (err) {
-          expect((err as LabelkitError).code).toBe('E_CONFLICT');
-          expect(ok).toBe(false);
-          conflicts++;
-        }
+        await put(key, value, { ifMatch: etag }, !stale && model.has(key));
       } else if (r < 0.65) {
         if (model.has(key)) {
           await store.delete(key, { ifMatch: etags.get(key) });
