@@ -107,6 +107,14 @@ export interface TaskLoadDetail {
   readonly restored: boolean;
 }
 
+/**
+ * On page load, the task this tab held was drawn from its hint before the project opened: shown, not
+ * yet workable (Submit and Skip stay off until `label-task-load` confirms the lease).
+ */
+export interface TaskPreviewDetail {
+  readonly task: Task;
+}
+
 /** Labels were submitted (after the project recorded them). */
 export interface TaskSubmitDetail {
   readonly taskId: string;
@@ -160,6 +168,7 @@ export interface LabelEventDetailMap {
   'label-view-change': ViewChangeDetail;
   'label-tool-change': ToolChangeDetail;
   'label-error': ErrorDetail;
+  'label-task-preview': TaskPreviewDetail;
   'label-task-load': TaskLoadDetail;
   'label-task-submit': TaskSubmitDetail;
   'label-task-skip': TaskSkipDetail;
@@ -185,6 +194,7 @@ export const LabelEvents = {
   viewChange: 'label-view-change',
   toolChange: 'label-tool-change',
   error: 'label-error',
+  taskPreview: 'label-task-preview',
   taskLoad: 'label-task-load',
   taskSubmit: 'label-task-submit',
   taskSkip: 'label-task-skip',

@@ -31,4 +31,4 @@ export { LabelDashboard } from './label-dashboard/label-dashboard.js';
 export { STATE_COLORS, type DashboardTab } from './label-dashboard/label-dashboard.component.js';
 export type { DashboardUpload, DashboardUploadProgress, DashboardUploadReport } from './label-dashboard/upload-card.js';
 export { ProjectController } from './controllers/project-controller.js';
-export type { TaskLoadDetail, TaskSubmitDetail, TaskSkipDetail, DraftSaveDetail, ItemsChangeDetail, ExportDetail, UploadCompleteDetail } from './events.js';
+export type { TaskPreviewDetail, TaskLoadDetail, TaskSubmitDetail, TaskSkipDetail, DraftSaveDetail, ItemsChangeDetail, ExportDetail, UploadCompleteDetail } from './events.js';

@@ -17,7 +17,7 @@ type EventProps<K extends LabelEventName> = { [N in K as `on${N}`]?: (event: Lab
 /** The JSX props of a Labelkit element: HTML attributes, its properties, and its events. */
 export type LabelElementProps<E extends HTMLElement, K extends LabelEventName> = DetailedHTMLProps<HTMLAttributes<E>, E> & OwnProperties<E> & EventProps<K>;
 
-export type LabelQueueEventName = 'label-task-load' | 'label-task-submit' | 'label-task-skip' | 'label-draft-save' | 'label-error';
+export type LabelQueueEventName = 'label-task-preview' | 'label-task-load' | 'label-task-submit' | 'label-task-skip' | 'label-draft-save' | 'label-error';
 export type LabelDashboardEventName = 'label-items-change' | 'label-export' | 'label-error';
 export type LabelCanvasEventName =
   | 'label-annotation-create'

@@ -18,6 +18,7 @@ export const LabelQueue = createComponent({
   elementClass: LabelQueueElement,
   displayName: 'LabelQueue',
   events: {
+    onTaskPreview: labelEvent('label-task-preview'),
     onTaskLoad: labelEvent('label-task-load'),
     onTaskSubmit: labelEvent('label-task-submit'),
     onTaskSkip: labelEvent('label-task-skip'),

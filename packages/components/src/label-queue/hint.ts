@@ -16,6 +16,7 @@ import {
   type TaskHint,
   type TaskSize,
 } from '@labelkit/core';
+import { emit } from '../events.js';
 import { renderActions, renderGrid, renderHeader, renderPalette, type QueueView } from './views.js';
 
 /** What the hint sees of `<label-queue>`: its public properties, and its status and counts. */
@@ -69,7 +70,7 @@ export class TaskHintView implements ReactiveController {
     const shown = this.preview;
     if (!shown || shown === this.#announced) return;
     this.#announced = shown;
-    this.host.dispatchEvent(new CustomEvent('label-task-preview', { detail: { task: shown.task }, bubbles: true, composed: true }));
+    emit(this.host, 'label-task-preview', { task: shown.task });
   }
 
   #record(p: Project, task: Task): void {

@@ -51,7 +51,7 @@ async function firstVisit(): Promise<{ demo: Demo; task: Task; hint: TaskHint }>
  */
 async function reload(demo: Demo, hint: TaskHint, task: Task) {
   const { el, h } = queue();
-  const previewed = new Promise<Task>((r) => el.addEventListener('label-task-preview', (e) => r((e as CustomEvent<{ task: Task }>).detail.task), { once: true }));
+  const previewed = new Promise<Task>((r) => el.addEventListener('label-task-preview', (e) => r(e.detail.task), { once: true }));
   el.hint = hint;
   expect((await previewed).id).to.equal(task.id);
   await expectInert(el, h, task);
