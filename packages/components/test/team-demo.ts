@@ -11,7 +11,11 @@ export interface TeamDemoOptions {
   readonly archived?: string;
 }
 
-export async function teamDemo(o: TeamDemoOptions = {}): Promise<{ project: Project; source: MemorySource }> {
+/**
+ * The shared start of every team fixture: a shared MemoryStore with six digit images d/0–5.png,
+ * owned by ana, consensus 2 (majority), labels even/odd — nobody has labeled yet.
+ */
+export async function consensusDigits(): Promise<{ store: MemoryStore; owner: Project; source: MemorySource; even: string; odd: string }> {
   const store = new MemoryStore();
   const files: [string, Uint8Array][] = [];
   for (let i = 0; i < 6; i++) files.push([`d/${i}.png`, await digitPng(i)]);
@@ -23,6 +27,11 @@ export async function teamDemo(o: TeamDemoOptions = {}): Promise<{ project: Proj
   await owner.refresh(source);
   await owner.updateQueue({ consensus: { labelers: 2, agreement: 'majority' } });
   const [even, odd] = owner.labels.map((l) => l.id);
+  return { store, owner, source, even, odd };
+}
+
+export async function teamDemo(o: TeamDemoOptions = {}): Promise<{ project: Project; source: MemorySource }> {
+  const { store, owner, source, even, odd } = await consensusDigits();
   const labelers = await Promise.all(['lee', 'kai', 'max'].map((user) => Project.load(store, owner.id, { actor: { id: user, role: 'labeler' }, clientId: user, shared: true })));
   // All three take the same six items before anyone answers.
   const tasks = await Promise.all(labelers.map((p) => p.nextTask({ size: 6 })));

@@ -2,9 +2,8 @@
 // the consensus card and agreement rate, review by labeler, the Data tab's labeler filter, every
 // labeler's answer on a disagreement with "Use", Approve marking labels reviewed, and Stop / Start.
 import { expect } from '@esm-bundle/chai';
-import { MemorySource, MemoryStore, Project, ProjectRegistry } from '@labelkit/core';
-import { digitPng } from '../../test/demo-project.js';
-import { teamDemo } from '../../test/team-demo.js';
+import { Project, type MemorySource } from '@labelkit/core';
+import { consensusDigits, teamDemo } from '../../test/team-demo.js';
 import './label-dashboard.js';
 import '../label-queue/label-queue.js';
 
@@ -25,17 +24,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 
 /** A consensus-2 project of 6 digits: lee and kai agree on 0–3 and disagree on 4–5. */
 async function teamProject() {
-  const store = new MemoryStore();
-  const files: [string, Uint8Array][] = [];
-  for (let i = 0; i < 6; i++) files.push([`d/${i}.png`, await digitPng(i)]);
-  const source = new MemorySource(files, 'digits');
-  const owner = await new ProjectRegistry(store).create(
-    { name: `Team ${Math.random().toString(36).slice(2, 8)}`, kind: 'image-classification-multiclass', labels: ['even', 'odd'] },
-    { actor: { id: 'ana', role: 'owner' }, clientId: 'ana', shared: true },
-  );
-  await owner.refresh(source);
-  await owner.updateQueue({ consensus: { labelers: 2, agreement: 'majority' } });
-  const [even, odd] = owner.labels.map((l) => l.id);
+  const { store, owner, source, even, odd } = await consensusDigits();
   for (const user of ['lee', 'kai']) {
     const p = await Project.load(store, owner.id, { actor: { id: user, role: 'labeler' }, clientId: user, shared: true });
     await p.sync();
