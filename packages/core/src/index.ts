@@ -23,6 +23,7 @@ export {
   type PolygonAnnotation,
   type ProjectKind,
   type ProjectReader,
+  type QueueOrder,
   type QueueSettings,
   type Role,
   type RunKind,

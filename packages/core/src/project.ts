@@ -405,6 +405,16 @@ export class Project implements ProjectReader {
     return assist.assignClusters(this.#core, run, assignments);
   }
 
+  /**
+   * Records a ranking of not-yet-labeled items, most informative first (ML assist's active
+   * ordering); it replaces the last one. With `queue.order: 'informative'` the manual and clustered
+   * lanes serve these items first, in this order. Items that are not todo are left out; returns how
+   * many were ranked. `scores` (one per item) are kept in the journal for the record.
+   */
+  rankItems(run: string | undefined, items: readonly number[], scores?: readonly number[]): Promise<number> {
+    return assist.rankItems(this.#core, run, items, scores);
+  }
+
   // ───────────────────────────── drafts ─────────────────────────────
 
   /** Saves work in progress for a task (not a journal event: scratch that survives a reload). */

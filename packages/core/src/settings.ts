@@ -32,6 +32,9 @@ export function checkQueue(q: QueueSettings): QueueSettings {
   if (lanes.size !== q.laneOrder.length || ![...lanes].every((l) => l === 'manual' || l === 'clustered' || l === 'prelabeled')) {
     throw new LabelkitError('E_INVALID_ARGUMENT', "laneOrder lists 'manual', 'clustered' and 'prelabeled', each at most once.");
   }
+  if (q.order !== undefined && q.order !== 'shuffled' && q.order !== 'informative') {
+    throw new LabelkitError('E_INVALID_ARGUMENT', `queue order is 'shuffled' or 'informative', not '${String(q.order)}'.`, { order: q.order });
+  }
   const consensus = cleanConsensus(q.consensus);
-  return { leaseMs: q.leaseMs, laneOrder: [...q.laneOrder], ...(consensus ? { consensus } : {}) };
+  return { leaseMs: q.leaseMs, laneOrder: [...q.laneOrder], ...(consensus ? { consensus } : {}), ...(q.order ? { order: q.order } : {}) };
 }

@@ -100,7 +100,16 @@ export interface QueueSettings {
   readonly laneOrder: readonly Lane[];
   /** Consensus labeling: each item goes to `labelers` distinct labelers (see docs/core.md, "Consensus"). */
   readonly consensus?: ConsensusSettings;
+  /**
+   * How the manual and clustered lanes order their items: `'shuffled'` (the default, the seeded
+   * shuffle) or `'informative'` (the items ML assist ranked most informative first — `items.ranked`
+   * — then the rest in the shuffled order). See docs/core.md, "The queue".
+   */
+  readonly order?: QueueOrder;
 }
+
+/** `QueueSettings.order`. */
+export type QueueOrder = 'shuffled' | 'informative';
 
 export const DEFAULT_QUEUE: QueueSettings = {
   leaseMs: 15 * 60_000,

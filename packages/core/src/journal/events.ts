@@ -43,6 +43,13 @@ export type ProjectEvent =
    */
   | { type: 'prelabels.withdrawn'; run?: string; items: number[]; reason?: string }
   | { type: 'clusters.assigned'; run: string; items: number[]; clusters: number[] }
+  /**
+   * The not-yet-labeled items a run found most informative, most informative first (`scores`, when
+   * given, are the run's scores of the same items, for the record). It replaces the previous
+   * ranking; with `queue.order: 'informative'` the manual and clustered lanes serve these items
+   * first, in this order. Readers from before this event ignore it (they serve the shuffled order).
+   */
+  | { type: 'items.ranked'; run?: string; items: number[]; scores?: number[] }
   /** An owner stopped the project: no new tasks are handed out; leases in flight may still be submitted. */
   | { type: 'project.stopped'; reason?: string }
   /** An owner started it again (after a stop, or out of the archive). */

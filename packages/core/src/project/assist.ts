@@ -6,7 +6,8 @@ import { randomId } from '../util/prng.js';
 import type { ProjectCore } from './core.js';
 import type { ItemLabels } from './types.js';
 
-// The ML assist commands: runs recorded, prelabels proposed and withdrawn, clusters assigned. Any
+// The ML assist commands: runs recorded, prelabels proposed and withdrawn, clusters assigned, items
+// ranked. Any
 // member's browser may run assist, so they need the labeler role only. The doc comments are on
 // `Project`'s methods.
 
@@ -51,5 +52,24 @@ export function assignClusters(core: ProjectCore, run: string, assignments: read
     const ok = assignments.filter((a) => a.item >= 0 && a.item < core.state.itemCount && Number.isInteger(a.cluster) && a.cluster >= 0);
     if (ok.length) await core.commit([{ type: 'clusters.assigned', run, items: ok.map((a) => a.item), clusters: ok.map((a) => a.cluster) }]);
     return ok.length;
+  });
+}
+
+export function rankItems(core: ProjectCore, run: string | undefined, items: readonly number[], scores?: readonly number[]): Promise<number> {
+  return core.run('labeler', async () => {
+    if (scores && scores.length !== items.length) throw new LabelkitError('E_INVALID_ARGUMENT', 'rankItems: one score per item.', { items: items.length, scores: scores.length });
+    const s = core.state;
+    const seen = new Set<number>();
+    const keep: number[] = [];
+    items.forEach((i, k) => {
+      if (!Number.isInteger(i) || i < 0 || i >= s.itemCount || !s.is(i, 'todo') || seen.has(i)) return;
+      seen.add(i);
+      keep.push(k);
+    });
+    const ranked = keep.map((k) => items[k]!);
+    const kept = scores && keep.map((k) => scores[k]!);
+    const score = kept && kept.every(Number.isFinite) ? { scores: kept.map((x) => Math.round(x * 1e4) / 1e4) } : {};
+    await core.commit([{ type: 'items.ranked', ...(run ? { run } : {}), items: ranked, ...score }]);
+    return ranked.length;
   });
 }

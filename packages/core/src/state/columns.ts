@@ -41,6 +41,8 @@ export class ItemColumns {
   labeledAt = new Column(Float64Array, 1024, NaN);
   /** Queue order: a seeded shuffle of each added batch, appended. */
   order = new Column(Uint32Array);
+  /** The latest `items.ranked` ranking: item indices, most informative first (not per item). */
+  ranked = new Column(Uint32Array, 0);
   labels = new TextColumn();
   prelabels = new TextColumn();
   /**

@@ -251,6 +251,8 @@ export class ProjectState {
         });
         this.#queue.invalidateClusters();
         return;
+      case 'items.ranked':
+        return this.#queue.rank(e.items);
       default: {
         // Unknown event types from a newer writer are kept in the journal and ignored here.
         return;
@@ -396,7 +398,7 @@ export class ProjectState {
   /** Picks up to `size` available items from the first lane in `laneOrder` that has any. */
   pick(size: number, laneOrder: readonly Lane[], now: number): { lane: Lane; items: number[] } | undefined {
     const who = this.#meta.queue.consensus ? this.pickFor : undefined;
-    return this.#queue.pick(size, laneOrder, now, who === undefined ? undefined : (i) => this.#team.hasAnswered(i, who));
+    return this.#queue.pick(size, laneOrder, now, who === undefined ? undefined : (i) => this.#team.hasAnswered(i, who), this.#meta.queue.order === 'informative');
   }
 
   // ───────────────────────────── reads ─────────────────────────────

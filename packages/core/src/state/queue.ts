@@ -1,5 +1,5 @@
 import type { Lane } from '../types.js';
-import { IndexQueue } from '../util/growable.js';
+import { Column, IndexQueue } from '../util/growable.js';
 import { type ItemColumns, LANE_CLUSTERED, LANE_MANUAL, LANE_PRELABELED, laneCode } from './columns.js';
 import type { Leases } from './leases.js';
 
@@ -12,7 +12,8 @@ interface ClusterQueues {
 /**
  * Lane picking: which available items the next task holds. Everything here is a cache over the
  * columns and leases (cursors, per-lane queues, returned items served first); it never changes what
- * the fold means, and the fold drops it (`invalidate*`, `restart`) when lanes change under it.
+ * the fold means, and the fold drops it (`invalidate*`, `restart`) when lanes change under it. The
+ * one piece of fold state it writes is the ranking (`rank`), which lives in the columns.
  */
 export class LaneQueue {
   readonly #items: ItemColumns;
@@ -23,6 +24,8 @@ export class LaneQueue {
   readonly #returns = [new IndexQueue(), new IndexQueue(), new IndexQueue()];
   #laneQueues: (IndexQueue | undefined)[] = [undefined, undefined, undefined];
   #clusters: ClusterQueues | undefined;
+  /** Per lane (manual, clustered): the ranked items still in it, in rank order (`informative` order). */
+  #rankQueues: (IndexQueue | undefined)[] = [undefined, undefined];
 
   constructor(items: ItemColumns, leases: Leases) {
     this.#items = items;
@@ -39,14 +42,16 @@ export class LaneQueue {
     this.#returns[this.#items.lane.array[i]!]!.push(i);
   }
 
-  /** The prelabeled lane changed: rebuilt on next use. */
+  /** The prelabeled lane changed: rebuilt on next use (and the ranked queues, whose items moved). */
   invalidatePrelabeled(): void {
     this.#laneQueues[LANE_PRELABELED] = undefined;
+    this.#rankQueues = [undefined, undefined];
   }
 
   /** Cluster assignments changed: rebuilt on next use. */
   invalidateClusters(): void {
     this.#clusters = undefined;
+    this.#rankQueues = [undefined, undefined];
   }
 
   /** Every item may be todo again (a start over): lanes are read afresh from the top. */
@@ -54,6 +59,17 @@ export class LaneQueue {
     this.#cursor = 0;
     this.#laneQueues = [undefined, undefined, undefined];
     this.#clusters = undefined;
+    this.#rankQueues = [undefined, undefined];
+  }
+
+  /**
+   * An `items.ranked` event: the new ranking replaces the last (it is fold state, kept in the
+   * columns and the snapshot); items past the end of the project are dropped.
+   */
+  rank(items: readonly number[]): void {
+    const n = this.#items.length;
+    this.#items.ranked = Column.from(Uint32Array, Uint32Array.from(items.filter((i) => Number.isInteger(i) && i >= 0 && i < n)));
+    this.#rankQueues = [undefined, undefined];
   }
 
   /**
@@ -71,7 +87,7 @@ export class LaneQueue {
    * `passOver(i)` drops items this client must never get (its own consensus answers): they leave
    * this client's queue; other clients' queues are their own.
    */
-  pick(size: number, laneOrder: readonly Lane[], now: number, passOver?: (i: number) => boolean): { lane: Lane; items: number[] } | undefined {
+  pick(size: number, laneOrder: readonly Lane[], now: number, passOver?: (i: number) => boolean, informative = false): { lane: Lane; items: number[] } | undefined {
     // Items whose lease ran out go back to the front of their lane.
     this.#leases.forEachExpired(now, (i) => this.returnToFront(i));
     const cols = this.#items;
@@ -83,6 +99,12 @@ export class LaneQueue {
       };
       const returns = this.#returns[lane]!;
       while (items.length < size && returns.size) take(returns.shift());
+      // `queue.order: 'informative'`: the ranked items of this lane first, in rank order; the lane's
+      // own order then passes them (they are leased or labeled by then, or taken again if returned).
+      if (informative && lane !== LANE_PRELABELED) {
+        const rq = this.#rankQueue(lane);
+        while (items.length < size && rq.size) take(rq.shift());
+      }
       if (lane === LANE_MANUAL) {
         const order = cols.order.array;
         while (items.length < size && this.#cursor < cols.order.length) take(order[this.#cursor++]!);
@@ -106,6 +128,21 @@ export class LaneQueue {
       if (items.length) return { lane: laneName, items };
     }
     return undefined;
+  }
+
+  /** The ranked items now todo in `lane` (manual or clustered), in rank order. */
+  #rankQueue(lane: number): IndexQueue {
+    let q = this.#rankQueues[lane];
+    if (q) return q;
+    q = new IndexQueue();
+    const cols = this.#items;
+    const ranked = cols.ranked;
+    for (let p = 0; p < ranked.length; p++) {
+      const i = ranked.array[p]!;
+      if (cols.lane.array[i] === lane && cols.isTodo(i)) q.push(i);
+    }
+    this.#rankQueues[lane] = q;
+    return q;
   }
 
   #laneQueue(lane: number): IndexQueue {

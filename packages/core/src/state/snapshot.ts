@@ -59,6 +59,7 @@ export function encodeSnapshot(state: ProjectState, cursor: JournalCursor): Uint
     // Added after format 1 shipped: readers that predate it skip sections they do not know.
     { name: 'shown.bytes', data: shown.bytes },
     { name: 'shown.offsets', data: shown.offsets },
+    { name: 'ranked', data: s.ranked.array.subarray(0, s.ranked.length) },
   ];
   const users: string[] = [];
   for (let i = 0; i < s.users.size; i++) users.push(s.users.get(i));
@@ -151,6 +152,8 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
   s.prelabels = TextColumn.fromSerialized(get<Uint8Array>('prelabels.bytes'), get<Uint32Array>('prelabels.offsets'));
   // Optional: snapshots written before the shown-prelabels column have no such section.
   if (sec.has('shown.bytes')) s.shown = TextColumn.fromSerialized(get<Uint8Array>('shown.bytes'), get<Uint32Array>('shown.offsets'));
+  // Optional too: snapshots written before `items.ranked` have no ranking.
+  if (sec.has('ranked')) s.ranked = Column.adopt(Uint32Array, get<Uint32Array<ArrayBuffer>>('ranked'));
   for (const u of meta.users) s.users.add(u);
   s.unreadable = new Map(meta.unreadable);
   const state = ProjectState.fromParts({
