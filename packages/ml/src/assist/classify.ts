@@ -2,6 +2,7 @@ import { type Annotation, type AssistFlags, type AssistHead, type Assistant, Lab
 import { prelabelsFromProbs } from '../numerics/fit.js';
 import { assistable } from './assistable.js';
 import { projectFlags } from './flags.js';
+import { rankForQueue } from './rank.js';
 import { modelPrelabel, realizedGate, withdrawModelPrelabels } from './realized.js';
 import type { LoopContext, RoundReport, RunOutcome } from './types.js';
 
@@ -92,7 +93,11 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
     }
     return { ...v, metrics };
   });
-  if (threshold === null) return { threshold, prelabeled: 0, withdrawn, failed: [], flags: await roundFlags(ctx, multilabel ? undefined : trained!.head, threshold, signal) };
+  // Active ordering (queue.order 'informative'): the items left to label, most informative first.
+  if (threshold === null) {
+    await rankForQueue(ctx, trained!.head, undefined, signal);
+    return { threshold, prelabeled: 0, withdrawn, failed: [], flags: await roundFlags(ctx, multilabel ? undefined : trained!.head, threshold, signal) };
+  }
   const todo = [...p.items({ states: ['todo'] })].filter((it) => assistable(it) && ctx.hasRow(it));
   let prelabeled = 0;
   await ctx.record('inference', { items: todo.length, threshold }, signal, async (runId) => {
@@ -123,6 +128,7 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
     withdrawn = await withdrawModelPrelabels(ctx.project, new Set(proposals.map((x) => x.item)), runId, 'not re-proposed by the new model');
     return { ...run, metrics: { ...run.metrics, threshold, prelabeled, withdrawn, unvisited, ...(gated.length ? { gated: gatedNames.join(', ') } : {}) } };
   });
+  await rankForQueue(ctx, trained!.head, undefined, signal);
   return { threshold, prelabeled, withdrawn, failed: [], flags: await roundFlags(ctx, multilabel ? undefined : trained!.head, threshold, signal) };
 }
 
