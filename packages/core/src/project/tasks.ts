@@ -241,14 +241,29 @@ function taskView(core: ProjectCore, id: string): Task | undefined {
   return { id: t.id, lane: t.lane, user: t.user, expiresAt: t.expiresAt, items: s.openItemsOf(t).map((i) => s.view(i, now)) };
 }
 
-/** Resolves in a later task: a MessageChannel message, which hidden tabs do not throttle as they do timers. */
+/**
+ * Resolves once the next task handed out can be on screen: in a visible page, in the task after the
+ * next frame (a message posted from `requestAnimationFrame`, so encoding the write never delays that
+ * frame); elsewhere (Node, a hidden tab, which runs no frames) in a later task. MessageChannel
+ * messages, unlike timers, are not throttled in hidden tabs.
+ */
 function laterTask(): Promise<void> {
   return new Promise((resolve) => {
     const { port1, port2 } = new MessageChannel();
+    const doc = (globalThis as { document?: Pick<Document, 'visibilityState' | 'addEventListener' | 'removeEventListener'> }).document;
+    const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => number }).requestAnimationFrame;
+    const post = () => port2.postMessage(undefined);
+    const wait: { timer?: ReturnType<typeof setTimeout> } = {};
     port1.onmessage = () => {
       port1.close();
+      clearTimeout(wait.timer);
+      doc?.removeEventListener('visibilitychange', post);
       resolve();
     };
-    port2.postMessage(undefined);
+    if (!raf || !doc || doc.visibilityState !== 'visible') return post();
+    raf(post);
+    // A page that turns hidden (or runs no frames) before its next frame: the write does not wait for one.
+    doc.addEventListener('visibilitychange', post);
+    wait.timer = setTimeout(post, 100);
   });
 }
