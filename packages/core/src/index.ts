@@ -57,7 +57,7 @@ export { encodeSegment, decodeSegment } from './journal/codec.js';
 export { type RunRecord, type Stats } from './state/project-state.js';
 export { encodeSnapshot, decodeSnapshot, SNAPSHOT_FORMAT } from './state/snapshot.js';
 export { Project, type ItemLabels, type OpenReport, type ProjectChange, type ProjectOptions, type Task } from './project.js';
-export { readTaskHint, writeTaskHint, clearTaskHint, taskHintScope, type TaskHint } from './task-hint.js';
+export { readTaskHint, writeTaskHint, writeFirstLook, clearTaskHint, taskHintScope, type TaskHint, type FirstLook } from './task-hint.js';
 export { decide as decideConsensus, matchAnswers, DEFAULT_CONSENSUS_IOU, type ConsensusSettings, type Decision as ConsensusDecision } from './team/consensus.js';
 export { type ConsensusAnswer, type ConsensusSummary, type ConsensusView, type LabelerStats, type ProjectStatus } from './team/team-state.js';
 export { LABEL_PALETTE, MAX_LABEL_NAME_LENGTH, labelNameKey, makeLabelClasses, normalizeLabelName, type LabelSpec } from './labels.js';

@@ -17,6 +17,12 @@ import type { Store } from './store/store.js';
  */
 export interface TaskHint {
   readonly v: 1;
+  /**
+   * A first look (`writeFirstLook`): no task this tab held, but the items a new tab of the project
+   * is likely to be handed first; `task.id` is empty and the preview counts only if the task the
+   * project then hands out holds the same items.
+   */
+  readonly firstLook?: true;
   readonly projectId: string;
   /** The client (tab) that held the task. */
   readonly clientId: string;
@@ -40,14 +46,15 @@ interface StorageLike {
   removeItem(key: string): void;
 }
 
-function tabStorage(): StorageLike | undefined {
+function storage(kind: 'sessionStorage' | 'localStorage'): StorageLike | undefined {
   try {
-    const s = (globalThis as { sessionStorage?: StorageLike }).sessionStorage;
+    const s = (globalThis as { sessionStorage?: StorageLike; localStorage?: StorageLike })[kind];
     return s && typeof s.getItem === 'function' ? s : undefined;
   } catch {
     return undefined; // sandboxed frames throw on access
   }
 }
+const tabStorage = () => storage('sessionStorage');
 
 /** The scope tab client ids (and so hints) of a store use: the same as `defaultClientId`'s. */
 export function taskHintScope(store: Pick<Store, 'tabScope' | 'description'>): string {
@@ -57,8 +64,18 @@ export function taskHintScope(store: Pick<Store, 'tabScope' | 'description'>): s
 const hintKey = (scope: string, projectId: string) => `labelkit:task-hint:${scope}:${projectId}`;
 const clientKey = (scope: string, projectId: string) => `labelkit:client:${scope}:${projectId}`;
 
-/** The task this tab last showed of a project, if it may still hold it; undefined otherwise. */
+const firstLookKey = (scope: string, projectId: string) => `labelkit:first-look:${scope}:${projectId}`;
+
+/**
+ * The task this tab last showed of a project, if it may still hold it; else, for a tab that held
+ * none (a first visit), the project's first look (`writeFirstLook`), if one was written; undefined
+ * otherwise.
+ */
 export function readTaskHint(projectId: string, scope = '', now = Date.now()): TaskHint | undefined {
+  return readTabHint(projectId, scope, now) ?? readFirstLook(projectId, scope, now);
+}
+
+function readTabHint(projectId: string, scope: string, now: number): TaskHint | undefined {
   const storage = tabStorage();
   if (!storage) return undefined;
   try {
@@ -89,11 +106,47 @@ export function writeTaskHint(hint: TaskHint, scope = ''): void {
   }
 }
 
-/** Forgets the hint (no task held: the queue is empty, or the task was given back). */
+/** Forgets the hint and the project's first look (no task held: the queue is empty, or the task was given back). */
 export function clearTaskHint(projectId: string, scope = ''): void {
   try {
     tabStorage()?.removeItem(hintKey(scope, projectId));
+    storage('localStorage')?.removeItem(firstLookKey(scope, projectId));
   } catch {
     // as above
+  }
+}
+
+/**
+ * What a new tab of a project is likely to be handed first, kept in localStorage (shared by the
+ * origin's tabs) each time a tab shows a task: that task's items and when its lease runs out, and the
+ * items the queue would hand out after it. A new tab previews the held items once their lease has run
+ * out (they go back to the front of the queue), else the next ones. Only a preview: wrong when
+ * another tab or labeler took those items since; the real task then replaces it.
+ */
+export interface FirstLook {
+  readonly held: TaskHint;
+  readonly next: readonly Task['items'][number][];
+}
+
+/** Records a project's first look (best effort, as `writeTaskHint`). */
+export function writeFirstLook(look: FirstLook, scope = ''): void {
+  try {
+    storage('localStorage')?.setItem(firstLookKey(scope, look.held.projectId), JSON.stringify(look));
+  } catch {
+    // as above
+  }
+}
+
+function readFirstLook(projectId: string, scope: string, now: number): TaskHint | undefined {
+  try {
+    const raw = storage('localStorage')?.getItem(firstLookKey(scope, projectId));
+    if (!raw) return undefined;
+    const { held, next } = JSON.parse(raw) as FirstLook;
+    if (held?.v !== 1 || held.projectId !== projectId || !Array.isArray(held.labels) || !Array.isArray(held.task?.items) || !Array.isArray(next)) return undefined;
+    const items = held.task.expiresAt <= now ? held.task.items : next;
+    if (!items.length) return undefined;
+    return { ...held, firstLook: true, clientId: '', taskSize: items.length, task: { ...held.task, id: '', items } };
+  } catch {
+    return undefined;
   }
 }

@@ -6,6 +6,7 @@
 import { html, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import {
   clearTaskHint,
+  writeFirstLook,
   isClassificationKind,
   taskHintScope,
   writeTaskHint,
@@ -82,23 +83,29 @@ export class TaskHintView implements ReactiveController {
       if (url && !url.startsWith('blob:') && !url.startsWith('data:')) urls[it.path] = url;
     }
     const s = this.inner().stats;
-    writeTaskHint(
-      {
-        v: 1,
-        projectId: p.id,
-        clientId: p.clientId,
-        name: p.name,
-        kind: p.kind,
-        labels: p.labels,
-        task,
-        taskSize: task.items.length,
-        urls,
-        done: s ? s.counts.labeled + s.counts['needs-review'] : 0,
-        left: s ? s.counts.todo + s.counts.assigned : 0,
-        savedAt: Date.now(),
-      },
-      taskHintScope(p.store),
-    );
+    const hint: TaskHint = {
+      v: 1,
+      projectId: p.id,
+      clientId: p.clientId,
+      name: p.name,
+      kind: p.kind,
+      labels: p.labels,
+      task,
+      taskSize: task.items.length,
+      urls,
+      done: s ? s.counts.labeled + s.counts['needs-review'] : 0,
+      left: s ? s.counts.todo + s.counts.assigned : 0,
+      savedAt: Date.now(),
+    };
+    const scope = taskHintScope(p.store);
+    writeTaskHint(hint, scope);
+    // A new tab's first look: this task's items (once their lease runs out) or the ones after them.
+    const next = p.peekNext(this.host.gridSize);
+    for (const it of next) {
+      const url = this.#url(it.path);
+      if (url && !url.startsWith('blob:') && !url.startsWith('data:')) urls[it.path] = url;
+    }
+    writeFirstLook({ held: hint, next }, scope);
   }
 
   /** An item's URL from the source (the queue's own may be a `blob:` URL, gone after a reload). */

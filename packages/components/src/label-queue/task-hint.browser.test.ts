@@ -134,18 +134,61 @@ describe('<label-queue> task hint (first task first)', () => {
     expect((await submitted).taskId).to.equal(real.id);
   });
 
-  it('gives no hint to another tab (client id) or after the lease ran out', async () => {
-    const { demo, hint } = await firstVisit();
+  it('gives another tab (client id), or this one once the lease ran out, only the first look', async () => {
+    const { demo, task, hint } = await firstVisit();
     const scope = taskHintScope(demo.store);
-    expect(readTaskHint(demo.project.id, scope, hint.task.expiresAt + 1)).to.equal(undefined);
+    const expired = readTaskHint(demo.project.id, scope, hint.task.expiresAt + 1)!;
+    expect(expired.firstLook, 'no task hint after the lease ran out').to.equal(true);
+    expect(expired.task.id).to.equal('');
+    expect(
+      expired.task.items.map((it) => it.index),
+      'its items go back to the front: they come first',
+    ).to.deep.equal(task.items.map((it) => it.index));
     const key = `labelkit:client:${scope}:${demo.project.id}`;
     const mine = sessionStorage.getItem(key)!;
     sessionStorage.setItem(key, 'c-someone-else');
     try {
-      expect(readTaskHint(demo.project.id, scope)).to.equal(undefined);
+      const other = readTaskHint(demo.project.id, scope)!;
+      expect(other.firstLook).to.equal(true);
+      const held = new Set(task.items.map((it) => it.index));
+      expect(other.task.items.length).to.equal(4);
+      expect(
+        other.task.items.some((it) => held.has(it.index)),
+        'not the items this tab holds',
+      ).to.equal(false);
     } finally {
       sessionStorage.setItem(key, mine);
     }
     expect(readTaskHint(demo.project.id, scope)!.task.id).to.equal(hint.task.id);
+  });
+
+  it('a new tab previews the first look, and is then handed those very items', async () => {
+    const { demo, task } = await firstVisit();
+    const scope = taskHintScope(demo.store);
+    const tabHint = `labelkit:task-hint:${scope}:${demo.project.id}`;
+    const saved = sessionStorage.getItem(tabHint)!;
+    sessionStorage.removeItem(tabHint); // a new tab: no task of its own
+    try {
+      const look = readTaskHint(demo.project.id, scope)!;
+      expect(look.firstLook).to.equal(true);
+      const { el, h } = queue();
+      const previewed = new Promise<Task>((r) => el.addEventListener('label-task-preview', (e) => r(e.detail.task), { once: true }));
+      el.hint = look;
+      const shown = await previewed;
+      await expectInert(el, h, shown);
+      const loaded = h.next('label-task-load');
+      el.source = demo.source;
+      el.project = await open(demo, 'new-tab');
+      const real = (await loaded).task;
+      expect(
+        real.items.map((it) => it.index),
+        'the items previewed',
+      ).to.deep.equal(shown.items.map((it) => it.index));
+      expect(real.id).to.not.equal(task.id);
+      await h.ready();
+      expect(h.root.querySelector('[data-preview]')).to.equal(null);
+    } finally {
+      sessionStorage.setItem(tabHint, saved);
+    }
   });
 });
