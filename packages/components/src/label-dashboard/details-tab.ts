@@ -93,6 +93,9 @@ export class DetailsTab {
         targetPrecision: Number(f.get('targetPrecision')),
         clustering: f.get('clustering') === 'on',
       });
+      // Active ordering is a queue setting: the lanes serve what assist ranked most informative first.
+      const order = f.get('informative') === 'on' ? 'informative' : 'shuffled';
+      if ((p.queueSettings.order ?? 'shuffled') !== order) await p.updateQueue({ order });
       this.c.notify('ML assist settings saved.');
     });
   }
@@ -208,6 +211,7 @@ export class DetailsTab {
             <label>then every <input type="number" name="retrainEvery" min="1" step="1" required .value=${String(p.assist.retrainEvery)} /> labels</label>
             <label>Suggest labels only where the model is right <input type="number" name="targetPrecision" min="0.5" max="1" step="0.01" required .value=${String(p.assist.targetPrecision)} /> of the time</label>
             <label class="row"><input type="checkbox" name="clustering" .checked=${p.assist.clustering} /> Put similar images on one page</label>
+            <label class="row"><input type="checkbox" name="informative" .checked=${p.queueSettings.order === 'informative'} /> Serve the images the model is least sure of first</label>
             <button part="button" type="submit" ?disabled=${busy}>Save assist settings</button>
           </form>`
           : html`<p class="small muted">First training after ${p.assist.firstTrainingAt} labels, then every ${p.assist.retrainEvery}; target precision ${p.assist.targetPrecision}.</p>`
