@@ -6,12 +6,18 @@
 // with up to checkpointEvery events not in a checkpoint: reopened while the writer is still open,
 // as a crash leaves it), and "v1" (the old policy: a snapshot only every 5,000 events, no tails).
 //   npm run bench -- reopen [-- --quick]
+// The same rows on IndexedDB in Chromium: npm run bench -- reopen --idb (bench/reopen-idb.ts).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ProjectRegistry, type ProjectOptions } from '@labelkit/core';
 import { FsStore } from '@labelkit/core/node';
+
+if (process.argv.includes('--idb')) {
+  await import('./reopen-idb.js');
+  process.exit(0);
+}
 
 const quick = process.argv.includes('--quick');
 const SCALES = quick ? [10_000, 100_000] : [10_000, 100_000, 500_000];
