@@ -53,6 +53,15 @@ export class ItemColumns {
   users = new StringTable(16);
   /** Why items could not be read, by index. */
   unreadable = new Map<number, Unreadable>();
+  /** `users` indices by id: a user labels many items, and the fold looks one up per item labeled. */
+  readonly #userIndex = new Map<string, number>();
+
+  /** The index of user `id` in `users`, added when new. */
+  userIndex(id: string): number {
+    let i = this.#userIndex.get(id);
+    if (i === undefined) this.#userIndex.set(id, (i = this.users.add(id).index));
+    return i;
+  }
 
   get length(): number {
     return this.status.length;

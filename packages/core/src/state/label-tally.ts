@@ -11,6 +11,14 @@ export class LabelTally {
 
   /** Counts one item's annotations in (`+1`) or out (`-1`). */
   count(anns: readonly Annotation[], sign: 1 | -1): void {
+    if (anns.length === 1) {
+      // One annotation (a class tag, one box): the fold's common case, without a Set.
+      const t = this.#tally.get(anns[0]!.label) ?? [0, 0];
+      t[0] += sign;
+      t[1] += sign;
+      this.#tally.set(anns[0]!.label, t);
+      return;
+    }
     const seen = new Set<string>();
     for (const a of anns) {
       const t = this.#tally.get(a.label) ?? [0, 0];

@@ -7,6 +7,7 @@ import { Leases, type TaskRecord } from './leases.js';
 import { LaneQueue } from './queue.js';
 import { LabelTally } from './label-tally.js';
 import { STATE_NAMES, type ProjectMeta, type StateParts, type StoredStatus } from './parts.js';
+import { annotationsText } from './text-column.js';
 import { Runs, type RunRecord } from './runs.js';
 import { statsOf, type Stats } from './stats.js';
 import { TeamState, type FoldOps } from '../team/team-state.js';
@@ -317,7 +318,7 @@ export class ProjectState {
     this.#leases.unlease(i);
     this.#setLabels(i, anns);
     this.#setStatus(i, review ? ST_REVIEW : ST_LABELED);
-    c.labeledBy.array[i] = c.users.add(by).index;
+    c.labeledBy.array[i] = c.userIndex(by);
     c.labeledAt.array[i] = at;
     const pre = c.prelabels.get(i);
     if (pre !== undefined || c.shown.has(i)) c.shown.set(i, pre);
@@ -339,7 +340,7 @@ export class ProjectState {
     const prev = this.#items.labels.get(i);
     if (prev) this.#labelTally.count(JSON.parse(prev) as Annotation[], -1);
     if (anns) this.#labelTally.count(anns, +1);
-    this.#items.labels.set(i, anns ? JSON.stringify(anns) : undefined);
+    this.#items.labels.set(i, anns ? annotationsText(anns) : undefined);
   }
 
   /** A labeled item becomes todo again, without labels (rejected, or a start over). */

@@ -1,3 +1,5 @@
+import type { Annotation } from '../types.js';
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -72,4 +74,28 @@ export class TextColumn {
     t.#baseOffsets = offsets;
     return t;
   }
+}
+
+const classTexts = new Map<string, string>();
+
+/**
+ * The JSON text of an item's annotations, as `JSON.stringify` writes it. One class tag written as
+ * `{ kind, label }` — what every classification submit carries — comes from a cache: the fold then
+ * neither stringifies nor allocates for it.
+ */
+export function annotationsText(anns: readonly Annotation[]): string {
+  const a = anns.length === 1 ? anns[0]! : undefined;
+  if (a?.kind !== 'class') return JSON.stringify(anns);
+  let k = 0;
+  for (const key in a) {
+    if (k > 1 || key !== (k === 0 ? 'kind' : 'label')) return JSON.stringify(anns);
+    k++;
+  }
+  if (k !== 2) return JSON.stringify(anns);
+  let text = classTexts.get(a.label);
+  if (text === undefined) {
+    text = JSON.stringify(anns);
+    if (classTexts.size < 4096) classTexts.set(a.label, text);
+  }
+  return text;
 }
