@@ -71,31 +71,128 @@ function standardize(x: Float32Array, n: number, d: number, mean: Float32Array, 
   return z;
 }
 
+/** Logits of standardized row `zo` of `z` into `out` (classes blocked by 4, so each feature is loaded once per block). */
+function logits(z: Float32Array, zo: number, d: number, classes: number, w: Float32Array, b: Float32Array, out: Float64Array): void {
+  let c = 0;
+  for (; c + 4 <= classes; c += 4) {
+    const w0 = c * d;
+    const w1 = w0 + d;
+    const w2 = w1 + d;
+    const w3 = w2 + d;
+    let s0 = b[c]!;
+    let s1 = b[c + 1]!;
+    let s2 = b[c + 2]!;
+    let s3 = b[c + 3]!;
+    for (let p = 0; p < d; p++) {
+      const v = z[zo + p]!;
+      s0 += v * w[w0 + p]!;
+      s1 += v * w[w1 + p]!;
+      s2 += v * w[w2 + p]!;
+      s3 += v * w[w3 + p]!;
+    }
+    out[c] = s0;
+    out[c + 1] = s1;
+    out[c + 2] = s2;
+    out[c + 3] = s3;
+  }
+  for (; c < classes; c++) {
+    const w0 = c * d;
+    let s = b[c]!;
+    for (let p = 0; p < d; p++) s += z[zo + p]! * w[w0 + p]!;
+    out[c] = s;
+  }
+}
+
+/** Turns logits into probabilities in place: softmax (multi-class) or a sigmoid per class. */
+function activate(kind: HeadKind, s: Float64Array, classes: number): void {
+  if (kind === 'multiclass') {
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) if (s[c]! > max) max = s[c]!;
+    let total = 0;
+    for (let c = 0; c < classes; c++) {
+      const e = Math.exp(s[c]! - max);
+      s[c] = e;
+      total += e;
+    }
+    for (let c = 0; c < classes; c++) s[c]! /= total;
+  } else {
+    for (let c = 0; c < classes; c++) s[c] = 1 / (1 + Math.exp(-s[c]!));
+  }
+}
+
 /** Writes class probabilities (n×classes) for standardized rows `z` into `out`. */
 function forward(kind: HeadKind, z: Float32Array, n: number, d: number, classes: number, w: Float32Array, b: Float32Array, out: Float32Array): void {
+  const s = new Float64Array(classes);
+  for (let i = 0; i < n; i++) {
+    logits(z, i * d, d, classes, w, b, s);
+    activate(kind, s, classes);
+    for (let c = 0; c < classes; c++) out[i * classes + c] = s[c]!;
+  }
+}
+
+/**
+ * One pass over the rows: the loss (before the penalty) and its gradient, (p − y)/n ⊗ z for both
+ * softmax cross-entropy and per-class binary cross-entropy, added into `gw`, `gb` (zeroed first).
+ * Each row is read once for its logits and once, still in cache, for its gradient.
+ */
+function lossAndGradient(
+  kind: HeadKind,
+  z: Float32Array,
+  y: Float32Array,
+  n: number,
+  d: number,
+  classes: number,
+  w: Float32Array,
+  b: Float32Array,
+  gw: Float32Array,
+  gb: Float32Array,
+): number {
+  const s = new Float64Array(classes);
+  let loss = 0;
+  gw.fill(0);
+  gb.fill(0);
   for (let i = 0; i < n; i++) {
     const zo = i * d;
-    const oo = i * classes;
-    let max = -Infinity;
+    const yo = i * classes;
+    logits(z, zo, d, classes, w, b, s);
+    activate(kind, s, classes);
     for (let c = 0; c < classes; c++) {
-      const wo = c * d;
-      let s = b[c]!;
-      for (let p = 0; p < d; p++) s += z[zo + p]! * w[wo + p]!;
-      out[oo + c] = s;
-      if (s > max) max = s;
-    }
-    if (kind === 'multiclass') {
-      let total = 0;
-      for (let c = 0; c < classes; c++) {
-        const e = Math.exp(out[oo + c]! - max);
-        out[oo + c] = e;
-        total += e;
+      const p = Math.fround(s[c]!);
+      const t = y[yo + c]!;
+      if (kind === 'multiclass') {
+        if (t) loss -= Math.log(Math.max(p, 1e-12));
+      } else {
+        loss -= t ? Math.log(Math.max(p, 1e-12)) : Math.log(Math.max(1 - p, 1e-12));
       }
-      for (let c = 0; c < classes; c++) out[oo + c]! /= total;
-    } else {
-      for (let c = 0; c < classes; c++) out[oo + c] = 1 / (1 + Math.exp(-out[oo + c]!));
+      s[c] = (p - t) / n;
+      gb[c]! += s[c]!;
+    }
+    let c = 0;
+    for (; c + 4 <= classes; c += 4) {
+      const w0 = c * d;
+      const w1 = w0 + d;
+      const w2 = w1 + d;
+      const w3 = w2 + d;
+      const g0 = s[c]!;
+      const g1 = s[c + 1]!;
+      const g2 = s[c + 2]!;
+      const g3 = s[c + 3]!;
+      for (let q = 0; q < d; q++) {
+        const v = z[zo + q]!;
+        gw[w0 + q]! += g0 * v;
+        gw[w1 + q]! += g1 * v;
+        gw[w2 + q]! += g2 * v;
+        gw[w3 + q]! += g3 * v;
+      }
+    }
+    for (; c < classes; c++) {
+      const w0 = c * d;
+      const g = s[c]!;
+      if (g === 0) continue;
+      for (let q = 0; q < d; q++) gw[w0 + q]! += g * z[zo + q]!;
     }
   }
+  return loss;
 }
 
 /** Trains a head on n×d embeddings. */
@@ -129,36 +226,13 @@ export async function trainHead(
   const vw = new Float32Array(classes * d);
   const mb = new Float32Array(classes);
   const vb = new Float32Array(classes);
-  const prob = new Float32Array(n * classes);
   const beta1 = 0.9;
   const beta2 = 0.999;
   let loss = Infinity;
   let epoch = 0;
   let settled = 0;
   for (; epoch < maxEpochs; epoch++) {
-    forward(kind, z, n, d, classes, w, b, prob);
-    // Loss and gradient: (p − y)/n for both softmax cross-entropy and per-class binary cross-entropy.
-    let nextLoss = 0;
-    gw.fill(0);
-    gb.fill(0);
-    for (let i = 0; i < n; i++) {
-      const oo = i * classes;
-      const zo = i * d;
-      for (let c = 0; c < classes; c++) {
-        const p = prob[oo + c]!;
-        const t = y[oo + c]!;
-        if (kind === 'multiclass') {
-          if (t) nextLoss -= Math.log(Math.max(p, 1e-12));
-        } else {
-          nextLoss -= t ? Math.log(Math.max(p, 1e-12)) : Math.log(Math.max(1 - p, 1e-12));
-        }
-        const g = (p - t) / n;
-        if (g === 0) continue;
-        gb[c]! += g;
-        const wo = c * d;
-        for (let q = 0; q < d; q++) gw[wo + q]! += g * z[zo + q]!;
-      }
-    }
+    let nextLoss = lossAndGradient(kind, z, y, n, d, classes, w, b, gw, gb);
     let penalty = 0;
     for (let q = 0; q < w.length; q++) {
       penalty += w[q]! * w[q]!;
