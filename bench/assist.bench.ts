@@ -18,7 +18,7 @@
 //
 // Run the same file against older code (a `git worktree` of an earlier commit) for before/after:
 // it uses only APIs both have.
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Assistant, type AssistImage, type ItemView, MemoryStore, ProjectRegistry } from '../packages/core/src/index.js';
 import { AssistLoop, type AssistLoopOptions, createAssistant, type FeaturizerSpec } from '../packages/ml/src/index.js';
 import { MNIST_EMBEDDING, ORT_WASM_DIR, YOLOX_BACKBONE, modelBytes } from '../packages/ml/test/fixtures.js';
@@ -70,14 +70,54 @@ function spec(name: Name): FeaturizerSpec {
   };
 }
 
+/** Seconds spent in the assistant's calls during one simulation (where a run's time goes). */
+let spent: Record<string, number> = {};
+async function timed<T>(what: string, p: Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await p;
+  } finally {
+    spent[what] = (spent[what] ?? 0) + (performance.now() - t0) / 1000;
+  }
+}
+
+/**
+ * Embeddings of the digits (index in the seed-7 digit sequence → row), kept in .cache/ between
+ * runs (`--no-cache`: featurize again): featurizing is the same work in every run and every seed,
+ * and yolox takes minutes of it. The digit sequence is a prefix sequence, so any --items reuses it.
+ */
+const CACHE = !args.includes('--no-cache');
+const cacheFile = (name: Name) => new URL(`../.cache/assist-embeddings/${name}.f32`, import.meta.url);
+function loadRows(name: Name): { rows: Map<number, Float32Array>; dim: number } {
+  const rows = new Map<number, Float32Array>();
+  if (!CACHE || !existsSync(cacheFile(name))) return { rows, dim: 0 };
+  const buf = readFileSync(cacheFile(name));
+  const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+  const dim = all[0]!;
+  for (let i = 0, o = 1; o + dim <= all.length; i++, o += dim) rows.set(i, all.slice(o, o + dim));
+  return { rows, dim };
+}
+function saveRows(name: Name, rows: Map<number, Float32Array>, dim: number): void {
+  if (!CACHE || !dim) return;
+  let count = 0;
+  while (rows.has(count)) count++;
+  const all = new Float32Array(1 + count * dim);
+  all[0] = dim;
+  for (let i = 0; i < count; i++) all.set(rows.get(i)!, 1 + i * dim);
+  mkdirSync(new URL('../.cache/assist-embeddings/', import.meta.url), { recursive: true });
+  writeFileSync(cacheFile(name), all);
+}
+
 /**
  * The assistant, with featurization memoized by digit: seeds share the images, so each is
- * featurized once per process (the same rows the assistant would compute again).
+ * featurized once (the same rows the assistant would compute again), and kept in .cache/.
  */
-function memoized(inner: Assistant, index: Map<Uint8Array, number>): Assistant {
-  const rows = new Map<number, Float32Array>();
-  let dim = 0;
+function memoized(inner: Assistant, index: Map<Uint8Array, number>, name: Name): Assistant & { save(): void } {
+  const loaded = loadRows(name);
+  const rows = loaded.rows;
+  let dim = loaded.dim;
   return {
+    save: () => saveRows(name, rows, dim),
     requestedDevice: inner.requestedDevice,
     device: (o) => inner.device(o),
     async featurize(images, options) {
@@ -86,7 +126,7 @@ function memoized(inner: Assistant, index: Map<Uint8Array, number>): Assistant {
       const missingKeys = keys.filter((key) => key < 0 || !rows.has(key));
       let run;
       if (missing.length) {
-        const res = await inner.featurize(missing, options);
+        const res = await timed('featurize', inner.featurize(missing, options));
         dim = res.embeddings.cols;
         run = res.run;
         missingKeys.forEach((key, k) => rows.set(key, res.embeddings.data.slice(k * dim, (k + 1) * dim)));
@@ -108,9 +148,9 @@ function memoized(inner: Assistant, index: Map<Uint8Array, number>): Assistant {
         },
       };
     },
-    cluster: (e, o) => inner.cluster(e, o),
-    train: (e, r, o) => inner.train(e, r, o),
-    predict: (h, e, o) => inner.predict(h, e, o),
+    cluster: (e, o) => timed('cluster', inner.cluster(e, o)),
+    train: (e, r, o) => timed('train', inner.train(e, r, o)),
+    predict: (h, e, o) => timed('predict', inner.predict(h, e, o)),
     detect: (i, o) => inner.detect(i, o),
     dispose: () => inner.dispose(),
   };
@@ -136,8 +176,9 @@ async function simulate(
   digits: Digit[],
   assistant: Assistant,
   index: Map<Uint8Array, number>,
-): Promise<{ checkpoints: Checkpoint[]; seconds: number; trainings: number }> {
+): Promise<{ checkpoints: Checkpoint[]; seconds: number; trainings: number; spent: Record<string, number> }> {
   const t0 = performance.now();
+  spent = {};
   const registry = new ProjectRegistry(new MemoryStore());
   const labels = Array.from({ length: 10 }, (_, d) => String(d));
   const project = await registry.create(
@@ -226,7 +267,7 @@ async function simulate(
   }
   const trainings = project.runs.filter((r) => r.kind === 'training' && r.status === 'completed').length;
   project.close();
-  return { checkpoints, seconds: (performance.now() - t0) / 1000, trainings };
+  return { checkpoints, seconds: (performance.now() - t0) / 1000, trainings, spent };
 }
 
 const pct = (x: number, n = 1) => (Number.isFinite(x) ? `${(x * 100).toFixed(n)} %` : '—');
@@ -246,6 +287,7 @@ for (const name of FEATURIZERS) {
       models: { featurizer: spec(name) },
     }),
     index,
+    name,
   );
   results[name] = [];
   console.log(`\n${name}${name === 'mnist' ? ' (reference: trained on MNIST)' : ''}`);
@@ -253,6 +295,7 @@ for (const name of FEATURIZERS) {
   console.log('|---|---|---|---|---|---|---|---|');
   for (const seed of SEED_LIST.length ? SEED_LIST : Array.from({ length: SEEDS }, (_, i) => i + 1)) {
     const r = await simulate(name, seed, digits, assistant, index);
+    assistant.save();
     results[name].push({ seed, ...r });
     for (const c of r.checkpoints) {
       const flag = c.windowShown && c.windowRight / c.windowShown < TARGET ? ' ✗' : '';
@@ -262,7 +305,10 @@ for (const name of FEATURIZERS) {
         } | ${c.actions} |`,
       );
     }
-    console.log(`|   | (${r.trainings} trainings, ${r.seconds.toFixed(0)} s) | | | | | | |`);
+    const where = Object.entries(r.spent)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(', ');
+    console.log(`|   | (${r.trainings} trainings, ${r.seconds.toFixed(0)} s: ${where}) | | | | | | |`);
   }
   await assistant.dispose();
 }
