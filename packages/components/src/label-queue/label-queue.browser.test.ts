@@ -172,7 +172,9 @@ describe('<label-queue>', () => {
     expect(h.root.querySelectorAll('.tag.suggested').length).to.equal(4);
     const items = el.currentTask!.items;
     await h.focus();
+    const submitted = h.next('label-task-submit'); // the write is confirmed after the next task shows
     await h.press('Enter');
+    await submitted;
     await h.ready();
     for (const it of items) expect(project.item(it.index).annotations.map((a) => a.label)).to.deep.equal(it.prelabels!.map((a) => a.label));
   });
@@ -180,8 +182,9 @@ describe('<label-queue>', () => {
   it('V marks the task for review', async () => {
     const { h, project } = await mount();
     await h.focus();
+    const submitted = h.next('label-task-submit');
     await h.press('v', '1', '1', '1', '1', 'Enter');
-    await h.ready();
+    expect((await submitted).needsReview).to.equal(true);
     expect(project.stats().counts['needs-review']).to.equal(4);
   });
 
@@ -194,8 +197,9 @@ describe('<label-queue>', () => {
     const item = el.currentTask!.items[0].index;
     await h.press('t');
     expect(el.annotationsOf(item).length).to.equal(1);
+    const submitted = h.next('label-task-submit');
     await h.press('Enter');
-    await h.ready();
+    await submitted;
     const saved = project.item(item);
     expect(saved.state).to.equal('labeled');
     expect(saved.annotations[0].kind).to.equal('box');
