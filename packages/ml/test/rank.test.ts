@@ -69,7 +69,7 @@ describe('informativeOrder on a synthetic set', () => {
 });
 
 describe('the loop records a ranking for the informative queue', () => {
-  async function setup(order: QueueSettings['order']) {
+  async function setup(order: QueueSettings['order'], threshold: number | null = 0.995) {
     const registry = new ProjectRegistry(new MemoryStore());
     const project = await registry.create(
       {
@@ -93,7 +93,8 @@ describe('the loop records a ranking for the informative queue', () => {
       const t = (await project.nextTask({ size: 1 }))!;
       await project.submit(t.id, [{ item: t.items[0]!.index, annotations: [{ kind: 'class', label: ids[k % 2]! }] }]);
     }
-    assistant.script = { threshold: null, probs: (r) => (r[0]! % 5 === 0 ? [0.5 + r[0]! / 1000, 0.5 - r[0]! / 1000] : [0.99, 0.01]) };
+    // A threshold above every confidence: a validated round, with no prelabels to show yet.
+    assistant.script = { threshold, probs: (r) => (r[0]! % 5 === 0 ? [0.5 + r[0]! / 1000, 0.5 - r[0]! / 1000] : [0.99, 0.01]) };
     const ranked: number[][] = [];
     const rankItems = project.rankItems.bind(project);
     project.rankItems = (run, items, scores) => (ranked.push([...items]), rankItems(run, items, scores));
@@ -117,6 +118,11 @@ describe('the loop records a ranking for the informative queue', () => {
       await project.skip(t.id);
     }
     expect(served).toEqual(ranked[0]!.slice(0, todoUnsure));
+  });
+
+  it('a round with no threshold records an empty ranking: the shuffled order builds the calibration sample', async () => {
+    const { ranked } = await setup('informative', null);
+    expect(ranked).toEqual([[]]);
   });
 
   it("'shuffled' (the default): no ranking is computed or recorded", async () => {

@@ -95,7 +95,7 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
   });
   // Active ordering (queue.order 'informative'): the items left to label, most informative first.
   if (threshold === null) {
-    await rankForQueue(ctx, trained!.head, undefined, signal);
+    await rankForQueue(ctx, trained!.head, threshold, signal);
     return { threshold, prelabeled: 0, withdrawn, failed: [], flags: await roundFlags(ctx, multilabel ? undefined : trained!.head, threshold, signal) };
   }
   const todo = [...p.items({ states: ['todo'] })].filter((it) => assistable(it) && ctx.hasRow(it));
@@ -128,7 +128,7 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
     withdrawn = await withdrawModelPrelabels(ctx.project, new Set(proposals.map((x) => x.item)), runId, 'not re-proposed by the new model');
     return { ...run, metrics: { ...run.metrics, threshold, prelabeled, withdrawn, unvisited, ...(gated.length ? { gated: gatedNames.join(', ') } : {}) } };
   });
-  await rankForQueue(ctx, trained!.head, undefined, signal);
+  await rankForQueue(ctx, trained!.head, threshold, signal);
   return { threshold, prelabeled, withdrawn, failed: [], flags: await roundFlags(ctx, multilabel ? undefined : trained!.head, threshold, signal) };
 }
 

@@ -108,21 +108,25 @@ export function informativeOrder(scores: Float32Array, top: number, groups?: Int
 /**
  * After a round: when the project's `queue.order` is 'informative', ranks the todo items that
  * carry no prelabel with the round's head and records the ranking (`project.rankItems`). The
- * ranking holds `4 × retrainEvery` items (at least 50): the next round ranks again. Returns how
- * many items were ranked (0 when the setting is off).
+ * ranking holds `4 × retrainEvery` items (at least 50): the next round ranks again. A round with no
+ * threshold (`null`: no prelabels yet, or withdrawn) records an empty ranking instead: the lanes
+ * keep their shuffled order until prelabels flow, because the threshold is chosen on the labels
+ * humans gave, and a sample of only the items the model is unsure of never shows it the run of
+ * right, confident predictions it needs (measured: docs/ml.md, "Active ordering"). Returns how many
+ * items were ranked (0 when the setting is off).
  */
-export async function rankForQueue(ctx: LoopContext, head: AssistHead, run: string | undefined, signal?: AbortSignal): Promise<number> {
+export async function rankForQueue(ctx: LoopContext, head: AssistHead, threshold: number | null, signal?: AbortSignal): Promise<number> {
   const p = ctx.project;
   if (p.queueSettings.order !== 'informative') return 0;
-  const todo = [...p.items({ states: ['todo'] })].filter((it) => it.lane !== 'prelabeled' && !it.prelabels && assistable(it) && ctx.hasRow(it));
-  if (!todo.length) return p.rankItems(run, []);
+  const todo = threshold === null ? [] : [...p.items({ states: ['todo'] })].filter((it) => it.lane !== 'prelabeled' && !it.prelabels && assistable(it) && ctx.hasRow(it));
+  if (!todo.length) return p.rankItems(undefined, []);
   const data = ctx.cache.matrix(todo.map((it) => it.index));
   const res = await ctx.assistant.predict(head, { rows: todo.length, cols: ctx.cache.dim, data }, { signal });
   const scores = uncertainty(head.kind, res.probabilities.data, todo.length, head.classes);
   const groups = Int32Array.from(todo, (it) => it.cluster ?? -1);
   const order = informativeOrder(scores, Math.max(50, 4 * p.assist.retrainEvery), groups, { data, cols: ctx.cache.dim });
   return p.rankItems(
-    run,
+    undefined,
     order.map((k) => todo[k]!.index),
     order.map((k) => scores[k]!),
   );
