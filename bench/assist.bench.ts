@@ -1,4 +1,4 @@
-// `npm run bench -- assist [--quick] [--seeds 3] [--items 1000] [--featurizers builtin,yolox] [--tag after]`
+// `npm run bench -- assist [--quick] [--seeds 3] [--items 1000] [--featurizers builtin,yolox] [--tag after] [--order informative] [--to-end]`
 //
 // A simulated labeler on MNIST digits, driving ML assist through the public API only (a core
 // Project, @labelkit/ml's createAssistant and AssistLoop), the way a host app runs it: after every
@@ -40,6 +40,10 @@ const FEATURIZERS = arg('featurizers', 'builtin,yolox').split(',') as Name[];
 const TAG = arg('tag', 'run');
 /** `--loop '{"confidence":0.99}'`: AssistLoop options for an experiment (defaults otherwise). */
 const LOOP = JSON.parse(arg('loop', '{}')) as Partial<AssistLoopOptions>;
+/** `--order informative`: the project's queue.order (active ordering); default shuffled. */
+const ORDER = arg('order', 'shuffled') as 'shuffled' | 'informative';
+/** `--to-end`: go on past the last checkpoint until the queue is done (an 'end' checkpoint). */
+const TO_END = args.includes('--to-end');
 const CHECKPOINTS = [50, 100, 200, 400];
 const TARGET = 0.95;
 
@@ -187,6 +191,7 @@ async function simulate(
       kind: 'image-classification-multiclass',
       labels,
       assist: { enabled: true },
+      queue: { order: ORDER },
       seed,
     },
     { actor: { id: 'sim', role: 'owner' } },
@@ -221,7 +226,7 @@ async function simulate(
   const checkpoints: Checkpoint[] = [];
   await loop.step();
   let next = 0;
-  while (next < CHECKPOINTS.length) {
+  while (next < CHECKPOINTS.length || TO_END) {
     const task = await project.nextTask({ size: 9 });
     if (!task) break;
     const results = task.items.map((it) => {
@@ -246,7 +251,7 @@ async function simulate(
       next++;
     }
   }
-  if (next < CHECKPOINTS.length) checkpoints.push(checkpoint('end'));
+  if (next < CHECKPOINTS.length || TO_END) checkpoints.push(checkpoint('end'));
   function checkpoint(at: number | 'end'): Checkpoint {
     const todo = [...project.items({ states: ['todo'] })];
     const stats = project.stats();
@@ -275,7 +280,7 @@ const pct = (x: number, n = 1) => (Number.isFinite(x) ? `${(x * 100).toFixed(n)}
 const digits = await loadDigits(nodeDigitSource, ITEMS, { seed: 7 });
 const results: Record<string, unknown[]> = {};
 console.log(
-  `assist benchmark [${TAG}]: ${ITEMS} MNIST digits, seeds ${SEED_LIST.length ? SEED_LIST.join(',') : SEEDS}, featurizers ${FEATURIZERS.join(', ')}, target ${TARGET}, loop options ${JSON.stringify(LOOP)}`,
+  `assist benchmark [${TAG}]: ${ITEMS} MNIST digits, seeds ${SEED_LIST.length ? SEED_LIST.join(',') : SEEDS}, featurizers ${FEATURIZERS.join(', ')}, target ${TARGET}, order ${ORDER}${TO_END ? ' (to the end)' : ''}, loop options ${JSON.stringify(LOOP)}`,
 );
 for (const name of FEATURIZERS) {
   const index = new Map<Uint8Array, number>();
