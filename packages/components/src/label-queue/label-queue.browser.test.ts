@@ -123,8 +123,9 @@ describe('<label-queue>', () => {
     expect(h.tags()).to.deep.equal(Array(4).fill(['round', 'curly']));
     await h.press('3');
     expect(h.tags()).to.deep.equal(Array(4).fill(['round']));
+    const submitted = h.next('label-task-submit');
     await h.press('Escape', 'ArrowRight', 'Space', '2', 'Enter');
-    await h.ready();
+    await submitted;
     const done = [...project.items({ states: ['labeled'] })];
     expect(done.length).to.equal(4);
     expect(done.map((d) => d.annotations.length).sort()).to.deep.equal([1, 1, 1, 2]);
