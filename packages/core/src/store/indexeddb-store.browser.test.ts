@@ -36,26 +36,6 @@ describe('IndexedDBStore in Chromium', () => {
     expect((await s.get('t/0.log'))!.bytes.byteLength).to.equal(300);
   });
 
-  it('stores large objects as Blobs and reads them back whole, with their etag, by get and readFrom', async () => {
-    const s = fresh();
-    const big = new Uint8Array(3 * 2 ** 20 + 5).map((_, i) => (i * 31) & 0xff);
-    const { etag } = await s.put('snap/1.snap', big);
-    big[0] = 99; // the store copied the bytes when asked to put them
-    const [got, small] = await Promise.all([s.get('snap/1.snap'), s.get('missing')]);
-    expect(small).to.equal(undefined);
-    expect(got!.etag).to.equal(etag);
-    expect(got!.bytes.byteLength).to.equal(big.byteLength);
-    expect(got!.bytes[0]).to.equal(0);
-    expect(got!.bytes.subarray(1).every((b, i) => b === big[i + 1])).to.equal(true);
-    const tail = await s.readFrom('snap/1.snap', big.byteLength - 5);
-    expect([tail!.size, [...tail!.bytes]]).to.deep.equal([big.byteLength, [...big.subarray(-5)]]);
-    await rejectsWith(s.append('snap/1.snap', enc('x')), 'E_STORE_WRITE');
-    // Overwritten by a small object: inline again.
-    await s.put('snap/1.snap', enc('small'));
-    expect(new TextDecoder().decode((await s.get('snap/1.snap'))!.bytes)).to.equal('small');
-    await s.close();
-  });
-
   it('conditional writes: create-only and if-match', async () => {
     const s = fresh();
     const { etag } = await s.put('k', enc('1'), { ifNoneMatch: '*' });

@@ -3,26 +3,10 @@ import { conflict, type AppendResult, type PutOptions, type Store, type StoreEnt
 
 interface Row {
   key: string;
-  /** The bytes of a small object (and of every append-only one). */
-  bytes?: Uint8Array;
-  /** The bytes of a large object (`BLOB_FROM` bytes or more), as a Blob: see `put`. */
-  blob?: Blob;
+  bytes: Uint8Array;
   etag: string;
   /** Blocks appended (append-only objects). */
   blocks?: number;
-}
-
-/**
- * From this size a put stores its bytes as a Blob. Chromium keeps values this large in files beside
- * its database either way, but reads a typed array back by deserializing it on the main thread
- * (~200–250 ms for a 54 MB snapshot), and a Blob's bytes as one file read (~60–80 ms).
- */
-const BLOB_FROM = 64 * 1024;
-
-/** The bytes of a row, whichever way they were stored. */
-async function bytesOf(row: Row): Promise<Uint8Array> {
-  if (row.blob) return new Uint8Array(await row.blob.arrayBuffer());
-  return row.bytes ?? new Uint8Array(0);
 }
 
 /** Blocks an append-only object takes before it is sealed, as on Azure. */
@@ -32,8 +16,7 @@ const MAX_APPEND_BLOCKS = 50_000;
  * The browser's default store: one IndexedDB object store keyed by path. A put resolves when its
  * transaction completes (durability 'strict' where the browser supports it), so an acknowledged
  * journal segment survives a crash or reload. Conditional writes read and write in one
- * readwrite transaction, so two tabs cannot both create the same key. Objects of 64 KB or more
- * (snapshots, large segments) are stored as Blobs, which read back several times faster.
+ * readwrite transaction, so two tabs cannot both create the same key.
  */
 export class IndexedDBStore implements Store {
   readonly description: string;
@@ -134,15 +117,7 @@ export class IndexedDBStore implements Store {
     tx.onerror = tx.onabort = () => fail(tx.error ?? new Error('transaction aborted'));
     for (const g of batch) {
       const r = os.get(g.key) as IDBRequest<Row | undefined>;
-      r.onsuccess = () => {
-        const row = r.result;
-        if (!row?.blob) return g.resolve(row && { bytes: row.bytes ?? new Uint8Array(0), etag: row.etag });
-        // A Blob is read after the transaction, outside it: a read of its file that may fail on its own.
-        bytesOf(row).then(
-          (bytes) => g.resolve({ bytes, etag: row.etag }),
-          (err: unknown) => g.reject(new LabelkitError('E_STORE_READ', `Could not read "${g.key}" from IndexedDB: ${(err as Error)?.message}.`, { key: g.key }, { cause: err })),
-        );
-      };
+      r.onsuccess = () => g.resolve(r.result && { bytes: r.result.bytes, etag: r.result.etag });
     }
   }
 
@@ -157,7 +132,7 @@ export class IndexedDBStore implements Store {
             if (options.ifNoneMatch === '*' && cur) throw conflict(key, 'already exists');
             if (options.ifMatch !== undefined && cur?.etag !== options.ifMatch) throw conflict(key, 'has changed');
           }
-          os.put((bytes.byteLength >= BLOB_FROM ? { key, blob: new Blob([bytes as Uint8Array<ArrayBuffer>]), etag } : { key, bytes: bytes.slice(), etag }) satisfies Row);
+          os.put({ key, bytes: bytes.slice(), etag } satisfies Row);
           await req(entries.put({ key, etag, size: bytes.byteLength } satisfies StoreEntry));
         },
         options.signal,
@@ -187,12 +162,9 @@ export class IndexedDBStore implements Store {
           const cur = await req<Row | undefined>(os.get(key));
           const blocks = cur ? (cur.blocks ?? 1) : 0;
           if (blocks >= MAX_APPEND_BLOCKS) return { sealed: true };
-          // Append-only objects are written by append alone, which keeps them inline (a Blob cannot be read inside the transaction).
-          if (cur?.blob) throw new LabelkitError('E_STORE_WRITE', `"${key}" was written by put, not append; it cannot be appended to.`, { key });
-          const prev = cur?.bytes ?? new Uint8Array(0);
-          const joined = new Uint8Array(prev.byteLength + bytes.byteLength);
-          joined.set(prev);
-          joined.set(bytes, prev.byteLength);
+          const joined = new Uint8Array((cur?.bytes.byteLength ?? 0) + bytes.byteLength);
+          if (cur) joined.set(cur.bytes);
+          joined.set(bytes, cur?.bytes.byteLength ?? 0);
           os.put({ key, bytes: joined, etag, blocks: blocks + 1 } satisfies Row);
           await req(entries.put({ key, etag, size: joined.byteLength } satisfies StoreEntry));
           return { sealed: false, blocks: blocks + 1 };
@@ -219,11 +191,16 @@ export class IndexedDBStore implements Store {
 
   async readFrom(key: string, offset: number, options?: { signal?: AbortSignal }): Promise<TailRead | undefined> {
     try {
-      const row = await this.#tx('readonly', (os) => req<Row | undefined>(os.get(key)), options?.signal);
-      if (!row) return undefined;
-      const bytes = await bytesOf(row);
-      const size = bytes.byteLength;
-      return { bytes: bytes.slice(Math.min(Math.max(0, offset), size)), size, sealed: (row.blocks ?? 0) >= MAX_APPEND_BLOCKS };
+      return await this.#tx(
+        'readonly',
+        async (os) => {
+          const row = await req<Row | undefined>(os.get(key));
+          if (!row) return undefined;
+          const size = row.bytes.byteLength;
+          return { bytes: row.bytes.slice(Math.min(Math.max(0, offset), size)), size, sealed: (row.blocks ?? 0) >= MAX_APPEND_BLOCKS };
+        },
+        options?.signal,
+      );
     } catch (err) {
       if (LabelkitError.is(err)) throw err;
       throw new LabelkitError('E_STORE_READ', `Could not read "${key}" from IndexedDB: ${(err as Error)?.message}.`, { key }, { cause: err });
