@@ -1,5 +1,6 @@
-import { type Annotation, type AssistFlags, type AssistHead, type Assistant, LabelkitError } from '@labelkit/core';
-import { prelabelsFromProbs } from '../numerics/fit.js';
+import { type Annotation, type AssistFlags, type AssistHead, type Assistant, type ItemView, LabelkitError, type TrainResult } from '@labelkit/core';
+import { type Agreement, type NeighbourGate, prelabelsFromProbs } from '../numerics/fit.js';
+import { neighbourVotes, unitRows } from '../numerics/neighbours.js';
 import { assistable } from './assistable.js';
 import { projectFlags } from './flags.js';
 import { rankForQueue } from './rank.js';
@@ -47,6 +48,7 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
   const gated = p.labels.map((_, c) => c).filter((c) => perClass[c]! < minPerClass);
   const gatedNames = gated.map((c) => p.labels[c]!.name);
   const confidence = ctx.options.confidence ?? 0.95;
+  const neighbourGate: NeighbourGate = multilabel ? {} : { neighbours: ctx.options.neighbours ?? 10, minAgreement: ctx.options.neighbourAgreement ?? 0.5 };
   const trainParams = { labeled: rows.length, classes, kind: multilabel ? 'multilabel' : 'multiclass', calibration: calibrate.reduce((a, b) => a + b, 0) };
   let trained: Awaited<ReturnType<Assistant['train']>> | undefined;
   await ctx.record('training', trainParams, signal, async () => {
@@ -64,6 +66,7 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
         minSupport: ctx.options.minSupport,
         targetPrecision: p.assist.targetPrecision,
         seed: ctx.options.seed ?? p.seed,
+        ...neighbourGate,
       },
       { signal },
     );
@@ -108,7 +111,7 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
     if (todo.length) {
       const res = await ctx.assistant.predict(trained!.head, { rows: todo.length, cols: ctx.cache.dim, data: ctx.cache.matrix(todo.map((it) => it.index)) }, { signal });
       run = res.run;
-      const picks = prelabelsFromProbs(trained!.head.kind, res.probabilities.data, todo.length, classes, threshold, gated);
+      const picks = prelabelsFromProbs(trained!.head.kind, res.probabilities.data, todo.length, classes, threshold, gated, agreementOf(ctx, trained!, rows, targets, todo));
       const minCluster = ctx.options.minLabelsPerCluster ?? 3;
       const perCluster = new Map<number, number>();
       for (const it of labeled) if (it.cluster !== undefined) perCluster.set(it.cluster, (perCluster.get(it.cluster) ?? 0) + 1);
@@ -130,6 +133,22 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
   });
   await rankForQueue(ctx, trained!.head, threshold, signal);
   return { threshold, prelabeled, withdrawn, failed: [], flags: await roundFlags(ctx, multilabel ? undefined : trained!.head, threshold, signal) };
+}
+
+/**
+ * The todo items' votes from their labeled neighbours (the rows the head was trained on), when
+ * the threshold was chosen with the same gate (the trainer reports `neighbours`; one that does
+ * not, gets none: its threshold is for the head alone).
+ */
+function agreementOf(ctx: LoopContext, trained: TrainResult, rows: number[], targets: number[], todo: ItemView[]): Agreement | undefined {
+  const { head, validation } = trained;
+  const k = validation.metrics?.neighbours;
+  const d = ctx.cache.dim;
+  if (typeof k !== 'number' || !(k > 0) || head.kind !== 'multiclass' || head.mean.length !== d) return undefined;
+  const min = validation.metrics?.minAgreement;
+  const pool = unitRows(ctx.cache.matrix(rows), rows.length, d, head.mean, head.invStd);
+  const query = unitRows(ctx.cache.matrix(todo.map((it) => it.index)), todo.length, d, head.mean, head.invStd);
+  return { votes: neighbourVotes(query, todo.length, pool, rows.length, d, targets, head.classes, k), min: typeof min === 'number' ? min : 0.5 };
 }
 
 /** Near-duplicates and likely-mislabeled items after a round (the model's view of labeled items: multi-class heads only). */

@@ -41,6 +41,15 @@ export interface AssistLoopOptions {
    */
   readonly minLabelsPerCluster?: number;
   /**
+   * Multi-class: a prelabel needs at least `neighbourAgreement` of its `neighbours` nearest
+   * labeled items (cosine, in the head's standardized space) to carry its class, and the
+   * threshold is chosen among the out-of-fold predictions that pass the same test (their
+   * neighbours from the other folds). Default 10; 0: the head alone.
+   */
+  readonly neighbours?: number;
+  /** Share of the neighbours that must carry a prelabel's class (default 0.5). */
+  readonly neighbourAgreement?: number;
+  /**
    * Fewest accepted or corrected prelabels of a round before their realized precision can make
    * the loop raise the threshold or withdraw the round's prelabels (default 20).
    */

@@ -1,5 +1,5 @@
 import type { AssistHead, AssistRun, TrainRequest } from '@labelkit/core';
-import { fitHead, fitHeadCV } from '../numerics/fit.js';
+import { type NeighbourGate, fitHead, fitHeadCV } from '../numerics/fit.js';
 import { type ThresholdChoice, zOf } from '../numerics/threshold.js';
 import { runRecord } from './sessions.js';
 
@@ -24,11 +24,26 @@ export async function trainRequest(
   let split: Record<string, number>;
   let check: Record<string, number | string>;
   if (folds >= 2) {
-    const cv = await fitHeadCV(data, rows, cols, request.targets, request.classes, request.kind, { ...common, folds, calibrate: request.calibrate, gated: request.gated });
+    const { neighbours, minAgreement } = request as TrainRequest & NeighbourGate;
+    const cv = await fitHeadCV(data, rows, cols, request.targets, request.classes, request.kind, {
+      ...common,
+      folds,
+      calibrate: request.calibrate,
+      gated: request.gated,
+      neighbours,
+      minAgreement,
+    });
     const m = cv.metrics;
     fit = cv;
     split = { trainRows: m.rows, folds: m.folds };
-    check = { method: `${m.folds}-fold out-of-fold`, calibrationRows: m.calibrationRows, oofAccuracy: m.oofAccuracy, targetPrecision, confidence };
+    check = {
+      method: `${m.folds}-fold out-of-fold`,
+      calibrationRows: m.calibrationRows,
+      oofAccuracy: m.oofAccuracy,
+      targetPrecision,
+      confidence,
+      ...(neighbours ? { neighbours, minAgreement: minAgreement ?? 0.5 } : {}),
+    };
   } else {
     const ho = await fitHead(data, rows, cols, request.targets, request.classes, request.kind, { ...common, holdout: request.holdout });
     const m = ho.metrics;

@@ -2,6 +2,7 @@
 // choose the prelabel threshold on the held-out rows.
 import { LabelkitError } from '@labelkit/core';
 import { type Head, type HeadKind, type HeadTargets, type HeadTrainOptions, predictHead, trainHead } from './head.js';
+import { neighbourVotes, unitRows } from './neighbours.js';
 import { mulberry32 } from './random.js';
 import { type ThresholdChoice, type ThresholdOptions, chooseThreshold } from './threshold.js';
 
@@ -62,6 +63,19 @@ function gatherTargets(kind: HeadKind, targets: HeadTargets, classes: number, ro
   return out;
 }
 
+/**
+ * The neighbours' gate on multi-class predictions: each row's class votes from its labeled
+ * neighbours (n×classes shares), and the share the predicted class needs.
+ */
+export interface Agreement {
+  readonly votes: Float32Array;
+  readonly min: number;
+}
+
+function agrees(agreement: Agreement | undefined, at: number): boolean {
+  return !agreement || agreement.votes[at]! >= agreement.min;
+}
+
 /** Per-prediction confidence and correctness on held-out rows, as the threshold choice reads them. */
 export function validationPairs(
   kind: HeadKind,
@@ -70,6 +84,7 @@ export function validationPairs(
   n: number,
   classes: number,
   gated?: readonly number[],
+  agreement?: Agreement,
 ): { confidence: Float32Array; correct: Uint8Array } {
   const off = new Uint8Array(classes);
   for (const c of gated ?? []) if (c >= 0 && c < classes) off[c] = 1;
@@ -79,8 +94,8 @@ export function validationPairs(
     for (let i = 0; i < n; i++) {
       let best = 0;
       for (let c = 1; c < classes; c++) if (probs[i * classes + c]! > probs[i * classes + best]!) best = c;
-      // A prediction of a gated class is never a prelabel, so it is no candidate either.
-      if (off[best]) continue;
+      // A prediction of a gated class, or one its neighbours do not back, is never a prelabel, so it is no candidate either.
+      if (off[best] || !agrees(agreement, i * classes + best)) continue;
       confidence.push(probs[i * classes + best]!);
       correct.push(best === targets[i] ? 1 : 0);
     }
@@ -124,6 +139,15 @@ export async function fitHead(x: Float32Array, n: number, d: number, targets: He
   };
 }
 
+/**
+ * What @labelkit/ml's engine reads of a train request beyond core's `TrainRequest`: the
+ * neighbours' gate of `CrossFitOptions` (AssistLoop sends it; another caller gets no gate).
+ */
+export interface NeighbourGate {
+  readonly neighbours?: number;
+  readonly minAgreement?: number;
+}
+
 export interface CrossFitOptions extends HeadTrainOptions, ThresholdOptions {
   /** Folds for out-of-fold predictions (default 5; at least 2). */
   readonly folds?: number;
@@ -135,6 +159,14 @@ export interface CrossFitOptions extends HeadTrainOptions, ThresholdOptions {
   readonly calibrate?: Uint8Array;
   /** Classes never predicted (too few labels): their predictions are not prelabels. */
   readonly gated?: readonly number[];
+  /**
+   * Multi-class: a prediction counts only when at least `minAgreement` of its `neighbours` nearest
+   * labeled rows (cosine, in the head's standardized space) carry its class; out of fold, the
+   * neighbours come from the other folds. 0 or absent: no such gate.
+   */
+  readonly neighbours?: number;
+  /** Share of the neighbours that must carry the predicted class (default 0.5). */
+  readonly minAgreement?: number;
   readonly seed?: number;
 }
 
@@ -192,6 +224,11 @@ export async function fitHeadCV(
   if (n < 2) throw new LabelkitError('E_INVALID_ARGUMENT', `Training needs at least two labeled rows (got ${n}).`, { rows: n });
   const fold = foldsOf(kind, targets, n, classes, folds, options.seed ?? 1);
   const oof = new Float32Array(n * classes);
+  // The head on all rows first: its standardization (no labels in it) places the neighbours.
+  const trained = await trainHead(x.subarray(0, n * d), n, d, targets, classes, kind, options);
+  const k = kind === 'multiclass' ? (options.neighbours ?? 0) : 0;
+  const unit = k > 0 ? unitRows(x, n, d, trained.head.mean, trained.head.invStd) : undefined;
+  const oofVotes = unit ? new Float32Array(n * classes) : undefined;
   for (let f = 0; f < folds; f++) {
     const train: number[] = [];
     const test: number[] = [];
@@ -202,15 +239,19 @@ export async function fitHeadCV(
     const t = await trainHead(gather(x, d, tr), tr.length, d, gatherTargets(kind, targets, classes, tr), classes, kind, options);
     const probs = predictHead(t.head, gather(x, d, te), te.length);
     for (let r = 0; r < te.length; r++) oof.set(probs.subarray(r * classes, r * classes + classes), te[r]! * classes);
+    if (unit && oofVotes) {
+      const votes = neighbourVotes(gather(unit, d, te), te.length, gather(unit, d, tr), tr.length, d, gatherTargets(kind, targets, classes, tr), classes, k);
+      for (let r = 0; r < te.length; r++) oofVotes.set(votes.subarray(r * classes, r * classes + classes), te[r]! * classes);
+    }
   }
-  const trained = await trainHead(x.subarray(0, n * d), n, d, targets, classes, kind, options);
   // Calibration pairs: the out-of-fold predictions of the calibration rows, without gated classes.
   const cal: number[] = [];
   for (let i = 0; i < n; i++) if (!options.calibrate || options.calibrate[i]) cal.push(i);
   const calRows = Int32Array.from(cal);
   const calProbs = gather(oof, classes, calRows);
   const calTargets = gatherTargets(kind, targets, classes, calRows);
-  const { confidence, correct } = validationPairs(kind, calProbs, calTargets, calRows.length, classes, options.gated);
+  const agreement = oofVotes ? { votes: gather(oofVotes, classes, calRows), min: options.minAgreement ?? 0.5 } : undefined;
+  const { confidence, correct } = validationPairs(kind, calProbs, calTargets, calRows.length, classes, options.gated, agreement);
   const plain = validationPairs(kind, calProbs, calTargets, calRows.length, classes);
   let hits = 0;
   for (let i = 0; i < plain.correct.length; i++) hits += kind === 'multiclass' ? plain.correct[i]! : (plain.confidence[i]! >= 0.5 ? 1 : 0) === plain.correct[i] ? 1 : 0;
@@ -230,8 +271,16 @@ export interface ScoredPrelabel {
   readonly confidences: readonly number[];
 }
 
-/** Rows whose predictions reach the threshold, with the classes to prelabel. */
-export function prelabelsFromProbs(kind: HeadKind, probs: Float32Array, n: number, classes: number, threshold: number, gated?: readonly number[]): ScoredPrelabel[] {
+/** Rows whose predictions reach the threshold (and, with `agreement`, that their neighbours back), with the classes to prelabel. */
+export function prelabelsFromProbs(
+  kind: HeadKind,
+  probs: Float32Array,
+  n: number,
+  classes: number,
+  threshold: number,
+  gated?: readonly number[],
+  agreement?: Agreement,
+): ScoredPrelabel[] {
   const out: ScoredPrelabel[] = [];
   const off = new Uint8Array(classes);
   for (const c of gated ?? []) if (c >= 0 && c < classes) off[c] = 1;
@@ -241,7 +290,7 @@ export function prelabelsFromProbs(kind: HeadKind, probs: Float32Array, n: numbe
       let best = 0;
       for (let c = 1; c < classes; c++) if (probs[o + c]! > probs[o + best]!) best = c;
       // The model's best guess is a gated class: no prelabel (not the runner-up, which is likely wrong).
-      if (!off[best] && probs[o + best]! >= threshold) out.push({ row: i, classes: [best], confidences: [probs[o + best]!] });
+      if (!off[best] && probs[o + best]! >= threshold && agrees(agreement, o + best)) out.push({ row: i, classes: [best], confidences: [probs[o + best]!] });
     } else {
       const cls: number[] = [];
       const conf: number[] = [];

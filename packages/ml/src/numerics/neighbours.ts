@@ -74,3 +74,41 @@ export function groupsOf(n: number, k: number, nn: { index: Int32Array; distance
   }
   return [...groups.values()].filter((g) => g.length > 1);
 }
+
+/**
+ * Rows standardized with `mean`/`invStd` (a head's) and scaled to unit length, so that Euclidean
+ * neighbours are cosine neighbours in the space the head sees.
+ */
+export function unitRows(x: Float32Array, n: number, d: number, mean: Float32Array, invStd: Float32Array): Float32Array {
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    let s = 0;
+    for (let p = 0; p < d; p++) {
+      const v = (x[o + p]! - mean[p]!) * invStd[p]!;
+      out[o + p] = v;
+      s += v * v;
+    }
+    const r = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let p = 0; p < d; p++) out[o + p]! *= r;
+  }
+  return out;
+}
+
+/**
+ * The class votes of each query row's `k` nearest pool rows (cosine, on `unitRows`): n×classes
+ * shares that sum to 1 (fewer than k pool rows: all of them vote). `poolClasses` holds the class
+ * of each pool row.
+ */
+export function neighbourVotes(query: Float32Array, n: number, pool: Float32Array, m: number, d: number, poolClasses: ArrayLike<number>, classes: number, k: number): Float32Array {
+  const votes = new Float32Array(n * classes);
+  const kk = Math.min(k, m);
+  if (kk < 1) return votes;
+  const nn = nearest(query, n, pool, m, d, kk);
+  for (let i = 0; i < n; i++)
+    for (let t = 0; t < kk; t++) {
+      const j = nn.index[i * kk + t]!;
+      if (j >= 0) votes[i * classes + poolClasses[j]!]! += 1 / kk;
+    }
+  return votes;
+}
