@@ -96,7 +96,15 @@ export async function iterateBounded(x: Float32Array, n: number, d: number, cent
   const t = Math.max(1, Math.min(k, Math.round(k / 10)));
   const lower = new Float64Array(n * t);
   const groupBest = new Float64Array(t);
+  const groupSecond = new Float64Array(t);
   const groupMove = new Float64Array(t);
+  // Lower bounds shrink by the moves of the centers they cover. Rather than rewriting n·t values on
+  // every iteration, each is stored plus the summed moves so far (drift[g] for group g's bound,
+  // drifted for the bound on all other centers, which shrinks by the largest move of any center):
+  // its value now is the stored one minus the summed moves now.
+  const drift = new Float64Array(t);
+  let drifted = 0;
+  const lowest = new Float64Array(n);
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
   const centerNorms = new Float32Array(k);
@@ -130,23 +138,45 @@ export async function iterateBounded(x: Float32Array, n: number, d: number, cent
     distanceRows += m;
     for (let r = 0; r < m; r++) {
       const i = contiguousFrom >= 0 ? contiguousFrom + r : gathered[r]!;
-      let b1 = Infinity,
-        j1 = 0;
+      // One pass over the row's scores: the nearest center, and per group the nearest other one.
       const so = r * k;
-      for (let j = 0; j < k; j++) {
-        const s = out[so + j]!;
-        if (s < b1) {
-          b1 = s;
-          j1 = j;
+      let b1 = Infinity,
+        j1 = 0,
+        g1 = 0;
+      for (let g = 0; g < t; g++) {
+        let m1 = Infinity,
+          m2 = Infinity,
+          mj = g;
+        for (let j = g; j < k; j += t) {
+          const s = out[so + j]!;
+          if (s < m1) {
+            m2 = m1;
+            m1 = s;
+            mj = j;
+          } else if (s < m2) m2 = s;
+        }
+        groupBest[g] = m1;
+        groupSecond[g] = m2;
+        // Ties go to the lower index, as in the kernels' ArgMin.
+        if (m1 < b1 || (m1 === b1 && mj < j1)) {
+          b1 = m1;
+          j1 = mj;
+          g1 = g;
         }
       }
-      groupBest.fill(Infinity);
-      for (let j = 0; j < k; j++) if (j !== j1 && out[so + j]! < groupBest[j % t]!) groupBest[j % t] = out[so + j]!;
+      groupBest[g1] = groupSecond[g1]!;
       // The float32 product loses ~1e-6 of ‖x‖‖c‖: widen the bounds by a margin so no row is skipped wrongly.
       const xn = xNorms[i]!;
       const margin = 1e-5 * (xn + centerNorms[j1]!) + 1e-12;
       upper[i] = Math.sqrt(Math.max(0, xn + b1 + margin));
-      for (let g = 0; g < t; g++) lower[i * t + g] = groupBest[g] === Infinity ? Infinity : Math.sqrt(Math.max(0, xn + groupBest[g]! - margin));
+      // Stored plus the drift so far (see below), so that iterations need not rewrite them.
+      let l = Infinity;
+      for (let g = 0, o = i * t; g < t; g++) {
+        const v = groupBest[g] === Infinity ? Infinity : Math.sqrt(Math.max(0, xn + groupBest[g]! - margin));
+        if (v < l) l = v;
+        lower[o + g] = v + drift[g]!;
+      }
+      lowest[i] = l + drifted;
       const prev = assignments[i]!;
       if (prev === j1) continue;
       assignments[i] = j1;
@@ -240,19 +270,26 @@ export async function iterateBounded(x: Float32Array, n: number, d: number, cent
       }
     groupMove.fill(0);
     for (let j = 0; j < k; j++) if (move[j]! > groupMove[j % t]!) groupMove[j % t] = move[j]!;
+    for (let g = 0; g < t; g++) drift[g]! += groupMove[g]!;
+    drifted += Math.sqrt(maxMove);
     changed = 0;
     let m = 0;
     for (let i = 0; i < n; i++) {
       const a = assignments[i]!;
       const u = upper[i]! + move[a]!;
+      const h = half[a]!;
+      // The bound on all other centers first (one value), then the one per group.
+      if (u <= h || u <= lowest[i]! - drifted) {
+        upper[i] = u;
+        continue;
+      }
       let l = Infinity;
       for (let g = 0, o = i * t; g < t; g++) {
-        const v = lower[o + g]! - groupMove[g]!;
-        lower[o + g] = v;
+        const v = lower[o + g]! - drift[g]!;
         if (v < l) l = v;
       }
-      const z = Math.max(half[a]!, l);
-      if (u <= z) {
+      lowest[i] = l + drifted;
+      if (u <= l) {
         upper[i] = u;
         continue;
       }
@@ -265,7 +302,7 @@ export async function iterateBounded(x: Float32Array, n: number, d: number, cent
         s += diff * diff;
       }
       upper[i] = Math.sqrt(s);
-      if (upper[i]! <= z) continue;
+      if (upper[i]! <= h || upper[i]! <= l) continue;
       gathered[m++] = i;
       if (m === block) {
         throwIfAborted(signal);
