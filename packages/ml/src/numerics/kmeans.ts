@@ -1,5 +1,5 @@
-// k-means: k-means++ seeding, then Lloyd iterations whose distance step is a blocked matrix
-// product (see assign.ts), all over flat Float32Arrays.
+// k-means: k-means++ seeding (greedy for large inputs), then Lloyd iterations whose distance step
+// is a blocked matrix product (see assign.ts), all over flat Float32Arrays.
 import { LabelkitError, throwIfAborted } from '@labelkit/core';
 import { type AssignKernel, jsAssignKernel, rowNorms } from './assign.js';
 import { iterateBounded } from './kmeans-bounds.js';
@@ -19,6 +19,11 @@ export interface KMeansOptions {
   readonly initialCenters?: Float32Array;
   /** k-means++ seeds from a random sample of at most this many rows (default 10,000). */
   readonly seedSample?: number;
+  /**
+   * Candidates drawn per k-means++ step, keeping the one that lowers the sample's potential most
+   * (greedy k-means++, scikit-learn's seeding). Default 2 + ⌊ln k⌋ from 50,000 rows on, else 1.
+   */
+  readonly seedTrials?: number;
   /** Rows per call of the kernel (default 8,192). */
   readonly blockRows?: number;
   /** The distance step (default: the typed-array kernel). */
@@ -49,8 +54,12 @@ export interface KMeansResult {
   readonly distanceRows: number;
 }
 
-/** k-means++ on a sample: each next center is drawn with probability ∝ squared distance. */
-export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number, seed: number, sampleSize = 10_000): Float32Array {
+/**
+ * k-means++ on a sample: each next center is drawn with probability ∝ squared distance. With
+ * `trials` > 1 (greedy k-means++, as scikit-learn seeds), each step draws that many candidates and
+ * keeps the one that lowers the sample's potential most.
+ */
+export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number, seed: number, sampleSize = 10_000, trials = 1): Float32Array {
   const rand = mulberry32(seed);
   const rows = n > sampleSize ? sampleIndices(n, sampleSize, rand) : Int32Array.from({ length: n }, (_, i) => i);
   const m = rows.length;
@@ -60,48 +69,106 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
   const xn = rowNorms(xs, m, d);
   const centers = new Float32Array(k * d);
   const best = new Float64Array(m).fill(Infinity);
-  let pick = Math.floor(rand() * m);
-  for (let c = 0; c < k; c++) {
-    const co = c * d;
-    centers.set(xs.subarray(pick * d, pick * d + d), co);
-    let cn = 0;
-    for (let p = 0; p < d; p++) cn += centers[co + p]! * centers[co + p]!;
-    let total = 0;
-    const d4 = d & ~3;
+  // Squared distances of every sample row to each candidate of a step (m×L), and their norms.
+  const L = Math.max(1, Math.floor(trials));
+  const dist = new Float64Array(m * L);
+  const cand = new Int32Array(L);
+  const candNorm = new Float64Array(L);
+  const potential = new Float64Array(L);
+  /** Fills dist and potential (Σ min(best, dist)) for the first `count` candidates, four at a time. */
+  const evaluate = (count: number) => {
+    for (let c = 0; c < count; c++) {
+      const co = cand[c]! * d;
+      let cn = 0;
+      for (let p = 0; p < d; p++) cn += xs[co + p]! * xs[co + p]!;
+      candNorm[c] = cn;
+    }
+    potential.fill(0);
     for (let s = 0; s < m; s++) {
       const xo = s * d;
-      let a0 = 0,
-        a1 = 0,
-        a2 = 0,
-        a3 = 0;
-      let p = 0;
-      for (; p < d4; p += 4) {
-        a0 += xs[xo + p]! * centers[co + p]!;
-        a1 += xs[xo + p + 1]! * centers[co + p + 1]!;
-        a2 += xs[xo + p + 2]! * centers[co + p + 2]!;
-        a3 += xs[xo + p + 3]! * centers[co + p + 3]!;
+      const b = best[s]!;
+      let c = 0;
+      for (; c + 4 <= count; c += 4) {
+        const c0 = cand[c]! * d,
+          c1 = cand[c + 1]! * d,
+          c2 = cand[c + 2]! * d,
+          c3 = cand[c + 3]! * d;
+        let a0 = 0,
+          a1 = 0,
+          a2 = 0,
+          a3 = 0;
+        for (let p = 0; p < d; p++) {
+          const v = xs[xo + p]!;
+          a0 += v * xs[c0 + p]!;
+          a1 += v * xs[c1 + p]!;
+          a2 += v * xs[c2 + p]!;
+          a3 += v * xs[c3 + p]!;
+        }
+        const so = s * L + c;
+        dist[so] = Math.min(b, Math.max(0, xn[s]! + candNorm[c]! - 2 * a0));
+        dist[so + 1] = Math.min(b, Math.max(0, xn[s]! + candNorm[c + 1]! - 2 * a1));
+        dist[so + 2] = Math.min(b, Math.max(0, xn[s]! + candNorm[c + 2]! - 2 * a2));
+        dist[so + 3] = Math.min(b, Math.max(0, xn[s]! + candNorm[c + 3]! - 2 * a3));
+        potential[c]! += dist[so]!;
+        potential[c + 1]! += dist[so + 1]!;
+        potential[c + 2]! += dist[so + 2]!;
+        potential[c + 3]! += dist[so + 3]!;
       }
-      for (; p < d; p++) a0 += xs[xo + p]! * centers[co + p]!;
-      const dist = Math.max(0, xn[s]! + cn - 2 * (a0 + a1 + a2 + a3));
-      if (dist < best[s]!) best[s] = dist;
-      total += best[s]!;
+      for (; c < count; c++) {
+        const co = cand[c]! * d;
+        let a0 = 0,
+          a1 = 0,
+          a2 = 0,
+          a3 = 0;
+        let p = 0;
+        for (; p < d4; p += 4) {
+          a0 += xs[xo + p]! * xs[co + p]!;
+          a1 += xs[xo + p + 1]! * xs[co + p + 1]!;
+          a2 += xs[xo + p + 2]! * xs[co + p + 2]!;
+          a3 += xs[xo + p + 3]! * xs[co + p + 3]!;
+        }
+        for (; p < d; p++) a0 += xs[xo + p]! * xs[co + p]!;
+        const v = Math.min(b, Math.max(0, xn[s]! + candNorm[c]! - 2 * (a0 + a1 + a2 + a3)));
+        dist[s * L + c] = v;
+        potential[c]! += v;
+      }
     }
-    if (c + 1 === k) break;
-    if (!(total > 0)) {
-      // Fewer distinct rows than k: repeat a random row.
-      pick = Math.floor(rand() * m);
-      continue;
-    }
+  };
+  const d4 = d & ~3;
+  /** A row drawn with probability ∝ best. */
+  const draw = (total: number): number => {
     let target = rand() * total;
     let s = 0;
     for (; s < m - 1; s++) {
       target -= best[s]!;
       if (target <= 0) break;
     }
-    pick = s;
+    return s;
+  };
+  cand[0] = Math.floor(rand() * m);
+  for (let c = 0; ; c++) {
+    // Evaluate the step's candidates, keep the one of least potential (the first on ties).
+    const count = c === 0 ? 1 : L;
+    evaluate(count);
+    let pick = 0;
+    for (let q = 1; q < count; q++) if (potential[q]! < potential[pick]!) pick = q;
+    centers.set(xs.subarray(cand[pick]! * d, cand[pick]! * d + d), c * d);
+    const total = potential[pick]!;
+    for (let s = 0; s < m; s++) best[s] = dist[s * L + pick]!;
+    if (c + 1 === k) break;
+    if (!(total > 0)) {
+      // Fewer distinct rows than k: repeat a random row.
+      cand[0] = Math.floor(rand() * m);
+      for (let q = 1; q < L; q++) cand[q] = cand[0]!;
+      continue;
+    }
+    for (let q = 0; q < L; q++) cand[q] = draw(total);
   }
   return centers;
 }
+
+/** From this many rows on, the default seeding is greedy k-means++ (see `seedTrials`). */
+export const LARGE_N = 50_000;
 
 /** Clusters the n×d rows of `x` into k groups. */
 export async function kmeans(x: Float32Array, n: number, d: number, options: KMeansOptions): Promise<KMeansResult> {
@@ -115,8 +182,11 @@ export async function kmeans(x: Float32Array, n: number, d: number, options: KMe
   const blockRows = options.blockRows ?? 8192;
   const signal = options.signal;
 
+  const trials = options.seedTrials ?? (n >= LARGE_N ? 2 + Math.floor(Math.log(k)) : 1);
+  if (!(Number.isInteger(trials) && trials >= 1)) throw new LabelkitError('E_INVALID_ARGUMENT', `seedTrials must be a positive integer (got ${trials}).`, { trials });
+
   const t0 = performance.now();
-  const centers = options.initialCenters ? Float32Array.from(options.initialCenters) : kmeansPlusPlus(x, n, d, k, options.seed ?? 1, options.seedSample);
+  const centers = options.initialCenters ? Float32Array.from(options.initialCenters) : kmeansPlusPlus(x, n, d, k, options.seed ?? 1, options.seedSample, trials);
   if (centers.length !== k * d) throw new LabelkitError('E_INVALID_ARGUMENT', `initialCenters must hold k×d = ${k * d} values (got ${centers.length}).`);
   const seedMs = performance.now() - t0;
   if (options.bounds ?? true) {
@@ -220,5 +290,15 @@ export async function kmeans(x: Float32Array, n: number, d: number, options: KMe
     // Let an abort message reach a worker between iterations.
     if (signal) await yieldToEventLoop();
   }
-  return { assignments, centers, inertia, iterations, converged, seedMs, iterateMs: performance.now() - t1, kernel: kernel.name, distanceRows: iterations * n };
+  return {
+    assignments,
+    centers,
+    inertia,
+    iterations,
+    converged,
+    seedMs,
+    iterateMs: performance.now() - t1,
+    kernel: kernel.name,
+    distanceRows: iterations * n,
+  };
 }
