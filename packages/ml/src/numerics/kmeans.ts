@@ -21,7 +21,8 @@ export interface KMeansOptions {
   readonly seedSample?: number;
   /**
    * Candidates drawn per k-means++ step, keeping the one that lowers the sample's potential most
-   * (greedy k-means++, scikit-learn's seeding). Default 2 + ⌊ln k⌋ from 50,000 rows on, else 1.
+   * (greedy k-means++, scikit-learn's seeding). Default 2 + ⌊ln k⌋ from 50,000 rows on (fewer, down
+   * to 1, where sample rows × k × d × trials would pass 2·10⁹), else 1.
    */
   readonly seedTrials?: number;
   /** Rows per call of the kernel (default 8,192). */
@@ -182,7 +183,10 @@ export async function kmeans(x: Float32Array, n: number, d: number, options: KMe
   const blockRows = options.blockRows ?? 8192;
   const signal = options.signal;
 
-  const trials = options.seedTrials ?? (n >= LARGE_N ? 2 + Math.floor(Math.log(k)) : 1);
+  // Greedy seeding costs `trials` times plain k-means++ (synchronous, on this thread): the default
+  // keeps it under ~2·10⁹ multiply-adds (about a second or two), down to plain k-means++.
+  const seedWork = Math.min(n, options.seedSample ?? 10_000) * k * d;
+  const trials = options.seedTrials ?? (n >= LARGE_N ? Math.max(1, Math.min(2 + Math.floor(Math.log(k)), Math.floor(2e9 / seedWork))) : 1);
   if (!(Number.isInteger(trials) && trials >= 1)) throw new LabelkitError('E_INVALID_ARGUMENT', `seedTrials must be a positive integer (got ${trials}).`, { trials });
 
   const t0 = performance.now();
