@@ -48,7 +48,9 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
   const gated = p.labels.map((_, c) => c).filter((c) => perClass[c]! < minPerClass);
   const gatedNames = gated.map((c) => p.labels[c]!.name);
   const confidence = ctx.options.confidence ?? 0.95;
-  const neighbourGate: NeighbourGate = multilabel ? {} : { neighbours: ctx.options.neighbours ?? 10, minAgreement: ctx.options.neighbourAgreement ?? 0.5 };
+  const neighbourGate: NeighbourGate = multilabel
+    ? {}
+    : { neighbours: ctx.options.neighbours ?? 10, minAgreement: ctx.options.neighbourAgreement ?? 0.5, marginal: ctx.options.marginal ?? 0 };
   const trainParams = { labeled: rows.length, classes, kind: multilabel ? 'multilabel' : 'multiclass', calibration: calibrate.reduce((a, b) => a + b, 0) };
   let trained: Awaited<ReturnType<Assistant['train']>> | undefined;
   await ctx.record('training', trainParams, signal, async () => {

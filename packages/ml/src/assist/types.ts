@@ -50,6 +50,13 @@ export interface AssistLoopOptions {
   /** Share of the neighbours that must carry a prelabel's class (default 0.5). */
   readonly neighbourAgreement?: number;
   /**
+   * Multi-class: the lowest-confidence quarter (this share) of the out-of-fold predictions a
+   * threshold keeps must reach the target too, not only all of them: once the confident items are
+   * labeled, what is left to prelabel sits just above the threshold. Default 0 (off); 0.25 is
+   * the share measured in docs/ml.md.
+   */
+  readonly marginal?: number;
+  /**
    * Fewest accepted or corrected prelabels of a round before their realized precision can make
    * the loop raise the threshold or withdraw the round's prelabels (default 20).
    */

@@ -17,14 +17,14 @@ export async function trainRequest(
   const targetPrecision = request.targetPrecision ?? 0.95;
   const confidence = request.confidence ?? 0.95;
   const folds = request.folds ?? 5;
-  const common = { targetPrecision, minSupport: request.minSupport, z: zOf(confidence), seed: request.seed, epochs: request.epochs, signal };
+  const { neighbours, minAgreement, marginal } = request as TrainRequest & NeighbourGate;
+  const common = { targetPrecision, minSupport: request.minSupport, z: zOf(confidence), marginal, seed: request.seed, epochs: request.epochs, signal };
   const { rows, cols, data } = embeddings;
   let fit: { head: AssistHead; threshold: ThresholdChoice; metrics: { loss: number; epochs: number; trainMs: number } };
   /** What the training run reports of the split, and what the validation run reports of the check. */
   let split: Record<string, number>;
   let check: Record<string, number | string>;
   if (folds >= 2) {
-    const { neighbours, minAgreement } = request as TrainRequest & NeighbourGate;
     const cv = await fitHeadCV(data, rows, cols, request.targets, request.classes, request.kind, {
       ...common,
       folds,
@@ -43,6 +43,7 @@ export async function trainRequest(
       targetPrecision,
       confidence,
       ...(neighbours ? { neighbours, minAgreement: minAgreement ?? 0.5 } : {}),
+      ...(marginal ? { marginal } : {}),
     };
   } else {
     const ho = await fitHead(data, rows, cols, request.targets, request.classes, request.kind, { ...common, holdout: request.holdout });

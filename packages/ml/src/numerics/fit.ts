@@ -141,11 +141,14 @@ export async function fitHead(x: Float32Array, n: number, d: number, targets: He
 
 /**
  * What @labelkit/ml's engine reads of a train request beyond core's `TrainRequest`: the
- * neighbours' gate of `CrossFitOptions` (AssistLoop sends it; another caller gets no gate).
+ * neighbours' gate of `CrossFitOptions` and the marginal band of `ThresholdOptions` (AssistLoop
+ * sends them; another caller gets neither).
  */
 export interface NeighbourGate {
   readonly neighbours?: number;
   readonly minAgreement?: number;
+  /** `ThresholdOptions.marginal`. */
+  readonly marginal?: number;
 }
 
 export interface CrossFitOptions extends HeadTrainOptions, ThresholdOptions {

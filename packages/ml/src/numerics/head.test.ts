@@ -23,6 +23,18 @@ describe('chooseThreshold', () => {
     expect(chooseThreshold([], [], {}).threshold).toBeNull();
   });
 
+  it('with `marginal`, the least confident part of what a threshold keeps must reach the target too', () => {
+    // 50 right at 0.99 … 0.50, then 10 at 0.49 … 0.40 of which 0.47, 0.44, 0.41 wrong: all 60 are 57/60 = 95 % right.
+    const conf = Array.from({ length: 60 }, (_, i) => 0.99 - i * 0.01);
+    const ok = conf.map((_, i) => (i < 50 || ![2, 5, 8].includes(i % 10) ? 1 : 0));
+    expect(chooseThreshold(conf, ok, { targetPrecision: 0.95, minSupport: 10 }).threshold).toBeCloseTo(0.4, 6);
+    // The lowest quarter (15) of those 60 is 12/15 right; every band that holds 0.47 is under 95 %;
+    // down to 0.48 (52 kept), the lowest 13 are all right.
+    const r = chooseThreshold(conf, ok, { targetPrecision: 0.95, minSupport: 10, marginal: 0.25 });
+    expect(r.threshold).toBeCloseTo(0.48, 6);
+    expect(r.support).toBe(52);
+  });
+
   it('treats equal confidences as one step', () => {
     // Both 0.9s must be in or out together: ≥0.9 gives 1/2.
     expect(chooseThreshold([0.9, 0.9, 0.95], [1, 0, 1], { targetPrecision: 0.9, minSupport: 1 }).threshold).toBe(0.95);

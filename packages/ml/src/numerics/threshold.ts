@@ -13,6 +13,13 @@ export interface ThresholdOptions {
    * estimate.
    */
   readonly z?: number;
+  /**
+   * The lowest-confidence part of what a threshold keeps (this share of its support, at least
+   * `minSupport` predictions) must reach the target as well (point estimate), not only the whole.
+   * The items still to prelabel sit mostly just above the threshold once the confident ones are
+   * labeled, so a threshold that is only right on average over-promises there. 0 or absent: off.
+   */
+  readonly marginal?: number;
 }
 
 export interface ThresholdChoice {
@@ -82,8 +89,12 @@ export function chooseThreshold(confidence: ArrayLike<number>, correct: ArrayLik
   const target = options.targetPrecision ?? 0.95;
   const minSupport = options.minSupport ?? 10;
   const z = options.z ?? 0;
+  const marginal = options.marginal ?? 0;
   const n = confidence.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => confidence[b]! - confidence[a]!);
+  // Right predictions among the first r (by decreasing confidence), for the marginal band.
+  const right = new Int32Array(n + 1);
+  for (let r = 0; r < n; r++) right[r + 1] = right[r]! + (correct[order[r]!] ? 1 : 0);
   let tp = 0;
   let best: ThresholdChoice = { threshold: null, precision: 0, support: 0, coverage: 0 };
   let bestPrecisionSeen = -1;
@@ -95,7 +106,9 @@ export function chooseThreshold(confidence: ArrayLike<number>, correct: ArrayLik
     const precision = tp / support;
     const lowerBound = z > 0 ? wilsonLower(tp, support, z) : precision;
     const bound = z > 0 ? { lowerBound } : {};
-    if (lowerBound >= target && support >= minSupport) {
+    const band = Math.min(support, Math.max(minSupport, Math.ceil(marginal * support)));
+    const marginalOk = !(marginal > 0) || (right[support]! - right[support - band]!) / band >= target;
+    if (lowerBound >= target && support >= minSupport && marginalOk) {
       best = { threshold: confidence[order[r]!]!, precision, support, coverage: support / n, ...bound };
     } else if (best.threshold === null && support >= minSupport && lowerBound > bestPrecisionSeen) {
       // Report the best failing candidate, so the run record says how close it came.
