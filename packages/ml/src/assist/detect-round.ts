@@ -1,7 +1,8 @@
 import { type Annotation, type BoxAnnotation, type ItemView, LabelkitError } from '@labelkit/core';
 import { type LabeledBox, calibrateBoxThreshold, mapDetections } from '../numerics/detect.js';
 import { assistable } from './assistable.js';
-import { withdrawModelPrelabels } from './realized.js';
+import { zOf } from '../numerics/threshold.js';
+import { realizedGate, withdrawModelPrelabels } from './realized.js';
 import type { ItemFailure, LoopContext, RoundReport, RunOutcome } from './types.js';
 
 // A detection round: calibrate the detector's box threshold on labeled items, prelabel boxes.
@@ -30,21 +31,28 @@ export async function detectAndPrelabel(ctx: LoopContext, signal?: AbortSignal):
   const labeled = [...p.items({ states: ['labeled', 'needs-review'] })].filter(assistable);
   let threshold: number | null = null;
   let withdrawn = 0;
-  await ctx.record('training', { labeled: labeled.length, method: 'box-threshold calibration' }, signal, async (runId) => {
+  const confidence = ctx.options.confidence ?? 0.95;
+  await ctx.record('training', { labeled: labeled.length, method: 'box-threshold calibration', confidence }, signal, async (runId) => {
     const { found, run } = await detectItems(labeled);
+    // The Wilson lower bound on precision must reach the target, as in the classification round.
     const cal = calibrateBoxThreshold(
       found.map((f) => ({ predictions: f.boxes, truth: f.item.annotations.filter((a): a is BoxAnnotation => a.kind === 'box') })),
-      { targetPrecision: p.assist.targetPrecision, minSupport: ctx.options.minSupport },
+      { targetPrecision: p.assist.targetPrecision, minSupport: ctx.options.minSupport, z: zOf(confidence) },
     );
-    threshold = cal.threshold;
+    // Reality first: where recent checked boxes at or above it fell short of the target, the round
+    // starts from where they did reach it (or makes no prelabels), so it does not swing back down.
+    const gate = cal.threshold === null ? undefined : realizedGate(ctx, cal.threshold);
+    threshold = gate ? gate.threshold : cal.threshold;
     // No threshold: no model stands behind the old boxes any more.
     if (threshold === null) withdrawn = await withdrawModelPrelabels(ctx.project, new Set(), runId, 'validation failed');
     return {
       ...run,
       metrics: {
+        ...(gate ? { calibratedThreshold: cal.threshold, realizedPrecision: gate.precision, realizedShown: gate.shown } : {}),
         withdrawn,
+        lowerBound: cal.lowerBound ?? null,
         images: found.length,
-        threshold: cal.threshold,
+        threshold,
         precision: cal.precision,
         support: cal.support,
         recall: cal.recall,

@@ -94,7 +94,8 @@ export class AssistLoop {
       failed.push(...f.failed);
       if (this.project.assist.clustering) clustered = await this.#clusterIfDue(signal);
     }
-    const watched = classification ? await this.watchRealized({ signal }) : 0;
+    // Every step: prelabels (classes or boxes) the labeler accepted or corrected since are measured.
+    const watched = await this.watchRealized({ signal });
     if (this.project.stats().labelsToNextRun !== 0) return { featurized, clustered, trained: false, prelabeled: 0, withdrawn: watched, failed };
     const r: RoundReport = classification ? await this.trainAndPrelabel({ signal }) : await this.detectAndPrelabel({ signal });
     if (r.flags) this.#flags = r.flags;

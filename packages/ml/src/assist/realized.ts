@@ -1,4 +1,5 @@
-import type { Annotation, Project } from '@labelkit/core';
+import { type Annotation, type BoxAnnotation, type Project, isClassificationKind } from '@labelkit/core';
+import { matchBoxes } from '../numerics/detect.js';
 import { chooseThreshold, wilsonUpper, zOf } from '../numerics/threshold.js';
 import type { LoopContext, RealizedPrecision } from './types.js';
 
@@ -23,6 +24,29 @@ function sameClasses(a: readonly Annotation[], b: readonly Annotation[]): boolea
   return x.size === y.size && [...x].every((v) => y.has(v));
 }
 
+/** IoU at or above which a shown box counts as right against a submitted box of its label (COCO AP50). */
+export const RIGHT_IOU = 0.5;
+
+/**
+ * What the labeler's answer says of the prelabels it was shown, one measurement per shape: each
+ * shown box is right when it matches (greedily, most confident first) a submitted box of its label
+ * at IoU ≥ 0.5; a classification answer is one measurement (the lowest confidence), right when it
+ * names the same classes. Empty when the shown prelabels are not a model's.
+ */
+export function checkedShapes(shown: readonly Annotation[] | undefined, submitted: readonly Annotation[]): { confidence: number; correct: boolean }[] {
+  const conf = modelPrelabel(shown);
+  if (conf === undefined) return [];
+  const boxes = shown!.filter((a): a is BoxAnnotation & { confidence: number } => a.kind === 'box');
+  if (!boxes.length) return [{ confidence: conf, correct: sameClasses(shown!, submitted) }];
+  const truth = submitted.filter((a): a is BoxAnnotation => a.kind === 'box');
+  const tp = matchBoxes(
+    boxes.map((b) => ({ x: b.x, y: b.y, w: b.w, h: b.h, label: b.label, score: b.confidence })),
+    truth,
+    RIGHT_IOU,
+  );
+  return boxes.map((b, i) => ({ confidence: b.confidence, correct: tp[i] === 1 }));
+}
+
 /**
  * Withdraws the model prelabels of todo items (not leased) in the prelabeled lane, except `keep`
  * and except those `keepIf` keeps. Returns how many were withdrawn.
@@ -39,16 +63,34 @@ export async function withdrawModelPrelabels(project: Project, keep: ReadonlySet
 }
 
 /**
+ * Box prelabels under a raised threshold: the todo items' boxes under it are taken off (the item
+ * keeps its other boxes, proposed again under `run`), and an item left with none is withdrawn.
+ * Returns how many items were withdrawn.
+ */
+export async function trimBoxPrelabels(project: Project, run: string, threshold: number): Promise<number> {
+  const stale: number[] = [];
+  const trimmed: { item: number; annotations: Annotation[] }[] = [];
+  for (const it of project.items({ states: ['todo'] })) {
+    const conf = it.lane === 'prelabeled' ? modelPrelabel(it.prelabels) : undefined;
+    if (conf === undefined || conf >= threshold) continue;
+    const kept = it.prelabels!.filter((a) => a.confidence! >= threshold);
+    if (kept.length) trimmed.push({ item: it.index, annotations: kept });
+    else stale.push(it.index);
+  }
+  if (trimmed.length) await project.proposePrelabels(run, trimmed);
+  return stale.length ? project.withdrawPrelabels(stale, { run, reason: 'under the raised threshold' }) : 0;
+}
+
+/**
  * Prelabels labelers accepted (right) or corrected (wrong), the most recent `realizedWindow`
- * (default 300), newest first. Rounds come every few pages, so a round alone rarely has enough of
- * them to judge; recent heads are trained on nearly the same labels, so their confidences compare.
+ * (default 300), newest first; a box is one prelabel (see `checkedShapes`). Rounds come every few
+ * pages, so a round alone rarely has enough of them to judge; recent models are calibrated on
+ * nearly the same labels, so their confidences compare.
  */
 function recentChecked(ctx: LoopContext): { confidence: number; correct: boolean; at: number }[] {
   const out: { confidence: number; correct: boolean; at: number }[] = [];
   for (const it of ctx.project.items({ states: ['labeled', 'needs-review'] })) {
-    const conf = modelPrelabel(it.shownPrelabels);
-    if (conf === undefined) continue;
-    out.push({ confidence: conf, correct: sameClasses(it.shownPrelabels!, it.annotations), at: it.labeledAt ?? 0 });
+    for (const x of checkedShapes(it.shownPrelabels, it.annotations)) out.push({ ...x, at: it.labeledAt ?? 0 });
   }
   out.sort((a, b) => b.at - a.at);
   return out.slice(0, ctx.options.realizedWindow ?? 300);
@@ -120,13 +162,16 @@ export async function watchRealized(ctx: LoopContext, signal?: AbortSignal): Pro
   const raised = choice.threshold !== null && choice.threshold > r.threshold ? choice.threshold : null;
   let withdrawn = 0;
   await ctx.record('validation', { check: 'realized', run: r.run, targetPrecision: target }, signal, async (runId) => {
-    withdrawn = await withdrawModelPrelabels(
-      ctx.project,
-      new Set(),
-      runId,
-      raised === null ? 'realized precision below target' : 'under the raised threshold',
-      raised === null ? undefined : (c) => c >= raised,
-    );
+    withdrawn =
+      raised !== null && !isClassificationKind(ctx.project.kind)
+        ? await trimBoxPrelabels(ctx.project, runId, raised)
+        : await withdrawModelPrelabels(
+            ctx.project,
+            new Set(),
+            runId,
+            raised === null ? 'realized precision below target' : 'under the raised threshold',
+            raised === null ? undefined : (c) => c >= raised,
+          );
     return {
       device: 'cpu',
       timings: {},
