@@ -28,7 +28,7 @@
 // the images that had them, coverage of the remaining images, human actions with and without assist.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type Annotation, type AssistImage, type Assistant, type DetectResult, type ItemView, MemoryStore, ProjectRegistry } from '../packages/core/src/index.js';
-import { AssistLoop, createAssistant } from '../packages/ml/src/index.js';
+import { AssistLoop, type AssistLoopOptions, createAssistant } from '../packages/ml/src/index.js';
 import { type CocoImage, loadCoco } from '../packages/ml/test/coco.js';
 import { ORT_WASM_DIR, modelBytes } from '../packages/ml/test/fixtures.js';
 
@@ -42,6 +42,8 @@ const SEEDS = Number(arg('seeds', quick ? '1' : '5'));
 const VARIANTS = Number(arg('variants', quick ? '6' : '12'));
 const EVERY = Number(arg('every', '5'));
 const TAG = arg('tag', 'run');
+/** Extra AssistLoop options as JSON (e.g. `--loop '{"marginal":0.25}'`); default none: the loop's defaults. */
+const LOOP = JSON.parse(arg('loop', '{}')) as Partial<AssistLoopOptions>;
 const TARGET = 0.95;
 const CHECKPOINTS = [10, 20, 40];
 /** IoU at or above which a shown box counts as right (COCO AP50). */
@@ -255,6 +257,8 @@ interface SeedResult {
   kept: number;
   corrected: number;
   deleted: number;
+  /** The wrong boxes shown: image, confidence, best IoU with a true box, submitted images before it. */
+  wrong: { image: string; confidence: number; iou: number; at: number }[];
   drawn: number;
   actions: number;
   actionsWithout: number;
@@ -291,6 +295,7 @@ async function simulate(seed: number, scenes: readonly Scene[], assistant: Assis
     },
     detectorLabels: { 0: person },
     seed,
+    ...LOOP,
   });
   const r: SeedResult = {
     seed,
@@ -304,6 +309,7 @@ async function simulate(seed: number, scenes: readonly Scene[], assistant: Assis
     kept: 0,
     corrected: 0,
     deleted: 0,
+    wrong: [],
     drawn: 0,
     actions: 0,
     actionsWithout: 0,
@@ -360,6 +366,7 @@ async function simulate(seed: number, scenes: readonly Scene[], assistant: Assis
         });
         if (best < 0) {
           r.deleted++;
+          r.wrong.push({ image: scene(it).name, confidence: p.confidence ?? 0, iou: Math.max(0, ...truth.map((t) => iou(p, t))), at: submitted });
           continue;
         }
         matched.add(best);
@@ -425,7 +432,7 @@ const assistant = memoized(
   }),
 );
 console.log(
-  `assist-boxes benchmark [${TAG}]: 4 COCO scenes × ${VARIANTS} variants, seeds 1–${SEEDS}, yolox_nano (WASM), calibration every ${EVERY} labeled images, target ${TARGET}, right at IoU ≥ ${RIGHT_IOU}`,
+  `assist-boxes benchmark [${TAG}]: 4 COCO scenes × ${VARIANTS} variants, seeds 1–${SEEDS}, yolox_nano (WASM), calibration every ${EVERY} labeled images, target ${TARGET}, right at IoU ≥ ${RIGHT_IOU}, loop options ${JSON.stringify(LOOP)}`,
 );
 const results: SeedResult[] = [];
 console.log(
@@ -466,5 +473,5 @@ mkdirSync(new URL('results/', import.meta.url), { recursive: true });
 const file = TAG === 'run' ? 'results/assist-boxes.json' : `results/assist-boxes-${TAG}.json`;
 writeFileSync(
   new URL(file, import.meta.url),
-  JSON.stringify({ scenes: 4, variants: VARIANTS, seeds: SEEDS, every: EVERY, target: TARGET, rightIou: RIGHT_IOU, tightIou: TIGHT_IOU, pooled, results }, null, 1),
+  JSON.stringify({ scenes: 4, variants: VARIANTS, loop: LOOP, seeds: SEEDS, every: EVERY, target: TARGET, rightIou: RIGHT_IOU, tightIou: TIGHT_IOU, pooled, results }, null, 1),
 );

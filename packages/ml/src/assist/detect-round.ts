@@ -37,7 +37,7 @@ export async function detectAndPrelabel(ctx: LoopContext, signal?: AbortSignal):
     // The Wilson lower bound on precision must reach the target, as in the classification round.
     const cal = calibrateBoxThreshold(
       found.map((f) => ({ predictions: f.boxes, truth: f.item.annotations.filter((a): a is BoxAnnotation => a.kind === 'box') })),
-      { targetPrecision: p.assist.targetPrecision, minSupport: ctx.options.minSupport, z: zOf(confidence) },
+      { targetPrecision: p.assist.targetPrecision, minSupport: ctx.options.minSupport, z: zOf(confidence), marginal: ctx.options.marginal },
     );
     // Reality first: where recent checked boxes at or above it fell short of the target, the round
     // starts from where they did reach it (or makes no prelabels), so it does not swing back down.

@@ -26,7 +26,7 @@ export interface AssistLoopOptions {
   readonly minSupport?: number;
   /**
    * Confidence of the lower bound (Wilson) on precision that must reach the target, for the
-   * threshold and for the realized-precision watch (default 0.95; 0: point estimates).
+   * threshold (classes, and boxes in detection projects) (default 0.95; 0: point estimates).
    */
   readonly confidence?: number;
   /**
@@ -50,10 +50,10 @@ export interface AssistLoopOptions {
   /** Share of the neighbours that must carry a prelabel's class (default 0.5). */
   readonly neighbourAgreement?: number;
   /**
-   * Multi-class: the lowest-confidence quarter (this share) of the out-of-fold predictions a
-   * threshold keeps must reach the target too, not only all of them: once the confident items are
-   * labeled, what is left to prelabel sits just above the threshold. Default 0 (off); 0.25 is
-   * the share measured in docs/ml.md.
+   * Multi-class and detection: the lowest-confidence quarter (this share) of the out-of-fold
+   * predictions (or calibration boxes) a threshold keeps must reach the target too, not only all
+   * of them: once the confident items are labeled, what is left to prelabel sits just above the
+   * threshold. Default 0 (off); 0.25 is the share measured in docs/ml.md.
    */
   readonly marginal?: number;
   /**
