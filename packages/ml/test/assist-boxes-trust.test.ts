@@ -185,4 +185,17 @@ describe('the realized watch on box prelabels', () => {
     expect(r.threshold).toBe(0.74);
     expect(prelabeledTodo(project).every((it) => it.prelabels!.every((a) => a.confidence! >= 0.74))).toBe(true);
   });
+
+  it('with marginal, the least confident boxes a threshold keeps must reach the target too', async () => {
+    const { project, loop } = await setup({ firstTrainingAt: 20, loop: { confidence: 0, marginal: 0.25 } });
+    await labelN(project, 20, 0);
+    await loop.step();
+    await labelN(project, 5, 6);
+    // 0.66 reaches 95 % on all (190 of 200) but its least confident 50 boxes are 80 % right.
+    const r = await loop.detectAndPrelabel();
+    expect(r.threshold).toBe(0.74);
+    const training = project.runs.filter((x) => x.kind === 'training').at(-1)!;
+    expect(training.metrics).toMatchObject({ threshold: 0.74, support: 150, precision: 1 });
+    expect(training.metrics!.calibratedThreshold).toBeUndefined();
+  });
 });
