@@ -50,7 +50,7 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
   const confidence = ctx.options.confidence ?? 0.95;
   const neighbourGate: NeighbourGate = multilabel
     ? {}
-    : { neighbours: ctx.options.neighbours ?? 10, minAgreement: ctx.options.neighbourAgreement ?? 0.5, marginal: ctx.options.marginal ?? 0 };
+    : { neighbours: ctx.options.neighbours ?? 10, minAgreement: ctx.options.neighbourAgreement ?? 0.5, marginal: ctx.options.marginal ?? 0.25 };
   const trainParams = { labeled: rows.length, classes, kind: multilabel ? 'multilabel' : 'multiclass', calibration: calibrate.reduce((a, b) => a + b, 0) };
   let trained: Awaited<ReturnType<Assistant['train']>> | undefined;
   await ctx.record('training', trainParams, signal, async () => {

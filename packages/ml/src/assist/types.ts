@@ -53,7 +53,7 @@ export interface AssistLoopOptions {
    * Multi-class and detection: the lowest-confidence quarter (this share) of the out-of-fold
    * predictions (or calibration boxes) a threshold keeps must reach the target too, not only all
    * of them: once the confident items are labeled, what is left to prelabel sits just above the
-   * threshold. Default 0 (off); 0.25 is the share measured in docs/ml.md.
+   * threshold. Default 0.25 for multi-class, 0 (off) for detection; 0: off.
    */
   readonly marginal?: number;
   /**
