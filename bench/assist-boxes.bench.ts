@@ -259,6 +259,8 @@ interface SeedResult {
   deleted: number;
   /** The wrong boxes shown: image, confidence, best IoU with a true box, submitted images before it. */
   wrong: { image: string; confidence: number; iou: number; at: number }[];
+  /** The realized watch's actions (validation runs with check 'realized'). */
+  watch: { action: string; threshold: number | null; previousThreshold: number; realizedPrecision: number; realizedShown: number; withdrawn: number }[];
   drawn: number;
   actions: number;
   actionsWithout: number;
@@ -310,6 +312,7 @@ async function simulate(seed: number, scenes: readonly Scene[], assistant: Assis
     corrected: 0,
     deleted: 0,
     wrong: [],
+    watch: [],
     drawn: 0,
     actions: 0,
     actionsWithout: 0,
@@ -395,6 +398,17 @@ async function simulate(seed: number, scenes: readonly Scene[], assistant: Assis
   }
   r.checkpoints.push(checkpoint('end'));
   for (const run of project.runs) {
+    const w = run.metrics as Record<string, number | string | null> | undefined;
+    if (run.kind === 'validation' && run.params?.check === 'realized' && w) {
+      r.watch.push({
+        action: String(w.action),
+        threshold: w.threshold as number | null,
+        previousThreshold: w.previousThreshold as number,
+        realizedPrecision: w.realizedPrecision as number,
+        realizedShown: w.realizedShown as number,
+        withdrawn: w.withdrawn as number,
+      });
+    }
     if (run.kind !== 'training' || run.status !== 'completed') continue;
     const m = run.metrics as Record<string, number | null>;
     r.calibrations.push({
