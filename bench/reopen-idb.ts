@@ -10,12 +10,13 @@
 // beside the naive baseline in the same run and browser: the project as one JSON document in
 // IndexedDB, read, parsed and scanned for the next task (the IndexedDB connection included too).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { BrowserContext, Page } from 'playwright';
+import { chromium, type BrowserContext, type Page } from 'playwright';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.mjs';
 import { launchChromium, serveStatic } from './lib/browser.js';
 import type { OpenResult } from './reopen-idb/page.js';
 
@@ -54,7 +55,17 @@ async function bundle(name: string, storeSource?: string): Promise<void> {
 await bundle('page');
 if (BEFORE) await bundle('before', execFileSync('git', ['show', `${BEFORE}:packages/core/src/store/indexeddb-store.ts`], { cwd: root, encoding: 'utf8' }));
 const { base, server } = await serveStatic([['/', out + '/']]);
-const browser = await launchChromium();
+// --persistent: each row in a browser on a profile folder of its own (IndexedDB on disk, as in a
+// normal window); by default Playwright's fresh contexts, whose IndexedDB lives in memory (incognito).
+const PERSISTENT = process.argv.includes('--persistent');
+const browser = PERSISTENT ? undefined : await launchChromium();
+async function newContext(): Promise<BrowserContext> {
+  if (browser) return browser.newContext();
+  const profile = mkdtempSync(join(tmpdir(), 'lk-reopen-idb-'));
+  const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  ctx.once('close', () => rmSync(profile, { recursive: true, force: true }));
+  return ctx;
+}
 
 type Lk = typeof import('./reopen-idb/page.js').lk;
 /** Calls window.lk[name](...args) in the page. */
@@ -100,7 +111,7 @@ const rows: string[] = [];
 for (const n of SCALES) {
   for (const submits of SUBMITS) {
     if (n === 10_000 && submits > n / 2) continue;
-    const ctx = await browser.newContext();
+    const ctx = await newContext();
     const load = loadavg()[0]!;
     const t0 = performance.now();
     const nv = await naive(ctx, n, submits);
@@ -159,7 +170,7 @@ for (const n of SCALES) {
     );
   }
 }
-await browser.close();
+await browser?.close();
 server.close();
 console.log(`\nReopen on IndexedDB in Chromium (median of ${REPEATS} fresh pages, ms). "killed" = the writer's renderer crashed after its last confirmed submit.`);
 const bh = BEFORE ? ` killed, ${BEFORE} | ${BEFORE} ÷ killed |` : '';
@@ -167,6 +178,6 @@ console.log(`| items | submits after build | closed | killed |${bh} naive JSON |
 console.log(`|---|---|---|---|${BEFORE ? '---|---|' : ''}---|---|---|---|---|`);
 for (const r of rows) console.log(r);
 writeFileSync(
-  new URL(`./results/reopen-idb${quick ? '-quick' : ''}.json`, import.meta.url),
-  JSON.stringify({ at: new Date().toISOString(), repeats: REPEATS, before: BEFORE, results }, null, 2),
+  new URL(`./results/reopen-idb${PERSISTENT ? '-persistent' : ''}${quick ? '-quick' : ''}.json`, import.meta.url),
+  JSON.stringify({ at: new Date().toISOString(), repeats: REPEATS, before: BEFORE, persistent: PERSISTENT, results }, null, 2),
 );
