@@ -9,7 +9,7 @@ import { decodeSnapshot, encodeSnapshot } from './state/snapshot.js';
 import { ProjectState } from './state/project-state.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { Actor, QueueSettings } from './types.js';
-import { crc32 } from './util/crc32.js';
+import { stripSections } from '../test/strip-snapshot.js';
 
 const owner: Actor = { id: 'olivia', role: 'owner' };
 
@@ -111,7 +111,7 @@ describe("queue.order: 'informative'", () => {
     e({ type: 'items.ranked', items: [5, 14, 2] });
     const bytes = encodeSnapshot(s, { segments: {} } as never);
     expect(decodeSnapshot(bytes).state.pick(3, ['manual'], 0)!.items).toEqual([5, 14, 2]);
-    const old = decodeSnapshot(stripSection(bytes, 'ranked')).state;
+    const old = decodeSnapshot(stripSections(bytes, ['ranked'])).state;
     const unranked = new ProjectState();
     at = 1;
     for (const x of [
@@ -175,36 +175,3 @@ describe("queue.order: 'informative'", () => {
     );
   }, 120_000);
 });
-
-/** A snapshot with one section dropped from its header (as a writer from before it left it out). */
-function stripSection(bytes: Uint8Array, drop: string): Uint8Array {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const metaLen = dv.getUint32(12, true);
-  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + metaLen))) as { sections: { name: string; type: string; length: number }[] };
-  const size: Record<string, number> = { u8: 1, i32: 4, u32: 4, f64: 8 };
-  const align8 = (n: number) => (n + 7) & ~7;
-  let off = align8(16 + metaLen);
-  const keep: { name: string; type: string; length: number; data: Uint8Array }[] = [];
-  for (const x of meta.sections) {
-    const len = x.length * size[x.type]!;
-    if (x.name !== drop) keep.push({ ...x, data: bytes.subarray(off, off + len) });
-    off = align8(off + len);
-  }
-  expect(keep.length).toBe(meta.sections.length - 1);
-  const metaBytes = new TextEncoder().encode(JSON.stringify({ ...meta, sections: keep.map(({ name, type, length }) => ({ name, type, length })) }));
-  let total = align8(16 + metaBytes.length);
-  for (const x of keep) total = align8(total + x.data.byteLength);
-  const out = new Uint8Array(total);
-  const ov = new DataView(out.buffer);
-  ov.setUint32(0, dv.getUint32(0, true), true);
-  ov.setUint32(4, dv.getUint32(4, true), true);
-  ov.setUint32(12, metaBytes.length, true);
-  out.set(metaBytes, 16);
-  let o = align8(16 + metaBytes.length);
-  for (const x of keep) {
-    out.set(x.data, o);
-    o = align8(o + x.data.byteLength);
-  }
-  ov.setUint32(8, crc32(out, 12), true);
-  return out;
-}
