@@ -31,13 +31,10 @@ import { type Annotation, type AssistImage, type Assistant, type DetectResult, t
 import { AssistLoop, type AssistLoopOptions, createAssistant } from '../packages/ml/src/index.js';
 import { type CocoImage, loadCoco } from '../packages/ml/test/coco.js';
 import { ORT_WASM_DIR, modelBytes } from '../packages/ml/test/fixtures.js';
+import { arg, flag } from './lib/args.js';
+import { mulberry32 } from '../packages/core/src/util/prng.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
-const quick = args.includes('--quick');
+const quick = flag('quick');
 const SEEDS = Number(arg('seeds', quick ? '1' : '5'));
 const VARIANTS = Number(arg('variants', quick ? '6' : '12'));
 const EVERY = Number(arg('every', '5'));
@@ -64,17 +61,6 @@ interface Scene {
   readonly height: number;
   readonly data: Uint8ClampedArray;
   readonly boxes: readonly Box[];
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function iou(a: Box, b: Box): number {
@@ -186,7 +172,7 @@ function augmentedSet(scenes: readonly Scene[], seed: number, variants: number):
  * all labeled images and every inference on all todo ones; the detector is deterministic, so
  * repeating it changes no figure, only the time. `--no-cache` runs it every time.
  */
-const CACHE = !args.includes('--no-cache');
+const CACHE = !flag('no-cache');
 let detectSeconds = 0;
 function memoized(inner: Assistant): Assistant {
   const seen = new Map<ArrayLike<number>, DetectResult['detections'][number]>();

@@ -25,13 +25,9 @@ import { MNIST_EMBEDDING, ORT_WASM_DIR, YOLOX_BACKBONE, modelBytes } from '../pa
 import { type Digit, digitImage, loadDigits } from '../packages/ml/test/mnist.js';
 import { nodeDigitSource } from '../packages/ml/test/mnist-node.js';
 import { BUILTIN_FEATURIZER, buildFeaturizerModel } from '../examples/vanilla/src/featurizer.js';
+import { arg, flag } from './lib/args.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-};
-const quick = args.includes('--quick');
+const quick = flag('quick');
 const ITEMS = Number(arg('items', quick ? '400' : '1000'));
 const SEEDS = Number(arg('seeds', quick ? '1' : '3'));
 /** `--seed-list 2,3`: only these seeds (to run seeds in separate processes). */
@@ -43,7 +39,7 @@ const LOOP = JSON.parse(arg('loop', '{}')) as Partial<AssistLoopOptions>;
 /** `--order informative`: the project's queue.order (active ordering); default shuffled. */
 const ORDER = arg('order', 'shuffled') as 'shuffled' | 'informative';
 /** `--to-end`: go on past the last checkpoint until the queue is done (an 'end' checkpoint). */
-const TO_END = args.includes('--to-end');
+const TO_END = flag('to-end');
 const CHECKPOINTS = [50, 100, 200, 400];
 const TARGET = 0.95;
 
@@ -90,7 +86,7 @@ async function timed<T>(what: string, p: Promise<T>): Promise<T> {
  * runs (`--no-cache`: featurize again): featurizing is the same work in every run and every seed,
  * and yolox takes minutes of it. The digit sequence is a prefix sequence, so any --items reuses it.
  */
-const CACHE = !args.includes('--no-cache');
+const CACHE = !flag('no-cache');
 const cacheFile = (name: Name) => new URL(`../.cache/assist-embeddings/${name}.f32`, import.meta.url);
 function loadRows(name: Name): { rows: Map<number, Float32Array>; dim: number } {
   const rows = new Map<number, Float32Array>();
