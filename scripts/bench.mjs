@@ -33,13 +33,19 @@ function ensureBaselines(files) {
   }
 }
 
+// `npm run bench -- [names…] [--option value | --flag]…`: the names come first; everything from the
+// first `--` on goes to each benchmark as given (values included: `--seeds 5`).
 const args = process.argv.slice(2);
-const flags = args.filter((a) => a.startsWith('--'));
-const names = args.filter((a) => !a.startsWith('--'));
+const firstOption = args.findIndex((a) => a.startsWith('--'));
+const names = firstOption < 0 ? args : args.slice(0, firstOption);
+const flags = firstOption < 0 ? [] : args.slice(firstOption);
 const all = readdirSync(new URL('../bench/', import.meta.url))
   .filter((f) => f.endsWith('.bench.ts'))
   .sort();
-const chosen = names.length ? all.filter((f) => names.some((n) => f.startsWith(n))) : all;
+// A name picks its own benchmark (`assist` is assist.bench.ts, not also assist-boxes); a prefix
+// that names none picks every benchmark it starts.
+const pick = (n) => (all.includes(`${n}.bench.ts`) ? [`${n}.bench.ts`] : all.filter((f) => f.startsWith(n)));
+const chosen = names.length ? all.filter((f) => names.some((n) => pick(n).includes(f))) : all;
 if (!chosen.length) {
   console.error(`No benchmark matches ${names.join(', ')}. Available: ${all.join(', ')}`);
   process.exit(1);
