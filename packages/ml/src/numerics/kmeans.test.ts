@@ -2,7 +2,7 @@ import { LabelkitError } from '@labelkit/core';
 import { describe, expect, it } from 'vitest';
 import { ort } from '../../test/ort-node.js';
 import { jsAssignKernel, rowNorms } from './assign.js';
-import { LARGE_N, kmeans, kmeansPlusPlus } from './kmeans.js';
+import { LARGE_N, kmeans, kmeansPlusPlus, kmeansPlusPlusAsync } from './kmeans.js';
 import { createOrtAssignKernel } from './ort-assign.js';
 import { blobs } from '../../test/blobs.js';
 
@@ -178,6 +178,25 @@ describe('kmeans on large inputs: greedy k-means++ seeds', () => {
     const w = await kmeans(x, 4000, 16, { ...opts, kernel, blockRows: 900 });
     await kernel.dispose?.();
     expect([...w.assignments]).toEqual([...a.assignments]);
+  });
+
+  it('greedy seeding gives way to an abort, and seeds as the synchronous k-means++ does', async () => {
+    // About 2·10⁸ multiply-adds: seeding runs well past its first 50 ms turn on any machine.
+    const [n, d, k] = [20_000, 64, 40];
+    const { x } = blobs(n, d, k, 9, 1);
+    // Without a signal, or one that never fires: the same centers as kmeansPlusPlus.
+    expect(await kmeansPlusPlusAsync(x, n, d, k, 3, 10_000, 8, new AbortController().signal)).toEqual(kmeansPlusPlus(x, n, d, k, 3, 10_000, 8));
+    // An abort queued as a task lands at the first turn the seeding gives the event loop.
+    const ac = new AbortController();
+    let steps = 0;
+    const seeding = kmeansPlusPlusAsync(x, n, d, k, 3, 10_000, 8, ac.signal);
+    setTimeout(() => {
+      steps++;
+      ac.abort();
+    }, 0);
+    await expect(seeding).rejects.toMatchObject({ code: 'E_ABORTED' });
+    expect(steps).toBe(1);
+    await expect(kmeans(x, n, d, { k, seed: 3, seedTrials: 5, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'E_ABORTED' });
   });
 
   it('handles k = n, duplicate rows and one dimension', async () => {

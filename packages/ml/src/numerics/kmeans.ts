@@ -61,6 +61,43 @@ export interface KMeansResult {
  * keeps the one that lowers the sample's potential most.
  */
 export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number, seed: number, sampleSize = 10_000, trials = 1): Float32Array {
+  const steps = plusPlusSteps(x, n, d, k, seed, sampleSize, trials);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `kmeansPlusPlus` that gives the event loop a turn about every 50 ms and stops with
+ * `E_ABORTED` once `signal` fires: greedy seeding of a large sample takes a second or more, and
+ * in a worker an abort message is only read between tasks.
+ */
+export async function kmeansPlusPlusAsync(
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  seed: number,
+  sampleSize = 10_000,
+  trials = 1,
+  signal?: AbortSignal,
+): Promise<Float32Array> {
+  const steps = plusPlusSteps(x, n, d, k, seed, sampleSize, trials);
+  let turn = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (signal && performance.now() - turn > 50) {
+      await yieldToEventLoop();
+      throwIfAborted(signal);
+      turn = performance.now();
+    }
+  }
+}
+
+/** The k-means++ seeding, one center per step (the centers are the return value). */
+function* plusPlusSteps(x: Float32Array, n: number, d: number, k: number, seed: number, sampleSize: number, trials: number): Generator<void, Float32Array> {
   const rand = mulberry32(seed);
   const rows = n > sampleSize ? sampleIndices(n, sampleSize, rand) : Int32Array.from({ length: n }, (_, i) => i);
   const m = rows.length;
@@ -157,6 +194,7 @@ export function kmeansPlusPlus(x: Float32Array, n: number, d: number, k: number,
     const total = potential[pick]!;
     for (let s = 0; s < m; s++) best[s] = dist[s * L + pick]!;
     if (c + 1 === k) break;
+    yield;
     if (!(total > 0)) {
       // Fewer distinct rows than k: repeat a random row.
       cand[0] = Math.floor(rand() * m);
@@ -183,14 +221,14 @@ export async function kmeans(x: Float32Array, n: number, d: number, options: KMe
   const blockRows = options.blockRows ?? 8192;
   const signal = options.signal;
 
-  // Greedy seeding costs `trials` times plain k-means++ (synchronous, on this thread): the default
-  // keeps it under ~2·10⁹ multiply-adds (about a second or two), down to plain k-means++.
+  // Greedy seeding costs `trials` times plain k-means++ (on this thread, giving way to an abort
+  // about every 50 ms): the default keeps it under ~2·10⁹ multiply-adds (a second or two).
   const seedWork = Math.min(n, options.seedSample ?? 10_000) * k * d;
   const trials = options.seedTrials ?? (n >= LARGE_N ? Math.max(1, Math.min(2 + Math.floor(Math.log(k)), Math.floor(2e9 / seedWork))) : 1);
   if (!(Number.isInteger(trials) && trials >= 1)) throw new LabelkitError('E_INVALID_ARGUMENT', `seedTrials must be a positive integer (got ${trials}).`, { trials });
 
   const t0 = performance.now();
-  const centers = options.initialCenters ? Float32Array.from(options.initialCenters) : kmeansPlusPlus(x, n, d, k, options.seed ?? 1, options.seedSample, trials);
+  const centers = options.initialCenters ? Float32Array.from(options.initialCenters) : await kmeansPlusPlusAsync(x, n, d, k, options.seed ?? 1, options.seedSample, trials, signal);
   if (centers.length !== k * d) throw new LabelkitError('E_INVALID_ARGUMENT', `initialCenters must hold k×d = ${k * d} values (got ${centers.length}).`);
   const seedMs = performance.now() - t0;
   if (options.bounds ?? true) {
