@@ -3,6 +3,9 @@
 // queue loads as ever: the task the core says this client holds replaces the preview (the same one
 // when the lease still stands, another when it was lost or its items submitted elsewhere). Nothing
 // in the preview can be tagged, skipped or submitted.
+// A host page may have drawn that preview already, before the element's code loaded (first-look.ts,
+// `paintFirstLook`): light DOM in slot `first-look`. The element then adopts it — its preview is that
+// slot, so nothing is drawn twice and nothing flashes — and removes it once the preview ends.
 import { html, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import {
   clearTaskHint,
@@ -18,6 +21,7 @@ import {
   type TaskSize,
 } from '@labelkit/core';
 import { emit } from '../events.js';
+import { firstLookKey } from '../first-look.js';
 import { renderActions, renderGrid, renderHeader, renderPalette, type QueueView } from './views.js';
 
 /** What the hint sees of `<label-queue>`: its public properties, and its status and counts. */
@@ -69,9 +73,24 @@ export class TaskHintView implements ReactiveController {
     this.#status = status;
     if (hint && (task || status === 'empty' || status === 'error')) this.host.hint = undefined;
     const shown = this.preview;
-    if (!shown || shown === this.#announced) return;
+    if (!shown) {
+      this.#painted()?.remove(); // the early paint (if any) is no longer shown: the real task, or no task
+      return;
+    }
+    if (shown === this.#announced) return;
     this.#announced = shown;
-    emit(this.host, 'label-task-preview', { task: shown.task });
+    // The early paint fired the event when it drew this task.
+    if (!this.adopts(shown)) emit(this.host, 'label-task-preview', { task: shown.task });
+  }
+
+  /** The host page's early paint of a task (`paintFirstLook`), if the element holds one. */
+  #painted(): HTMLElement | null {
+    return this.host.querySelector<HTMLElement>(':scope > [data-first-look]');
+  }
+
+  /** Whether the element holds an early paint of this hint's task: its preview is then that paint. */
+  adopts(hint: TaskHint): boolean {
+    return this.#painted()?.dataset.task === firstLookKey(hint.task);
   }
 
   #record(p: Project, task: Task): void {
@@ -115,6 +134,8 @@ export class TaskHintView implements ReactiveController {
 
   /** The preview: the same header, palette, grid and actions as the real task, all commands off. */
   render(hint: TaskHint) {
+    // The host drew this task before the element upgraded: show that paint as it is (inert light DOM).
+    if (this.adopts(hint)) return html`<div class="preview" data-preview aria-busy="true" inert><slot name="first-look"></slot></div>`;
     const view: QueueView = {
       task: hint.task,
       labels: hint.labels,
