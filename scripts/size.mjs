@@ -126,6 +126,9 @@ const entries = [
   { name: '@labelkit/components/label-queue own code', code: `export * from '@labelkit/components/label-queue';`, external: OWN, budget: { upFront: 30 } },
   { name: '@labelkit/components/label-dashboard own code', code: `export * from '@labelkit/components/label-dashboard';`, external: OWN },
   { name: '@labelkit/components/label-canvas own code', code: `export * from '@labelkit/components/label-canvas';`, external: OWN },
+  // The early paint a host page runs before its bundle (first-look.ts): with the core's task-hint
+  // reader, and nothing else (no Lit, no element code, no rest of the core). Measured 2.0 KB gz (4.5 KB min) on 2026-11-30.
+  { name: '@labelkit/components/first-look (all)', code: `export * from '@labelkit/components/first-look';`, budget: { upFront: 2.5 } },
   { name: 'ProjectController alone', code: `export { ProjectController } from '@labelkit/components/project-controller';` },
 ];
 
@@ -161,6 +164,12 @@ offPath('@labelkit/components (all)', MARKDOWN, 'marked and DOMPurify');
 for (const n of ['@labelkit/core', '@labelkit/core/export', '@labelkit/core/media', '@labelkit/ml', '@labelkit/components (all)']) {
   offPath(n, ORT, 'onnxruntime-web');
   offPath(n, AZURE, '@azure/storage-blob');
+}
+const early = find('@labelkit/components/first-look (all)');
+if (early) {
+  // Only its own module and the core's task-hint reader: nothing a page would wait for.
+  const extra = [...early.allInputs].filter((p) => p !== '<stdin>' && !/(components[\\/]src[\\/]first-look|core[\\/]src[\\/]task-hint)\.ts$/.test(p));
+  check(extra.length === 0, `@labelkit/components/first-look: only first-look.ts and core's task-hint.ts${extra.length ? ` — also ${extra.slice(0, 3).join(', ')}` : ''}`);
 }
 const pc = find('ProjectController alone');
 if (pc) {
