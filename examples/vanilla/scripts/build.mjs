@@ -1,5 +1,6 @@
 // Builds the demo into dist/: MNIST sample PNGs, the page, and one ES module bundle (esbuild).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,11 @@ writeFileSync(
 );
 
 copyFileSync(`${root}src/index.html`, `${dist}index.html`);
-copyFileSync(`${root}src/demo.css`, `${dist}demo.css`);
+// The page's stylesheet under a content-hashed name (demo-XXXXXXXX.css), as esbuild names chunks:
+// the server lets the browser keep it (no revalidation round trip before the first paint; serve.mjs).
+const css = readFileSync(`${root}src/demo.css`);
+const cssName = `demo-${createHash('sha256').update(css).digest('hex').slice(0, 8).toUpperCase()}.css`;
+writeFileSync(`${dist}${cssName}`, css);
 
 // ── ML assist: the featurizer model, onnxruntime-web's .wasm files ──
 mkdirSync(`${dist}models`, { recursive: true });
@@ -102,8 +107,9 @@ const built = await build({
   metafile: true,
   logLevel: 'warning',
 });
-// main.js imports a dozen shared chunks: the page asks for them all at once (modulepreload) instead
-// of after main.js has arrived and been parsed — one round trip less before the first task…
+// main.js imports a dozen shared chunks: the page asks for them all at once (modulepreload, which
+// boot.js adds when it imports main.js) instead of after main.js has arrived and been parsed — one
+// round trip less before the first task…
 const outputs = built.metafile.outputs;
 const mainKey = Object.keys(outputs).find((k) => outputs[k].entryPoint?.endsWith('src/main.ts'));
 const chunks = new Set();
@@ -122,7 +128,31 @@ if (markdownKey) {
   chunks.add(markdownKey);
   visit(markdownKey);
 }
-const html = readFileSync(`${dist}index.html`, 'utf8');
-const preload = [...chunks].map((c) => `    <link rel="modulepreload" href="./${c.split('/').pop()}" />\n`).join('');
-writeFileSync(`${dist}index.html`, html.replace('    <link rel="stylesheet"', `${preload}    <link rel="stylesheet"`));
+// The page's first script (src/boot.ts): it draws the held task from the task hint, then imports
+// main.js. One self-contained file of a few KB (no chunks: no second round trip before it runs), with
+// a content hash in its name (boot-XXXXXXXX.js: kept by the browser, not revalidated); the task-hint
+// reader it holds is also in main.js's chunks (a few hundred bytes twice). It adds the modulepreload
+// links of main.js and its chunks itself, when it imports main.js: as <link>s in the page, the browser
+// would fetch and compile them all before boot.js runs, and the held task's first paint would wait.
+const boot = await build({
+  entryPoints: [`${root}src/boot.ts`],
+  outdir: dist,
+  entryNames: '[name]-[hash]',
+  metafile: true,
+  define: { __LABELKIT_DEMO_PRELOAD__: JSON.stringify([...chunks].map((c) => `./${c.split('/').pop()}`)) },
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  conditions: ['source'],
+  sourcemap: true,
+  minify: !process.env.LABELKIT_DEMO_DEBUG,
+  tsconfig: `${root}../../tsconfig.base.json`,
+  logLevel: 'warning',
+});
+const bootName = Object.keys(boot.metafile.outputs)
+  .find((k) => k.endsWith('.js'))
+  .split('/')
+  .pop();
+const html = readFileSync(`${dist}index.html`, 'utf8').replace('./boot.js', `./${bootName}`).replace('./demo.css', `./${cssName}`);
+writeFileSync(`${dist}index.html`, html);
 console.log(`demo built in ${Date.now() - t0} ms: ${samples.length} sample images → ${dist}`);

@@ -91,18 +91,24 @@ function openProject(id: string): Promise<Project> {
 // project is open, every command off until the project confirms the lease (or shows the task this tab
 // really holds). The project starts opening once that preview is painted with its images (its snapshot
 // decode would hold that frame back; at most ~100 ms), else at once — while the manifests load.
+// boot.ts (the page's first script) has drawn that preview already when it found a hint, before this
+// bundle loaded, and imported this bundle once it was painted: its <label-queue> is adopted here.
 const routed = /^#\/p\/([^/]+)/.exec(location.hash);
 const routedId = routed ? decodeURIComponent(routed[1]) : undefined;
-const hinted = routedId && !/^#\/p\/[^/]+\/manage/.test(location.hash) ? readTaskHint(routedId, taskHintScope(store)) : undefined;
+const drawn = app.querySelector<LabelQueue>(':scope > section.panel > label-queue');
+const hinted = drawn?.hint ?? (routedId && !/^#\/p\/[^/]+\/manage/.test(location.hash) ? readTaskHint(routedId, taskHintScope(store)) : undefined);
 let preview: LabelQueue | undefined;
-if (hinted) {
+if (drawn && hinted) {
+  preview = drawn;
+  preview.gridSize = gridParam();
+} else if (hinted) {
   preview = document.createElement('label-queue') as LabelQueue;
   preview.gridSize = gridParam();
   preview.hint = hinted;
   app.replaceChildren(h('section', { className: 'panel' }, preview));
 }
 let opening: { id: string; project: Promise<Project> } | undefined = routedId
-  ? { id: routedId, project: preview ? painted(preview).then(() => openProject(routedId)) : openProject(routedId) }
+  ? { id: routedId, project: preview && preview !== drawn ? painted(preview).then(() => openProject(routedId)) : openProject(routedId) }
   : undefined;
 opening?.project.catch(() => undefined); // reported when the route shows it
 
