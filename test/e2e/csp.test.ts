@@ -152,6 +152,27 @@ it('mounts <label-queue>, <label-canvas> and <label-dashboard> under a strict CS
     for (const t of queue.tags) expect(hex(t.got)).toBe(t.want);
     await page.screenshot({ path: `${SHOTS}csp-queue.png` });
 
+    // ── a reload: the page's first script (boot.ts) draws the held task before the bundle, its styles
+    // a constructed sheet (no <style> element, which this policy would block) ──
+    const held = await page.evaluate(() => document.querySelector('label-queue')!.currentTask!.id);
+    await page.addInitScript(() =>
+      document.addEventListener('label-task-preview', (e) => {
+        const q = e.target as HTMLElement;
+        const tile = q.querySelector<HTMLElement>(':scope > [data-first-look] .tile');
+        (window as unknown as { __early: unknown }).__early = {
+          id: (e as CustomEvent<{ task: { id: string } }>).detail.task.id,
+          upgraded: !!customElements.get('label-queue'),
+          grid: tile && getComputedStyle(tile.parentElement!).display,
+          radius: tile && getComputedStyle(tile).borderTopLeftRadius,
+        };
+      }),
+    );
+    await page.reload();
+    await page.waitForFunction((id) => document.querySelector('label-queue')?.currentTask?.id === id, held);
+    const early = await page.evaluate(() => (window as unknown as { __early: unknown }).__early);
+    expect(early, 'drawn before the bundle ran, styled').toEqual({ id: held, upgraded: false, grid: 'grid', radius: '8px' });
+    expect(await page.evaluate(() => document.querySelector('label-queue > [data-first-look]')), 'replaced by the real task').toBe(null);
+
     // ── the dashboard: stacked bar + legend, label distribution, the bar to the next training run ──
     await page.click('.tabs button[data-tab=manage]');
     // (A hidden dashboard skips re-renders and catches up when shown: wait for the 4 labels.)

@@ -14,12 +14,14 @@ const PACKAGES = ['core', 'components', 'react'];
 const ENTRIES = [
   '@labelkit/core',
   '@labelkit/core/export',
+  '@labelkit/core/task-hint',
   '@labelkit/components',
   '@labelkit/components/label-queue',
   '@labelkit/components/label-dashboard',
   '@labelkit/components/label-canvas',
   '@labelkit/components/project-controller',
   '@labelkit/components/markdown',
+  '@labelkit/components/first-look',
   '@labelkit/react',
 ];
 
