@@ -133,6 +133,42 @@ export interface TrainRequest {
    * `targetPrecision` (default 0.95); 0: the point estimate.
    */
   readonly confidence?: number;
+  /**
+   * Multi-class: a prediction counts only when at least `minAgreement` of its `neighbours` nearest
+   * labeled rows (cosine, in the head's standardized space) carry its class; out of fold, the
+   * neighbours come from the other folds. 0 or absent: no such gate.
+   */
+  readonly neighbours?: number;
+  /** Share of the neighbours that must carry the predicted class (default 0.5). */
+  readonly minAgreement?: number;
+  /**
+   * The lowest-confidence part of what a threshold keeps (this share of its support, at least
+   * `minSupport` predictions) must reach `targetPrecision` too (point estimate). 0 or absent: off.
+   */
+  readonly marginal?: number;
+  /**
+   * Embeddings of unlabeled rows (the items still to label, or a sample of them; same width as the
+   * labeled ones), read only with `propagation`. `@labelkit/ml` transfers its buffer to the worker
+   * (the caller's copy is detached), as it does the labeled rows'.
+   */
+  readonly unlabeled?: Matrix;
+  /**
+   * Multi-class, with `folds` ≥ 2 and `unlabeled`: scores are the head's probabilities mixed with
+   * labels spread over a nearest-neighbour graph of the labeled and unlabeled rows. Out of fold,
+   * each fold's labels are hidden from the spreading, so the threshold is chosen on scores that
+   * never saw their row's label; `TrainResult.unlabeled` holds the same mix for the unlabeled rows.
+   */
+  readonly propagation?: PropagationRequest;
+}
+
+/** Label spreading (Zhou et al.) on top of the head: see `TrainRequest.propagation`. */
+export interface PropagationRequest {
+  /** Neighbours per row in the graph (default 10). */
+  readonly neighbours?: number;
+  /** How far labels spread, 0 < alpha < 1 (default 0.95). */
+  readonly alpha?: number;
+  /** Share of the spread labels in a score (default 0.5; the head's probabilities have the rest). */
+  readonly weight?: number;
 }
 
 export interface TrainResult {
@@ -141,6 +177,11 @@ export interface TrainResult {
   readonly threshold: number | null;
   readonly training: AssistRun;
   readonly validation: AssistRun;
+  /**
+   * With `propagation`: the scores (rows×classes) of the request's `unlabeled` rows, on which the
+   * threshold applies instead of `predict`'s probabilities (the same mix it was chosen on).
+   */
+  readonly unlabeled?: Matrix;
 }
 
 export interface PredictResult {

@@ -101,6 +101,7 @@ export {
   type HeadKind,
   type Matrix,
   type PredictResult,
+  type PropagationRequest,
   type TrainRequest,
   type TrainResult,
 } from './assistant.js';

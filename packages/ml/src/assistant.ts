@@ -129,7 +129,10 @@ class WorkerAssistant implements MlAssistant {
   }
 
   train(embeddings: Matrix, request: TrainRequest, options: AssistCallOptions = {}): Promise<TrainResult> {
-    return this.#invoke(options.signal, (api, id) => api.train(id, Comlink.transfer(embeddings, transferables([embeddings.data])), request));
+    const unlabeled = request.unlabeled?.data;
+    return this.#invoke(options.signal, (api, id) =>
+      api.train(id, Comlink.transfer(embeddings, transferables([embeddings.data])), unlabeled ? Comlink.transfer(request, transferables([unlabeled])) : request),
+    );
   }
 
   predict(head: AssistHead, embeddings: Matrix, options: AssistCallOptions = {}): Promise<PredictResult> {

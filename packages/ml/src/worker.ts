@@ -43,7 +43,7 @@ const api = {
   train: async (callId: number, embeddings: Matrix, request: Parameters<Engine['train']>[2]) => {
     const r = await engine.train(callId, embeddings, request);
     const h = r.head;
-    return Comlink.transfer(r, [h.mean.buffer, h.invStd.buffer, h.weights.buffer, h.bias.buffer]);
+    return Comlink.transfer(r, [h.mean.buffer, h.invStd.buffer, h.weights.buffer, h.bias.buffer, ...(r.unlabeled ? [r.unlabeled.data.buffer] : [])]);
   },
   predict: async (callId: number, head: AssistHead, embeddings: Matrix) => {
     const r = await engine.predict(callId, head, embeddings);

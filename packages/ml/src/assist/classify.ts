@@ -1,6 +1,7 @@
-import { type Annotation, type AssistFlags, type AssistHead, type Assistant, type ItemView, LabelkitError, type TrainResult } from '@labelkit/core';
-import { type Agreement, type NeighbourGate, prelabelsFromProbs } from '../numerics/fit.js';
+import { type Annotation, type AssistFlags, type AssistHead, type Assistant, type ItemView, LabelkitError, type PropagationRequest, type TrainResult } from '@labelkit/core';
+import { type Agreement, prelabelsFromProbs } from '../numerics/fit.js';
 import { neighbourVotes, unitRows } from '../numerics/neighbours.js';
+import { mulberry32, sampleIndices } from '../numerics/random.js';
 import { assistable } from './assistable.js';
 import { projectFlags } from './flags.js';
 import { rankForQueue } from './rank.js';
@@ -48,10 +49,15 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
   const gated = p.labels.map((_, c) => c).filter((c) => perClass[c]! < minPerClass);
   const gatedNames = gated.map((c) => p.labels[c]!.name);
   const confidence = ctx.options.confidence ?? 0.95;
-  const neighbourGate: NeighbourGate = multilabel
-    ? {}
-    : { neighbours: ctx.options.neighbours ?? 10, minAgreement: ctx.options.neighbourAgreement ?? 0.5, marginal: ctx.options.marginal ?? 0.25 };
-  const trainParams = { labeled: rows.length, classes, kind: multilabel ? 'multilabel' : 'multiclass', calibration: calibrate.reduce((a, b) => a + b, 0) };
+  const neighbourGate = multilabel ? {} : { neighbours: ctx.options.neighbours ?? 10, minAgreement: ctx.options.neighbourAgreement ?? 0.5, marginal: ctx.options.marginal ?? 0.25 };
+  const spread = multilabel ? undefined : propagationOf(ctx, rows.length);
+  const trainParams = {
+    labeled: rows.length,
+    classes,
+    kind: multilabel ? 'multilabel' : 'multiclass',
+    calibration: calibrate.reduce((a, b) => a + b, 0),
+    ...(spread ? { unlabeled: spread.items.length } : {}),
+  };
   let trained: Awaited<ReturnType<Assistant['train']>> | undefined;
   await ctx.record('training', trainParams, signal, async () => {
     trained = await ctx.assistant.train(
@@ -69,6 +75,9 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
         targetPrecision: p.assist.targetPrecision,
         seed: ctx.options.seed ?? p.seed,
         ...neighbourGate,
+        ...(spread
+          ? { unlabeled: { rows: spread.items.length, cols: ctx.cache.dim, data: ctx.cache.matrix(spread.items.map((it) => it.index)) }, propagation: spread.request }
+          : {}),
       },
       { signal },
     );
@@ -110,15 +119,24 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
     let unvisited = 0;
     let run: RunOutcome = { device: 'cpu', timings: {}, metrics: {} };
     ctx.options.onProgress?.({ phase: 'inference', done: 0, total: todo.length });
-    if (todo.length) {
-      const res = await ctx.assistant.predict(trained!.head, { rows: todo.length, cols: ctx.cache.dim, data: ctx.cache.matrix(todo.map((it) => it.index)) }, { signal });
-      run = res.run;
-      const picks = prelabelsFromProbs(trained!.head.kind, res.probabilities.data, todo.length, classes, threshold, gated, agreementOf(ctx, trained!, rows, targets, todo));
+    // With label spreading, the scores are the trainer's for the rows it was sent (the threshold
+    // was chosen on the same mix); the todo items outside that sample get none this round.
+    const scored = spread && trained!.unlabeled?.rows === spread.items.length ? spreadScores(spread.items, trained!.unlabeled.data, classes, todo) : undefined;
+    const items = scored ? scored.items : todo;
+    if (items.length) {
+      let probs: Float32Array;
+      if (scored) probs = scored.probs;
+      else {
+        const res = await ctx.assistant.predict(trained!.head, { rows: todo.length, cols: ctx.cache.dim, data: ctx.cache.matrix(todo.map((it) => it.index)) }, { signal });
+        run = res.run;
+        probs = res.probabilities.data;
+      }
+      const picks = prelabelsFromProbs(trained!.head.kind, probs, items.length, classes, threshold, gated, agreementOf(ctx, trained!, rows, targets, items));
       const minCluster = ctx.options.minLabelsPerCluster ?? 3;
       const perCluster = new Map<number, number>();
       for (const it of labeled) if (it.cluster !== undefined) perCluster.set(it.cluster, (perCluster.get(it.cluster) ?? 0) + 1);
       for (const x of picks) {
-        const item = todo[x.row]!; // picks has one row per todo item
+        const item = items[x.row]!; // picks has one row per scored item
         const c = item.cluster;
         if (c !== undefined && (perCluster.get(c) ?? 0) < minCluster) {
           unvisited++;
@@ -131,7 +149,8 @@ export async function trainAndPrelabel(ctx: LoopContext, signal?: AbortSignal): 
     ctx.options.onProgress?.({ phase: 'inference', done: todo.length, total: todo.length });
     // What the new model does not re-propose is withdrawn: the lane holds current prelabels only.
     withdrawn = await withdrawModelPrelabels(ctx.project, new Set(proposals.map((x) => x.item)), runId, 'not re-proposed by the new model');
-    return { ...run, metrics: { ...run.metrics, threshold, prelabeled, withdrawn, unvisited, ...(gated.length ? { gated: gatedNames.join(', ') } : {}) } };
+    const propagated: Record<string, number> = scored ? { propagated: items.length } : {};
+    return { ...run, metrics: { ...run.metrics, threshold, prelabeled, withdrawn, unvisited, ...propagated, ...(gated.length ? { gated: gatedNames.join(', ') } : {}) } };
   });
   await rankForQueue(ctx, trained!.head, threshold, signal);
   return { threshold, prelabeled, withdrawn, failed: [], flags: await roundFlags(ctx, multilabel ? undefined : trained!.head, threshold, signal) };
@@ -151,6 +170,33 @@ function agreementOf(ctx: LoopContext, trained: TrainResult, rows: number[], tar
   const pool = unitRows(ctx.cache.matrix(rows), rows.length, d, head.mean, head.invStd);
   const query = unitRows(ctx.cache.matrix(todo.map((it) => it.index)), todo.length, d, head.mean, head.invStd);
   return { votes: neighbourVotes(query, todo.length, pool, rows.length, d, targets, head.classes, k), min: typeof min === 'number' ? min : 0.5 };
+}
+
+/**
+ * The todo items whose rows the labels spread through (`AssistLoopOptions.propagation`), and the
+ * trainer's settings: every todo item with a row, or a seeded sample of `maxUnlabeled` of them
+ * (a new sample each round), so that one round's graph stays bounded.
+ */
+function propagationOf(ctx: LoopContext, labeled: number): { items: ItemView[]; request: PropagationRequest } | undefined {
+  const o = ctx.options.propagation ?? false;
+  if (o === false) return undefined;
+  const { maxUnlabeled = 5000, ...request } = o === true ? {} : o;
+  if (!(Number.isInteger(maxUnlabeled) && maxUnlabeled >= 1))
+    throw new LabelkitError('E_INVALID_ARGUMENT', `propagation.maxUnlabeled must be a positive integer (got ${maxUnlabeled}).`);
+  const todo = [...ctx.project.items({ states: ['todo'] })].filter((it) => assistable(it) && ctx.hasRow(it));
+  if (!todo.length) return undefined;
+  if (todo.length <= maxUnlabeled) return { items: todo, request };
+  const pick = sampleIndices(todo.length, maxUnlabeled, mulberry32((ctx.options.seed ?? ctx.project.seed ?? 1) * 7919 + labeled));
+  return { items: Array.from(pick, (i) => todo[i]!), request };
+}
+
+/** The trainer's scores of the sample's items that are still todo, in `todo`'s order. */
+function spreadScores(sample: ItemView[], scores: Float32Array, classes: number, todo: ItemView[]): { items: ItemView[]; probs: Float32Array } {
+  const at = new Map(sample.map((it, r) => [it.index, r]));
+  const items = todo.filter((it) => at.has(it.index));
+  const probs = new Float32Array(items.length * classes);
+  items.forEach((it, r) => probs.set(scores.subarray(at.get(it.index)! * classes, at.get(it.index)! * classes + classes), r * classes));
+  return { items, probs };
 }
 
 /** Near-duplicates and likely-mislabeled items after a round (the model's view of labeled items: multi-class heads only). */

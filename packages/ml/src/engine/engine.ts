@@ -227,8 +227,8 @@ export class Engine {
 
   async train(callId: number, embeddings: Matrix, request: TrainRequest): Promise<TrainResult> {
     return this.#call(callId, async (signal) => {
-      const { head, threshold, training, validation } = await trainRequest(embeddings, request, signal);
-      return { head, threshold: threshold.threshold, training, validation };
+      const { head, threshold, training, validation, unlabeled } = await trainRequest(embeddings, request, signal);
+      return { head, threshold: threshold.threshold, training, validation, ...(unlabeled ? { unlabeled } : {}) };
     });
   }
 

@@ -3,6 +3,7 @@
 import { LabelkitError } from '@labelkit/core';
 import { type Head, type HeadKind, type HeadTargets, type HeadTrainOptions, predictHead, trainHead } from './head.js';
 import { neighbourVotes, unitRows } from './neighbours.js';
+import { type SpreadOptions, spreadGraph, spreadLabels, spreadOutOfFold } from './propagate.js';
 import { mulberry32 } from './random.js';
 import { type ThresholdChoice, type ThresholdOptions, chooseThreshold } from './threshold.js';
 
@@ -140,15 +141,13 @@ export async function fitHead(x: Float32Array, n: number, d: number, targets: He
 }
 
 /**
- * What @labelkit/ml's engine reads of a train request beyond core's `TrainRequest`: the
- * neighbours' gate of `CrossFitOptions` and the marginal band of `ThresholdOptions` (AssistLoop
- * sends them; another caller gets neither).
+ * Label spreading on top of the head (multi-class): the score of a row is
+ * `(1 − weight) · head + weight · spread`, where `spread` is the labels spread over a k-nearest-
+ * neighbour graph of the labeled and the unlabeled rows (numerics/propagate.ts).
  */
-export interface NeighbourGate {
-  readonly neighbours?: number;
-  readonly minAgreement?: number;
-  /** `ThresholdOptions.marginal`. */
-  readonly marginal?: number;
+export interface PropagationOptions extends SpreadOptions {
+  /** Share of the spread labels in the score (default 0.5; 1: the spread labels alone). */
+  readonly weight?: number;
 }
 
 export interface CrossFitOptions extends HeadTrainOptions, ThresholdOptions {
@@ -170,6 +169,18 @@ export interface CrossFitOptions extends HeadTrainOptions, ThresholdOptions {
   readonly neighbours?: number;
   /** Share of the neighbours that must carry the predicted class (default 0.5). */
   readonly minAgreement?: number;
+  /**
+   * Multi-class: embeddings of unlabeled rows (u×d, the items still to label) for `propagation`:
+   * graph nodes the labels spread through. Without `propagation` they are not read.
+   */
+  readonly unlabeled?: Float32Array;
+  /**
+   * Multi-class, with `unlabeled`: score rows by the head mixed with label spreading over the
+   * labeled and unlabeled rows. Out of fold, each fold's labels are hidden from the spreading (its
+   * rows are unlabeled nodes then), so the threshold is chosen on scores that never saw the row's
+   * own label, as the head's out-of-fold predictions did not.
+   */
+  readonly propagation?: PropagationOptions;
   readonly seed?: number;
 }
 
@@ -189,6 +200,11 @@ export interface CrossFitResult {
   readonly head: Head;
   readonly threshold: ThresholdChoice;
   readonly metrics: CrossFitMetrics;
+  /**
+   * With `propagation`: the scores (u×classes) of the `unlabeled` rows — the head trained on all
+   * rows mixed with the spreading of all labels — the same mix the threshold was chosen on.
+   */
+  readonly unlabeled?: Float32Array;
 }
 
 /** Fold of each row: per class (multi-class) in a seeded shuffled order, dealt round-robin. */
@@ -247,6 +263,8 @@ export async function fitHeadCV(
       for (let r = 0; r < te.length; r++) oofVotes.set(votes.subarray(r * classes, r * classes + classes), te[r]! * classes);
     }
   }
+  const spread = kind === 'multiclass' && options.propagation && options.unlabeled ? propagate(x, n, d, targets, classes, fold, folds, trained.head, options) : undefined;
+  if (spread) mix(oof, spread.oof, spread.weight);
   // Calibration pairs: the out-of-fold predictions of the calibration rows, without gated classes.
   const cal: number[] = [];
   for (let i = 0; i < n; i++) if (!options.calibrate || options.calibrate[i]) cal.push(i);
@@ -264,7 +282,48 @@ export async function fitHeadCV(
     head: trained.head,
     threshold,
     metrics: { rows: n, folds, calibrationRows: calRows.length, oofAccuracy: total ? hits / total : 0, loss: trained.loss, epochs: trained.epochs, trainMs: trained.ms },
+    ...(spread ? { unlabeled: spread.unlabeled } : {}),
   };
+}
+
+/** `into ← (1 − weight) · into + weight · spread`, element-wise. */
+function mix(into: Float32Array, spread: Float32Array, weight: number): void {
+  for (let i = 0; i < into.length; i++) into[i] = (1 - weight) * into[i]! + weight * spread[i]!;
+}
+
+/**
+ * Label spreading over the labeled rows and `options.unlabeled`: the out-of-fold spreading of the
+ * labeled rows (each fold's labels hidden while it is scored) and the mix of the head with the
+ * spreading of all labels for the unlabeled rows. The graph is built once, in the head's
+ * standardized space (cosine); only the seeds differ from one spreading to the next.
+ */
+function propagate(
+  x: Float32Array,
+  n: number,
+  d: number,
+  targets: HeadTargets,
+  classes: number,
+  fold: Int32Array,
+  folds: number,
+  head: Head,
+  options: CrossFitOptions,
+): { oof: Float32Array; unlabeled: Float32Array; weight: number } {
+  const extra = options.unlabeled!; // the caller checked
+  const p = options.propagation!;
+  const weight = p.weight ?? 0.5;
+  if (!(weight >= 0 && weight <= 1)) throw new LabelkitError('E_INVALID_ARGUMENT', `Propagation's weight must be between 0 and 1 (got ${weight}).`);
+  if (extra.length % d) throw new LabelkitError('E_INVALID_ARGUMENT', `The unlabeled rows hold ${extra.length} values, not a multiple of the width ${d}.`);
+  const u = extra.length / d;
+  const all = new Float32Array((n + u) * d);
+  all.set(x.subarray(0, n * d));
+  all.set(extra, n * d);
+  const graph = spreadGraph(unitRows(all, n + u, d, head.mean, head.invStd), n + u, d, p.neighbours ?? 10);
+  const oof = spreadOutOfFold(graph, targets as Int32Array, fold, folds, classes, p);
+  const seeds = new Int32Array(n + u).fill(-1);
+  seeds.set(targets.subarray(0, n));
+  const unlabeled = predictHead(head, extra, u);
+  mix(unlabeled, spreadLabels(graph, seeds, classes, p).subarray(n * classes), weight);
+  return { oof, unlabeled, weight };
 }
 
 /** One prelabel: the row and its classes (one for multi-class) with their confidences. */
