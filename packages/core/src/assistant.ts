@@ -165,9 +165,9 @@ export interface TrainRequest {
 export interface PropagationRequest {
   /** Neighbours per row in the graph (default 10). */
   readonly neighbours?: number;
-  /** How far labels spread, 0 < alpha < 1 (default 0.95). */
+  /** How far labels spread, 0 < alpha < 1 (default 0.9). */
   readonly alpha?: number;
-  /** Share of the spread labels in a score (default 0.5; the head's probabilities have the rest). */
+  /** Share of the spread labels in a score (default 0.25; the head's probabilities have the rest). */
   readonly weight?: number;
 }
 

@@ -49,7 +49,7 @@ export async function trainRequest(
       confidence,
       ...(neighbours ? { neighbours, minAgreement: minAgreement ?? 0.5 } : {}),
       ...(marginal ? { marginal } : {}),
-      ...(cv.unlabeled ? { propagated: extra!.rows, propagationWeight: request.propagation!.weight ?? 0.5 } : {}),
+      ...(cv.unlabeled ? { propagated: extra!.rows, propagationWeight: request.propagation!.weight ?? 0.25 } : {}),
     };
   } else {
     const ho = await fitHead(data, rows, cols, request.targets, request.classes, request.kind, { ...common, holdout: request.holdout });

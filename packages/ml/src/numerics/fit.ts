@@ -146,7 +146,7 @@ export async function fitHead(x: Float32Array, n: number, d: number, targets: He
  * neighbour graph of the labeled and the unlabeled rows (numerics/propagate.ts).
  */
 export interface PropagationOptions extends SpreadOptions {
-  /** Share of the spread labels in the score (default 0.5; 1: the spread labels alone). */
+  /** Share of the spread labels in the score (default 0.25; 1: the spread labels alone). */
   readonly weight?: number;
 }
 
@@ -310,7 +310,7 @@ function propagate(
 ): { oof: Float32Array; unlabeled: Float32Array; weight: number } {
   const extra = options.unlabeled!; // the caller checked
   const p = options.propagation!;
-  const weight = p.weight ?? 0.5;
+  const weight = p.weight ?? 0.25;
   if (!(weight >= 0 && weight <= 1)) throw new LabelkitError('E_INVALID_ARGUMENT', `Propagation's weight must be between 0 and 1 (got ${weight}).`);
   if (extra.length % d) throw new LabelkitError('E_INVALID_ARGUMENT', `The unlabeled rows hold ${extra.length} values, not a multiple of the width ${d}.`);
   const u = extra.length / d;

@@ -8,7 +8,7 @@ import { nearest } from './neighbours.js';
 export interface SpreadOptions {
   /** Neighbours per node in the graph (default 10); the graph is their union, made symmetric. */
   readonly neighbours?: number;
-  /** How far labels spread (0 < alpha < 1, default 0.95): each step keeps 1 − alpha of the seeds. */
+  /** How far labels spread (0 < alpha < 1, default 0.9): each step keeps 1 − alpha of the seeds. */
   readonly alpha?: number;
   /** Most iterations of F ← αSF + (1 − α)Y (default 100; it stops once F changes by under 1e-5). */
   readonly iterations?: number;
@@ -89,7 +89,7 @@ export function spreadGraph(unit: Float32Array, n: number, d: number, k: number)
  */
 export function spreadLabels(graph: SpreadGraph, seeds: Int32Array, classes: number, options: SpreadOptions = {}): Float32Array {
   const n = graph.nodes;
-  const alpha = options.alpha ?? 0.95;
+  const alpha = options.alpha ?? 0.9;
   const iterations = options.iterations ?? 100;
   if (!(alpha > 0 && alpha < 1)) throw new LabelkitError('E_INVALID_ARGUMENT', `Propagation's alpha must be between 0 and 1 (got ${alpha}).`);
   if (seeds.length !== n) throw new LabelkitError('E_INVALID_ARGUMENT', `Propagation needs one seed per node (${n}); got ${seeds.length}.`);
