@@ -34,6 +34,8 @@ export interface TaskHint {
   readonly taskSize: number;
   /** The image URLs the page showed, by item path (only URLs that outlive the page: no `blob:`). */
   readonly urls: Readonly<Record<string, string>>;
+  /** The project has instructions (the early paint draws their closed box, so the task does not move). */
+  readonly instructions?: true;
   /** The header's counts when it was written. */
   readonly done: number;
   readonly left: number;

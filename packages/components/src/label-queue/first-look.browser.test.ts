@@ -46,6 +46,7 @@ async function heldTask(): Promise<{ demo: Demo; task: Task; scope: string }> {
     task,
     taskSize: 4,
     urls,
+    instructions: true,
     done: 0,
     left: 16,
     savedAt: Date.now(),
@@ -75,10 +76,14 @@ describe('paintFirstLook: the held task before the element code loads', () => {
 
     const hint = paintFirstLook(q, demo.project.id, { scope });
     expect(hint?.task.id).to.equal(task.id);
-    expect(previews.map((t) => t.id), 'announced once, at the paint').to.deep.equal([task.id]);
+    expect(
+      previews.map((t) => t.id),
+      'announced once, at the paint',
+    ).to.deep.equal([task.id]);
     const paint = painted(q)!;
     expect(shownItems(paint)).to.deep.equal(task.items.map((it) => it.index));
     expect(paint.inert, 'inert: nothing in it can be focused or clicked').to.equal(true);
+    expect(paint.querySelector('details.instructions'), "the instructions' box, so the task does not move").to.not.equal(null);
     await firstLookPainted(q);
     const images = [...paint.querySelectorAll('img')];
     expect(images.length).to.equal(4);

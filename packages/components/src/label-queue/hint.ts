@@ -112,6 +112,7 @@ export class TaskHintView implements ReactiveController {
       task,
       taskSize: task.items.length,
       urls,
+      ...(p.instructions ? { instructions: true as const } : {}),
       done: s ? s.counts.labeled + s.counts['needs-review'] : 0,
       left: s ? s.counts.todo + s.counts.assigned : 0,
       savedAt: Date.now(),

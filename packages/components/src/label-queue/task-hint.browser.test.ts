@@ -42,6 +42,7 @@ async function firstVisit(): Promise<{ demo: Demo; task: Task; hint: TaskHint }>
   await demo.project.close();
   const hint = readTaskHint(demo.project.id, taskHintScope(store));
   expect(hint, 'the task shown is the tab hint').to.not.equal(undefined);
+  expect(hint!.instructions, 'it says the project has instructions (the early paint draws their box)').to.equal(true);
   return { demo, task, hint: hint! };
 }
 
