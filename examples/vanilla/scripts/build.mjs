@@ -1,5 +1,6 @@
-// Builds the demo into dist/: MNIST sample PNGs, the page, and one ES module bundle (esbuild).
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+// Builds the demo into dist/: MNIST sample PNGs, the page, its first script (boot) and one ES module
+// bundle (main, esbuild).
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
@@ -27,7 +28,8 @@ copyFileSync(`${root}src/index.html`, `${dist}index.html`);
 // The page's stylesheet under a content-hashed name (demo-XXXXXXXX.css), as esbuild names chunks:
 // the server lets the browser keep it (no revalidation round trip before the first paint; serve.mjs).
 const css = readFileSync(`${root}src/demo.css`);
-const cssName = `demo-${createHash('sha256').update(css).digest('hex').slice(0, 8).toUpperCase()}.css`;
+const hashed = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 8).toUpperCase();
+const cssName = `demo-${hashed(css)}.css`;
 writeFileSync(`${dist}${cssName}`, css);
 
 // ── ML assist: the featurizer model, onnxruntime-web's .wasm files ──
@@ -128,6 +130,10 @@ if (markdownKey) {
   chunks.add(markdownKey);
   visit(markdownKey);
 }
+// main.js under a content-hashed name too (main-XXXXXXXX.js; its chunks have theirs): boot.js imports it
+// by that name, and the browser keeps it without a revalidation round trip on a reload.
+const mainName = `main-${hashed(readFileSync(`${dist}main.js`))}.js`;
+renameSync(`${dist}main.js`, `${dist}${mainName}`);
 // The page's first script (src/boot.ts): it draws the held task from the task hint, then imports
 // main.js. One self-contained file of a few KB (no chunks: no second round trip before it runs), with
 // a content hash in its name (boot-XXXXXXXX.js: kept by the browser, not revalidated); the task-hint
@@ -139,7 +145,11 @@ const boot = await build({
   outdir: dist,
   entryNames: '[name]-[hash]',
   metafile: true,
-  define: { __LABELKIT_DEMO_PRELOAD__: JSON.stringify([...chunks].map((c) => `./${c.split('/').pop()}`)) },
+  define: {
+    __LABELKIT_DEMO_MAIN__: JSON.stringify(`./${mainName}`),
+    __LABELKIT_DEMO_PRELOAD__: JSON.stringify([...chunks].map((c) => `./${c.split('/').pop()}`)),
+  },
+  external: [`./${mainName}`],
   bundle: true,
   format: 'esm',
   target: 'es2022',

@@ -6,7 +6,8 @@
 // hold that frame back.
 import { firstLookPainted, paintFirstLook } from '@labelkit/components/first-look';
 
-/** main.js's chunks (scripts/build.mjs): preloaded all at once when main.js is imported. */
+/** The page's bundle, main-XXXXXXXX.js, and its chunks (scripts/build.mjs): preloaded all at once when it is imported. */
+declare const __LABELKIT_DEMO_MAIN__: string;
 declare const __LABELKIT_DEMO_PRELOAD__: readonly string[];
 /** main.ts's store is `new IndexedDBStore('labelkit-demo')`: its tab scope (`taskHintScope`). */
 const SCOPE = 'idb:labelkit-demo';
@@ -17,8 +18,16 @@ if (routed && routed[2] !== 'manage') {
   const app = document.getElementById('app')!;
   const panel = document.createElement('section');
   panel.className = 'panel';
+  // The tabs and the (empty) ML assist status main.js puts above the queue, drawn inert meanwhile
+  // (main.js replaces them): the task does not move when the page comes to life.
+  const tabs = document.createElement('div');
+  tabs.className = 'tabs';
+  tabs.inert = true;
+  for (const name of ['Label', 'Manage']) tabs.append(Object.assign(document.createElement('button'), { textContent: name, ariaSelected: String(name === 'Label') }));
   const queue = document.createElement('label-queue');
-  panel.append(queue);
+  const status = document.createElement('p');
+  status.className = 'assist-status';
+  panel.append(tabs, status, queue);
   app.replaceChildren(panel);
   if (paintFirstLook(queue, decodeURIComponent(routed[1]), { scope: SCOPE })) {
     await firstLookPainted(queue);
@@ -31,6 +40,5 @@ for (const href of typeof __LABELKIT_DEMO_PRELOAD__ === 'undefined' ? [] : __LAB
   link.href = href;
   document.head.append(link);
 }
-// A specifier esbuild leaves as it is: main.js is its own entry (the page's bundle), not a chunk of this one.
-const main = './main.js';
-await import(/* @vite-ignore */ main);
+// A specifier esbuild leaves as it is: main.js is the page's bundle, built on its own, not a chunk of this one.
+await import(/* @vite-ignore */ typeof __LABELKIT_DEMO_MAIN__ === 'undefined' ? './main.js' : __LABELKIT_DEMO_MAIN__);

@@ -347,6 +347,7 @@ async function showProject(id: string, tab: string): Promise<void> {
     let panel: HTMLElement;
     if (early?.parentElement) {
       panel = early.parentElement;
+      panel.querySelectorAll(':scope > .tabs, :scope > .assist-status').forEach((e) => e.remove()); // boot.ts's stand-ins
       panel.prepend(tabs, assistStatus, assistError);
     } else {
       panel = h('section', { className: 'panel' }, tabs, assistStatus, assistError, queue);
