@@ -13,8 +13,19 @@ import type { Role } from '../types.js';
  *   'LKS1' | u32 format version | u32 crc32 of everything after this field | u32 meta length |
  *   meta JSON (UTF-8) | padding to 8 | sections, each 8-byte aligned, in the order meta.sections lists.
  * Typed-array sections are read as views on the snapshot bytes: opening copies nothing per item.
+ *
+ * Format 2 run-length codes a section when that at least halves it (`coding` in its header entry):
+ * its `runs` values, then (8-aligned) `runs` u32 run lengths; `delta-rle` codes the differences
+ * of an integer column (offsets of a text column, which rise by each item's length). Most columns
+ * of a large project are one value over long runs (no cluster, not labeled, no prelabel): at 500k
+ * items this halves the snapshot (54 → 27 MB), and reading it back, its CRC-32 and every copy of it
+ * cost in proportion to its size. Coded sections are expanded into fresh arrays on open (a few ms);
+ * the others stay views. Format 1 snapshots are still read; a format 1 reader rejects format 2 and
+ * rebuilds from the journal.
  */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
+/** Snapshot formats this reader understands. */
+const READS = new Set([1, 2]);
 const MAGIC = 0x31534b4c; // 'LKS1'
 
 /** The header: the fold's parts (`StateParts`) as JSON, the per-item columns as sections after it. */
@@ -25,7 +36,17 @@ interface SnapshotMeta extends Omit<StateParts, 'items' | 'members'> {
   members: [string, Role][];
   users: string[];
   unreadable: [number, { code: string; reason: string }][];
-  sections: { name: string; type: 'u8' | 'i32' | 'u32' | 'f64'; length: number }[];
+  sections: SectionMeta[];
+}
+
+interface SectionMeta {
+  name: string;
+  type: 'u8' | 'i32' | 'u32' | 'f64';
+  /** Elements in the column. */
+  length: number;
+  /** Format 2: stored run-length coded, as `runs` values and `runs` run lengths. */
+  coding?: 'rle' | 'delta-rle';
+  runs?: number;
 }
 
 type Section = { name: string; data: Uint8Array | Int32Array | Uint32Array | Float64Array };
@@ -80,12 +101,25 @@ export function encodeSnapshot(state: ProjectState, cursor: JournalCursor): Uint
     trainingRuns: p.trainingRuns,
     labelTally: p.labelTally,
     ...(p.team ? { team: p.team } : {}),
-    sections: sections.map((x) => ({ name: x.name, type: typeName(x.data), length: x.data.length })),
+    sections: [],
   };
+  // Each section as the chunks it is stored as (each 8-byte aligned): raw, or values + run lengths.
+  const stored: Uint8Array[][] = [];
+  for (const x of sections) {
+    const coded = runCode(x.data);
+    const entry: SectionMeta = { name: x.name, type: typeName(x.data), length: x.data.length };
+    if (coded) {
+      meta.sections.push({ ...entry, coding: coded.coding, runs: coded.lengths.length });
+      stored.push([bytesOf(coded.values), bytesOf(coded.lengths)]);
+    } else {
+      meta.sections.push(entry);
+      stored.push([bytesOf(x.data)]);
+    }
+  }
   const metaBytes = new TextEncoder().encode(JSON.stringify(meta));
   const head = 16;
   let total = align8(head + metaBytes.length);
-  for (const x of sections) total = align8(total + x.data.byteLength);
+  for (const chunks of stored) for (const c of chunks) total = align8(total + c.byteLength);
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, MAGIC, true);
@@ -93,9 +127,11 @@ export function encodeSnapshot(state: ProjectState, cursor: JournalCursor): Uint
   dv.setUint32(12, metaBytes.length, true);
   out.set(metaBytes, head);
   let off = align8(head + metaBytes.length);
-  for (const x of sections) {
-    out.set(new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength), off);
-    off = align8(off + x.data.byteLength);
+  for (const chunks of stored) {
+    for (const c of chunks) {
+      out.set(c, off);
+      off = align8(off + c.byteLength);
+    }
   }
   dv.setUint32(8, crc32(out, 12), true);
   return out;
@@ -110,7 +146,7 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, true) !== MAGIC) throw bad('not a Labelkit snapshot');
   const format = dv.getUint32(4, true);
-  if (format !== SNAPSHOT_FORMAT) throw bad(`format ${format} is not supported`);
+  if (!READS.has(format)) throw bad(`format ${format} is not supported`);
   if (crc32(bytes, 12) !== dv.getUint32(8, true)) throw bad('checksum mismatch');
   const metaLen = dv.getUint32(12, true);
   let meta: SnapshotMeta;
@@ -123,6 +159,21 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
   const sec = new Map<string, Uint8Array | Int32Array | Uint32Array | Float64Array>();
   for (const x of meta.sections) {
     const C = ctorOf(x.type);
+    if (x.coding) {
+      const runs = x.runs ?? -1;
+      if (!(Number.isInteger(runs) && runs >= 0 && Number.isInteger(x.length) && x.length >= 0)) throw bad(`section ${x.name} has a bad run count`);
+      if (x.coding !== 'rle' && !(x.coding === 'delta-rle' && (x.type === 'u32' || x.type === 'i32'))) throw bad(`section ${x.name} has an unknown coding`);
+      const valueLen = runs * C.BYTES_PER_ELEMENT;
+      const lengthsAt = align8(off + valueLen);
+      if (lengthsAt + runs * 4 > bytes.byteLength) throw bad(`section ${x.name} runs past the end`);
+      const values = new C(bytes.buffer as ArrayBuffer, bytes.byteOffset + off, runs);
+      const lengths = new Uint32Array(bytes.buffer as ArrayBuffer, bytes.byteOffset + lengthsAt, runs);
+      const column = runDecode(C, x.length, values, lengths, x.coding);
+      if (!column) throw bad(`section ${x.name}'s runs do not add up to ${x.length}`);
+      sec.set(x.name, column);
+      off = align8(lengthsAt + runs * 4);
+      continue;
+    }
     const byteLen = x.length * C.BYTES_PER_ELEMENT;
     if (off + byteLen > bytes.byteLength) throw bad(`section ${x.name} runs past the end`);
     sec.set(x.name, new C(bytes.buffer as ArrayBuffer, bytes.byteOffset + off, x.length));
@@ -175,6 +226,142 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
 
 function align8(n: number): number {
   return (n + 7) & ~7;
+}
+
+function bytesOf(a: Section['data']): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+type Column32 = Uint8Array | Int32Array | Uint32Array | Float64Array;
+
+/**
+ * The column run-length coded — as is, or (integer columns) its differences — when that at least
+ * halves it; else undefined. Values compare bit for bit, so runs of NaN (no size) are runs and -0
+ * stays -0. The loops run over 32-bit words (a float is two) or bytes, never over the column's own
+ * type, so each stays monomorphic: this runs over every column of every snapshot written.
+ */
+export function runCode(a: Column32): { coding: 'rle' | 'delta-rle'; values: Column32; lengths: Uint32Array } | undefined {
+  if (a.length < 64) return undefined;
+  const budget = Math.floor(a.byteLength / 2 / (a.BYTES_PER_ELEMENT + 4));
+  const C = a.constructor as { new (b: ArrayBuffer, offset: number, n: number): Column32 };
+  if (a instanceof Uint8Array) {
+    const coded = byteRuns(a, budget);
+    return coded && { coding: 'rle', values: coded.values, lengths: coded.lengths };
+  }
+  const stride = a instanceof Float64Array ? 2 : 1;
+  const coded = wordRuns(new Uint32Array(a.buffer, a.byteOffset, a.length * stride), stride, budget);
+  return coded && { coding: coded.coding, values: new C(coded.values.buffer as ArrayBuffer, 0, coded.lengths.length), lengths: coded.lengths };
+}
+
+/** Runs of equal bytes, when there are at most `budget`. */
+function byteRuns(a: Uint8Array, budget: number): { values: Uint8Array; lengths: Uint32Array } | undefined {
+  const n = a.length;
+  let runs = 1;
+  for (let i = 1; i < n && runs <= budget; i++) if (a[i] !== a[i - 1]) runs++;
+  if (runs > budget) return undefined;
+  const values = new Uint8Array(runs);
+  const lengths = new Uint32Array(runs);
+  let r = 0;
+  values[0] = a[0]!;
+  lengths[0] = 1;
+  for (let i = 1; i < n; i++) {
+    if (a[i] === a[i - 1]) lengths[r]!++;
+    else {
+      values[++r] = a[i]!;
+      lengths[r] = 1;
+    }
+  }
+  return checked({ values, lengths }, r + 1, runs);
+}
+
+/**
+ * Runs over a column's 32-bit words, `stride` words a value (2: a float): runs of equal values, or
+ * (stride 1) of equal differences, wrapped to 32 bits as the decoder's running sum wraps — the
+ * same for a signed and an unsigned column. The coding with fewer runs, if at most `budget`.
+ */
+function wordRuns(w: Uint32Array, stride: 1 | 2, budget: number): { coding: 'rle' | 'delta-rle'; values: Uint32Array; lengths: Uint32Array } | undefined {
+  const n = w.length / stride;
+  let plain = 1;
+  if (stride === 1) for (let i = 1; i < n && plain <= budget; i++) plain += w[i] !== w[i - 1] ? 1 : 0;
+  else for (let i = 1; i < n && plain <= budget; i++) plain += w[2 * i] !== w[2 * i - 2] || w[2 * i + 1] !== w[2 * i - 1] ? 1 : 0;
+  let diffs = Infinity;
+  if (stride === 1) {
+    diffs = 1;
+    let d = w[0]! | 0;
+    for (let i = 1; i < n && diffs <= budget; i++) {
+      const e = (w[i]! - w[i - 1]!) | 0;
+      diffs += e !== d ? 1 : 0;
+      d = e;
+    }
+  }
+  if (Math.min(plain, diffs) > budget) return undefined;
+  if (diffs < plain) {
+    const values = new Uint32Array(diffs);
+    const lengths = new Uint32Array(diffs);
+    let r = 0;
+    let d = w[0]! | 0;
+    values[0] = d;
+    lengths[0] = 1;
+    for (let i = 1; i < n; i++) {
+      const e = (w[i]! - w[i - 1]!) | 0;
+      if (e === d) lengths[r]!++;
+      else {
+        values[++r] = e;
+        lengths[r] = 1;
+        d = e;
+      }
+    }
+    return checked({ coding: 'delta-rle', values, lengths }, r + 1, diffs);
+  }
+  const values = new Uint32Array(plain * stride);
+  const lengths = new Uint32Array(plain);
+  let r = 0;
+  for (let k = 0; k < stride; k++) values[k] = w[k]!;
+  lengths[0] = 1;
+  for (let i = 1; i < n; i++) {
+    const o = i * stride;
+    if (w[o] === w[o - stride] && (stride === 1 || w[o + 1] === w[o - 1])) lengths[r]!++;
+    else {
+      r++;
+      for (let k = 0; k < stride; k++) values[r * stride + k] = w[o + k]!;
+      lengths[r] = 1;
+    }
+  }
+  return checked({ coding: 'rle', values, lengths }, r + 1, plain);
+}
+
+function checked<T>(coded: T, wrote: number, counted: number): T {
+  if (wrote !== counted) throw new LabelkitError('E_CORRUPT_SNAPSHOT', `The snapshot was not written: run coding counted ${counted} runs and wrote ${wrote}.`);
+  return coded;
+}
+
+/** Expands a run-coded section into a fresh column; undefined when the runs do not add up. */
+export function runDecode(C: ReturnType<typeof ctorOf>, n: number, values: Column32, lengths: Uint32Array, coding: 'rle' | 'delta-rle'): Column32 | undefined {
+  let total = 0;
+  for (let r = 0; r < lengths.length; r++) total += lengths[r]!;
+  if (total !== n) return undefined;
+  const out = new C(n);
+  let i = 0;
+  if (coding === 'rle') {
+    for (let r = 0; r < lengths.length; r++) {
+      out.fill(values[r]!, i, i + lengths[r]!);
+      i += lengths[r]!;
+    }
+    return out;
+  }
+  // Differences (integer columns): the running sum over the 32-bit words, wrapped as the writer's
+  // subtraction was — the same bits for a signed and an unsigned column.
+  const ow = new Uint32Array(out.buffer, out.byteOffset, n);
+  const dw = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  let acc = 0;
+  for (let r = 0; r < lengths.length; r++) {
+    const d = dw[r]!;
+    for (let end = i + lengths[r]!; i < end; i++) {
+      acc = (acc + d) >>> 0;
+      ow[i] = acc;
+    }
+  }
+  return out;
 }
 
 function typeName(a: Section['data']): 'u8' | 'i32' | 'u32' | 'f64' {

@@ -1,0 +1,161 @@
+// Snapshot format 2: run-coded sections round-trip exactly, format 1 snapshots are still read, and
+// damaged run headers are a clear E_CORRUPT_SNAPSHOT (the journal is replayed instead).
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../store/memory-store.js';
+import { ProjectRegistry } from '../registry.js';
+import { SNAPSHOT_FORMAT, decodeSnapshot, runCode, runDecode } from './snapshot.js';
+import type { Actor, ItemView } from '../types.js';
+import { crc32 } from '../util/crc32.js';
+import { asFormat1 } from '../../test/strip-snapshot.js';
+
+const owner: Actor = { id: 'olivia', role: 'owner' };
+const N = 400;
+
+/** A project whose columns mix long runs (most items untouched) with varied values. */
+async function project() {
+  const store = new MemoryStore();
+  const registry = new ProjectRegistry(store);
+  const p = await registry.create({ name: 'snap', kind: 'image-classification-multiclass', labels: ['cat', 'dog', 'owl'], seed: 5 }, { actor: owner });
+  await p.addItems(
+    Array.from({ length: N }, (_, i) => ({
+      // Two path lengths in runs, then a few varied ones.
+      path: i < 380 ? `batch-${i < 150 ? 'a' : 'bb'}/img_${String(i).padStart(5, '0')}.jpg` : `other/${'x'.repeat(i % 7)}${i}.png`,
+      etag: `"e${i}"`,
+      ...(i % 3 ? { size: 1000 + i } : {}),
+      ...(i >= 390 ? { lastModified: -0 } : {}),
+    })),
+  );
+  await p.setItemSizes(Array.from({ length: 50 }, (_, k) => ({ item: k * 7, width: 640 - k, height: 480 })));
+  const run = await p.startRun('clustering');
+  // Clusters 3, 2, 1, 0, -1-like gaps: falling values make negative differences.
+  await p.assignClusters(
+    run,
+    Array.from({ length: 120 }, (_, k) => ({ item: k, cluster: 3 - (k % 4) })),
+  );
+  await p.finishRun(run, 'completed');
+  for (let k = 0; k < 12; k++) {
+    const t = await p.nextTask({ size: 4 });
+    await p.submit(
+      t!.id,
+      t!.items.map((it, j) => ({ item: it.index, annotations: [{ kind: 'class' as const, label: p.labels[(k + j) % 3]!.id }] })),
+    );
+  }
+  return { store, registry, p };
+}
+
+const views = (items: Iterable<ItemView>) => [...items].map((v) => JSON.stringify(v));
+
+async function snapshotBytes(store: MemoryStore, id: string): Promise<{ key: string; bytes: Uint8Array }> {
+  const keys: string[] = [];
+  for await (const e of store.list(`projects/${id}/snapshots/`)) if (e.key.endsWith('.snap')) keys.push(e.key);
+  const key = keys.sort().at(-1)!;
+  return { key, bytes: (await store.get(key))!.bytes };
+}
+
+function header(bytes: Uint8Array): { format: number; sections: { name: string; coding?: string; runs?: number; length: number; type: string }[] } {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + dv.getUint32(12, true))));
+  return { format: dv.getUint32(4, true), sections: meta.sections };
+}
+
+describe('snapshot format 2', () => {
+  it('run-codes the columns it halves, and a reopen from it gives back every item exactly', async () => {
+    const { store, registry, p } = await project();
+    const before = views(p.items());
+    await p.snapshot();
+    const { bytes } = await snapshotBytes(store, p.id);
+    const h = header(bytes);
+    expect(h.format).toBe(SNAPSHOT_FORMAT);
+    const coded = Object.fromEntries(h.sections.filter((s) => s.coding).map((s) => [s.name, s.coding]));
+    // Mostly one value: run-length; the path offsets rise by runs of equal lengths: differences.
+    expect(coded).toMatchObject({ lane: 'rle', lastModified: 'rle', 'prelabels.offsets': 'rle', 'paths.offsets': 'delta-rle' });
+    // Random-looking columns stay raw views.
+    expect(coded.order).toBeUndefined();
+    p.close();
+    const again = await registry.open(p.id, { actor: owner });
+    expect(again.openReport).toMatchObject({ fromSnapshot: true, eventsReplayed: 0 });
+    expect(views(again.items())).toEqual(before);
+    // -0 and NaN survive as themselves.
+    expect(Object.is(again.item(395).lastModified, -0)).toBe(true);
+    expect(again.item(0).size).toBeUndefined();
+    again.close();
+  });
+
+  it('still reads format 1 snapshots (every section raw)', async () => {
+    const { store, registry, p } = await project();
+    const before = views(p.items());
+    await p.snapshot();
+    p.close();
+    const { key, bytes } = await snapshotBytes(store, p.id);
+    const old = asFormat1(bytes);
+    expect(header(old).format).toBe(1);
+    expect(old.byteLength).toBeGreaterThan(bytes.byteLength);
+    await store.put(key, old);
+    const again = await registry.open(p.id, { actor: owner });
+    expect(again.openReport).toMatchObject({ fromSnapshot: true, eventsReplayed: 0, snapshotDamage: [] });
+    expect(views(again.items())).toEqual(before);
+    again.close();
+  });
+
+  it('a run header that does not add up is E_CORRUPT_SNAPSHOT, and the open falls back to the journal', async () => {
+    for (const [damage, why] of [
+      // One run short of the column, or more runs than the bytes hold (the CRC rewritten to match).
+      [(m: string) => m.replace('"name":"lastModified","type":"f64","length":400', '"name":"lastModified","type":"f64","length":401'), /do not add up/],
+      [(m: string) => m.replace(/("name":"lastModified","type":"f64","length":400,"coding":"rle","runs":)2/, '$199999'), /runs past the end/],
+      // A coding this reader does not know, or differences on a float column.
+      [
+        (m: string) => m.replace('"name":"lastModified","type":"f64","length":400,"coding":"rle"', '"name":"lastModified","type":"f64","length":400,"coding":"lz4"'),
+        /unknown coding/,
+      ],
+      [
+        (m: string) => m.replace('"name":"lastModified","type":"f64","length":400,"coding":"rle"', '"name":"lastModified","type":"f64","length":400,"coding":"delta-rle"'),
+        /unknown coding/,
+      ],
+    ] as const) {
+      const { store, registry, p } = await project();
+      const before = views(p.items());
+      await p.snapshot();
+      p.close();
+      const { key, bytes } = await snapshotBytes(store, p.id);
+      const metaLen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
+      const text = new TextDecoder().decode(bytes.subarray(16, 16 + metaLen));
+      // The damaged header; the sections moved after it (they start 8-byte aligned), the CRC rewritten.
+      const meta = new TextEncoder().encode(damage(text));
+      const from = (16 + metaLen + 7) & ~7;
+      const to = (16 + meta.byteLength + 7) & ~7;
+      const bad = new Uint8Array(to + bytes.byteLength - from);
+      bad.set(bytes.subarray(0, 12));
+      bad.set(meta, 16);
+      bad.set(bytes.subarray(from), to);
+      new DataView(bad.buffer).setUint32(12, meta.byteLength, true);
+      new DataView(bad.buffer).setUint32(8, crc32(bad, 12), true);
+      expect(damage(text)).not.toBe(text);
+      expect(() => decodeSnapshot(bad)).toThrow(expect.objectContaining({ code: 'E_CORRUPT_SNAPSHOT', message: expect.stringMatching(why) }));
+      await store.put(key, bad);
+      const again = await registry.open(p.id, { actor: owner });
+      expect(again.openReport.snapshotDamage.length).toBeGreaterThan(0);
+      expect(views(again.items())).toEqual(before);
+      again.close();
+    }
+  });
+
+  it('codes what it can halve and round-trips wrapped differences', () => {
+    // Not worth it: a permutation.
+    expect(runCode(Uint32Array.from({ length: 200 }, (_, i) => (i * 7919) % 200))).toBeUndefined();
+    // Falling and wrapping values: differences wrap as the column's type does.
+    const u = Uint32Array.from({ length: 300 }, (_, i) => (i < 150 ? 4_000_000_000 + i * 3 : 10));
+    const i32 = Int32Array.from({ length: 300 }, (_, i) => (i < 100 ? -1 : i < 200 ? 2_147_483_000 - i : -2_147_483_000));
+    const f = Float64Array.from({ length: 300 }, (_, i) => (i < 100 ? NaN : i < 200 ? -0 : 0));
+    for (const col of [u, i32, f]) {
+      const coded = runCode(col)!;
+      expect(coded).toBeDefined();
+      const back = runDecode(col.constructor as never, col.length, coded.values, coded.lengths, coded.coding)!;
+      expect(back.constructor).toBe(col.constructor);
+      expect([...back].every((v, i) => Object.is(v, col[i]))).toBe(true);
+      // Runs that do not add up to the column: no column.
+      expect(runDecode(col.constructor as never, col.length + 1, coded.values, coded.lengths, coded.coding)).toBeUndefined();
+    }
+    expect(runCode(f)!.values.length).toBe(3);
+    expect(runCode(i32)!.coding).toBe('delta-rle');
+  });
+});
