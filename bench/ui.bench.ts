@@ -11,15 +11,17 @@
 // written — the whole project as one JSON document in IndexedDB, parsed on load, scanned for the
 // first todo items, rewritten whole on every submit, and stats computed over the array of objects.
 //
-// npx tsx bench/ui.bench.ts [--quick]   (--quick: 20,000 items, fewer repetitions)
+// npx tsx bench/ui.bench.ts [--quick] [--loads N]   (--quick: 20,000 items, fewer repetitions;
+// --loads: page loads per row, default 5 — more for stable medians of the page-load rows)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Page } from 'playwright';
 import { demoDir, ensureDemoBuilt, launch, startDemo } from '../test/e2e/harness.js';
+import { arg, flag } from './lib/args.js';
 
-const quick = process.argv.includes('--quick');
+const quick = flag('quick');
 const N = quick ? 20_000 : 100_000;
 const SUBMITS = quick ? 10 : 30;
-const LOADS = quick ? 3 : 5;
+const LOADS = Number(arg('loads', quick ? '3' : '5'));
 const WAIT = 30_000;
 const REOPEN_SUBMITS = quick ? 200 : 1_000;
 /** A fast labeler's pause between keystrokes (ms). */
@@ -157,11 +159,11 @@ async function submitRun(page: Page, k: number, paceMs: number): Promise<SubmitR
 }
 
 /** Where a Labelkit page load went (the demo's performance marks). */
-function phases(page: Page): Promise<{ script: number; open: number; task: number }> {
+function phases(page: Page): Promise<{ boot: number; painted: number; script: number; open: number; task: number }> {
   return page.evaluate(`(() => {
-    const main = performance.getEntriesByName('labelkit:main')[0];
+    const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
     const open = performance.getEntriesByName('labelkit:open')[0];
-    return { script: main ? main.startTime : NaN, open: open ? open.duration : NaN, task: window.__firstTask - (open ? open.startTime + open.duration : 0) };
+    return { boot: at('labelkit:boot'), painted: at('labelkit:first-look'), script: at('labelkit:main'), open: open ? open.duration : NaN, task: window.__firstTask - (open ? open.startTime + open.duration : 0) };
   })()`);
 }
 
@@ -204,7 +206,9 @@ async function main(): Promise<void> {
       const preview: { at?: number; id: string } = { id: (e as CustomEvent<{ task: { items: { index: number }[] } }>).detail.task.items.map((i) => i.index).join() };
       ww.__preview = preview;
       const q = e.target as HTMLElement;
-      await Promise.all([...(q.shadowRoot?.querySelectorAll('img') ?? [])].map((i) => (i as HTMLImageElement).decode().catch(() => undefined)));
+      // The element's own preview (shadow DOM), or the page's early paint (light DOM: boot.ts's paintFirstLook).
+      const imgs = [...(q.shadowRoot?.querySelectorAll('img') ?? []), ...q.querySelectorAll(':scope > [data-first-look] img')] as HTMLImageElement[];
+      await Promise.all(imgs.map((i) => i.decode().catch(() => undefined)));
       await new Promise((r) => requestAnimationFrame(r));
       preview.at = performance.now();
     });
@@ -227,6 +231,7 @@ async function main(): Promise<void> {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   page.on('console', (m) => m.type() === 'error' && console.error('console:', m.text()));
+  page.on('response', (r) => r.status() >= 400 && console.error(`HTTP ${r.status()}: ${r.url()}`));
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready]', { state: 'attached' });
 
@@ -255,7 +260,7 @@ async function main(): Promise<void> {
   const noHint: number[] = [];
   /** A new tab (empty sessionStorage: a new client id, no task of its own): the project's first look. */
   const firstVisit: Load[] = [];
-  const split: { script: number; open: number; task: number }[] = [];
+  const split: { boot: number; painted: number; script: number; open: number; task: number }[] = [];
   for (let i = 0; i < LOADS; i++) {
     lk.push(await firstTaskLabelkit(page, `${server.url}?r=${i}#/p/${id}/label`));
     split.push(await phases(page));
@@ -307,7 +312,15 @@ async function main(): Promise<void> {
     return performance.now() - t0;
   })(${REOPEN_SUBMITS})`)) as number;
   const lkReopen: Load[] = [];
-  for (let i = 0; i < LOADS; i++) lkReopen.push(await firstTaskLabelkit(page, `${server.url}?reopen=${i}#/p/${id}/label`));
+  const splitReopen: { boot: number; painted: number; script: number; open: number; task: number }[] = [];
+  // The naive page again, load for load between these: its figure from the same minutes (the machine's
+  // load may have changed since section 1).
+  const nvLate: number[] = [];
+  for (let i = 0; i < LOADS; i++) {
+    lkReopen.push(await firstTaskLabelkit(page, `${server.url}?reopen=${i}#/p/${id}/label`));
+    splitReopen.push(await phases(page));
+    nvLate.push((await firstTaskLabelkit(page, `${server.url}naive.html?late=${i}`)).ready);
+  }
 
   const probe = await hintReadProbe(page, `${server.url}naive.html`, LOADS);
 
@@ -359,8 +372,16 @@ async function main(): Promise<void> {
     ['page load → first task, no task hint (as before; median ms)', median(noHint), median(nv)],
     ['page load → first task shown, a new tab (first look; median ms)', median(firstVisit.map((l) => l.shown)), median(nv)],
     ['page load → first task ready, a new tab (median ms)', median(firstVisit.map((l) => l.ready)), median(nv)],
-    [`page load → first task shown, ${REOPEN_SUBMITS.toLocaleString('en')} submits later (median ms)`, median(lkReopen.map((l) => l.shown)), median(nv)],
-    [`page load → first task ready, ${REOPEN_SUBMITS.toLocaleString('en')} submits later (median ms)`, median(lkReopen.map((l) => l.ready)), median(nv)],
+    [
+      `page load → first task shown, ${REOPEN_SUBMITS.toLocaleString('en')} submits later (median ms; naive: its loads in between)`,
+      median(lkReopen.map((l) => l.shown)),
+      median(nvLate),
+    ],
+    [
+      `page load → first task ready, ${REOPEN_SUBMITS.toLocaleString('en')} submits later (median ms; naive: its loads in between)`,
+      median(lkReopen.map((l) => l.ready)),
+      median(nvLate),
+    ],
     [`per-submit, Enter → next task's frame, ${PACE_MS} ms between keys (median ms)`, median(lkSubmit), median(nvSubmit)],
     [`per-submit, Enter → next task's frame, ${PACE_MS} ms between keys (p95 ms)`, p95(lkSubmit), p95(nvSubmit)],
     [`per-submit, Enter → next task in the DOM, ${PACE_MS} ms between keys (median ms)`, median(lkRendered), median(nvSubmit)],
@@ -386,10 +407,21 @@ async function main(): Promise<void> {
   console.log(
     `Reading a small record at page load, median: sessionStorage ${median(probe.sessionStorage).toFixed(2)} ms · IndexedDB open + get ${median(probe.indexedDB).toFixed(2)} ms`,
   );
-  const m = (k: 'script' | 'open' | 'task') => median(split.map((x) => x[k])).toFixed(0);
+  // The spread of each page-load series: p50 [p10–p90] over the loads.
+  const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * f))];
+  const spread = (xs: number[]) => `${median(xs).toFixed(0)} [${q(xs, 0.1).toFixed(0)}–${q(xs, 0.9).toFixed(0)}]`;
   console.log(
-    `Labelkit load, median split: bundle fetched + evaluated ${m('script')} ms · project opened (snapshot + journal) ${m('open')} ms · lease, render, images ${m('task')} ms`,
+    `Page loads, p50 [p10–p90] ms over ${LOADS}: reload shown ${spread(lk.map((l) => l.shown))}, ready ${spread(lk.map((l) => l.ready))} · new tab shown ${spread(firstVisit.map((l) => l.shown))}, ready ${spread(firstVisit.map((l) => l.ready))} · after submits shown ${spread(lkReopen.map((l) => l.shown))}, ready ${spread(lkReopen.map((l) => l.ready))} · no hint ${spread(noHint)} · naive ${spread(nv)}, between the loads after submits ${spread(nvLate)}`,
   );
+  for (const [what, xs] of [
+    ['reload', split],
+    [`reload after ${REOPEN_SUBMITS} submits`, splitReopen],
+  ] as const) {
+    const m = (k: 'boot' | 'painted' | 'script' | 'open' | 'task') => median(xs.map((x) => x[k])).toFixed(0);
+    console.log(
+      `Labelkit ${what}, median split: boot.js runs at ${m('boot')} ms · held task painted at ${m('painted')} ms · main bundle evaluated at ${m('script')} ms · project opened (snapshot + journal) ${m('open')} ms · lease, render, images ${m('task')} ms`,
+    );
+  }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(
     new URL('./results/ui.json', import.meta.url),
@@ -405,7 +437,7 @@ async function main(): Promise<void> {
           labelkitNoHint: noHint,
           labelkitFirstVisit: firstVisit,
           labelkitSplit: split,
-          afterSubmits: { submits: REOPEN_SUBMITS, labelkit: lkReopen },
+          afterSubmits: { submits: REOPEN_SUBMITS, labelkit: lkReopen, labelkitSplit: splitReopen, naive: nvLate },
         },
         hintRead: probe,
         submit: { paceMs: PACE_MS, labelkit: paced, labelkitBackToBack: burst, naive: nvSubmit },
