@@ -180,7 +180,7 @@ function agreementOf(ctx: LoopContext, trained: TrainResult, rows: number[], tar
 function propagationOf(ctx: LoopContext, labeled: number): { items: ItemView[]; request: PropagationRequest } | undefined {
   const o = ctx.options.propagation ?? false;
   if (o === false) return undefined;
-  const { maxUnlabeled = 5000, ...request } = o === true ? {} : o;
+  const { maxUnlabeled = 2000, ...request } = o === true ? {} : o;
   if (!(Number.isInteger(maxUnlabeled) && maxUnlabeled >= 1))
     throw new LabelkitError('E_INVALID_ARGUMENT', `propagation.maxUnlabeled must be a positive integer (got ${maxUnlabeled}).`);
   const todo = [...ctx.project.items({ states: ['todo'] })].filter((it) => assistable(it) && ctx.hasRow(it));

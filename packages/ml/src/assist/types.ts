@@ -1,4 +1,4 @@
-import type { AssistFlags, AssistImage, AssistRun, Assistant, ItemView, Project, RunKind } from '@labelkit/core';
+import type { AssistFlags, AssistImage, AssistRun, Assistant, ItemView, Project, PropagationRequest, RunKind } from '@labelkit/core';
 import type { EmbeddingCache } from './embedding-cache.js';
 import type { FlagOptions } from './flags.js';
 
@@ -56,6 +56,16 @@ export interface AssistLoopOptions {
    * threshold. Default 0.25 for multi-class, 0 (off) for detection; 0: off.
    */
   readonly marginal?: number;
+  /**
+   * Multi-class: learn from the unlabeled items too — the head's probabilities are mixed with
+   * labels spread (Zhou et al.'s label spreading) over a nearest-neighbour graph of the labeled and
+   * the todo items, and the threshold is chosen on the same mix out of fold (each fold's labels
+   * hidden from the spreading). `true`: the defaults; an object: core's `PropagationRequest`
+   * settings and `maxUnlabeled`, the most todo items in one round's graph (default 2,000; beyond
+   * it, a seeded sample, new each round, and only the sampled items get prelabels that round).
+   * Default off: it did not raise coverage in the simulated-labeler benchmark (docs/ml.md).
+   */
+  readonly propagation?: boolean | (PropagationRequest & { readonly maxUnlabeled?: number });
   /**
    * Fewest accepted or corrected prelabels of a round before their realized precision can make
    * the loop raise the threshold or withdraw the round's prelabels (default 20).
