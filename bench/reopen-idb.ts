@@ -63,7 +63,15 @@ async function newContext(): Promise<BrowserContext> {
   if (browser) return browser.newContext();
   const profile = mkdtempSync(join(tmpdir(), 'lk-reopen-idb-'));
   const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  ctx.once('close', () => rmSync(profile, { recursive: true, force: true }));
+  // Chromium may still be writing into the profile as the context closes: retry, and never let a
+  // leftover temp folder end the run.
+  ctx.once('close', () => {
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch {
+      // left in the temp folder
+    }
+  });
   return ctx;
 }
 
