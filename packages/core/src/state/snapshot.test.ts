@@ -67,8 +67,11 @@ describe('snapshot format 2', () => {
     const h = header(bytes);
     expect(h.format).toBe(SNAPSHOT_FORMAT);
     const coded = Object.fromEntries(h.sections.filter((s) => s.coding).map((s) => [s.name, s.coding]));
-    // Mostly one value: run-length; the path offsets rise by runs of equal lengths: differences.
-    expect(coded).toMatchObject({ lane: 'rle', lastModified: 'rle', 'prelabels.offsets': 'rle', 'paths.offsets': 'delta-rle' });
+    // Mostly one value: run-length; the file names' offsets rise by runs of equal lengths: differences.
+    expect(coded).toMatchObject({ lane: 'rle', lastModified: 'rle', 'prelabels.offsets': 'rle', 'paths.dir': 'rle', 'paths.names.offsets': 'delta-rle' });
+    // The paths as three folders and the file names.
+    expect(h.sections.map((x) => x.name)).not.toContain('paths.bytes');
+    expect(h.sections.find((x) => x.name === 'paths.dirs.offsets')!.length).toBe(4);
     // Random-looking columns stay raw views.
     expect(coded.order).toBeUndefined();
     p.close();
@@ -79,6 +82,34 @@ describe('snapshot format 2', () => {
     expect(Object.is(again.item(395).lastModified, -0)).toBe(true);
     expect(again.item(0).size).toBeUndefined();
     again.close();
+  });
+
+  it('paths opened coded are looked up, added to and written again', async () => {
+    const { store, registry, p } = await project();
+    await p.snapshot();
+    p.close();
+    const again = await registry.open(p.id, { actor: owner });
+    const before = views(again.items());
+    expect(again.item(151).path).toBe('batch-bb/img_00151.jpg');
+    expect(again.item(397).path).toBe('other/xxxxx397.png');
+    // A known path is known (the lookup joins the table), a new one is added after the others.
+    const report = await again.addItems([{ path: 'batch-a/img_00003.jpg', etag: '"e3"' }, { path: 'batch-a/new.jpg' }, { path: 'flat.jpg' }]);
+    expect(report).toMatchObject({ added: 2, unchanged: 1 });
+    expect(again.item(N + 1).path).toBe('flat.jpg');
+    await again.snapshot();
+    again.close();
+    const third = await registry.open(p.id, { actor: owner });
+    expect(third.openReport).toMatchObject({ fromSnapshot: true, eventsReplayed: 0 });
+    expect(views(third.items()).slice(0, N)).toEqual(before);
+    expect([third.item(N).path, third.item(N + 1).path]).toEqual(['batch-a/new.jpg', 'flat.jpg']);
+    // A folder per path saves nothing: the arena is written as it is.
+    const flat = await registry.create({ name: 'flat', kind: 'image-classification-multiclass', labels: ['a', 'b'] }, { actor: owner });
+    await flat.addItems(Array.from({ length: 100 }, (_, i) => ({ path: `f${i}/a.jpg` })));
+    await flat.snapshot();
+    const { bytes } = await snapshotBytes(store, flat.id);
+    expect(header(bytes).sections.map((x) => x.name)).toEqual(expect.arrayContaining(['paths.bytes', 'paths.offsets']));
+    flat.close();
+    third.close();
   });
 
   it('still reads format 1 snapshots (every section raw)', async () => {
@@ -136,6 +167,33 @@ describe('snapshot format 2', () => {
       expect(again.openReport.snapshotDamage.length).toBeGreaterThan(0);
       expect(views(again.items())).toEqual(before);
       again.close();
+    }
+  });
+
+  it('coded paths that point outside their sections are E_CORRUPT_SNAPSHOT', async () => {
+    const { store, p } = await project();
+    await p.snapshot();
+    p.close();
+    const { bytes } = await snapshotBytes(store, p.id);
+    const h = header(bytes);
+    const metaLen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
+    // Where each section's first chunk starts (raw bytes, or a run-coded section's values).
+    const el = { u8: 1, i32: 4, u32: 4, f64: 8 } as Record<string, number>;
+    const at = new Map<string, number>();
+    let off = (16 + metaLen + 7) & ~7;
+    for (const x of h.sections) {
+      at.set(x.name, off);
+      off = x.runs === undefined ? (off + x.length * el[x.type]! + 7) & ~7 : (((off + x.runs * el[x.type]! + 7) & ~7) + x.runs * 4 + 7) & ~7;
+    }
+    expect(off).toBe(bytes.byteLength);
+    for (const [name, value, why] of [
+      ['paths.dir', 3, /folder that is not there/],
+      ['paths.dirs.offsets', 1, /out of order/],
+    ] as const) {
+      const bad = bytes.slice();
+      new DataView(bad.buffer).setUint32(at.get(name)!, value, true);
+      new DataView(bad.buffer).setUint32(8, crc32(bad, 12), true);
+      expect(() => decodeSnapshot(bad)).toThrow(expect.objectContaining({ code: 'E_CORRUPT_SNAPSHOT', message: expect.stringMatching(why) }));
     }
   });
 

@@ -1,4 +1,5 @@
 import { Column } from '../util/growable.js';
+import { type CodedPaths, joinPaths } from './path-coding.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -21,6 +22,11 @@ export class StringTable {
    * path up, and hashing every path cost ~10 ms per 100k items on each reopen.
    */
   #indexed = true;
+  /**
+   * After `fromCoded` (a format 2 snapshot): the strings as folders + file names, each joined when it
+   * is read; the arena is built from them only when a string is looked up or added.
+   */
+  #coded: { paths: CodedPaths; dirs: string[] } | undefined;
 
   constructor(capacity = 1024) {
     this.#bytes = new Uint8Array(capacity * 32);
@@ -31,10 +37,12 @@ export class StringTable {
   }
 
   get size(): number {
-    return this.#offsets.length - 1;
+    return this.#coded ? this.#coded.paths.dir.length : this.#offsets.length - 1;
   }
 
   get byteLength(): number {
+    const c = this.#coded?.paths;
+    if (c) return c.dirBytes.byteLength + c.dirOffsets.byteLength + c.dir.byteLength + c.names.byteLength + c.nameOffsets.byteLength;
     return this.#bytes.byteLength + this.#offsets.array.byteLength + this.#slots.byteLength + this.#hashes.array.byteLength;
   }
 
@@ -56,11 +64,25 @@ export class StringTable {
   }
 
   get(i: number): string {
+    const c = this.#coded;
+    if (c) return c.dirs[c.paths.dir[i]!]! + decoder.decode(c.paths.names.subarray(c.paths.nameOffsets[i], c.paths.nameOffsets[i + 1]));
     const o = this.#offsets.array;
     return decoder.decode(this.#bytes.subarray(o[i], o[i + 1]));
   }
 
+  /** Joins coded strings into the arena (once): lookups and appends work on it. */
+  #join(): void {
+    const c = this.#coded;
+    if (!c) return;
+    this.#coded = undefined;
+    const { bytes, offsets } = joinPaths(c.paths);
+    this.#bytes = bytes;
+    this.#used = bytes.length;
+    this.#offsets = Column.adopt(Uint32Array, offsets);
+  }
+
   #ensureIndex(): void {
+    this.#join();
     if (this.#indexed) return;
     this.#indexed = true;
     const n = this.size;
@@ -128,8 +150,14 @@ export class StringTable {
     for (let i = 0; i < this.size; i++) this.#insertSlot(i, hashes[i]!);
   }
 
+  /** The coded paths this table was opened from, while it still holds them that way. */
+  get coded(): CodedPaths | undefined {
+    return this.#coded?.paths;
+  }
+
   /** Compact binary form: the UTF-8 arena and the offsets. */
   serialize(): { bytes: Uint8Array; offsets: Uint32Array } {
+    this.#join();
     return { bytes: this.#bytes.subarray(0, this.#used), offsets: this.#offsets.array.subarray(0, this.#offsets.length) };
   }
 
@@ -143,6 +171,18 @@ export class StringTable {
     t.#hashes = new Column(Uint32Array, 16);
     t.#slots = new Int32Array(16);
     t.#indexed = n === 0;
+    return t;
+  }
+
+  /** A table over coded paths (`splitPaths`), kept coded until a string is looked up or added. */
+  static fromCoded(paths: CodedPaths): StringTable {
+    const t = new StringTable(16);
+    const dirs: string[] = [];
+    for (let d = 0; d + 1 < paths.dirOffsets.length; d++) dirs.push(decoder.decode(paths.dirBytes.subarray(paths.dirOffsets[d], paths.dirOffsets[d + 1])));
+    t.#coded = { paths, dirs };
+    t.#hashes = new Column(Uint32Array, 16);
+    t.#slots = new Int32Array(16);
+    t.#indexed = paths.dir.length === 0;
     return t;
   }
 }
