@@ -86,6 +86,40 @@ describe('@labelkit/ml in Chromium', () => {
     expect(img.data.byteLength, 'the caller’s buffer is detached').to.equal(0);
   });
 
+  it('trains with unlabeled rows and label spreading in the worker: their scores come back, their buffer is transferred', async () => {
+    const a = make({ device: 'wasm', models: { featurizer: mnist } });
+    // XOR sectors in 2-d: class 0 in the first and third quadrants, class 1 in the others.
+    const row = (i: number) => {
+      const angle = (((i % 4) * 90 + 8 + ((i * 0.618034) % 1) * 74) * Math.PI) / 180;
+      const radius = 0.5 + ((i * 0.414214) % 1);
+      return [radius * Math.cos(angle), radius * Math.sin(angle)];
+    };
+    const labeled = 120;
+    const u = 400;
+    const x = Float32Array.from(Array.from({ length: labeled }, (_, i) => row(i)).flat());
+    const extra = Float32Array.from(Array.from({ length: u }, (_, i) => row(labeled + i)).flat());
+    const targets = Int32Array.from({ length: labeled }, (_, i) => i % 2);
+    const r = await a.train(
+      { rows: labeled, cols: 2, data: x },
+      { kind: 'multiclass', classes: 2, targets, folds: 5, unlabeled: { rows: u, cols: 2, data: extra }, propagation: {} },
+    );
+    expect(extra.byteLength, 'the caller’s unlabeled buffer is detached').to.equal(0);
+    expect(r.threshold).to.not.equal(null);
+    expect(r.unlabeled!.rows).to.equal(u);
+    expect(r.unlabeled!.cols).to.equal(2);
+    expect(r.validation.metrics.propagated).to.equal(u);
+    let kept = 0;
+    let right = 0;
+    for (let i = 0; i < u; i++) {
+      const c = r.unlabeled!.data[i * 2 + 1]! > r.unlabeled!.data[i * 2]! ? 1 : 0;
+      if (r.unlabeled!.data[i * 2 + c]! < r.threshold!) continue;
+      kept++;
+      right += c === (labeled + i) % 2 ? 1 : 0;
+    }
+    expect(kept).to.be.greaterThan(u / 2);
+    expect(right / kept).to.be.at.least(0.95);
+  });
+
   it('clusters on the WebGPU k-means kernel (the distance step as a Gemm graph) like the typed-array kernel', async () => {
     const n = 600;
     const d = 24;
