@@ -34,7 +34,7 @@ async function heldTask(): Promise<{ demo: Demo; task: Task; scope: string }> {
   const tab = await open(demo);
   const task = (await tab.nextTask({ size: 4 }))!;
   const urls: Record<string, string> = {};
-  for (const it of task.items) urls[it.path] = URL.createObjectURL(new Blob([await digitPng(it.index % 10)], { type: 'image/png' }));
+  for (const it of task.items) urls[it.path] = URL.createObjectURL(new Blob([new Uint8Array(await digitPng(it.index % 10))], { type: 'image/png' }));
   const scope = taskHintScope(store);
   const hint: TaskHint = {
     v: 1,
