@@ -62,7 +62,11 @@ it('runs pasted into an app: pick images, label, reload, pick again', { timeout:
   page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && failed.push(r.url()));
   page.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
 
+  // The snippet opens the project (top-level await) before it listens to the file input: pick the
+  // files once it has (the dashboard has its project), as a user would see the app ready.
+  const ready = () => page.waitForFunction(() => Boolean((document.querySelector('label-dashboard') as { project?: unknown } | null)?.project));
   await page.goto(`${server.url}index.html`);
+  await ready();
   await page.setInputFiles('#files', IMAGES);
   await expect.poll(() => logs.find((l) => l.includes('images added')), { timeout: 30_000 }).toMatch(/^2 images added, 0 known, 0 other files left out/);
   // A box project: the queue loads <label-canvas> and shows the task's image on it.
@@ -76,6 +80,7 @@ it('runs pasted into an app: pick images, label, reload, pick again', { timeout:
   );
 
   await page.reload();
+  await ready();
   await page.setInputFiles('#files', IMAGES);
   await expect.poll(() => logs.filter((l) => l.includes('images added')).length, { timeout: 30_000 }).toBe(2);
   expect(logs.filter((l) => l.includes('images added'))[1]).toMatch(/^0 images added, 2 known/);
