@@ -62,9 +62,9 @@ it('runs pasted into an app: pick images, label, reload, pick again', { timeout:
   page.on('requestfailed', (r) => r.failure()?.errorText !== 'net::ERR_ABORTED' && failed.push(r.url()));
   page.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
 
-  // The snippet opens the project (top-level await) before it listens to the file input: pick the
-  // files once it has (the dashboard has its project), as a user would see the app ready.
-  const ready = () => page.waitForFunction(() => Boolean((document.querySelector('label-dashboard') as { project?: unknown } | null)?.project));
+  // The snippet opens the project (top-level await) before it listens to the file input, which it
+  // keeps disabled until then: pick the files once it is enabled, as a user can.
+  const ready = () => page.waitForSelector('#files:not([disabled])', { state: 'attached' });
   await page.goto(`${server.url}index.html`);
   await ready();
   await page.setInputFiles('#files', IMAGES);
