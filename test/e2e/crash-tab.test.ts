@@ -42,13 +42,14 @@ async function open(profile: string, confirmed?: number[]): Promise<{ ctx: Brows
   return { ctx, page };
 }
 
-/** Kills every process of the Chromium running on `profile` (a crash, not a close). */
+/**
+ * Kills every process of the Chromium running on `profile` (a crash, not a close). `--` ends pkill's
+ * options: without it the pattern, which starts with `--`, was rejected as an unknown option, the
+ * error swallowed, and the context then closed gracefully — a close tested as a crash. pkill exits 1
+ * when nothing matched: that throws, as a test whose kill did not happen checks nothing.
+ */
 function killBrowser(profile: string): void {
-  try {
-    execFileSync('pkill', ['-9', '-f', `--user-data-dir=${profile}`]);
-  } catch {
-    // nothing left to kill
-  }
+  execFileSync('pkill', ['-9', '-f', '--', `--user-data-dir=${profile}`]);
 }
 
 describe('the browser killed during a write-behind submit', () => {
