@@ -84,7 +84,22 @@ const mediaWorkerUrl = {
   },
 };
 
+/** What both builds below share (the page's bundle and boot.js). */
+const common = {
+  outdir: dist,
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  // Workspace packages resolve to their TypeScript sources, so the demo never runs stale dist files.
+  conditions: ['source'],
+  sourcemap: true,
+  minify: !process.env.LABELKIT_DEMO_DEBUG,
+  tsconfig: `${root}../../tsconfig.base.json`,
+  metafile: true,
+  logLevel: 'warning',
+};
 const built = await build({
+  ...common,
   // The page, the ML assist worker (a module worker the page starts as ml-worker.js) and the media
   // worker (TIFF/DICOM; the media layer starts it as media-worker.js).
   entryPoints: [
@@ -93,21 +108,10 @@ const built = await build({
     { in: `${root}../../packages/core/src/media/worker.ts`, out: 'media-worker' },
   ],
   plugins: [mediaWorkerUrl],
-  outdir: dist,
-  bundle: true,
   splitting: true,
-  format: 'esm',
-  target: 'es2022',
-  // Workspace packages resolve to their TypeScript sources, so the demo never runs stale dist files.
-  conditions: ['source'],
-  sourcemap: true,
-  minify: !process.env.LABELKIT_DEMO_DEBUG,
-  tsconfig: `${root}../../tsconfig.base.json`,
   // Emscripten-built codecs (in the media layer) reach for Node built-ins only when running in Node;
   // leave those requires unresolved in the browser bundle.
   external: ['fs', 'path', 'module', 'url', 'crypto', 'worker_threads', 'node:*'],
-  metafile: true,
-  logLevel: 'warning',
 });
 // main.js imports a dozen shared chunks: the page asks for them all at once (modulepreload, which
 // boot.js adds when it imports main.js) instead of after main.js has arrived and been parsed — one
@@ -141,23 +145,14 @@ renameSync(`${dist}main.js`, `${dist}${mainName}`);
 // links of main.js and its chunks itself, when it imports main.js: as <link>s in the page, the browser
 // would fetch and compile them all before boot.js runs, and the held task's first paint would wait.
 const boot = await build({
+  ...common,
   entryPoints: [`${root}src/boot.ts`],
-  outdir: dist,
   entryNames: '[name]-[hash]',
-  metafile: true,
   define: {
     __LABELKIT_DEMO_MAIN__: JSON.stringify(`./${mainName}`),
     __LABELKIT_DEMO_PRELOAD__: JSON.stringify([...chunks].map((c) => `./${c.split('/').pop()}`)),
   },
   external: [`./${mainName}`],
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  conditions: ['source'],
-  sourcemap: true,
-  minify: !process.env.LABELKIT_DEMO_DEBUG,
-  tsconfig: `${root}../../tsconfig.base.json`,
-  logLevel: 'warning',
 });
 const bootName = Object.keys(boot.metafile.outputs)
   .find((k) => k.endsWith('.js'))
