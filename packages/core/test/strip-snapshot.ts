@@ -1,36 +1,51 @@
-// Snapshots as an older writer left them: sections dropped from the header and the body, the CRC-32
-// rewritten (test support: not part of the published package).
+// Snapshots as an older writer left them: sections dropped from the header and the body, or a format 2
+// snapshot written back as format 1; the CRC-32 rewritten (test support: not part of the published package).
+import { joinPaths } from '../src/state/path-coding.js';
+import { runDecode } from '../src/state/snapshot.js';
 import { crc32 } from '../src/util/crc32.js';
 
-/** A snapshot with some sections dropped from its header (as an older writer would have left them out). */
-export function stripSections(bytes: Uint8Array, drop: readonly string[]): Uint8Array {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const metaLen = dv.getUint32(12, true);
-  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + metaLen))) as { sections: { name: string; type: string; length: number; runs?: number }[] };
-  const size = { u8: 1, i32: 4, u32: 4, f64: 8 } as Record<string, number>;
-  const align8 = (n: number) => (n + 7) & ~7;
+interface Entry {
+  name: string;
+  type: string;
+  length: number;
+  coding?: 'rle' | 'delta-rle';
+  runs?: number;
+  /** The section as stored: its elements, or (run-coded) its values, padding to 8 and its run lengths. */
+  data: Uint8Array<ArrayBuffer>;
+}
+
+const SIZE: Record<string, number> = { u8: 1, i32: 4, u32: 4, f64: 8 };
+const CTOR = { u8: Uint8Array, i32: Int32Array, u32: Uint32Array, f64: Float64Array } as const;
+const align8 = (n: number) => (n + 7) & ~7;
+
+/** The header's JSON and each section's stored bytes (a copy of the snapshot's body, 8-byte aligned). */
+function readSections(bytes: Uint8Array): { meta: Record<string, unknown>; entries: Entry[] } {
+  const copy = bytes.slice();
+  const metaLen = new DataView(copy.buffer).getUint32(12, true);
+  const { sections, ...meta } = JSON.parse(new TextDecoder().decode(copy.subarray(16, 16 + metaLen))) as { sections: Omit<Entry, 'data'>[] };
   let off = align8(16 + metaLen);
-  const keep: { name: string; type: string; length: number; runs?: number; data: Uint8Array }[] = [];
-  for (const x of meta.sections) {
-    // A run-coded section (format 2) holds its values, then (8-aligned) its u32 run lengths.
-    const len = x.runs === undefined ? x.length * size[x.type]! : align8(x.runs * size[x.type]!) + x.runs * 4;
-    if (!drop.includes(x.name)) keep.push({ ...x, data: bytes.subarray(off, off + len) });
+  const entries = sections.map((x) => {
+    const len = x.runs === undefined ? x.length * SIZE[x.type]! : align8(x.runs * SIZE[x.type]!) + x.runs * 4;
+    const entry = { ...x, data: copy.subarray(off, off + len) };
     off = align8(off + len);
-  }
-  // Every section named must have been there: a strip that drops nothing tests nothing.
-  if (keep.length !== meta.sections.length - drop.length) throw new Error(`not every section of ${drop.join(', ')} is in this snapshot`);
-  const newMeta = { ...meta, sections: keep.map(({ data: _, ...entry }) => entry) };
-  const metaBytes = new TextEncoder().encode(JSON.stringify(newMeta));
+    return entry;
+  });
+  return { meta, entries };
+}
+
+/** A snapshot of `format` with this header and these sections, its CRC-32 computed. */
+function writeSnapshot(magic: number, format: number, meta: Record<string, unknown>, entries: readonly Entry[]): Uint8Array {
+  const metaBytes = new TextEncoder().encode(JSON.stringify({ ...meta, format, sections: entries.map(({ data: _, ...entry }) => entry) }));
   let total = align8(16 + metaBytes.length);
-  for (const x of keep) total = align8(total + x.data.byteLength);
+  for (const x of entries) total = align8(total + x.data.byteLength);
   const out = new Uint8Array(total);
   const ov = new DataView(out.buffer);
-  ov.setUint32(0, dv.getUint32(0, true), true);
-  ov.setUint32(4, dv.getUint32(4, true), true);
+  ov.setUint32(0, magic, true);
+  ov.setUint32(4, format, true);
   ov.setUint32(12, metaBytes.length, true);
   out.set(metaBytes, 16);
   let o = align8(16 + metaBytes.length);
-  for (const x of keep) {
+  for (const x of entries) {
     out.set(x.data, o);
     o = align8(o + x.data.byteLength);
   }
@@ -38,59 +53,57 @@ export function stripSections(bytes: Uint8Array, drop: readonly string[]): Uint8
   return out;
 }
 
-/** A snapshot as a format 1 writer left it: every run-coded section expanded, the format set to 1, the CRC-32 rewritten. */
-export function asFormat1(bytes: Uint8Array): Uint8Array {
+const header = (bytes: Uint8Array) => {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const metaLen = dv.getUint32(12, true);
-  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + metaLen))) as {
-    sections: { name: string; type: string; length: number; coding?: string; runs?: number }[];
-  };
-  const size = { u8: 1, i32: 4, u32: 4, f64: 8 } as Record<string, number>;
-  const ctor = { u8: Uint8Array, i32: Int32Array, u32: Uint32Array, f64: Float64Array } as Record<string, new (b: ArrayBufferLike, o: number, n: number) => ArrayLike<number>>;
-  const align8 = (n: number) => (n + 7) & ~7;
-  const copy = bytes.slice();
-  let off = align8(16 + metaLen);
-  const raw: Uint8Array[] = [];
+  return { magic: dv.getUint32(0, true), format: dv.getUint32(4, true) };
+};
+
+/** A snapshot with some sections dropped from its header (as an older writer would have left them out). */
+export function stripSections(bytes: Uint8Array, drop: readonly string[]): Uint8Array {
+  const { meta, entries } = readSections(bytes);
+  const keep = entries.filter((x) => !drop.includes(x.name));
+  // Every section named must have been there: a strip that drops nothing tests nothing.
+  if (keep.length !== entries.length - drop.length) throw new Error(`not every section of ${drop.join(', ')} is in this snapshot`);
+  const { magic, format } = header(bytes);
+  return writeSnapshot(magic, format, meta, keep);
+}
+
+/**
+ * A snapshot as a format 1 writer left it: every run-coded section expanded (by the codec's own
+ * `runDecode`), the paths as one arena (`paths.bytes`, `paths.offsets`) instead of folders and file
+ * names, the format set to 1, the CRC-32 rewritten.
+ */
+export function asFormat1(bytes: Uint8Array): Uint8Array {
+  const { meta, entries } = readSections(bytes);
   let coded = 0;
-  for (const x of meta.sections) {
-    const el = size[x.type]!;
-    if (x.runs === undefined) {
-      raw.push(copy.subarray(off, off + x.length * el));
-      off = align8(off + x.length * el);
-      continue;
+  const raw = new Map<string, Entry & { column: Uint8Array | Int32Array | Uint32Array | Float64Array }>();
+  for (const x of entries) {
+    const C = CTOR[x.type as keyof typeof CTOR];
+    let column;
+    if (x.runs === undefined) column = new C(x.data.buffer, x.data.byteOffset, x.length);
+    else {
+      coded++;
+      const values = new C(x.data.buffer, x.data.byteOffset, x.runs);
+      const lengths = new Uint32Array(x.data.buffer, x.data.byteOffset + align8(x.runs * SIZE[x.type]!), x.runs);
+      column = runDecode(C, x.length, values, lengths, x.coding!)!;
     }
-    coded++;
-    const values = new ctor[x.type]!(copy.buffer, off, x.runs);
-    const lengths = new Uint32Array(copy.buffer, align8(off + x.runs * el), x.runs);
-    const C = ctor[x.type]! as unknown as new (n: number) => { [i: number]: number; buffer: ArrayBuffer };
-    const out = new C(x.length);
-    let i = 0;
-    let acc = 0;
-    for (let r = 0; r < x.runs; r++)
-      for (let k = 0; k < lengths[r]!; k++, i++) {
-        out[i] = x.coding === 'rle' ? values[r]! : acc + values[r]!;
-        acc = out[i]!;
-      }
-    raw.push(new Uint8Array(out.buffer));
-    off = align8(align8(off + x.runs * el) + x.runs * 4);
-    delete x.coding;
-    delete x.runs;
+    const { coding: _c, runs: _r, ...entry } = x;
+    raw.set(x.name, { ...entry, column, data: new Uint8Array(column.buffer as ArrayBuffer, column.byteOffset, column.byteLength) });
   }
   if (!coded) throw new Error('this snapshot has no run-coded section: converting it tests nothing');
-  const metaBytes = new TextEncoder().encode(JSON.stringify({ ...meta, format: 1 }));
-  let total = align8(16 + metaBytes.length);
-  for (const r of raw) total = align8(total + r.byteLength);
-  const out = new Uint8Array(total);
-  const ov = new DataView(out.buffer);
-  ov.setUint32(0, dv.getUint32(0, true), true);
-  ov.setUint32(4, 1, true);
-  ov.setUint32(12, metaBytes.length, true);
-  out.set(metaBytes, 16);
-  let o = align8(16 + metaBytes.length);
-  for (const r of raw) {
-    out.set(r, o);
-    o = align8(o + r.byteLength);
+  const out: Entry[] = [];
+  if (raw.has('paths.names.bytes')) {
+    const col = (name: string) => raw.get(name)!.column as never;
+    const arena = joinPaths({
+      dirBytes: col('paths.dirs.bytes'),
+      dirOffsets: col('paths.dirs.offsets'),
+      dir: col('paths.dir'),
+      names: col('paths.names.bytes'),
+      nameOffsets: col('paths.names.offsets'),
+    });
+    out.push({ name: 'paths.bytes', type: 'u8', length: arena.bytes.length, data: new Uint8Array(arena.bytes.buffer as ArrayBuffer) });
+    out.push({ name: 'paths.offsets', type: 'u32', length: arena.offsets.length, data: new Uint8Array(arena.offsets.buffer as ArrayBuffer) });
   }
-  ov.setUint32(8, crc32(out, 12), true);
-  return out;
+  for (const [name, x] of raw) if (!name.startsWith('paths.dir') && !name.startsWith('paths.names.')) out.push({ name, type: x.type, length: x.length, data: x.data });
+  return writeSnapshot(header(bytes).magic, 1, meta, out);
 }

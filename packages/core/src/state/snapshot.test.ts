@@ -120,6 +120,10 @@ describe('snapshot format 2', () => {
     const { key, bytes } = await snapshotBytes(store, p.id);
     const old = asFormat1(bytes);
     expect(header(old).format).toBe(1);
+    // As a format 1 writer left it: every section raw, the paths as one arena.
+    expect(header(old).sections.filter((x) => x.coding || x.runs !== undefined)).toEqual([]);
+    expect(header(old).sections.map((x) => x.name)).toEqual(expect.arrayContaining(['paths.bytes', 'paths.offsets']));
+    expect(header(old).sections.map((x) => x.name)).not.toContain('paths.names.bytes');
     expect(old.byteLength).toBeGreaterThan(bytes.byteLength);
     await store.put(key, old);
     const again = await registry.open(p.id, { actor: owner });
