@@ -1,6 +1,6 @@
 import { throwIfAborted } from './errors.js';
 import { upcast } from './journal/events.js';
-import { crc32 } from './util/crc32.js';
+import { crc32, prepareCrc32 } from './util/crc32.js';
 import type { JournalEvent } from './journal/events.js';
 import type { JournalCursor } from './journal/journal.js';
 import type { ProjectState } from './state/project-state.js';
@@ -23,6 +23,9 @@ import { utf8, type Store } from './store/store.js';
  * A damaged or missing tail costs only speed: the journal still holds every event.
  */
 export const TAIL_FORMAT = 'labelkit-tail/2';
+
+/** Snapshots from this size on have the CRC's code compiled while they are read (`prepareCrc32`). */
+const WARM_CRC_FROM = 1 << 20;
 
 /** A tail grows to itemCount / this many events (at least 256, at most `snapshotEvery`) before a snapshot replaces it. */
 const TAIL_ITEMS_PER_EVENT = 200;
@@ -118,7 +121,11 @@ export async function loadCheckpoint(
   onTail?: (tail: { cursor: JournalCursor; registered: boolean }) => void,
 ): Promise<Checkpoint | undefined> {
   const keys: string[] = [];
-  for await (const e of store.list(snapshotPrefix(projectId), { signal })) keys.push(e.key);
+  let largest = 0;
+  for await (const e of store.list(snapshotPrefix(projectId), { signal })) {
+    keys.push(e.key);
+    if (!e.key.endsWith('.tail')) largest = Math.max(largest, e.size ?? 0);
+  }
   const tails = new Set(keys.filter((k) => k.endsWith('.tail')));
   // Snapshots newest first (`.snap`; older deployments wrote the same names).
   for (const key of keys.filter((k) => !k.endsWith('.tail')).reverse()) {
@@ -131,6 +138,8 @@ export async function loadCheckpoint(
     const t = await tailRead;
     const tail = t && decodeTail(t.bytes, key);
     if (tail) onTail?.(tail);
+    // While a large snapshot is still being read, get the CRC's code compiled (see prepareCrc32).
+    if (largest >= WARM_CRC_FROM) prepareCrc32();
     const obj = await snapRead;
     if (!obj) continue;
     let snap: { state: ProjectState; cursor: JournalCursor };
