@@ -1,7 +1,7 @@
 // Snapshots as an older writer left them: sections dropped from the header and the body, or a format 2
 // snapshot written back as format 1; the CRC-32 rewritten (test support: not part of the published package).
 import { joinPaths } from '../src/state/path-coding.js';
-import { runDecode } from '../src/state/snapshot.js';
+import { runCode, runDecode } from '../src/state/snapshot.js';
 import { crc32 } from '../src/util/crc32.js';
 
 interface Entry {
@@ -66,6 +66,44 @@ export function stripSections(bytes: Uint8Array, drop: readonly string[]): Uint8
   if (keep.length !== entries.length - drop.length) throw new Error(`not every section of ${drop.join(', ')} is in this snapshot`);
   const { magic, format } = header(bytes);
   return writeSnapshot(magic, format, meta, keep);
+}
+
+/**
+ * The snapshot with one section's column replaced by `edit` of it (decoded, edited, coded again as a
+ * writer would: run-coded when that halves it), the CRC-32 rewritten: damage a CRC cannot see.
+ */
+export function replaceSection(
+  bytes: Uint8Array,
+  name: string,
+  edit: (column: Uint8Array | Int32Array | Uint32Array | Float64Array) => Uint8Array | Int32Array | Uint32Array | Float64Array,
+): Uint8Array {
+  const { meta, entries } = readSections(bytes);
+  const out = entries.map((x): Entry => {
+    if (x.name !== name) return x;
+    const C = CTOR[x.type as keyof typeof CTOR];
+    const column =
+      x.runs === undefined
+        ? new C(x.data.buffer, x.data.byteOffset, x.length)
+        : runDecode(
+            C,
+            x.length,
+            new C(x.data.buffer, x.data.byteOffset, x.runs),
+            new Uint32Array(x.data.buffer, x.data.byteOffset + align8(x.runs * SIZE[x.type]!), x.runs),
+            x.coding!,
+          )!;
+    const next = edit(column);
+    const { coding: _c, runs: _r, ...entry } = x;
+    const coded = runCode(next);
+    if (!coded) return { ...entry, length: next.length, data: new Uint8Array(next.buffer as ArrayBuffer, next.byteOffset, next.byteLength) };
+    const valueBytes = align8(coded.values.byteLength);
+    const data = new Uint8Array(valueBytes + coded.lengths.byteLength);
+    data.set(new Uint8Array(coded.values.buffer, coded.values.byteOffset, coded.values.byteLength), 0);
+    data.set(new Uint8Array(coded.lengths.buffer, coded.lengths.byteOffset, coded.lengths.byteLength), valueBytes);
+    return { ...entry, length: next.length, coding: coded.coding, runs: coded.lengths.length, data };
+  });
+  if (!entries.some((x) => x.name === name)) throw new Error(`no section ${name} in this snapshot`);
+  const { magic, format } = header(bytes);
+  return writeSnapshot(magic, format, meta, out);
 }
 
 /**

@@ -66,7 +66,8 @@ export class ProjectState {
   }
 
   /** A state from a snapshot's parts. */
-  static fromParts(p: StateParts): ProjectState {
+  /** `counts`: items per status when the caller has them (a snapshot counts them over its runs). */
+  static fromParts(p: StateParts, counts?: Int32Array): ProjectState {
     const s = new ProjectState(p.items);
     s.#meta = p.meta;
     s.#members = p.members;
@@ -77,7 +78,8 @@ export class ProjectState {
     s.#labelTally = new LabelTally(p.labelTally);
     s.#team = TeamState.fromParts(p.team);
     const st = p.items.status.array;
-    for (let i = 0; i < p.items.length; i++) s.#counts[st[i]!]!++;
+    if (counts) s.#counts.set(counts);
+    else for (let i = 0; i < p.items.length; i++) s.#counts[st[i]!]!++;
     for (const t of p.tasks) s.#leases.assign(t.id, t.user, t.items, t.lane, t.assignedAt, t.expiresAt, t.client);
     return s;
   }

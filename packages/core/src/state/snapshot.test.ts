@@ -6,7 +6,7 @@ import { ProjectRegistry } from '../registry.js';
 import { SNAPSHOT_FORMAT, decodeSnapshot, runCode, runDecode } from './snapshot.js';
 import type { Actor, ItemView } from '../types.js';
 import { crc32 } from '../util/crc32.js';
-import { asFormat1 } from '../../test/strip-snapshot.js';
+import { asFormat1, replaceSection } from '../../test/strip-snapshot.js';
 
 const owner: Actor = { id: 'olivia', role: 'owner' };
 const N = 400;
@@ -62,6 +62,7 @@ describe('snapshot format 2', () => {
   it('run-codes the columns it halves, and a reopen from it gives back every item exactly', async () => {
     const { store, registry, p } = await project();
     const before = views(p.items());
+    const stats = p.stats().counts;
     await p.snapshot();
     const { bytes } = await snapshotBytes(store, p.id);
     const h = header(bytes);
@@ -78,9 +79,35 @@ describe('snapshot format 2', () => {
     const again = await registry.open(p.id, { actor: owner });
     expect(again.openReport).toMatchObject({ fromSnapshot: true, eventsReplayed: 0 });
     expect(views(again.items())).toEqual(before);
+    expect(again.stats().counts).toEqual(stats);
     // -0 and NaN survive as themselves.
     expect(Object.is(again.item(395).lastModified, -0)).toBe(true);
     expect(again.item(0).size).toBeUndefined();
+    again.close();
+  });
+
+  it('counts items per status over the status runs, as the fold counts them', async () => {
+    const store = new MemoryStore();
+    const registry = new ProjectRegistry(store);
+    const p = await registry.create({ name: 'counts', kind: 'image-classification-multiclass', labels: ['cat', 'dog'], seed: 3 }, { actor: owner });
+    await p.addItems(Array.from({ length: 3000 }, (_, i) => ({ path: `c/${i}.jpg` })));
+    for (let k = 0; k < 3; k++) {
+      const t = (await p.nextTask({ size: 4 }))!;
+      if (k === 2) await p.skip(t.id);
+      else
+        await p.submit(
+          t.id,
+          t.items.map((it) => ({ item: it.index, annotations: [{ kind: 'class' as const, label: p.labels[0]!.id }] })),
+        );
+    }
+    const counts = p.stats().counts;
+    expect(counts).toMatchObject({ labeled: 8, skipped: 4, todo: 2988 });
+    await p.snapshot();
+    p.close();
+    expect(header((await snapshotBytes(store, p.id)).bytes).sections.find((x) => x.name === 'state')!.coding).toBe('rle');
+    const again = await registry.open(p.id, { actor: owner });
+    expect(again.openReport).toMatchObject({ fromSnapshot: true, eventsReplayed: 0 });
+    expect(again.stats().counts).toEqual(counts);
     again.close();
   });
 
@@ -199,6 +226,17 @@ describe('snapshot format 2', () => {
       new DataView(bad.buffer).setUint32(8, crc32(bad, 12), true);
       expect(() => decodeSnapshot(bad)).toThrow(expect.objectContaining({ code: 'E_CORRUPT_SNAPSHOT', message: expect.stringMatching(why) }));
     }
+    // File-name offsets that start at 0 and end where the names end but wrap past 2³² on the way (one
+    // offset raised by 2³¹): coded as differences they are checked over their runs, and still caught.
+    const names = (s: { name: string }) => s.name === 'paths.names.offsets';
+    expect(h.sections.find(names)!.coding).toBe('delta-rle');
+    const wrapped = replaceSection(bytes, 'paths.names.offsets', (o) => {
+      const w = Uint32Array.from(o as Uint32Array);
+      w[200] = (w[200]! + 2 ** 31) >>> 0;
+      return w;
+    });
+    expect(header(wrapped).sections.find(names)!.coding).toBe('delta-rle');
+    expect(() => decodeSnapshot(wrapped)).toThrow(expect.objectContaining({ code: 'E_CORRUPT_SNAPSHOT', message: expect.stringMatching(/out of order/) }));
   });
 
   it('codes what it can halve and round-trips wrapped differences', () => {
