@@ -170,13 +170,21 @@ interface Checkpoint {
   actions: number;
 }
 
+/** One validation run (a round's threshold, or a realized-precision check) and when it came. */
+interface Round {
+  human: number;
+  labeled: number;
+  metrics: Record<string, unknown>;
+  params: Record<string, unknown>;
+}
+
 async function simulate(
   name: Name,
   seed: number,
   digits: Digit[],
   assistant: Assistant,
   index: Map<Uint8Array, number>,
-): Promise<{ checkpoints: Checkpoint[]; seconds: number; trainings: number; spent: Record<string, number> }> {
+): Promise<{ checkpoints: Checkpoint[]; seconds: number; trainings: number; spent: Record<string, number>; rounds: Round[]; log: [number, number, number][] }> {
   const t0 = performance.now();
   spent = {};
   const registry = new ProjectRegistry(new MemoryStore());
@@ -220,7 +228,20 @@ async function simulate(
   let actions = 0;
   let last = { shown: 0, right: 0 };
   const checkpoints: Checkpoint[] = [];
+  // What each validation run decided (at how many human labels), and each prelabel shown:
+  // [human labels so far, its confidence, 1 right / 0 wrong] — to see where the errors come from.
+  const rounds: Round[] = [];
+  const log: [number, number, number][] = [];
+  let seenRuns = 0;
+  const noteRounds = () => {
+    const runs = project.runs;
+    for (; seenRuns < runs.length; seenRuns++) {
+      const r = runs[seenRuns]!;
+      if (r.kind === 'validation' && r.status === 'completed') rounds.push({ human, labeled: project.stats().counts.labeled, metrics: r.metrics ?? {}, params: r.params ?? {} });
+    }
+  };
   await loop.step();
+  noteRounds();
   let next = 0;
   while (next < CHECKPOINTS.length || TO_END) {
     const task = await project.nextTask({ size: 9 });
@@ -229,7 +250,9 @@ async function simulate(
       const label = truth(it);
       if (it.prelabels?.length) {
         shown++;
-        if (it.prelabels[0].label === label) right++;
+        const ok = it.prelabels[0].label === label;
+        log.push([human, Math.round((it.prelabels[0].confidence ?? 0) * 1e4) / 1e4, ok ? 1 : 0]);
+        if (ok) right++;
         else actions++;
       } else {
         human++;
@@ -242,6 +265,7 @@ async function simulate(
     });
     await project.submit(task.id, results);
     await loop.step();
+    noteRounds();
     while (next < CHECKPOINTS.length && human >= CHECKPOINTS[next]) {
       checkpoints.push(checkpoint(CHECKPOINTS[next]));
       next++;
@@ -268,7 +292,7 @@ async function simulate(
   }
   const trainings = project.runs.filter((r) => r.kind === 'training' && r.status === 'completed').length;
   project.close();
-  return { checkpoints, seconds: (performance.now() - t0) / 1000, trainings, spent };
+  return { checkpoints, seconds: (performance.now() - t0) / 1000, trainings, spent, rounds, log };
 }
 
 const pct = (x: number, n = 1) => (Number.isFinite(x) ? `${(x * 100).toFixed(n)} %` : '—');
