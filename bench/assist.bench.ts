@@ -170,8 +170,9 @@ interface Checkpoint {
   actions: number;
 }
 
-/** One validation run (a round's threshold, or a realized-precision check) and when it came. */
+/** One validation or inference run (a round's threshold, a realized-precision check, what was prelabeled) and when it came. */
 interface Round {
+  kind: string;
   human: number;
   labeled: number;
   metrics: Record<string, unknown>;
@@ -228,7 +229,7 @@ async function simulate(
   let actions = 0;
   let last = { shown: 0, right: 0 };
   const checkpoints: Checkpoint[] = [];
-  // What each validation run decided (at how many human labels), and each prelabel shown:
+  // What each validation and inference run decided (at how many human labels), and each prelabel shown:
   // [human labels so far, its confidence, 1 right / 0 wrong] — to see where the errors come from.
   const rounds: Round[] = [];
   const log: [number, number, number][] = [];
@@ -237,7 +238,8 @@ async function simulate(
     const runs = project.runs;
     for (; seenRuns < runs.length; seenRuns++) {
       const r = runs[seenRuns]!;
-      if (r.kind === 'validation' && r.status === 'completed') rounds.push({ human, labeled: project.stats().counts.labeled, metrics: r.metrics ?? {}, params: r.params ?? {} });
+      if ((r.kind === 'validation' || r.kind === 'inference') && r.status === 'completed')
+        rounds.push({ kind: r.kind, human, labeled: project.stats().counts.labeled, metrics: r.metrics ?? {}, params: r.params ?? {} });
     }
   };
   await loop.step();
