@@ -7,12 +7,6 @@ import '../label-queue/label-queue.js';
 import { LabelQueueHarness } from '../label-queue/label-queue.harness.js';
 import { renderMarkdown } from './markdown.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
 const pwned = () => (window as { __pwned?: unknown }).__pwned;
 
 async function mountWith(instructions: string): Promise<HTMLElement> {

@@ -3,12 +3,6 @@ import { expect } from '@esm-bundle/chai';
 import { html, render } from 'lit';
 import { styleProps, type StyleProps } from './style-props.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-}
-const { describe, it } = globalThis as unknown as MochaLike;
-
 describe('styleProps', () => {
   it('sets, updates and removes properties through element.style, never through the style attribute', () => {
     const host = document.createElement('div');

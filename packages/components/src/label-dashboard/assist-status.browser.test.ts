@@ -5,13 +5,6 @@ import type { AssistActivity, AssistMonitor } from '@labelkit/core';
 import { demoProject } from '../../test/demo-project.js';
 import './label-dashboard.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 /** A monitor the test drives. */
 function monitor(): AssistMonitor & { emit(a: AssistActivity): void } {
   const listeners = new Set<(a: AssistActivity) => void>();

@@ -5,13 +5,6 @@ import type { AssistActivity, AssistFlags, AssistMonitor } from '@labelkit/core'
 import { demoProject } from '../../test/demo-project.js';
 import './label-dashboard.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 /** A monitor whose flags the test sets. */
 function monitor(flags: AssistFlags | undefined): AssistMonitor & { set(f: AssistFlags): void } {
   const listeners = new Set<(a: AssistActivity) => void>();

@@ -5,13 +5,6 @@ import { axeViolations } from '../../test/axe.js';
 import './label-dashboard.js';
 import type { LabelDashboard } from './label-dashboard.component.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 /** Polls until `cond` holds (commands are async; they finish within a few ticks). */
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 300; i++) {

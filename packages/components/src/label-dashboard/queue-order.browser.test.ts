@@ -5,13 +5,6 @@ import type { Project } from '@labelkit/core';
 import { demoProject } from '../../test/demo-project.js';
 import './label-dashboard.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 /** Resolves once the project's queue order is `order` (after the change event that makes it so). */
 function orderBecomes(project: Project, order: string): Promise<void> {
   return new Promise((resolve) => {

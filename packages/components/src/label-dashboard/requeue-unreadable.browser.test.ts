@@ -4,13 +4,6 @@ import { expect } from '@esm-bundle/chai';
 import { demoProject } from '../../test/demo-project.js';
 import './label-dashboard.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
   const end = performance.now() + ms;
   while (!cond()) {

@@ -4,13 +4,6 @@ import { expect } from '@esm-bundle/chai';
 import { render, type TemplateResult } from 'lit';
 import * as stories from './team.stories.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 interface StoryLike {
   args?: Record<string, unknown>;
   loaders?: (() => Promise<Record<string, unknown>>)[];

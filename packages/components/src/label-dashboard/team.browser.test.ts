@@ -7,13 +7,6 @@ import { consensusDigits, teamDemo } from '../../test/team-demo.js';
 import './label-dashboard.js';
 import '../label-queue/label-queue.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (cond()) return;

@@ -9,13 +9,6 @@ import './label-queue.js';
 import type { LabelQueue } from './label-queue.component.js';
 import { LabelQueueHarness } from './label-queue.harness.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 /** Waits (frame by frame, at most `ms`) until `cond` holds. */
 async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
   const end = performance.now() + ms;

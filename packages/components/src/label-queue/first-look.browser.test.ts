@@ -10,13 +10,6 @@ import { digitPng, demoProject, type Demo } from '../../test/demo-project.js';
 import { firstLookPainted, paintFirstLook } from '../first-look.js';
 import type { LabelQueue } from './label-queue.component.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => Promise<void> | void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 const opened: Project[] = [];
 const owner = { id: 'ana', role: 'owner' } as const;
 

@@ -9,13 +9,6 @@ import type { LabelQueue } from './label-queue.component.js';
 import type { LabelCanvas } from '../label-canvas/label-canvas.component.js';
 import { LabelQueueHarness } from './label-queue.harness.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 async function mount(o: DemoOptions & { grid?: 1 | 4 | 6 | 9 } = {}, existing?: { project: Project; source?: unknown }) {
   const demo = existing ? undefined : await demoProject(o);
   const el = document.createElement('label-queue');

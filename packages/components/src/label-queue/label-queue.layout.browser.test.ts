@@ -10,12 +10,6 @@ import type { LabelQueue } from './label-queue.component.js';
 import type { LabelDashboard } from '../label-dashboard/label-dashboard.component.js';
 import { LabelQueueHarness } from './label-queue.harness.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => Promise<void> | void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
 const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
 
 async function queue(o: DemoOptions & { grid?: 1 | 4 | 6 | 9 } = {}) {

@@ -10,13 +10,6 @@ import './label-queue.js';
 import type { LabelQueue } from './label-queue.component.js';
 import { LabelQueueHarness } from './label-queue.harness.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => Promise<void> | void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 const opened: Project[] = [];
 const owner = { id: 'ana', role: 'owner' } as const;
 

@@ -8,12 +8,6 @@ import './label-queue.js';
 import type { LabelQueue } from './label-queue.component.js';
 import { LabelQueueHarness } from './label-queue.harness.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-}
-const { describe, it } = globalThis as unknown as MochaLike;
-
 describe('<label-queue> and a media worker that failed', () => {
   it('reports E_WORKER_FAILED and keeps the item in the task (label-queue.browser.test.ts covers a real decode failure)', async () => {
     const demo = await demoProject({ kind: 'image-object-detection', items: 4 });

@@ -9,13 +9,6 @@ import './label-queue.js';
 import type { LabelQueue } from './label-queue.component.js';
 import { LabelQueueHarness } from './label-queue.harness.js';
 
-interface MochaLike {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void> | void): void;
-  afterEach(fn: () => void): void;
-}
-const { describe, it, afterEach } = globalThis as unknown as MochaLike;
-
 class FlakyStore extends MemoryStore {
   failJournal = false;
   /** Resolves the journal write in flight when `hold` is set (to see the next task shown before it lands). */
