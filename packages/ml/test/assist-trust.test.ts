@@ -103,7 +103,7 @@ describe('withdrawing stale prelabels', () => {
     expect([...project.items({ states: ['todo'] })].some((it) => it.prelabels)).toBe(false);
     const validation = project.runs.filter((x) => x.kind === 'validation').at(-1)!;
     expect(validation.metrics).toMatchObject({ threshold: null, withdrawn: before });
-    expect(String(validation.metrics!.withheld)).toMatch(/no threshold reaches 95 % precision with 95 % confidence/);
+    expect(String(validation.metrics!.withheld)).toMatch(/no threshold reaches 95 % precision with 97.5 % confidence/);
   });
 });
 

@@ -26,7 +26,9 @@ export interface AssistLoopOptions {
   readonly minSupport?: number;
   /**
    * Confidence of the lower bound (Wilson) on precision that must reach the target, for the
-   * threshold (classes, and boxes in detection projects) (default 0.95; 0: point estimates).
+   * threshold: default 0.975 for classes (at 0.95 one built-in seed's first window of the
+   * simulated-labeler benchmark fell to 94.2 %), 0.95 for boxes in detection projects; 0: point
+   * estimates.
    */
   readonly confidence?: number;
   /**
