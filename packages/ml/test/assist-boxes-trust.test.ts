@@ -105,7 +105,7 @@ describe('the box threshold needs the lower bound', () => {
     const bounded = calibrateBoxThreshold(images, { targetPrecision: 0.95, minSupport: 10, z: 1.6449 });
     expect(bounded.threshold).toBeNull();
     expect(bounded.lowerBound!).toBeLessThan(0.81);
-    // Through the loop (default confidence 0.95): one labeled image with 11 right boxes of 12 above 0.54.
+    // Through the loop (default confidence for boxes 0.99): one labeled image with 11 right boxes of 12 above 0.54.
     const { project, loop } = await setup({ firstTrainingAt: 1 });
     await labelN(project, 1, 1);
     const report = await loop.step();
@@ -113,21 +113,25 @@ describe('the box threshold needs the lower bound', () => {
     expect(report.threshold).toBeNull();
     expect(prelabeledTodo(project)).toHaveLength(0);
     const training = project.runs.find((r) => r.kind === 'training')!;
-    expect(training.params).toMatchObject({ confidence: 0.95 });
+    expect(training.params).toMatchObject({ confidence: 0.99 });
     expect(training.metrics).toMatchObject({ threshold: null, images: 1 });
     expect(training.metrics!.lowerBound as number).toBeLessThan(0.81);
-    // Five such images (55 right of 60 at all, 55 of 55 from 0.54 on) do reach it.
+    // Five such images (55 right of 60 at all, 55 of 55 from 0.54 on) reach a 95 % bound (lower
+    // bound 95.7 %) but not the 99 % one (91.0 %); ten (110 of 110) reach that too (95.3 %).
     await labelN(project, 4, 1);
+    expect((await loop.detectAndPrelabel()).threshold).toBeNull();
+    await labelN(project, 5, 1);
     const r = await loop.detectAndPrelabel();
     expect(r.threshold).toBe(0.54);
-    expect(r.prelabeled).toBe(55);
+    expect(r.prelabeled).toBe(50);
   });
 });
 
 describe('the realized watch on box prelabels', () => {
   it('raises the box threshold after wrong shown boxes, trimming the boxes under it', async () => {
-    const { project, loop } = await setup({ firstTrainingAt: 5 });
-    // Five images labeled with every box right: 60 of 60, the bound holds from 0.50 on.
+    // At a 95 % bound (the box default is 99 %): five images labeled with every box right, 60 of 60,
+    // and the bound holds from 0.50 on.
+    const { project, loop } = await setup({ firstTrainingAt: 5, loop: { confidence: 0.95 } });
     await labelN(project, 5, 0);
     const first = await loop.step();
     expect(first.threshold).toBe(0.5);
@@ -156,7 +160,7 @@ describe('the realized watch on box prelabels', () => {
   });
 
   it('withdraws an image whose boxes are all under the raised threshold', async () => {
-    const { project, loop } = await setup({ firstTrainingAt: 5 });
+    const { project, loop } = await setup({ firstTrainingAt: 5, loop: { confidence: 0.95 } });
     await labelN(project, 5, 0);
     await loop.step();
     await labelN(project, 5, 6);
