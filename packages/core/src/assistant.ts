@@ -130,7 +130,7 @@ export interface TrainRequest {
   readonly gated?: readonly number[];
   /**
    * Confidence of the one-sided lower bound (Wilson) on precision that must reach
-   * `targetPrecision` (default 0.95; `AssistLoop` asks 0.975 for classes, see its `confidence`);
+   * `targetPrecision` (default 0.95; `AssistLoop` asks 0.95 or 0.975 for classes, see its `confidence`);
    * 0: the point estimate.
    */
   readonly confidence?: number;

@@ -92,9 +92,9 @@ describe('assist loop with a simulated labeler on MNIST', () => {
     const { assistant, report } = await simulate(false);
     expect(report.clusteredPages).toBe(0);
     expect(report.precision).toBeGreaterThanOrEqual(0.93);
-    // By the second training (100 + 200 labels): with the bound at 97.5 % (the default) the first,
-    // on 100 labels, rarely has the ~73 right out-of-fold predictions in a row it needs (at 95 %: 108).
-    expect(report.humanLabelsBeforeFirstPrelabel).toBeLessThanOrEqual(320);
+    // The first training (100 labels) is the first look at its human labels: a 95 % bound; later
+    // rounds look at nearly the same ones, vouched for by the prelabels labelers accepted.
+    expect(report.humanLabelsBeforeFirstPrelabel).toBeLessThanOrEqual(150);
     expect(report.sharePrelabeled).toBeGreaterThan(0.6);
     expect(report.humanLabels).toBeLessThan(N / 3);
     await assistant.dispose();

@@ -103,7 +103,41 @@ describe('withdrawing stale prelabels', () => {
     expect([...project.items({ states: ['todo'] })].some((it) => it.prelabels)).toBe(false);
     const validation = project.runs.filter((x) => x.kind === 'validation').at(-1)!;
     expect(validation.metrics).toMatchObject({ threshold: null, withdrawn: before });
+    // The second round on the same 20 human labels (the 20 'b' were given over prelabels, all wrong): 97.5 %.
     expect(String(validation.metrics!.withheld)).toMatch(/no threshold reaches 95 % precision with 97.5 % confidence/);
+  });
+
+  it('bounds a first look at the human labels at 95 %, a repeated one at 97.5 % unless checked prelabels vouch', async () => {
+    const confidences = (project: Project) => project.runs.filter((x) => x.kind === 'training').map((x) => [x.params!.calibration, x.params!.confidence]);
+    // Repeated, and what labelers checked fell short: 97.5 %.
+    {
+      const { project, assistant, loop } = await setup({ items: 200, labels: ['a', 'b'], minRealized: 1000, embed: (i) => [i, 0] });
+      await labelN(project, 20, () => 'a');
+      assistant.script = { threshold: 0.9, probs: () => [0.97, 0.03] };
+      await loop.step();
+      await labelN(project, 20, () => 'b');
+      await loop.step();
+      expect(confidences(project)).toEqual([
+        [20, 0.95],
+        [20, 0.975],
+      ]);
+      expect(assistant.trainRequests.map((r) => r.confidence)).toEqual([0.95, 0.975]);
+    }
+    // Repeated, but 60 of 60 checked prelabels were right (a 95 % lower bound of 95.7 %): 95 %.
+    {
+      const { project, assistant, loop } = await setup({ items: 200, labels: ['a', 'b'], retrainEvery: 60, embed: (i) => [i, 0] });
+      await labelN(project, 20, () => 'a');
+      assistant.script = { threshold: 0.9, probs: () => [0.97, 0.03] };
+      await loop.step();
+      await labelN(project, 59, () => 'a');
+      expect(loop.realized()).toMatchObject({ shown: 59, right: 59 });
+      await labelN(project, 1, () => 'a');
+      await loop.step();
+      expect(confidences(project)).toEqual([
+        [20, 0.95],
+        [20, 0.95],
+      ]);
+    }
   });
 });
 

@@ -80,7 +80,7 @@ describe('the loop flags items after a training round', () => {
       { actor: { id: 'sim', role: 'owner' } },
     );
     await project.addItems(Array.from({ length: 200 }, (_, i) => ({ path: `x/${String(i).padStart(4, '0')}.png`, etag: `"${i}"` })));
-    // The bound at 95 %: 90 labels (one of them wrong) are too few for the default 97.5 %, and the flags read the round's threshold.
+    // The bound pinned at 95 % (the default's first look): 90 labels (one of them wrong) are too few at 97.5 %, and the flags read the round's threshold.
     const loop = new AssistLoop({
       project,
       assistant: new FakeAssistant('wasm'),

@@ -1,6 +1,6 @@
 import { type Annotation, type BoxAnnotation, type Project, isClassificationKind } from '@labelkit/core';
 import { matchBoxes } from '../numerics/detect.js';
-import { chooseThreshold, wilsonUpper, zOf } from '../numerics/threshold.js';
+import { chooseThreshold, wilsonLower, wilsonUpper, zOf } from '../numerics/threshold.js';
 import type { LoopContext, RealizedPrecision } from './types.js';
 
 // Realized precision: how many of the model's prelabels labelers accepted, and the watch that
@@ -94,6 +94,18 @@ function recentChecked(ctx: LoopContext): { confidence: number; correct: boolean
   }
   out.sort((a, b) => b.at - a.at);
   return out.slice(0, ctx.options.realizedWindow ?? 300);
+}
+
+/**
+ * Whether what labelers checked of the recent prelabels (see `realizedWindow`, at least
+ * `minRealized` of them) reaches the target with a 95 % lower bound: fresh evidence that the
+ * rounds' thresholds deliver what they claim.
+ */
+export function realizedVouches(ctx: LoopContext): boolean {
+  const checked = recentChecked(ctx);
+  if (checked.length < (ctx.options.minRealized ?? 20)) return false;
+  const right = checked.filter((x) => x.correct).length;
+  return wilsonLower(right, checked.length, zOf(0.95)) >= ctx.project.assist.targetPrecision;
 }
 
 /**

@@ -26,8 +26,10 @@ export interface AssistLoopOptions {
   readonly minSupport?: number;
   /**
    * Confidence of the lower bound (Wilson) on precision that must reach the target, for the
-   * threshold: default 0.975 for classes (at 0.95 one built-in seed's first window of the
-   * simulated-labeler benchmark fell to 94.2 %), 0.99 for boxes in detection projects (a detector's
+   * threshold. Default for classes: 0.95 on a round's first look at its human labels, 0.975 when an
+   * earlier round chose on the same ones, unless the prelabels labelers checked lately reach the
+   * target with a 95 % bound (at a flat 0.95 one built-in seed's first window of the
+   * simulated-labeler benchmark fell to 94.2 %); 0.99 for boxes in detection projects (a detector's
    * errors repeat across similar images, so boxes are not independent draws; at 0.95 windows of the
    * COCO person benchmark fell to 85.7 %); 0: point estimates.
    */
