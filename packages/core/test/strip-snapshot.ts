@@ -33,6 +33,17 @@ function readSections(bytes: Uint8Array): { meta: Record<string, unknown>; entri
   return { meta, entries };
 }
 
+/**
+ * Where each section starts in the snapshot (its raw bytes, or a run-coded section's values), and
+ * where the last one ends, 8-aligned: to damage one section in place.
+ */
+export function sectionStarts(bytes: Uint8Array): { at: Map<string, number>; end: number } {
+  const { entries } = readSections(bytes);
+  const at = new Map(entries.map((x) => [x.name, x.data.byteOffset] as const));
+  const last = entries[entries.length - 1];
+  return { at, end: last ? align8(last.data.byteOffset + last.data.byteLength) : 0 };
+}
+
 /** A snapshot of `format` with this header and these sections, its CRC-32 computed. */
 function writeSnapshot(magic: number, format: number, meta: Record<string, unknown>, entries: readonly Entry[]): Uint8Array {
   const metaBytes = new TextEncoder().encode(JSON.stringify({ ...meta, format, sections: entries.map(({ data: _, ...entry }) => entry) }));

@@ -6,7 +6,7 @@ import { ProjectRegistry } from '../registry.js';
 import { SNAPSHOT_FORMAT, decodeSnapshot, runCode, runDecode } from './snapshot.js';
 import type { Actor, ItemView } from '../types.js';
 import { crc32 } from '../util/crc32.js';
-import { asFormat1, replaceSection } from '../../test/strip-snapshot.js';
+import { asFormat1, replaceSection, sectionStarts } from '../../test/strip-snapshot.js';
 
 const owner: Actor = { id: 'olivia', role: 'owner' };
 const N = 400;
@@ -207,16 +207,9 @@ describe('snapshot format 2', () => {
     p.close();
     const { bytes } = await snapshotBytes(store, p.id);
     const h = header(bytes);
-    const metaLen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
     // Where each section's first chunk starts (raw bytes, or a run-coded section's values).
-    const el = { u8: 1, i32: 4, u32: 4, f64: 8 } as Record<string, number>;
-    const at = new Map<string, number>();
-    let off = (16 + metaLen + 7) & ~7;
-    for (const x of h.sections) {
-      at.set(x.name, off);
-      off = x.runs === undefined ? (off + x.length * el[x.type]! + 7) & ~7 : (((off + x.runs * el[x.type]! + 7) & ~7) + x.runs * 4 + 7) & ~7;
-    }
-    expect(off).toBe(bytes.byteLength);
+    const { at, end } = sectionStarts(bytes);
+    expect(end).toBe(bytes.byteLength);
     for (const [name, value, why] of [
       ['paths.dir', 3, /folder that is not there/],
       ['paths.dirs.offsets', 1, /out of order/],
