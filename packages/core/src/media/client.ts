@@ -6,6 +6,7 @@ import { decodeInProcess } from './decode-core.js';
 import { asBytes, requireFormat } from './sniff.js';
 import type { DecodedImage, DecodeOptions } from './types.js';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.js';
+import { jpeg2000WasmUrl } from './codecs/j2k.js';
 
 export interface MediaWorkerConfig {
   /** Makes the worker. Default: a module worker on the media layer's own worker script. */
@@ -163,7 +164,8 @@ function pump(): void {
   }
   const { signal, ...rest } = job.options;
   const copy = job.bytes.slice();
-  const req: WorkerRequest = { id: job.id, bytes: copy.buffer as ArrayBuffer, options: rest };
+  const wasm = jpeg2000WasmUrl();
+  const req: WorkerRequest = { id: job.id, bytes: copy.buffer as ArrayBuffer, options: rest, codecs: wasm === undefined ? {} : { jpeg2000WasmUrl: wasm } };
   const timeout = job.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   job.timer = setTimeout(() => {
     // A decode that does not finish is treated as a broken file; the worker is replaced.

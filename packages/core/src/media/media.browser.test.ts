@@ -3,6 +3,7 @@
 // the malformed corpus through the worker.
 import { expect } from '@esm-bundle/chai';
 import {
+  configureJpeg2000,
   configureMediaWorker,
   decodeImage,
   describeDecodeFailure,
@@ -158,6 +159,29 @@ describe('media layer in a page: TIFF and DICOM in the worker it spawns', () => 
     const err = await p.catch((e) => e);
     expect(err.code).to.equal('E_ABORTED');
     expect((await decodeImage(await load('tiff/quad-tile.tif'))).width).to.equal(512);
+  });
+
+  it("passes the page's configureJpeg2000 to the worker: its .wasm decodes the same pixels, a missing one is E_FETCH_FAILED", async () => {
+    const bytes = await load('media/gen/mr16_j2k_lossless.dcm');
+    const js = await decodeImage(bytes);
+    try {
+      // A URL the server does not have: the worker must try it (the pure-JS build would decode).
+      configureJpeg2000({ wasmUrl: '/no/such/openjpegwasm_decode.wasm' });
+      const err = await decodeImage(bytes).catch((e) => e);
+      expect(err.code, String(err.message)).to.equal('E_FETCH_FAILED');
+      expect(err.details.url).to.equal(new URL('/no/such/openjpegwasm_decode.wasm', document.baseURI).href);
+      expect(describeDecodeFailure(err).code).to.equal('E_FETCH_FAILED');
+      // Relative to the page, served by the test server from node_modules.
+      configureJpeg2000({ wasmUrl: '/node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.wasm' });
+      const wasm = await decodeImage(bytes);
+      expect([wasm.width, wasm.height]).to.deep.equal([64, 64]);
+      expect(Array.from(wasm.raw!.data)).to.deep.equal(Array.from(js.raw!.data));
+      expect(mediaWorkerInfo().broken).to.equal(false);
+    } finally {
+      configureJpeg2000({});
+    }
+    const back = await decodeImage(bytes);
+    expect(Array.from(back.raw!.data)).to.deep.equal(Array.from(js.raw!.data));
   });
 
   it('decodes on the main thread when asked (offThread: false) with the same pixels', async () => {

@@ -4,11 +4,14 @@ import { describeDecodeFailure } from './failure.js';
 import { LabelkitError } from '../errors.js';
 import { decodeInProcess } from './decode-core.js';
 import type { DecodedImage, DecodeOptions } from './types.js';
+import { configureJpeg2000, jpeg2000WasmUrl } from './codecs/j2k.js';
 
 export interface WorkerRequest {
   readonly id: number;
   readonly bytes: ArrayBuffer;
   readonly options: Omit<DecodeOptions, 'signal'>;
+  /** The page's codec settings (configureJpeg2000), applied in the worker before it decodes. */
+  readonly codecs?: { readonly jpeg2000WasmUrl?: string };
 }
 export type WorkerResponse =
   | { readonly id: number; readonly ok: true; readonly image: DecodedImage }
@@ -26,6 +29,7 @@ export function transferablesOf(image: DecodedImage): Transferable[] {
 /** Handles one request; exported for tests. */
 export async function handleRequest(req: WorkerRequest): Promise<{ response: WorkerResponse; transfer: Transferable[] }> {
   try {
+    if (req.codecs && req.codecs.jpeg2000WasmUrl !== jpeg2000WasmUrl()) configureJpeg2000({ wasmUrl: req.codecs.jpeg2000WasmUrl });
     const image = await decodeInProcess(new Uint8Array(req.bytes), req.options);
     // Typed arrays that view a bigger buffer would transfer (and copy) the whole buffer: trim them.
     const rgba = image.rgba && image.rgba.byteLength !== image.rgba.buffer.byteLength ? image.rgba.slice() : image.rgba;

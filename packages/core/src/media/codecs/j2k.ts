@@ -23,10 +23,23 @@ declare const __LABELKIT_SELF_CONTAINED_WORKER__: boolean | undefined;
 let wasmUrl: string | undefined;
 let loading: Promise<OpenJpegModule> | undefined;
 
-/** Where the media layer finds openjpegwasm_decode.wasm in pages and workers (default: use the pure-JS build). */
+/**
+ * Where the media layer finds openjpegwasm_decode.wasm in pages and workers (default: use the pure-JS
+ * build). A relative URL is resolved against the page (`document.baseURI`), and the media worker the
+ * layer spawns gets the same URL with its next decode.
+ */
 export function configureJpeg2000(options: { wasmUrl?: string | URL }): void {
-  wasmUrl = options.wasmUrl === undefined ? undefined : String(options.wasmUrl);
+  const url = options.wasmUrl === undefined ? undefined : String(options.wasmUrl);
+  const base = (globalThis as { document?: { baseURI?: string } }).document?.baseURI;
+  const next = url !== undefined && base ? new URL(url, base).href : url;
+  if (next === wasmUrl) return;
+  wasmUrl = next;
   loading = undefined;
+}
+
+/** The .wasm URL set with configureJpeg2000 (undefined: the pure-JS build). */
+export function jpeg2000WasmUrl(): string | undefined {
+  return wasmUrl;
 }
 
 function isNode(): boolean {
@@ -58,7 +71,19 @@ function load(): Promise<OpenJpegModule> {
     }
     // Pages and workers. The package build replaces both with ES modules made from the codec's
     // Emscripten output with its Node branches' require('fs'/'path') stubbed out (rollup.config.mjs).
-    if (wasmUrl) return factoryOf(await import('@cornerstonejs/codec-openjpeg/decodewasmjs'))(options);
+    if (wasmUrl) {
+      const url = wasmUrl;
+      const factory = factoryOf(await import('@cornerstonejs/codec-openjpeg/decodewasmjs'));
+      // Emscripten reports a .wasm it cannot fetch or compile as a bare abort: say which URL it was.
+      return factory(options).catch((err: unknown) => {
+        throw new LabelkitError(
+          'E_FETCH_FAILED',
+          `The JPEG 2000 codec's .wasm could not be loaded from ${url} (configureJpeg2000); serve the file there, or call configureJpeg2000({}) to use the pure-JS build.`,
+          { url },
+          { cause: err },
+        );
+      });
+    }
     return factoryOf(await import('@cornerstonejs/codec-openjpeg/decode'))(quiet);
   })();
   loading.catch(() => (loading = undefined));
