@@ -45,4 +45,23 @@ describe('crc32', () => {
     expect([crc32(bytes), crc32(bytes, 17, 40_000), crc32(bytes, 0, 100)]).toEqual(js);
     expect(calls).toBe(2); // short ranges stay in JavaScript
   });
+
+  it('continues from the CRC of the bytes before (prev): pieces give the whole input’s CRC, with or without a native one', () => {
+    const rand = mulberry32(12);
+    const bytes = Uint8Array.from({ length: 300_001 }, () => Math.floor(rand() * 256));
+    const whole = zlibCrc32(bytes);
+    for (const cuts of [
+      [0, 300_001],
+      [0, 1, 300_001],
+      [0, 3, 65_536, 65_541, 300_001],
+      [0, 100_000, 200_000, 299_999, 300_001],
+    ]) {
+      for (const nat of [false, true]) {
+        useNativeCrc32(nat ? (b) => zlibCrc32(b) : undefined);
+        let c = 0;
+        for (let k = 1; k < cuts.length; k++) c = crc32(bytes, cuts[k - 1]!, cuts[k]!, c);
+        expect(c, `${cuts.join('/')} native ${nat}`).toBe(whole);
+      }
+    }
+  });
 });

@@ -39,9 +39,18 @@ function fold8(lo: number, hi: number): number {
 /** Little-endian: the bytes of a 32-bit word read in one load are in the order the table wants. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  if (native && end - start >= 4096) return native(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)) >>> 0;
-  let c = 0xffffffff;
+/** Whether a native CRC-32 is registered (`useNativeCrc32`): then one call over megabytes is cheap. */
+export function hasNativeCrc32(): boolean {
+  return !!native;
+}
+
+/**
+ * CRC-32 of `bytes[start, end)`; with `prev`, of the bytes before them followed by these (`prev` is
+ * the CRC of those), so a long input can be checked in pieces.
+ */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, prev = 0): number {
+  if (native && !prev && end - start >= 4096) return native(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)) >>> 0;
+  let c = (prev ^ 0xffffffff) >>> 0;
   let i = start;
   if (LITTLE_ENDIAN && end - start >= 256) {
     // Two 32-bit loads a step instead of eight byte loads: ~2x on a snapshot (7.7 MB at 100k items).
