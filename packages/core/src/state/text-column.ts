@@ -2,6 +2,7 @@ import type { Annotation } from '../types.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
 
 /**
  * A sparse per-item text column (annotation JSON): a frozen UTF-8 base read lazily from a snapshot,
@@ -41,29 +42,49 @@ export class TextColumn {
     for (let i = 0; i < n; i++) if (this.has(i)) yield i;
   }
 
+  /**
+   * The first `n` items as one UTF-8 arena and its offsets. The base is copied in runs between the
+   * changed items (only those are encoded): a full snapshot serializes three such columns over every
+   * item, and a look-up per item took 10–50 ms of the command that took a 500k-item snapshot.
+   */
   serialize(n: number): { bytes: Uint8Array; offsets: Uint32Array } {
-    const offsets = new Uint32Array(n + 1);
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      let piece: Uint8Array | undefined;
-      if (this.#overlay.has(i)) {
-        const v = this.#overlay.get(i);
-        if (v !== undefined) piece = encoder.encode(v);
-      } else if (i + 1 < this.#baseOffsets.length && this.#baseOffsets[i] !== this.#baseOffsets[i + 1]) {
-        piece = this.#baseBytes.subarray(this.#baseOffsets[i], this.#baseOffsets[i + 1]);
-      }
-      if (piece) {
-        parts.push(piece);
-        total += piece.length;
-      }
-      offsets[i + 1] = total;
+    const base = this.#baseOffsets;
+    const baseBytes = this.#baseBytes;
+    const baseN = base.length - 1;
+    /** Where item i starts in the base (items past the base have no value: its end). */
+    const at = (i: number) => base[i < baseN ? i : baseN]!;
+    const changed: number[] = [];
+    for (const i of this.#overlay.keys()) if (i < n) changed.push(i);
+    changed.sort((a, b) => a - b);
+    const pieces: Uint8Array[] = [];
+    let total = at(n) - at(0);
+    for (const i of changed) {
+      const v = this.#overlay.get(i);
+      const piece = v === undefined ? EMPTY : encoder.encode(v);
+      pieces.push(piece);
+      total += piece.length - (at(i + 1) - at(i));
     }
     const bytes = new Uint8Array(total);
-    let o = 0;
-    for (const p of parts) {
-      bytes.set(p, o);
-      o += p.length;
+    const offsets = new Uint32Array(n + 1);
+    let w = 0;
+    let from = 0;
+    for (let k = 0; k <= changed.length; k++) {
+      const to = k < changed.length ? changed[k]! : n;
+      // Items [from, to) as the base has them: one copy, and their offsets shifted.
+      const a = at(from);
+      bytes.set(baseBytes.subarray(a, at(to)), w);
+      const shift = w - a;
+      // Offsets of items in the base, shifted (copied as they are before the first change); past it, all the base's end.
+      const inBase = Math.min(to, baseN);
+      if (shift === 0 && from < inBase) offsets.set(base.subarray(from + 1, inBase + 1), from + 1);
+      else for (let i = from; i < inBase; i++) offsets[i + 1] = base[i + 1]! + shift;
+      if (inBase < to) offsets.fill(at(to) + shift, Math.max(from, inBase) + 1, to + 1);
+      w += at(to) - a;
+      if (k === changed.length) break;
+      bytes.set(pieces[k]!, w);
+      w += pieces[k]!.length;
+      offsets[to + 1] = w;
+      from = to + 1;
     }
     return { bytes, offsets };
   }
