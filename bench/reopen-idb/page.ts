@@ -52,6 +52,68 @@ export const lk = {
     return { id: p.id, submitP95: lat[Math.floor(lat.length * 0.95)] ?? 0 };
   },
 
+  /**
+   * Submits `submits` one-item tasks through submitAndNext at a labeler's pace on a project of `n`
+   * items, as a page does: the next task is shown when `next` is handed, `confirmed` settles in the
+   * background. The store is the real IndexedDBStore, wrapped to time its snapshot writes (`.snap`).
+   * Returns each submit's call → next-handed time, the snapshot writes, and the main thread's long
+   * tasks (over 50 ms) during the run.
+   */
+  async paced(
+    db: string,
+    n: number,
+    submits: number,
+    paceMs: number,
+  ): Promise<{ latencies: number[]; starts: number[]; snapshots: { at: number; ms: number; mb: number }[]; longTasks: { at: number; ms: number }[] }> {
+    const inner = new IndexedDBStore(db);
+    const snapshots: { at: number; ms: number; mb: number }[] = [];
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (prop === 'put' && typeof v === 'function') {
+          return async (key: string, bytes: Uint8Array, ...rest: unknown[]) => {
+            const t0 = performance.now();
+            const r = await (v as (...a: unknown[]) => Promise<unknown>).call(target, key, bytes, ...rest);
+            if (key.endsWith('.snap')) snapshots.push({ at: t0, ms: performance.now() - t0, mb: bytes.byteLength / 2 ** 20 });
+            return r;
+          };
+        }
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const reg = new ProjectRegistry(store);
+    const p = await reg.create(
+      { name: `paced-${n}`, kind: 'image-classification-multiclass', labels: LABELS, seed: 42 },
+      { actor: { id: 'labeler', role: 'owner' }, clientId: 'writer' },
+    );
+    await p.addItems(Array.from({ length: n }, (_, i) => ({ path: pathOf(i), size: 50_000 + (i % 9973) })));
+    await p.flush();
+    snapshots.length = 0;
+    const longTasks: { at: number; ms: number }[] = [];
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) longTasks.push({ at: e.startTime, ms: e.duration });
+    });
+    obs.observe({ type: 'longtask', buffered: false });
+    let task = await p.nextTask({ size: 1 });
+    const latencies: number[] = [];
+    const starts: number[] = [];
+    const confirms: Promise<void>[] = [];
+    for (let k = 0; k < submits && task; k++) {
+      const t0 = performance.now();
+      const { next, confirmed } = await p.submitAndNext(task.id, [{ item: task.items[0]!.index, annotations: [{ kind: 'class', label: LABELS[k % 3]! }] }], { size: 1 });
+      latencies.push(performance.now() - t0);
+      starts.push(t0);
+      confirms.push(confirmed);
+      task = next;
+      // The labeler's think time before the next submit (a pace, not a wait for the page).
+      await new Promise((r) => setTimeout(r, paceMs));
+    }
+    await Promise.all(confirms);
+    await p.close();
+    obs.disconnect();
+    return { latencies, starts, snapshots, longTasks };
+  },
+
   /** Closes the writer of `build` (its last checkpoint written). */
   async closeWriter(): Promise<void> {
     await writer?.close();

@@ -17,6 +17,31 @@ class ListingStore extends MemoryStore {
 
 const owner = { id: 'o', role: 'owner' as const };
 
+/** A memory store that holds full-snapshot writes (`.snap`) until `release()`, once `holding` is set. */
+class HoldingStore extends MemoryStore {
+  holding = false;
+  held: string[] = [];
+  #gate: { promise: Promise<void>; open: () => void } | undefined;
+  #arrived: (() => void) | undefined;
+  /** Resolves when a snapshot write arrives and is held. */
+  arrival(): Promise<void> {
+    return new Promise((r) => (this.#arrived = r));
+  }
+  release(): void {
+    this.#gate?.open();
+  }
+  override async put(key: string, bytes: Uint8Array, options?: Parameters<MemoryStore['put']>[2]): ReturnType<MemoryStore['put']> {
+    if (this.holding && key.endsWith('.snap')) {
+      let open!: () => void;
+      this.#gate = { promise: new Promise<void>((r) => (open = r)), open };
+      this.held.push(key);
+      this.#arrived?.();
+      await this.#gate.promise;
+    }
+    return super.put(key, bytes, options);
+  }
+}
+
 async function labeled(store: MemoryStore, submits: number, options: { checkpointEvery?: number } = {}) {
   const registry = new ProjectRegistry(store);
   const p = await registry.create(
@@ -163,5 +188,47 @@ describe('checkpoints', () => {
     const again = await registry.open(p.id, { actor: owner, clientId: 'r' });
     expect(again.openReport.snapshotDamage.map((d) => d.key)).toContain(newest);
     expect(view(again)).toBe(view(p));
+  });
+
+  it('a full snapshot is stored after the command that took it: submits go on meanwhile, and no event is lost or replayed twice', async () => {
+    const store = new HoldingStore();
+    const registry = new ProjectRegistry(store);
+    const p = await registry.create(
+      { name: 'bg', kind: 'image-classification-multiclass', labels: ['a', 'b'], seed: 2 },
+      { actor: owner, clientId: 'w', checkpointEvery: 8, snapshotEvery: 40 },
+    );
+    await p.addItems(Array.from({ length: 200 }, (_, i) => ({ path: `x/${i}.png` })));
+    await p.snapshot();
+    store.holding = true;
+    const arrived = store.arrival();
+    const submitOne = async (label: string) => {
+      const t = (await p.nextTask())!;
+      await p.submit(t.id, [{ item: t.items[0]!.index, annotations: [{ kind: 'class', label }] }]);
+    };
+    // Submits until the tail passes snapshotEvery and an idle checkpoint takes a snapshot.
+    let k = 0;
+    let heldYet = false;
+    void arrived.then(() => (heldYet = true));
+    while (!heldYet) {
+      await submitOne(k++ % 2 ? 'a' : 'b');
+      await new Promise((r) => setTimeout(r, 0)); // a labeler's pause: idle checkpoints run in it
+    }
+    const key = store.held[0]!;
+    // The snapshot's write is held: commands still run, and their events join the old snapshot's tail.
+    for (let j = 0; j < 12; j++) await submitOne('a');
+    expect(await store.get(key)).toBeUndefined();
+    const whileHeld = await registry.open(p.id, { actor: owner, clientId: 'r1', snapshotEvery: 0 });
+    expect(view(whileHeld)).toBe(view(p));
+    store.release();
+    await p.flush();
+    expect(await store.get(key)).toBeDefined();
+    const keys = (await listAll(store, `projects/${p.id}/snapshots/`)).map((e) => e.key);
+    expect(keys).toContain(key.replace(/\.snap$/, '.tail'));
+    // The new snapshot holds the state when it was taken; its tail, every event after that.
+    const again = await registry.open(p.id, { actor: owner, clientId: 'r2', snapshotEvery: 0 });
+    expect(again.openReport).toMatchObject({ fromSnapshot: true, eventsReplayed: 0, snapshotDamage: [] });
+    expect(view(again)).toBe(view(p));
+    expect(again.stats().counts.labeled).toBe(k + 12);
+    await p.close();
   });
 });

@@ -186,6 +186,20 @@ export function whenIdle(fn: () => void, timeoutMs = 1000): void {
   t.unref?.();
 }
 
+/** A new macrotask (setImmediate in Node, a MessageChannel message elsewhere): input and rendering can run first. */
+export function nextMacrotask(): Promise<void> {
+  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') return new Promise((resolve) => void g.setImmediate!(resolve));
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(undefined);
+  });
+}
+
 /**
  * In a page: runs `flush` when the page is hidden or left (`visibilitychange`, `pagehide`), the
  * last moments a checkpoint can still be written. Returns the unhook. Elsewhere: nothing.
@@ -216,6 +230,12 @@ export interface CheckpointHost {
   run(fn: () => Promise<void>): Promise<void>;
   /** Writes a full snapshot (and calls `snapshotWritten`). */
   writeSnapshot(): Promise<unknown>;
+  /**
+   * Inside a command: takes the state for a full snapshot now, and returns its key and the write,
+   * which encodes it in slices and stores it after the command, while others run. Undefined (or
+   * absent): `writeSnapshot` in the command.
+   */
+  captureSnapshot?(): { key: string; write(): Promise<void> } | undefined;
 }
 
 /**
@@ -234,6 +254,8 @@ export class Checkpointer {
   /** A snapshot was written and its (empty) tail not yet. */
   #tailDue = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** A full snapshot being encoded and written after the command that took it. */
+  #snapshotting: Promise<void> | undefined;
   #queued = false;
   #closed = false;
   readonly #unhookPage: (() => void) | undefined;
@@ -252,7 +274,8 @@ export class Checkpointer {
     this.#base = start.base;
     this.#tail = start.tail;
     this.#pending = start.pending;
-    this.#unhookPage = this.snapshotEvery ? hookPage(() => void this.flush()) : undefined;
+    // The page is going: no time for a snapshot in slices, and whatever is written must be now.
+    this.#unhookPage = this.snapshotEvery ? hookPage(() => void this.flush(true)) : undefined;
   }
 
   /** Events now in the state: they join the tail, and a checkpoint follows in idle time. */
@@ -276,10 +299,19 @@ export class Checkpointer {
     if (this.#tailDue) this.#schedule();
   }
 
-  /** Writes a checkpoint now if events are not in one (a failed one loses nothing: the journal has them). */
-  flush(): Promise<void> {
-    if (!this.#due() || !this.snapshotEvery) return Promise.resolve();
-    return this.host.run(() => this.#write()).catch(() => undefined);
+  /**
+   * Writes a checkpoint now if events are not in one (a failed one loses nothing: the journal has
+   * them); settles once it is written, with any full snapshot in flight. `urgent` (the page is
+   * going): a snapshot is written whole inside the command, not in slices after it.
+   */
+  async flush(urgent = false): Promise<void> {
+    if (!this.snapshotEvery) return;
+    if (this.#due()) await this.host.run(() => this.#write(urgent)).catch(() => undefined);
+    const landing = this.#snapshotting;
+    if (!landing) return;
+    // Then the tail of the snapshot that landed (the events applied since it was taken).
+    await landing;
+    if (this.#due()) await this.host.run(() => this.#write(urgent)).catch(() => undefined);
   }
 
   /** Stops scheduling; writes a last checkpoint if events are not in one. */
@@ -296,7 +328,7 @@ export class Checkpointer {
     return this.#pending > 0 || this.#tailDue;
   }
 
-  async #write(): Promise<void> {
+  async #write(urgent: boolean): Promise<void> {
     if (!this.#due()) return;
     if (this.host.shared) {
       if (this.#tail.length >= this.snapshotEvery) await this.host.writeSnapshot();
@@ -307,9 +339,37 @@ export class Checkpointer {
     // events (at least 256, at most snapshotEvery), so a worst-case tail costs a reopen no more than
     // its snapshot's decoding does. At 100k items that is 500 events (~250 submits).
     const tailLimit = Math.min(this.snapshotEvery, Math.max(256, Math.ceil(this.host.itemCount() / TAIL_ITEMS_PER_EVENT)));
-    if (this.#base && this.#tail.length < tailLimit && (await this.#writeTail())) return;
-    await this.host.writeSnapshot();
-    if (this.#base) await this.#writeTail();
+    // While a snapshot is on its way, the tail of the one before it keeps every event checkpointed.
+    if (this.#base && (this.#tail.length < tailLimit || this.#snapshotting) && (await this.#writeTail())) return;
+    if (this.#snapshotting) return;
+    // Encoding a snapshot takes a 500k-item page 60–190 ms, and its store write as long again: only
+    // taking the state holds the command queue (and a submit behind it); the rest runs after it, in
+    // slices, so keys and submits go on meanwhile.
+    const job = urgent ? undefined : this.host.captureSnapshot?.();
+    if (!job) {
+      await this.host.writeSnapshot();
+      if (this.#base) await this.#writeTail();
+      return;
+    }
+    const taken = this.#tail.length;
+    this.#snapshotting = job
+      .write()
+      .then(
+        () => this.#landed(job.key, taken),
+        () => undefined, // nothing lost: the journal and the previous snapshot's tail hold every event
+      )
+      .finally(() => (this.#snapshotting = undefined));
+  }
+
+  /** A snapshot taken when the tail held `taken` events is stored: the tail now starts after them. */
+  #landed(key: string, taken: number): void {
+    // A snapshot written since (Project.snapshot(), in a command) is as new or newer: it stands.
+    if (this.#base !== undefined && this.#base >= key) return;
+    this.#base = key;
+    this.#tail = this.#tail.slice(taken);
+    this.#pending = this.#tail.length;
+    this.#tailDue = true;
+    this.#schedule();
   }
 
   /** Writes the tail of the current snapshot; false when it has grown too big for one (8 MB). */

@@ -1,4 +1,4 @@
-import { Checkpointer, pruneSnapshots, snapshotKey } from '../checkpoint.js';
+import { Checkpointer, nextMacrotask, pruneSnapshots, snapshotKey } from '../checkpoint.js';
 import { Drafts } from '../drafts.js';
 import { LabelkitError, throwIfAborted } from '../errors.js';
 import type { JournalEvent, ProjectEvent } from '../journal/events.js';
@@ -6,7 +6,7 @@ import type { Journal, JournalCursor, SegmentRead } from '../journal/journal.js'
 import type { SharedQueue } from '../shared/claims.js';
 import type { SharedCoordinator } from '../shared/coordinator.js';
 import type { ProjectState } from '../state/project-state.js';
-import { encodeSnapshot } from '../state/snapshot.js';
+import { captureSnapshot, encodeCaptured, encodeSnapshot } from '../state/snapshot.js';
 import type { Store } from '../store/store.js';
 import { TabSync, webLocks } from '../tabs.js';
 import type { Actor, Role } from '../types.js';
@@ -71,6 +71,7 @@ export class ProjectCore {
         shared: !!options.shared,
         run: (fn) => this.run(undefined, fn),
         writeSnapshot: () => this.writeSnapshot(),
+        captureSnapshot: () => this.#captureSnapshot(),
       },
       { snapshotEvery: options.snapshotEvery, checkpointEvery: options.checkpointEvery, checkpointAfterMs: options.checkpointAfterMs },
       { ...checkpoint, pending: report.eventsReplayed },
@@ -286,6 +287,21 @@ export class ProjectCore {
   // ───────────────────────────── persistence ─────────────────────────────
 
   /** Writes a snapshot of the state now (inside a command); older snapshots beyond the last two are removed. */
+  /** The checkpointer's snapshot: the state taken now (in a command), encoded in slices and stored after it. */
+  #captureSnapshot(): { key: string; write(): Promise<void> } | undefined {
+    if (this.#shared) return undefined; // through the If-Match head, in the command
+    const id = this.state.meta.id;
+    const key = snapshotKey(id, this.state.eventCount);
+    const capture = captureSnapshot(this.state, this.#cursor, { copy: true });
+    return {
+      key,
+      write: async () => {
+        await this.store.put(key, await encodeCaptured(capture, nextMacrotask));
+        await pruneSnapshots(this.store, id);
+      },
+    };
+  }
+
   async writeSnapshot(): Promise<string> {
     const shared = await this.sharedReady();
     if (shared) {

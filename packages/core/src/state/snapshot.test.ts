@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../store/memory-store.js';
 import { ProjectRegistry } from '../registry.js';
-import { SNAPSHOT_FORMAT, decodeSnapshot, runCode, runDecode } from './snapshot.js';
+import { SNAPSHOT_FORMAT, captureSnapshot, decodeSnapshot, encodeCaptured, encodeSnapshot, runCode, runDecode } from './snapshot.js';
 import type { Actor, ItemView } from '../types.js';
 import { crc32 } from '../util/crc32.js';
 import { asFormat1, replaceSection, sectionStarts } from '../../test/strip-snapshot.js';
@@ -44,6 +44,30 @@ async function project() {
 }
 
 const views = (items: Iterable<ItemView>) => [...items].map((v) => JSON.stringify(v));
+
+describe('snapshot capture', () => {
+  it('a copied capture encodes, in steps, the bytes of the state when it was taken, whatever the state does meanwhile', async () => {
+    const { store, p } = await project();
+    await p.snapshot();
+    const { bytes } = await snapshotBytes(store, p.id);
+    // Raw sections open as views on the bytes given: decode a copy, so the changes below stay out of `bytes`.
+    const { state, cursor } = decodeSnapshot(bytes.slice());
+    expect(encodeSnapshot(state, cursor)).toEqual(bytes);
+    const copied = captureSnapshot(state, cursor, { copy: true });
+    const viewed = captureSnapshot(state, cursor);
+    // The live columns change after the capture (as the next commands would change them).
+    const s = state.parts().items;
+    for (const c of [s.status, s.lane, s.etag, s.size, s.width, s.cluster, s.labeledBy, s.labeledAt, s.order]) c.array.fill(3);
+    let pauses = 0;
+    const encoded = await encodeCaptured(copied, async () => {
+      pauses++;
+    });
+    expect(encoded).toEqual(bytes);
+    expect(pauses).toBeGreaterThan(10); // a pause after each section at least
+    // Without the copy the capture sees the change: the copy is what keeps it.
+    expect(await encodeCaptured(viewed, async () => {})).not.toEqual(bytes);
+  });
+});
 
 async function snapshotBytes(store: MemoryStore, id: string): Promise<{ key: string; bytes: Uint8Array }> {
   const keys: string[] = [];

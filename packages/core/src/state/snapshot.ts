@@ -1,11 +1,11 @@
 import { LabelkitError } from '../errors.js';
 import type { JournalCursor } from '../journal/journal.js';
-import { crc32 } from '../util/crc32.js';
+import { crc32, hasNativeCrc32 } from '../util/crc32.js';
 import { Column } from '../util/growable.js';
 import { ItemColumns } from './columns.js';
 import { ProjectState, type StateParts } from './project-state.js';
 import { StringTable } from './string-table.js';
-import { type CodedPaths, splitPaths } from './path-coding.js';
+import type { CodedPaths } from './path-coding.js';
 import { TextColumn } from './text-column.js';
 import type { Role } from '../types.js';
 
@@ -55,26 +55,37 @@ interface SectionMeta {
 type Column32 = Uint8Array | Int32Array | Uint32Array | Float64Array;
 type Section = { name: string; data: Column32 };
 
-export function encodeSnapshot(state: ProjectState, cursor: JournalCursor): Uint8Array {
+/**
+ * The state as a snapshot holds it, taken at one moment: the header's JSON (all but its sections)
+ * and the columns. With `copy`, the live columns are copied, so the state may change while the
+ * capture is encoded (`encodeCaptured`); without, they are views, to be encoded at once.
+ */
+export interface SnapshotCapture {
+  readonly header: string;
+  readonly sections: readonly Section[];
+}
+
+export function captureSnapshot(state: ProjectState, cursor: JournalCursor, options: { copy?: boolean } = {}): SnapshotCapture {
   const p = state.parts();
   const s = p.items;
   const n = s.length;
+  const live = <T extends Column32>(a: T, len: number): T => (options.copy ? (a.slice(0, len) as T) : (a.subarray(0, len) as T));
   const labels = s.labels.serialize(n);
   const prelabels = s.prelabels.serialize(n);
   const shown = s.shown.serialize(n);
   const sections: Section[] = [
-    ...pathSections(s.paths),
-    { name: 'state', data: s.status.array.subarray(0, n) },
-    { name: 'lane', data: s.lane.array.subarray(0, n) },
-    { name: 'etag', data: s.etag.array.subarray(0, n) },
-    { name: 'size', data: s.size.array.subarray(0, n) },
-    { name: 'lastModified', data: s.lastModified.array.subarray(0, n) },
-    { name: 'width', data: s.width.array.subarray(0, n) },
-    { name: 'height', data: s.height.array.subarray(0, n) },
-    { name: 'cluster', data: s.cluster.array.subarray(0, n) },
-    { name: 'labeledBy', data: s.labeledBy.array.subarray(0, n) },
-    { name: 'labeledAt', data: s.labeledAt.array.subarray(0, n) },
-    { name: 'order', data: s.order.array.subarray(0, s.order.length) },
+    ...pathSections(s.paths, live),
+    { name: 'state', data: live(s.status.array, n) },
+    { name: 'lane', data: live(s.lane.array, n) },
+    { name: 'etag', data: live(s.etag.array, n) },
+    { name: 'size', data: live(s.size.array, n) },
+    { name: 'lastModified', data: live(s.lastModified.array, n) },
+    { name: 'width', data: live(s.width.array, n) },
+    { name: 'height', data: live(s.height.array, n) },
+    { name: 'cluster', data: live(s.cluster.array, n) },
+    { name: 'labeledBy', data: live(s.labeledBy.array, n) },
+    { name: 'labeledAt', data: live(s.labeledAt.array, n) },
+    { name: 'order', data: live(s.order.array, s.order.length) },
     { name: 'labels.bytes', data: labels.bytes },
     { name: 'labels.offsets', data: labels.offsets },
     { name: 'prelabels.bytes', data: prelabels.bytes },
@@ -82,11 +93,11 @@ export function encodeSnapshot(state: ProjectState, cursor: JournalCursor): Uint
     // Added after format 1 shipped: readers that predate it skip sections they do not know.
     { name: 'shown.bytes', data: shown.bytes },
     { name: 'shown.offsets', data: shown.offsets },
-    { name: 'ranked', data: s.ranked.array.subarray(0, s.ranked.length) },
+    { name: 'ranked', data: live(s.ranked.array, s.ranked.length) },
   ];
   const users: string[] = [];
   for (let i = 0; i < s.users.size; i++) users.push(s.users.get(i));
-  const meta: SnapshotMeta = {
+  const meta: Omit<SnapshotMeta, 'sections'> = {
     format: SNAPSHOT_FORMAT,
     cursor,
     itemCount: n,
@@ -103,25 +114,38 @@ export function encodeSnapshot(state: ProjectState, cursor: JournalCursor): Uint
     trainingRuns: p.trainingRuns,
     labelTally: p.labelTally,
     ...(p.team ? { team: p.team } : {}),
-    sections: [],
   };
+  return { header: JSON.stringify(meta), sections };
+}
+
+/** Bytes of a snapshot's CRC between two pauses of `encodeCaptured` (JavaScript CRC only). */
+const CRC_SLICE = 2 ** 20;
+
+/**
+ * Encodes a capture, pausing (a `yield`) after each section's run coding and each megabyte of its
+ * CRC: no step takes long, so a page can take input between them.
+ */
+function* encodeSteps(c: SnapshotCapture): Generator<void, Uint8Array, void> {
   // Each section as the chunks it is stored as (each 8-byte aligned): raw, or values + run lengths.
   const stored: Uint8Array[][] = [];
-  for (const x of sections) {
+  const entries: SectionMeta[] = [];
+  for (const x of c.sections) {
     const coded = runCode(x.data);
     const entry: SectionMeta = { name: x.name, type: typeName(x.data), length: x.data.length };
     if (coded) {
-      meta.sections.push({ ...entry, coding: coded.coding, runs: coded.lengths.length });
+      entries.push({ ...entry, coding: coded.coding, runs: coded.lengths.length });
       stored.push([bytesOf(coded.values), bytesOf(coded.lengths)]);
     } else {
-      meta.sections.push(entry);
+      entries.push(entry);
       stored.push([bytesOf(x.data)]);
     }
+    yield;
   }
-  const metaBytes = new TextEncoder().encode(JSON.stringify(meta));
+  // The header is an object whose last key is `sections`.
+  const metaBytes = new TextEncoder().encode(`${c.header.slice(0, -1)},"sections":${JSON.stringify(entries)}}`);
   const head = 16;
   let total = align8(head + metaBytes.length);
-  for (const chunks of stored) for (const c of chunks) total = align8(total + c.byteLength);
+  for (const chunks of stored) for (const x of chunks) total = align8(total + x.byteLength);
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, MAGIC, true);
@@ -130,13 +154,38 @@ export function encodeSnapshot(state: ProjectState, cursor: JournalCursor): Uint
   out.set(metaBytes, head);
   let off = align8(head + metaBytes.length);
   for (const chunks of stored) {
-    for (const c of chunks) {
-      out.set(c, off);
-      off = align8(off + c.byteLength);
+    for (const x of chunks) {
+      out.set(x, off);
+      off = align8(off + x.byteLength);
     }
   }
-  dv.setUint32(8, crc32(out, 12), true);
+  yield;
+  let crc = 0;
+  const step = hasNativeCrc32() ? total : CRC_SLICE;
+  for (let at = 12; at < total; at += step) {
+    crc = crc32(out, at, Math.min(total, at + step), crc);
+    if (at + step < total) yield;
+  }
+  dv.setUint32(8, crc, true);
   return out;
+}
+
+export function encodeSnapshot(state: ProjectState, cursor: JournalCursor): Uint8Array {
+  const steps = encodeSteps(captureSnapshot(state, cursor));
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Encodes a capture (`captureSnapshot` with `copy`), awaiting `pause()` between its steps. */
+export async function encodeCaptured(capture: SnapshotCapture, pause: () => Promise<void>): Promise<Uint8Array> {
+  const steps = encodeSteps(capture);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await pause();
+  }
 }
 
 export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor: JournalCursor } {
@@ -248,17 +297,15 @@ export function decodeSnapshot(bytes: Uint8Array): { state: ProjectState; cursor
 }
 
 /** The paths' sections: folders + file names (format 2) when that saves a quarter of them, else the arena as it is. */
-function pathSections(paths: StringTable): Section[] {
-  let coded = paths.coded;
+function pathSections(paths: StringTable, live: <T extends Column32>(a: T, len: number) => T): Section[] {
+  // A split (or the coded paths opened) is never written to: only the arena is live.
+  const coded = paths.split();
   if (!coded) {
     const arena = paths.serialize();
-    coded = splitPaths(arena.bytes, arena.offsets);
-    if (!coded) {
-      return [
-        { name: 'paths.bytes', data: arena.bytes },
-        { name: 'paths.offsets', data: arena.offsets },
-      ];
-    }
+    return [
+      { name: 'paths.bytes', data: live(arena.bytes, arena.bytes.length) },
+      { name: 'paths.offsets', data: live(arena.offsets, arena.offsets.length) },
+    ];
   }
   return [
     { name: 'paths.dirs.bytes', data: coded.dirBytes },
