@@ -6,7 +6,7 @@ import { decodeInProcess } from './decode-core.js';
 import { asBytes, requireFormat } from './sniff.js';
 import type { DecodedImage, DecodeOptions } from './types.js';
 import type { WorkerRequest, WorkerResponse } from './worker-protocol.js';
-import { jpeg2000WasmUrl } from './codecs/j2k.js';
+import { jpeg2000WasmUrl } from './codecs/j2k-config.js';
 
 export interface MediaWorkerConfig {
   /** Makes the worker. Default: a module worker on the media layer's own worker script. */

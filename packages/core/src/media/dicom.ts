@@ -8,6 +8,7 @@ import { LabelkitError } from '../errors.js';
 import { decodeDicomRle } from './codecs/rle.js';
 import { decodeJpeg8 } from './codecs/jpeg.js';
 import type { Photometric, RawSamples } from './types.js';
+import { jpeg2000WasmUrl } from './codecs/j2k-config.js';
 
 export const TRANSFER_SYNTAXES: Readonly<Record<string, string>> = {
   '1.2.840.10008.1.2': 'implicit-le',
@@ -291,7 +292,7 @@ export async function decodeDicomFrame(img: DicomImage, frame: number, maxPixels
   }
   if (ts === '1.2.840.10008.1.2.4.90' || ts === '1.2.840.10008.1.2.4.91') {
     const { decodeJ2k } = await import('./codecs/j2k.js');
-    const j = await decodeJ2k(compressed);
+    const j = await decodeJ2k(compressed, jpeg2000WasmUrl());
     if (j.width !== img.columns || j.height !== img.rows || j.components !== spp)
       throw bad(`the JPEG 2000 frame is ${j.width}×${j.height}×${j.components}, not ${img.columns}×${img.rows}×${spp}`);
     const bytesPer = j.bitsPerSample > 8 ? 2 : 1;

@@ -7,7 +7,7 @@ export { sniffFormat, formatForExtension, extensionMismatch } from './sniff.js';
 export { describeDecodeFailure, isUnreadableFailure, isFetchFailure, retryFetch, type DecodeFailure, type FetchRetryOptions } from './failure.js';
 export { renderWindow, windowPresets, minMaxWindow, percentileWindow, windowFromRange, windowValue, dragWindow, modalityRange, WindowLeveler } from './window.js';
 export { toImageBitmap, toImageData } from './drawable.js';
-export { configureJpeg2000 } from './codecs/j2k.js';
+export { configureJpeg2000 } from './codecs/j2k-config.js';
 export {
   DEFAULT_MAX_PIXELS,
   type ImageFormat,

@@ -4,7 +4,7 @@ import { describeDecodeFailure } from './failure.js';
 import { LabelkitError } from '../errors.js';
 import { decodeInProcess } from './decode-core.js';
 import type { DecodedImage, DecodeOptions } from './types.js';
-import { configureJpeg2000, jpeg2000WasmUrl } from './codecs/j2k.js';
+import { configureJpeg2000, jpeg2000WasmUrl } from './codecs/j2k-config.js';
 
 export interface WorkerRequest {
   readonly id: number;

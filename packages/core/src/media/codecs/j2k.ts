@@ -20,27 +20,9 @@ type Factory = (options: Record<string, unknown>) => Promise<OpenJpegModule>;
 // no import for a host bundler to follow. `typeof` keeps the sources runnable as they are.
 declare const __LABELKIT_SELF_CONTAINED_WORKER__: boolean | undefined;
 
-let wasmUrl: string | undefined;
 let loading: Promise<OpenJpegModule> | undefined;
-
-/**
- * Where the media layer finds openjpegwasm_decode.wasm in pages and workers (default: use the pure-JS
- * build). A relative URL is resolved against the page (`document.baseURI`), and the media worker the
- * layer spawns gets the same URL with its next decode.
- */
-export function configureJpeg2000(options: { wasmUrl?: string | URL }): void {
-  const url = options.wasmUrl === undefined ? undefined : String(options.wasmUrl);
-  const base = (globalThis as { document?: { baseURI?: string } }).document?.baseURI;
-  const next = url !== undefined && base ? new URL(url, base).href : url;
-  if (next === wasmUrl) return;
-  wasmUrl = next;
-  loading = undefined;
-}
-
-/** The .wasm URL set with configureJpeg2000 (undefined: the pure-JS build). */
-export function jpeg2000WasmUrl(): string | undefined {
-  return wasmUrl;
-}
+/** The .wasm URL `loading` was started with (a new configureJpeg2000 URL loads the codec again). */
+let loadedWith: string | undefined;
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -58,8 +40,10 @@ function factoryOf(mod: unknown): Factory {
   return f as Factory;
 }
 
-function load(): Promise<OpenJpegModule> {
+function load(wasmUrl: string | undefined): Promise<OpenJpegModule> {
   const quiet = { print: () => {}, printErr: () => {} };
+  if (loading && loadedWith !== wasmUrl) loading = undefined;
+  loadedWith = wasmUrl;
   loading ??= (async () => {
     const options = wasmUrl ? { ...quiet, locateFile: () => wasmUrl } : quiet;
     if (typeof __LABELKIT_SELF_CONTAINED_WORKER__ === 'undefined' && isNode()) {
@@ -99,9 +83,12 @@ export interface J2KFrame {
   readonly bytes: Uint8Array;
 }
 
-/** Decodes one JPEG 2000 codestream (or JP2 file). */
-export async function decodeJ2k(data: Uint8Array): Promise<J2KFrame> {
-  const lib = await load();
+/**
+ * Decodes one JPEG 2000 codestream (or JP2 file); `wasmUrl`: the .wasm to load (configureJpeg2000,
+ * passed in by the caller, so this module, loaded on demand, imports nothing of the media layer).
+ */
+export async function decodeJ2k(data: Uint8Array, wasmUrl?: string): Promise<J2KFrame> {
+  const lib = await load(wasmUrl);
   const decoder = new lib.J2KDecoder();
   try {
     decoder.getEncodedBuffer(data.length).set(data);
