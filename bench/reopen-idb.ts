@@ -14,10 +14,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.mjs';
-import { launchChromium, serveStatic } from './lib/browser.js';
+import { bundlePage, launchChromium, serveStatic } from './lib/browser.js';
 import type { OpenResult } from './reopen-idb/page.js';
 
 const quick = process.argv.includes('--quick');
@@ -37,21 +36,14 @@ mkdirSync(out, { recursive: true });
 // --before=<rev>: the same page built with the IndexedDBStore of <rev> too; each project is then built
 // and first reopened "killed" by that code, its large objects rewritten by this code, and reopened again.
 const BEFORE = process.argv.find((a) => a.startsWith('--before='))?.split('=')[1];
-async function bundle(name: string, storeSource?: string): Promise<void> {
-  await build({
-    entryPoints: { [name]: join(root, 'bench/reopen-idb/page.ts') },
-    bundle: true,
-    format: 'esm',
+const bundle = (name: string, storeSource?: string) =>
+  bundlePage({
+    root,
+    entry: 'bench/reopen-idb/page.ts',
     outdir: out,
-    conditions: ['source'],
-    tsconfig: join(root, 'tsconfig.base.json'),
-    minify: true,
-    external: ['fs', 'path', 'module', 'url', 'crypto', 'worker_threads'],
-    logLevel: 'error',
+    name,
     plugins: storeSource ? [{ name: 'store-of-rev', setup: (b) => b.onLoad({ filter: /store[\\/]indexeddb-store\.ts$/ }, () => ({ contents: storeSource, loader: 'ts' })) }] : [],
   });
-  writeFileSync(join(out, `${name}.html`), `<!doctype html><meta charset="utf-8"><body><script type="module" src="${name}.js"></script></body>`);
-}
 await bundle('page');
 if (BEFORE) await bundle('before', execFileSync('git', ['show', `${BEFORE}:packages/core/src/store/indexeddb-store.ts`], { cwd: root, encoding: 'utf8' }));
 const { base, server } = await serveStatic([['/', out + '/']]);

@@ -14,9 +14,8 @@ import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Page } from 'playwright';
-import { launchChromium, serveStatic } from './lib/browser.js';
+import { bundlePage, launchChromium, serveStatic } from './lib/browser.js';
 
 const list = (name: string, fallback: number[]) =>
   process.argv
@@ -33,21 +32,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, '.bench-out', 'submit-snapshot');
 mkdirSync(out, { recursive: true });
 
-async function bundle(name: string, coreRoot: string): Promise<void> {
-  await build({
-    entryPoints: { [name]: join(root, 'bench/reopen-idb/page.ts') },
-    bundle: true,
-    format: 'esm',
-    outdir: out,
-    conditions: ['source'],
-    tsconfig: join(root, 'tsconfig.base.json'),
-    alias: { '@labelkit/core': join(coreRoot, 'packages/core/src/index.ts') },
-    minify: true,
-    external: ['fs', 'path', 'module', 'url', 'crypto', 'worker_threads'],
-    logLevel: 'error',
-  });
-  writeFileSync(join(out, `${name}.html`), `<!doctype html><meta charset="utf-8"><body><script type="module" src="${name}.js"></script></body>`);
-}
+const bundle = (name: string, coreRoot: string) =>
+  bundlePage({ root, entry: 'bench/reopen-idb/page.ts', outdir: out, name, alias: { '@labelkit/core': join(coreRoot, 'packages/core/src/index.ts') } });
 
 await bundle('page', root);
 if (BEFORE) {

@@ -1,7 +1,9 @@
 // Shared by the browser benchmarks: a static server on 127.0.0.1 (a secure context) and Debian's
 // Chromium launched by Playwright with the flags this machine needs.
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, WEBGPU_ARGS } from '../../test/chromium.mjs';
@@ -51,4 +53,26 @@ export function launchChromium(options: { webgpu?: boolean } = {}): Promise<Brow
     executablePath: CHROMIUM_PATH,
     args: [...CHROMIUM_ARGS, ...(options.webgpu ? WEBGPU_ARGS : [])],
   });
+}
+
+/**
+ * Bundles a benchmark page (`entry`, from the sources: the 'source' condition) into `outdir` as
+ * `<name>.js`, with `<name>.html` that loads it. `alias` and `plugins` swap modules for another tree's.
+ */
+export async function bundlePage(options: { root: string; entry: string; outdir: string; name: string; alias?: Record<string, string>; plugins?: Plugin[] }): Promise<void> {
+  const { root, outdir, name } = options;
+  await build({
+    entryPoints: { [name]: join(root, options.entry) },
+    bundle: true,
+    format: 'esm',
+    outdir,
+    conditions: ['source'],
+    tsconfig: join(root, 'tsconfig.base.json'),
+    ...(options.alias ? { alias: options.alias } : {}),
+    minify: true,
+    external: ['fs', 'path', 'module', 'url', 'crypto', 'worker_threads'],
+    logLevel: 'error',
+    plugins: options.plugins ?? [],
+  });
+  writeFileSync(join(outdir, `${name}.html`), `<!doctype html><meta charset="utf-8"><body><script type="module" src="${name}.js"></script></body>`);
 }
