@@ -214,6 +214,7 @@ async function check(browser, url, app) {
       if (!(ml.info.threads > 1)) fails.push(`ML threads: ${ml.info.threads}`);
       if (ml.report.featurized !== 6) fails.push(`featurized ${ml.report.featurized} of 6`);
       for (const kind of ['featurization', 'clustering']) if (!ml.runs.some((r) => r.kind === kind && r.status === 'completed')) fails.push(`no completed ${kind} run`);
+      if (ml.activity !== 'idle') fails.push(`attachAssist activity ${ml.activity} after its step, not idle`);
     }
     for (const e of consumer.errors) fails.push(e);
   } catch (err) {

@@ -6,7 +6,7 @@
 import '@labelkit/components';
 import { IndexedDBStore, ProjectRegistry, UrlListSource } from '@labelkit/core';
 import { decodeImage, mediaWorkerInfo } from '@labelkit/core/media';
-import { AssistLoop, createAssistant } from '@labelkit/ml';
+import { attachAssist } from '@labelkit/ml';
 
 const result = { errors: [], steps: [] };
 window.__consumer = result;
@@ -70,8 +70,9 @@ async function main() {
   document.querySelector('label-canvas').image = dicom;
   step('media');
 
-  // ── ML assist: featurize + cluster in the ML worker, WASM with threads when isolated ──
-  const assistant = createAssistant({
+  // ── ML assist: featurize + cluster in the ML worker, WASM with threads when isolated, through the
+  // one call a host makes (attachAssist); the first step is run here and awaited ──
+  const assist = attachAssist(project, {
     device: 'wasm',
     models: {
       featurizer: {
@@ -80,14 +81,19 @@ async function main() {
         embedding: { tensor: 'Pooling160_Output_0_reshape0' },
       },
     },
+    featurizerKey: 'mnist-256',
+    readImage: async (item) => ({ bytes: await source.read(item.path) }),
+    schedule: { onOpen: false },
+    onError: (err) => result.errors.push(`assist: ${err?.code ?? ''} ${err?.message ?? err}`),
   });
-  const loop = new AssistLoop({ project, assistant, featurizerKey: 'mnist-256', readImage: async (item) => ({ bytes: await source.read(item.path) }) });
-  const report = await loop.step();
-  const info = await assistant.info();
+  await assist.run();
+  const report = assist.last ?? { featurized: -1, clustered: -1 };
+  const info = await assist.assistant.info();
   result.ml = {
     info,
     report: { featurized: report.featurized, clustered: report.clustered },
     runs: project.runs.map((r) => ({ kind: r.kind, status: r.status, device: r.device })),
+    activity: assist.activity.state,
   };
   step('ml');
 
@@ -98,6 +104,7 @@ async function main() {
   queue.project = project;
   dashboard.source = source;
   dashboard.project = project;
+  dashboard.assist = assist; // its progress bar and status follow the handle
   step('elements');
 }
 
