@@ -286,7 +286,6 @@ export class ProjectCore {
 
   // ───────────────────────────── persistence ─────────────────────────────
 
-  /** Writes a snapshot of the state now (inside a command); older snapshots beyond the last two are removed. */
   /** The checkpointer's snapshot: the state taken now (in a command), encoded in slices and stored after it. */
   #captureSnapshot(): { key: string; write(): Promise<void> } | undefined {
     if (this.#shared) return undefined; // through the If-Match head, in the command
@@ -302,6 +301,7 @@ export class ProjectCore {
     };
   }
 
+  /** Writes a snapshot of the state now (inside a command); older snapshots beyond the last two are removed. */
   async writeSnapshot(): Promise<string> {
     const shared = await this.sharedReady();
     if (shared) {
