@@ -16,18 +16,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.mjs';
+import { eqArg, flag, numbers } from './lib/args.js';
 import { bundlePage, launchChromium, serveStatic } from './lib/browser.js';
 import type { OpenResult } from './reopen-idb/page.js';
 
-const quick = process.argv.includes('--quick');
-const arg = (name: string) =>
-  process.argv
-    .find((a) => a.startsWith(`--${name}=`))
-    ?.split('=')[1]
-    ?.split(',')
-    .map(Number);
-const SCALES = arg('sizes') ?? (quick ? [10_000, 100_000] : [10_000, 100_000, 500_000]);
-const SUBMITS = arg('submits') ?? (quick ? [1_000] : [1_000, 10_000]);
+const quick = flag('quick');
+const SCALES = numbers('sizes', quick ? [10_000, 100_000] : [10_000, 100_000, 500_000]);
+const SUBMITS = numbers('submits', quick ? [1_000] : [1_000, 10_000]);
 const REPEATS = quick ? 3 : 5;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -35,7 +30,7 @@ const out = join(root, '.bench-out', 'reopen-idb');
 mkdirSync(out, { recursive: true });
 // --before=<rev>: the same page built with the IndexedDBStore of <rev> too; each project is then built
 // and first reopened "killed" by that code, its large objects rewritten by this code, and reopened again.
-const BEFORE = process.argv.find((a) => a.startsWith('--before='))?.split('=')[1];
+const BEFORE = eqArg('before');
 const bundle = (name: string, storeSource?: string) =>
   bundlePage({
     root,
@@ -49,7 +44,7 @@ if (BEFORE) await bundle('before', execFileSync('git', ['show', `${BEFORE}:packa
 const { base, server } = await serveStatic([['/', out + '/']]);
 // --persistent: each row in a browser on a profile folder of its own (IndexedDB on disk, as in a
 // normal window); by default Playwright's fresh contexts, whose IndexedDB lives in memory (incognito).
-const PERSISTENT = process.argv.includes('--persistent');
+const PERSISTENT = flag('persistent');
 const browser = PERSISTENT ? undefined : await launchChromium();
 async function newContext(): Promise<BrowserContext> {
   if (browser) return browser.newContext();

@@ -15,18 +15,13 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright';
+import { eqArg, numbers } from './lib/args.js';
 import { bundlePage, launchChromium, serveStatic } from './lib/browser.js';
 
-const list = (name: string, fallback: number[]) =>
-  process.argv
-    .find((a) => a.startsWith(`--${name}=`))
-    ?.split('=')[1]
-    ?.split(',')
-    .map(Number) ?? fallback;
-const SIZES = list('sizes', [100_000, 500_000]);
-const SUBMITS = list('submits', [600, 2_600]);
-const PACE = list('pace', [30])[0]!;
-const BEFORE = process.argv.find((a) => a.startsWith('--before='))?.split('=')[1];
+const SIZES = numbers('sizes', [100_000, 500_000]);
+const SUBMITS = numbers('submits', [600, 2_600]);
+const PACE = numbers('pace', [30])[0]!;
+const BEFORE = eqArg('before');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, '.bench-out', 'submit-snapshot');

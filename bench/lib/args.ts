@@ -1,4 +1,4 @@
-// Command-line options of a benchmark: `--name value` and bare `--flag`s.
+// Command-line options of a benchmark: `--name value`, `--name=value` (the IndexedDB benchmarks) and bare `--flag`s.
 const argv = process.argv.slice(2);
 
 /** The value after `--name`, else `fallback`. */
@@ -10,4 +10,14 @@ export function arg(name: string, fallback: string): string {
 /** Whether `--name` was given. */
 export function flag(name: string): boolean {
   return argv.includes(`--${name}`);
+}
+
+/** The value of `--name=value`, else undefined. */
+export function eqArg(name: string): string | undefined {
+  return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/** `--name=a,b,c` as numbers, else `fallback`. */
+export function numbers(name: string, fallback: number[]): number[] {
+  return eqArg(name)?.split(',').map(Number) ?? fallback;
 }
