@@ -65,8 +65,7 @@ export class ProjectState {
     this.#queue = new LaneQueue(items, this.#leases);
   }
 
-  /** A state from a snapshot's parts. */
-  /** `counts`: items per status when the caller has them (a snapshot counts them over its runs). */
+  /** A state from a snapshot's parts; `counts`: items per status when the caller has them (a snapshot counts them over its runs). */
   static fromParts(p: StateParts, counts?: Int32Array): ProjectState {
     const s = new ProjectState(p.items);
     s.#meta = p.meta;
