@@ -2,7 +2,8 @@
 // into apps outside the repository — built by Vite, webpack 5, esbuild and Rollup, served by Vite's
 // dev server, and a page with an import map and no bundler. Each app is served cross-origin isolated under the strict CSP and
 // checked in Debian's Chromium: the three elements render a task, a TIFF and two DICOMs (one
-// JPEG 2000) decode in the media worker, ML assist featurizes and clusters on WASM with threads,
+// JPEG 2000, also through the .wasm named by configureJpeg2000) decode in the media worker, ML
+// assist (attachAssist) featurizes and clusters on WASM with threads,
 // and there is no 404, console error or CSP violation. Prints a table, then "N passed, M failed".
 //
 //   node test/consumers/run.mjs [--only vite,webpack] [--no-build] [--keep]
@@ -92,6 +93,8 @@ function copyAssets(to) {
   cpSync(join(FIX, 'dicom', 'CT_small.dcm'), join(to, 'fixtures', 'CT_small.dcm'));
   cpSync(join(FIX, 'media', 'gen', 'grey8_j2k_lossless.dcm'), join(to, 'fixtures', 'grey8_j2k_lossless.dcm'));
   cpSync(join(FIX, 'models', 'mnist.onnx'), join(to, 'models', 'mnist.onnx'));
+  // The OpenJPEG .wasm a host serves and names with configureJpeg2000 (core otherwise decodes JPEG 2000 in JS).
+  cpSync(join(ROOT, 'node_modules', '@cornerstonejs', 'codec-openjpeg', 'dist', 'openjpegwasm_decode.wasm'), join(to, 'fixtures', 'openjpegwasm_decode.wasm'));
   writeFileSync(join(to, 'favicon.ico'), '');
 }
 
@@ -172,6 +175,8 @@ async function check(browser, url, app) {
     w.on('console', (m) => m.type() === 'error' && errors.push(`worker console: ${m.text()}`));
   });
   page.on('response', (r) => r.status() >= 400 && failedRequests.push(`${r.status()} ${r.url()}`));
+  const wasmFetched = [];
+  context.on('response', (r) => r.url().endsWith('/openjpegwasm_decode.wasm') && wasmFetched.push(`${r.status()} ${r.url()}`));
   page.on('requestfailed', (r) => failedRequests.push(`failed ${r.url()} ${r.failure()?.errorText ?? ''}`));
   const fails = [];
   let consumer;
@@ -203,6 +208,8 @@ async function check(browser, url, app) {
       if (m.tiff.join('x') !== '158x118') fails.push(`TIFF decoded as ${m.tiff.join('x')}`);
       if (m.dicom.join('x') !== '128x128') fails.push(`DICOM decoded as ${m.dicom.join('x')}`);
       if (m.j2k[0] < 1) fails.push('JPEG 2000 DICOM did not decode');
+      if (m.j2kWasm !== 'same pixels') fails.push(`JPEG 2000 with configureJpeg2000's .wasm: ${m.j2kWasm}`);
+      if (!wasmFetched.some((r) => r.startsWith('200 '))) fails.push(`the media worker did not fetch the configured .wasm (${wasmFetched.join(', ') || 'no request'})`);
       if (m.worker.broken || m.worker.spawned < 1) fails.push(`media worker: ${JSON.stringify(m.worker)}`);
       // The app's own worker with `import '@labelkit/core/media/worker'` (not in the import-map page).
       if (app !== 'importmap' && m.hostWorker?.join('x') !== '158x118') fails.push(`host worker decoded ${m.hostWorker?.join('x')}`);

@@ -5,7 +5,7 @@
 // the bundler: no worker factory, no wasmPaths — the packages locate their own workers and files.
 import '@labelkit/components';
 import { IndexedDBStore, ProjectRegistry, UrlListSource } from '@labelkit/core';
-import { decodeImage, mediaWorkerInfo } from '@labelkit/core/media';
+import { configureJpeg2000, decodeImage, mediaWorkerInfo } from '@labelkit/core/media';
 import { attachAssist } from '@labelkit/ml';
 
 const result = { errors: [], steps: [] };
@@ -55,11 +55,18 @@ async function main() {
   // ── TIFF and DICOM: decoded by the media worker (not on this thread) ──
   const tiff = await decodeImage(await bytes('fixtures/ladoga.tif'), { hint: 'ladoga.tif' });
   const dicom = await decodeImage(await bytes('fixtures/CT_small.dcm'), { hint: 'CT_small.dcm' });
-  const j2k = await decodeImage(await bytes('fixtures/grey8_j2k_lossless.dcm'), { hint: 'grey8_j2k_lossless.dcm' });
+  const j2kBytes = await bytes('fixtures/grey8_j2k_lossless.dcm');
+  const j2k = await decodeImage(j2kBytes.slice(), { hint: 'grey8_j2k_lossless.dcm' });
+  // The page's configureJpeg2000 reaches the media worker: the served .wasm decodes the same pixels.
+  configureJpeg2000({ wasmUrl: 'fixtures/openjpegwasm_decode.wasm' });
+  const j2kWasm = await decodeImage(j2kBytes.slice(), { hint: 'grey8_j2k_lossless.dcm' }).finally(() => configureJpeg2000({}));
+  const pixels = (d) => d.rgba ?? d.raw?.data;
+  const same = (a, b) => !!a && !!b && a.length === b.length && a.every((v, i) => v === b[i]);
   result.media = {
     tiff: [tiff.width, tiff.height],
     dicom: [dicom.width, dicom.height],
     j2k: [j2k.width, j2k.height],
+    j2kWasm: same(pixels(j2k), pixels(j2kWasm)) ? 'same pixels' : `${j2kWasm.width}x${j2kWasm.height}, other pixels`,
     worker: mediaWorkerInfo(),
   };
   // Module workers do not see the page's import map: the no-bundler page leaves this out.
